@@ -1,0 +1,67 @@
+/*
+ * All processes: the one table of cairn error codes. Each code carries
+ * etcd's message text (where etcd has one) and the gRPC status a client
+ * sees, so every layer returns the same int and netd maps it once.
+ */
+#ifndef CAIRN_ERR_H
+#define CAIRN_ERR_H
+
+/* gRPC status codes (grpc/codes). */
+enum grpc_status {
+	GRPC_OK = 0,
+	GRPC_CANCELLED = 1,
+	GRPC_UNKNOWN = 2,
+	GRPC_INVALID_ARGUMENT = 3,
+	GRPC_DEADLINE_EXCEEDED = 4,
+	GRPC_NOT_FOUND = 5,
+	GRPC_ALREADY_EXISTS = 6,
+	GRPC_PERMISSION_DENIED = 7,
+	GRPC_RESOURCE_EXHAUSTED = 8,
+	GRPC_FAILED_PRECONDITION = 9,
+	GRPC_ABORTED = 10,
+	GRPC_OUT_OF_RANGE = 11,
+	GRPC_UNIMPLEMENTED = 12,
+	GRPC_INTERNAL = 13,
+	GRPC_UNAVAILABLE = 14,
+	GRPC_DATA_LOSS = 15,
+	GRPC_UNAUTHENTICATED = 16,
+};
+
+/* X(code, message, grpc status). Codes are positive; 0 is success. */
+#define CAIRN_ERRORS(X)                                                        \
+	X(CAIRN_EAGAIN, "resource temporarily unavailable", GRPC_UNAVAILABLE)      \
+	X(CAIRN_EINVAL, "invalid argument", GRPC_INVALID_ARGUMENT)                 \
+	X(CAIRN_ENOENT, "not found", GRPC_NOT_FOUND)                               \
+	X(CAIRN_EIO, "input/output error", GRPC_INTERNAL)                          \
+	X(CAIRN_ETOOBIG, "etcdserver: request is too large",                       \
+	  GRPC_INVALID_ARGUMENT)                                                   \
+	X(CAIRN_EPROTO, "protocol error on an IPC channel", GRPC_INTERNAL)         \
+	X(CAIRN_ECLOSED, "channel closed", GRPC_UNAVAILABLE)                       \
+	X(CAIRN_ECORRUPT, "corrupt data", GRPC_DATA_LOSS)                          \
+	X(CAIRN_ENOLEADER, "etcdserver: no leader", GRPC_UNAVAILABLE)              \
+	X(CAIRN_ECOMPACTED, "mvcc: required revision has been compacted",          \
+	  GRPC_OUT_OF_RANGE)                                                       \
+	X(CAIRN_EFUTUREREV, "mvcc: required revision is a future revision",        \
+	  GRPC_OUT_OF_RANGE)                                                       \
+	X(CAIRN_ENOSPACE, "etcdserver: mvcc: database space exceeded",             \
+	  GRPC_RESOURCE_EXHAUSTED)                                                 \
+	X(CAIRN_EKEYEMPTY, "etcdserver: key is not provided",                      \
+	  GRPC_INVALID_ARGUMENT)
+
+enum cairn_err {
+	CAIRN_OK = 0,
+	CAIRN_ERR_FIRST_ = 1000, /* away from errno values */
+#define CAIRN_ERR_ENUM(code, msg, grpc) code,
+	CAIRN_ERRORS(CAIRN_ERR_ENUM)
+#undef CAIRN_ERR_ENUM
+	CAIRN_ERR_LAST_
+};
+
+/* The message text of 'err' (etcd's where it has one); never NULL. */
+const char *err_str(int err);
+/* The gRPC status a client sees for 'err'. */
+enum grpc_status err_grpc_status(int err);
+/* The code's own name, e.g. "CAIRN_EPROTO"; never NULL. */
+const char *err_name(int err);
+
+#endif
