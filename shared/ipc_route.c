@@ -1,0 +1,82 @@
+/*
+ * All processes: the route table of IPC frame types (STYLE.md convention 3).
+ * A unit test checks that every IpcType of ipc.proto has exactly one row.
+ */
+#include <stddef.h>
+
+#include "shared/err.h"
+#include "shared/ipc_route.h"
+
+#define SUP PROC_BIT(PROC_SUPERVISOR)
+#define CHILD PROC_CHILDREN
+#define ANY (SUP | CHILD)
+#define SOCK IPC_VIA_SOCKET
+#define RING IPC_VIA_RING
+
+static const struct ipc_route ipc_routes[] = {
+	{cairn_ipc_IPC_ANY_HELLO_SEND, ANY, ANY, cairn_ipc_Hello_fields,
+	    cairn_ipc_Hello_size, SOCK, 0},
+	{cairn_ipc_IPC_ANY_RING_WAKE, CHILD, CHILD, cairn_ipc_Empty_fields, 0, SOCK, 0},
+	{cairn_ipc_IPC_CHILD_HEARTBEAT_SEND, CHILD, CHILD, cairn_ipc_Heartbeat_fields,
+	    cairn_ipc_Heartbeat_size, RING, 0},
+	{cairn_ipc_IPC_CHILD_CONFIG_SET, SUP, CHILD, cairn_ipc_ChildConfig_fields,
+	    cairn_ipc_ChildConfig_size, SOCK, 0},
+	{cairn_ipc_IPC_CHILD_CHANNEL_ADOPT, SUP, CHILD, cairn_ipc_ChannelAdopt_fields,
+	    cairn_ipc_ChannelAdopt_size, SOCK, 2},
+	{cairn_ipc_IPC_CHILD_PROCESS_STOP, SUP, CHILD, cairn_ipc_Empty_fields, 0, SOCK, 0},
+	{cairn_ipc_IPC_SUPERVISOR_CHANNEL_FAIL, CHILD, SUP, cairn_ipc_ChannelFail_fields,
+	    cairn_ipc_ChannelFail_size, SOCK, 0},
+};
+
+#define IPC_ROUTES_LEN (sizeof(ipc_routes) / sizeof(ipc_routes[0]))
+
+const struct ipc_route *
+ipc_route_find(unsigned type)
+{
+	for (size_t i = 0; i < IPC_ROUTES_LEN; i++)
+		if (ipc_routes[i].type == type)
+			return &ipc_routes[i];
+	return NULL;
+}
+
+const struct ipc_route *
+ipc_route_table(size_t *len)
+{
+	*len = IPC_ROUTES_LEN;
+	return ipc_routes;
+}
+
+int
+ipc_route_check(const struct frame_hdr *h, enum cairn_proc from,
+    enum cairn_proc to, unsigned via, const struct ipc_route **out,
+    const char **why)
+{
+	const struct ipc_route *r = ipc_route_find(h->type);
+
+	*out = NULL;
+	if (r == NULL)
+		*why = "unknown frame type";
+	else if ((r->senders & PROC_BIT(from)) == 0)
+		*why = "frame type not allowed from this sender";
+	else if ((r->receivers & PROC_BIT(to)) == 0)
+		*why = "frame type not allowed to this receiver";
+	else if ((r->via & via) == 0)
+		*why = "frame type not allowed on this transport";
+	else if ((h->flags & ~FRAME_F_KNOWN) != 0)
+		*why = "unknown frame flags";
+	else if (h->length > r->max_bytes)
+		*why = "frame longer than its type allows";
+	else {
+		*out = r;
+		return 0;
+	}
+	return CAIRN_EPROTO;
+}
+
+const char *
+ipc_type_name(unsigned type)
+{
+	const char *n = cairn_ipc_IpcType_name((cairn_ipc_IpcType)type);
+
+	return n ? n : "unknown";
+}

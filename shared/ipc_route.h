@@ -1,0 +1,61 @@
+/*
+ * All processes: the route of every IPC frame type: who may send it, who
+ * may receive it, on which transport, its nanopb descriptor, its largest
+ * payload and how many descriptors ride with it. ipc_route_check() is the
+ * one place a received header is judged, before its payload is copied.
+ */
+#ifndef CAIRN_IPC_ROUTE_H
+#define CAIRN_IPC_ROUTE_H
+
+#include <pb.h>
+#include <stdint.h>
+
+#include "shared/frame.h"
+#include "shared/proc.h"
+#include "shared/proto/ipc.pb.h"
+
+/* Bumped whenever a frame or payload changes meaning; hellos compare it. */
+#define CAIRN_IPC_VERSION 1
+
+/* Transports, as a mask in a route. */
+#define IPC_VIA_SOCKET 1u
+#define IPC_VIA_RING 2u
+
+struct ipc_route {
+	unsigned type;               /* cairn_ipc_IpcType */
+	uint32_t senders;            /* PROC_BIT mask */
+	uint32_t receivers;          /* PROC_BIT mask */
+	const pb_msgdesc_t *fields;  /* payload message */
+	uint32_t max_bytes;          /* payload bound */
+	unsigned via;                /* IPC_VIA_* mask */
+	unsigned nfds;               /* descriptors passed with it (socket only) */
+};
+
+/* Every decoded payload fits in this union. */
+union ipc_msg {
+	cairn_ipc_Hello hello;
+	cairn_ipc_Heartbeat heartbeat;
+	cairn_ipc_Empty empty;
+	cairn_ipc_ChildConfig config;
+	cairn_ipc_ChannelAdopt adopt;
+	cairn_ipc_ChannelFail fail;
+};
+
+/* The route of 'type', or NULL when the type has none. */
+const struct ipc_route *ipc_route_find(unsigned type);
+
+/* The whole table, for tests. */
+const struct ipc_route *ipc_route_table(size_t *len);
+
+/* Judges a received header: known type, sender 'from' and receiver 'to'
+ * allowed, transport 'via' allowed, no unknown flags, length within the
+ * route's bound. Returns 0 and the route in *out, or CAIRN_EPROTO with a
+ * short reason in *why (a string literal). */
+int ipc_route_check(const struct frame_hdr *h, enum cairn_proc from,
+    enum cairn_proc to, unsigned via, const struct ipc_route **out,
+    const char **why);
+
+/* The type's name from ipc.proto ("IPC_ANY_HELLO_SEND"), or "unknown". */
+const char *ipc_type_name(unsigned type);
+
+#endif
