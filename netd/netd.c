@@ -1,2 +1,12 @@
-#include <stdio.h>
-int main(void) { return 0; }
+/*
+ * cairn-netd: the network process: every socket, TLS, HTTP/2 and gRPC (to come).
+ * For now it runs the shared child skeleton: hello and heartbeats with
+ * the other children, restart and rewiring under the supervisor.
+ */
+#include "shared/child.h"
+
+int
+main(int argc, char **argv)
+{
+	return child_main(PROC_NETD, argc, argv);
+}

@@ -183,9 +183,12 @@ chan_check_wake(struct chan *ch, const struct frame_hdr *h, unsigned nfds)
 	return 0;
 }
 
+/* The next ring frame. With 'closed' (the peer is gone) an empty ring
+ * means CAIRN_ECLOSED: frames the peer published before dying are whole
+ * and are still delivered, never dropped. */
 static int
 chan_ring_recv(struct chan *ch, struct frame_hdr *h, uint8_t *buf, size_t cap,
-    chan_accept_fn *accept, void *arg)
+    chan_accept_fn *accept, void *arg, bool closed)
 {
 	int rc;
 
@@ -195,6 +198,8 @@ chan_ring_recv(struct chan *ch, struct frame_hdr *h, uint8_t *buf, size_t cap,
 			return chan_fail(ch, "ring frame beyond capacity or published tail");
 		if (rc == 0)
 			break;
+		if (closed)
+			return CAIRN_ECLOSED;
 		if (ring_consumer_wait(&ch->rx))
 			return CAIRN_EAGAIN;
 	}
@@ -204,7 +209,7 @@ chan_ring_recv(struct chan *ch, struct frame_hdr *h, uint8_t *buf, size_t cap,
 	if (rc != 0)
 		return rc;
 	ring_take(&ch->rx, h, buf);
-	if (ring_producer_wake_needed(&ch->rx))
+	if (!closed && ring_producer_wake_needed(&ch->rx))
 		chan_wake(ch);
 	return 0;
 }
@@ -241,10 +246,10 @@ chan_frame_recv(struct chan *ch, struct frame_hdr *h, uint8_t *buf, size_t cap,
 				close(fds[i]);
 		return rc;
 	}
-	if (rc != CAIRN_EAGAIN || ch->map == NULL)
+	if ((rc != CAIRN_EAGAIN && rc != CAIRN_ECLOSED) || ch->map == NULL)
 		return rc;
 	*via = IPC_VIA_RING;
-	return chan_ring_recv(ch, h, buf, cap, accept, arg);
+	return chan_ring_recv(ch, h, buf, cap, accept, arg, rc == CAIRN_ECLOSED);
 }
 
 int

@@ -1,2 +1,12 @@
-#include <stdio.h>
-int main(void) { return 0; }
+/*
+ * cairn-stored: the storage process: MVCC on Berkeley DB (to come).
+ * For now it runs the shared child skeleton: hello and heartbeats with
+ * the other children, restart and rewiring under the supervisor.
+ */
+#include "shared/child.h"
+
+int
+main(int argc, char **argv)
+{
+	return child_main(PROC_STORED, argc, argv);
+}

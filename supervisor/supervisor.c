@@ -1,2 +1,151 @@
+/*
+ * cairn: the supervisor. Parses etcd's flags, environment and config file,
+ * lays out the data dir, then fork+execs cairn-netd, cairn-raftd and
+ * cairn-stored with their channels and restarts whichever dies. It never
+ * parses network input.
+ */
+#include <signal.h>
 #include <stdio.h>
-int main(void) { return 0; }
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "shared/err.h"
+#include "shared/log.h"
+#include "supervisor/supervisor.h"
+
+extern char **environ;
+
+static void
+print_version(void)
+{
+	struct utsname u;
+
+	uname(&u);
+	printf("cairn Version: %s\n", PACKAGE_VERSION);
+	printf("etcd API Version: %s\n", CAIRN_ETCD_API_VERSION);
+	printf("OS/Arch: linux/%s\n", strcmp(u.machine, "x86_64") == 0 ? "amd64" : u.machine);
+}
+
+/* Checks what the parser cannot: identities need root to be taken. */
+static int
+check_identity(const struct config *cfg, char *err, size_t errlen)
+{
+	static const char *const flags[] = {"netd-user", "raftd-user", "stored-user"};
+	const struct config_user *users[] = {&cfg->netd_user, &cfg->raftd_user, &cfg->stored_user};
+
+	for (int i = 0; i < 3; i++) {
+		if (users[i]->set && geteuid() != 0) {
+			snprintf(err, errlen, "--%s needs cairn to be started as root", flags[i]);
+			return CAIRN_EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* The part of the configuration each child gets. */
+static void
+child_configs(struct supervisor *s)
+{
+	const struct config *cfg = s->cfg;
+	const struct config_user *users[PROC_COUNT] = {
+		[PROC_NETD] = &cfg->netd_user,
+		[PROC_RAFTD] = &cfg->raftd_user,
+		[PROC_STORED] = &cfg->stored_user,
+	};
+
+	for (int p = PROC_NETD; p < PROC_COUNT; p++) {
+		cairn_ipc_ChildConfig *cc = &s->children[p].cfg;
+
+		*cc = (cairn_ipc_ChildConfig)cairn_ipc_ChildConfig_init_zero;
+		snprintf(cc->name, sizeof(cc->name), "%s", cfg->name);
+		snprintf(cc->data_dir, sizeof(cc->data_dir), "%s", cfg->data_dir);
+		cc->log_level = (uint32_t)cfg->log_level;
+		cc->ring_bytes = cfg->ring_bytes;
+		cc->heartbeat_ms = SUPERVISOR_HEARTBEAT_MS;
+		cc->drop_privs = users[p]->set;
+		cc->uid = (uint32_t)users[p]->uid;
+		cc->gid = (uint32_t)users[p]->gid;
+		if (p == PROC_NETD && users[p]->set)
+			snprintf(cc->chroot_dir, sizeof(cc->chroot_dir), "%s", cfg->netd_chroot);
+		else if (geteuid() == 0 && !users[p]->set)
+			log_warnx("%s runs as root: give --%s-user to separate it", proc_name(p), proc_name(p));
+	}
+}
+
+static void
+log_start(const struct config *cfg)
+{
+	struct log_fields f;
+
+	for (size_t i = 0; i < cfg->notices_len; i++)
+		log_info("%s", cfg->notices[i]);
+	log_fields_init(&f);
+	log_field_str(&f, "cairn-version", PACKAGE_VERSION);
+	log_field_str(&f, "etcd-api-version", CAIRN_ETCD_API_VERSION);
+	log_field_str(&f, "name", cfg->name);
+	log_field_str(&f, "data-dir", cfg->data_dir);
+	log_infof(&f, "starting cairn");
+}
+
+static int
+run(const struct config *cfg)
+{
+	static struct supervisor s;
+
+	s.cfg = cfg;
+	for (int p = 0; p < PROC_COUNT; p++) {
+		s.children[p].owner = &s;
+		s.children[p].proc = (enum cairn_proc)p;
+		chan_init(&s.children[p].ctl);
+		restart_init(&s.children[p].policy);
+	}
+	if (spawn_find_exes(&s) != 0)
+		return 1;
+	log_start(cfg);
+	if (datadir_prepare(cfg) != 0) {
+		log_errorx("cannot prepare the data dir %s", cfg->data_dir);
+		return 1;
+	}
+	child_configs(&s);
+	signal(SIGPIPE, SIG_IGN);
+	s.base = event_base_new();
+	if (s.base == NULL)
+		fatalx("event_base_new");
+	loop_setup(&s);
+	for (int p = PROC_NETD; p < PROC_COUNT && !s.stopping; p++)
+		if (spawn_child(&s, (enum cairn_proc)p) != 0)
+			loop_stop(&s, 1);
+	event_base_dispatch(s.base);
+	log_info("stopped");
+	return s.exit_status;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct config cfg;
+	char err[512];
+	int status;
+
+	log_init("supervisor", LOG_INFO);
+	if (config_parse(&cfg, argc, argv, environ, err, sizeof(err)) != 0 ||
+	    check_identity(&cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "cairn: %s\n", err);
+		config_free(&cfg);
+		return 1;
+	}
+	if (cfg.action == CONFIG_SHOW_HELP) {
+		config_usage(stdout);
+		status = 0;
+	} else if (cfg.action == CONFIG_SHOW_VERSION) {
+		print_version();
+		status = 0;
+	} else {
+		log_set_level(cfg.log_level);
+		status = run(&cfg);
+	}
+	config_free(&cfg);
+	return status;
+}

@@ -324,6 +324,25 @@ test_peer_death_seen(void)
 }
 
 static void
+test_frames_published_before_death_delivered(void)
+{
+	cairn_ipc_Heartbeat hb;
+	struct chan_msg m;
+
+	pair_hello();
+	for (hb.seq = 1; hb.seq <= 3; hb.seq++)
+		CU_ASSERT_EQUAL(chan_send(&a, cairn_ipc_IPC_CHILD_HEARTBEAT_SEND, 0, &hb), 0);
+	chan_close(&a); /* the producer dies with three frames in the ring */
+	for (uint64_t want = 1; want <= 3; want++) {
+		CU_ASSERT_EQUAL_FATAL(chan_recv(&b, &m), 0);
+		CU_ASSERT_EQUAL(m.body.heartbeat.seq, want);
+		chan_msg_release(&m);
+	}
+	CU_ASSERT_EQUAL(chan_recv(&b, &m), CAIRN_ECLOSED);
+	chan_close(&b);
+}
+
+static void
 test_memfd_checked(void)
 {
 	int socks[2], memfd, plain;
@@ -359,6 +378,7 @@ static CU_TestInfo chan_tests[] = {
 	{"unexpected descriptors closed", test_unexpected_descriptors_closed},
 	{"adopt carries two descriptors", test_adopt_carries_two_fds},
 	{"peer death seen on the socketpair", test_peer_death_seen},
+	{"frames published before peer death are delivered", test_frames_published_before_death_delivered},
 	{"memfd size and seals checked", test_memfd_checked},
 	CU_TEST_INFO_NULL,
 };

@@ -1,0 +1,46 @@
+/*
+ * Children: the skeleton all three children share: adopt the fixed
+ * descriptors, read the configuration the supervisor sends, drop
+ * privileges, then run the event loop of the control channel and the
+ * peer channels (hello, heartbeats, rewiring after a peer restarts).
+ */
+#ifndef CAIRN_CHILD_H
+#define CAIRN_CHILD_H
+
+#include <event2/event.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "shared/chan.h"
+#include "shared/proto/ipc.pb.h"
+
+/* How long a child waits for its configuration before giving up. */
+#define CHILD_CONFIG_WAIT_MS 10000
+
+struct child;
+
+struct child_peer {
+	struct child *owner;
+	enum cairn_proc id;
+	struct chan ch;
+	struct event *ev;           /* readable socket */
+	uint64_t heartbeats_seen;   /* since the channel came up */
+	uint64_t heartbeat_seq;     /* ours, sent */
+};
+
+struct child {
+	enum cairn_proc self;
+	struct event_base *base;
+	struct chan ctl;            /* to the supervisor */
+	struct event *ctl_ev;
+	struct event *heartbeat_ev;
+	struct event *sigterm_ev;
+	struct child_peer peers[PROC_COUNT]; /* indexed by enum cairn_proc */
+	cairn_ipc_ChildConfig cfg;
+};
+
+/* Runs the child 'self' until the supervisor stops it or goes away.
+ * Returns the exit status for main(). */
+int child_main(enum cairn_proc self, int argc, char **argv);
+
+#endif

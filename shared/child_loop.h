@@ -1,0 +1,16 @@
+/*
+ * Children: the event loop of the shared child skeleton.
+ */
+#ifndef CAIRN_CHILD_LOOP_H
+#define CAIRN_CHILD_LOOP_H
+
+#include "shared/child.h"
+
+/* Opens the channel to 'peer' over sock/mem (taken), replacing any old
+ * one, and sends our hello. Its events start when the loop runs. */
+void child_peer_adopt(struct child *c, enum cairn_proc peer, int sock, int mem);
+
+/* Runs until stopped; returns the exit status. */
+int child_loop_run(struct child *c);
+
+#endif

@@ -1,0 +1,78 @@
+# Tests: helpers for integration tests of real cairn processes. Sourced by
+# tests/integration/*.sh. Output is TAP. Every server runs with a data dir
+# under a fresh temporary directory and is stopped by PID at exit.
+
+set -u
+B=${CAIRN_BUILDDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+T=$(mktemp -d "${TMPDIR:-/tmp}/cairn-it.XXXXXX")
+TAP_N=0
+TAP_FAILED=0
+SUP_PID=
+LOG=
+
+ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $*"; }
+not_ok() { TAP_N=$((TAP_N + 1)); TAP_FAILED=$((TAP_FAILED + 1)); echo "not ok $TAP_N - $*"; }
+skip() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $1 # SKIP $2"; }
+diag() { echo "# $*"; }
+# check NAME COMMAND...: one TAP line from the command's status.
+check() {
+	local name=$1; shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+
+# Polls COMMAND every 20 ms until it succeeds or SECONDS pass.
+wait_for() {
+	local secs=$1; shift
+	local end=$(( $(date +%s%N) + secs * 1000000000 ))
+	while [ "$(date +%s%N)" -lt "$end" ]; do
+		"$@" && return 0
+		sleep 0.02
+	done
+	"$@"
+}
+
+# Starts the supervisor in the background: start_cairn BIN ARGS...
+start_cairn() {
+	local bin=$1; shift
+	LOG=$T/cairn.$TAP_N.log
+	"$bin" "$@" 2>"$LOG" &
+	SUP_PID=$!
+}
+
+child_pid() { pgrep -P "$SUP_PID" -x "cairn-$1" 2>/dev/null | head -n 1; }
+children_up() { [ -n "$(child_pid netd)" ] && [ -n "$(child_pid raftd)" ] && [ -n "$(child_pid stored)" ]; }
+alive() { kill -0 "$1" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+dead() { ! alive "$1"; }
+# Lines of the log matching a fixed string.
+log_count() { grep -cF -- "$1" "$LOG" 2>/dev/null || true; }
+log_has() { [ "$(log_count "$1")" -ge "${2:-1}" ]; }
+
+# Heartbeats flowing on all six directed channels (N times each so far).
+all_heartbeats() {
+	local n=${1:-1} a b
+	for a in netd raftd stored; do
+		for b in netd raftd stored; do
+			[ "$a" = "$b" ] && continue
+			[ "$(grep -F "\"heartbeats from $a resumed\"" "$LOG" | grep -cF "\"proc\":\"$b\"")" -ge "$n" ] || return 1
+		done
+	done
+}
+
+# Kills a supervisor and its children by PID, whatever state they are in.
+stop_all() {
+	local p kids
+	[ -n "$SUP_PID" ] || return 0
+	kids=$(pgrep -P "$SUP_PID" 2>/dev/null)
+	kill -9 "$SUP_PID" $kids 2>/dev/null
+	wait "$SUP_PID" 2>/dev/null
+	for p in $kids; do wait_for 2 dead "$p"; done
+	SUP_PID=
+}
+
+finish() {
+	stop_all
+	rm -rf "$T"
+	echo "1..$TAP_N"
+	[ "$TAP_FAILED" -eq 0 ]
+}
+trap 'stop_all; rm -rf "$T"' EXIT
