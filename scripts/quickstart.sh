@@ -6,6 +6,8 @@ set -eu
 cd "$(dirname "$0")/.."
 ./scripts/deps.sh build
 [ -x configure ] || ./autogen.sh
-[ -f Makefile ] || ./configure
-make -j"$(nproc)"
-exec ./cairn "$@"
+# Built out of tree, in the same place scripts/test.sh builds its plain variant.
+mkdir -p build-plain
+[ -f build-plain/Makefile ] || (cd build-plain && ../configure -q)
+make -C build-plain -j"$(nproc)" -s
+exec ./build-plain/cairn "$@"

@@ -726,6 +726,20 @@ test_yaml_good_file(void)
 	CU_ASSERT_EQUAL(notices_with("--name"), 0);
 }
 
+/* The sample shipped in etc/ must stay a valid configuration. */
+static void
+test_yaml_shipped_sample(void)
+{
+	const char *src = getenv("CAIRN_SRCDIR");
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/etc/cairn.conf.yml", src ? src : ".");
+	CU_ASSERT_EQUAL_FATAL(PARSE("--config-file", path), 0);
+	CU_ASSERT_STRING_EQUAL(cfg.data_dir, "/var/lib/cairn/default.cairn");
+	CU_ASSERT_TRUE(cfg.stored_user.set);
+	CU_ASSERT_STRING_EQUAL(get("initial-cluster"), "default=http://127.0.0.1:2380");
+}
+
 static void
 test_yaml_ignores_flags_and_env(void)
 {
@@ -965,6 +979,7 @@ test_get_without_parse(void)
 }
 
 static CU_TestInfo config_tests[] = {
+	{"the sample config in etc/ parses", test_yaml_shipped_sample},
 	{"defaults", test_defaults},
 	{"data-dir and initial-cluster follow --name", test_data_dir_follows_name},
 	{"every table default is valid and findable", test_every_default_is_valid},
