@@ -80,6 +80,26 @@ check "crash loop: a clear error names the child" \
 	log_has '"msg":"stored died 5 times within 30 s; stopping the member"'
 SUP_PID=
 
+# --- defaults: ./default.cairn in the working directory ------------------
+mkdir -p "$T/cwd" && cd "$T/cwd" || exit 1
+start_cairn "$CAIRN"
+check "no --data-dir: ./default.cairn is created" wait_for 5 eval '[ -d "$T/cwd/default.cairn/member" ]'
+check "./default.cairn has mode 0700" [ "$(stat -c %a "$T/cwd/default.cairn")" = 700 ]
+kill -TERM "$SUP_PID"; wait "$SUP_PID"; SUP_PID=
+
+# --- --log-level is honoured by the supervisor and every child ------------
+start_cairn "$CAIRN" --data-dir "$T/d4/data" --log-level warn
+wait_for 5 children_up
+sleep 0.5
+kill -9 "$(child_pid raftd)"
+check "--log-level warn: warnings still logged" wait_for 2 log_has '"msg":"raftd was killed by signal 9"'
+check "--log-level warn: no info line from any process" eval '! grep -q "\"level\":\"info\"" "$LOG"'
+kill -TERM "$SUP_PID"; wait "$SUP_PID"; SUP_PID=
+start_cairn "$CAIRN" --data-dir "$T/d5/data" --log-level debug
+debug_from_all() { local p; for p in netd raftd stored; do grep -F '"level":"debug"' "$LOG" | grep -qF "\"proc\":\"$p\"" || return 1; done; }
+check "--log-level debug: debug lines from every child" wait_for 5 debug_from_all
+kill -TERM "$SUP_PID"; wait "$SUP_PID"; SUP_PID=
+
 # --- bad flags: one line naming it, exit 1, nothing written ---------------
 cd "$T" || exit 1
 out=$("$CAIRN" --bogus-flag 2>&1); status=$?
