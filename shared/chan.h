@@ -35,6 +35,7 @@ struct chan {
 	enum cairn_proc self;
 	enum cairn_proc peer;
 	bool hello_seen;     /* the peer's hello arrived and was right */
+	uint64_t sock_frames_rx; /* socket frames (not wake-ups) received */
 	uint8_t *rx_buf;     /* copy-out buffer, owned */
 	uint8_t *tx_buf;     /* encode buffer, owned */
 	size_t buf_bytes;    /* size of each buffer */

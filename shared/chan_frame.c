@@ -62,6 +62,10 @@ chan_sock_send(struct chan *ch, const struct frame_hdr *h, const void *payload,
 	}
 	if (sendmsg(ch->sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) == -1)
 		return chan_errno_to_err(errno);
+	/* Tells the consumer a datagram precedes the ring frames we publish
+	 * after it; the release on the next tail carries this store. */
+	if (ch->map != NULL && h->type != cairn_ipc_IPC_ANY_RING_WAKE)
+		atomic_fetch_add_explicit(&ch->tx.ctl->sock_frames, 1, memory_order_relaxed);
 	return 0;
 }
 
@@ -183,6 +187,50 @@ chan_check_wake(struct chan *ch, const struct frame_hdr *h, unsigned nfds)
 	return 0;
 }
 
+/* True when the peer sent a socket frame we have not read. Loaded after
+ * the tail (ring_peek's acquire), so a frame sent before the ring frame
+ * in hand is counted. A lying peer only reorders its own frames. */
+static bool
+chan_sock_pending(const struct chan *ch)
+{
+	return atomic_load_explicit(&ch->rx.ctl->sock_frames, memory_order_relaxed) !=
+	    ch->sock_frames_rx;
+}
+
+/* Hands out the ring frame whose header ring_peek just read: judged by
+ * 'accept', copied out, its space released (waking a waiting producer). */
+static int
+chan_ring_deliver(struct chan *ch, struct frame_hdr *h, uint8_t *buf, size_t cap,
+    chan_accept_fn *accept, void *arg, bool closed)
+{
+	int rc;
+
+	if (h->length > cap)
+		return chan_fail(ch, "ring frame longer than the receive buffer");
+	rc = accept(ch, h, IPC_VIA_RING, arg);
+	if (rc != 0)
+		return rc;
+	ring_take(&ch->rx, h, buf);
+	if (!closed && ring_producer_wake_needed(&ch->rx))
+		chan_wake(ch);
+	return 0;
+}
+
+/* One ring frame when one is published and no socket frame was sent
+ * before it; CAIRN_EAGAIN otherwise, without arming the waiting flag. */
+static int
+chan_ring_take_ready(struct chan *ch, struct frame_hdr *h, uint8_t *buf, size_t cap,
+    chan_accept_fn *accept, void *arg)
+{
+	int rc = ring_peek(&ch->rx, h);
+
+	if (rc == CAIRN_ECORRUPT)
+		return chan_fail(ch, "ring frame beyond capacity or published tail");
+	if (rc != 0 || chan_sock_pending(ch))
+		return CAIRN_EAGAIN;
+	return chan_ring_deliver(ch, h, buf, cap, accept, arg, false);
+}
+
 /* The next ring frame. With 'closed' (the peer is gone) an empty ring
  * means CAIRN_ECLOSED: frames the peer published before dying are whole
  * and are still delivered, never dropped. */
@@ -203,15 +251,7 @@ chan_ring_recv(struct chan *ch, struct frame_hdr *h, uint8_t *buf, size_t cap,
 		if (ring_consumer_wait(&ch->rx))
 			return CAIRN_EAGAIN;
 	}
-	if (h->length > cap)
-		return chan_fail(ch, "ring frame longer than the receive buffer");
-	rc = accept(ch, h, IPC_VIA_RING, arg);
-	if (rc != 0)
-		return rc;
-	ring_take(&ch->rx, h, buf);
-	if (!closed && ring_producer_wake_needed(&ch->rx))
-		chan_wake(ch);
-	return 0;
+	return chan_ring_deliver(ch, h, buf, cap, accept, arg, closed);
 }
 
 int
@@ -223,12 +263,25 @@ chan_frame_recv(struct chan *ch, struct frame_hdr *h, uint8_t *buf, size_t cap,
 
 	if (!chan_is_open(ch))
 		return CAIRN_ECLOSED;
+	/* The ring first when no earlier socket frame waits: no syscall per
+	 * frame, and socket frames still come before later ring frames. */
+	if (ch->map != NULL) {
+		rc = chan_ring_take_ready(ch, h, buf, cap, accept, arg);
+		if (rc != CAIRN_EAGAIN) {
+			if (nfds != NULL)
+				*nfds = 0;
+			*via = IPC_VIA_RING;
+			return rc;
+		}
+	}
 	for (;;) {
 		rc = chan_sock_recv(ch, h, buf, cap, fds, &n);
 		if (rc != 0)
 			break;
-		if (h->type != cairn_ipc_IPC_ANY_RING_WAKE)
+		if (h->type != cairn_ipc_IPC_ANY_RING_WAKE) {
+			ch->sock_frames_rx++;
 			break;
+		}
 		rc = chan_check_wake(ch, h, n);
 		if (rc != 0) {
 			for (unsigned i = 0; i < n; i++)

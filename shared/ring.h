@@ -21,6 +21,10 @@
  * never wrap in practice (2^64); the index in data is pos & (cap - 1). */
 struct ring_ctl {
 	_Alignas(RING_CACHELINE) _Atomic uint64_t tail; /* producer's, release */
+	/* Producer's: frames (not wake-ups) it sent on the socket, bumped
+	 * after each send and before any later tail; next to tail, which the
+	 * consumer loads anyway. */
+	_Atomic uint64_t sock_frames;
 	_Alignas(RING_CACHELINE) _Atomic uint64_t head; /* consumer's, release */
 	_Alignas(RING_CACHELINE) _Atomic uint32_t consumer_waiting;
 	_Atomic uint32_t producer_waiting;

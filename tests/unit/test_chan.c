@@ -116,6 +116,44 @@ test_wake_only_when_waiting(void)
 }
 
 static void
+test_socket_frame_before_ring_frames_comes_first(void)
+{
+	cairn_ipc_Heartbeat hb = {.seq = 9};
+	struct chan_msg m;
+
+	CU_ASSERT_EQUAL_FATAL(pair_up(), 0);
+	/* Hello on the socket, then ring frames, all before b reads: b takes
+	 * ring frames without a syscall, yet must see the hello first. */
+	CU_ASSERT_EQUAL(chan_send_hello(&a), 0);
+	CU_ASSERT_EQUAL(chan_send(&a, cairn_ipc_IPC_CHILD_HEARTBEAT_SEND, 0, &hb), 0);
+	CU_ASSERT_EQUAL(chan_send(&a, cairn_ipc_IPC_CHILD_HEARTBEAT_SEND, 0, &hb), 0);
+	CU_ASSERT_EQUAL_FATAL(chan_recv(&b, &m), 0);
+	CU_ASSERT_EQUAL(m.hdr.type, cairn_ipc_IPC_ANY_HELLO_SEND);
+	chan_msg_release(&m);
+	for (int i = 0; i < 2; i++) {
+		CU_ASSERT_EQUAL_FATAL(chan_recv(&b, &m), 0);
+		CU_ASSERT_EQUAL(m.hdr.type, cairn_ipc_IPC_CHILD_HEARTBEAT_SEND);
+		chan_msg_release(&m);
+	}
+	close_both();
+}
+
+static void
+test_lying_socket_counter_cannot_skip_hello(void)
+{
+	cairn_ipc_Heartbeat hb = {.seq = 9};
+
+	CU_ASSERT_EQUAL_FATAL(pair_up(), 0);
+	CU_ASSERT_EQUAL(chan_send_hello(&a), 0);
+	/* A hostile peer hides its hello from the counter to jump the queue:
+	 * its ring frame is read first and refused, never acted on. */
+	atomic_store(&a.tx.ctl->sock_frames, 0);
+	CU_ASSERT_EQUAL(chan_send(&a, cairn_ipc_IPC_CHILD_HEARTBEAT_SEND, 0, &hb), 0);
+	expect_refused("frame before hello");
+	close_both();
+}
+
+static void
 test_frame_before_hello(void)
 {
 	cairn_ipc_Heartbeat hb = {.seq = 1};
@@ -368,6 +406,8 @@ test_memfd_checked(void)
 static CU_TestInfo chan_tests[] = {
 	{"hello then heartbeat over the ring", test_hello_then_heartbeat_over_ring},
 	{"wake-up only when waiting", test_wake_only_when_waiting},
+	{"socket frame sent before ring frames comes first", test_socket_frame_before_ring_frames_comes_first},
+	{"a lying socket counter cannot skip the hello", test_lying_socket_counter_cannot_skip_hello},
 	{"frame before hello refused", test_frame_before_hello},
 	{"hello from wrong process or version refused", test_hello_from_wrong_process_or_version},
 	{"second hello refused", test_second_hello},
