@@ -1,0 +1,81 @@
+/*
+ * raftd: leader election (thesis §3.4, figure 3.1). A follower whose
+ * randomized timeout expires becomes a candidate for the next term, votes
+ * for itself and asks the others; a majority of votes makes it leader.
+ */
+#include "raftd/core.h"
+#include "shared/assert.h"
+
+void
+rcore_campaign(struct rcore *c)
+{
+	struct rmsg m = {.type = RMSG_VOTE};
+
+	CAIRN_ASSERT(c->role != RCORE_LEADER);
+	rcore_become_follower(c, c->hs.term + 1, 0);
+	c->role = RCORE_CANDIDATE;
+	c->hs.vote = c->cfg.id;
+	for (size_t i = 0; i < c->nprs; i++) {
+		c->prs[i].vote_granted = c->prs[i].id == c->cfg.id;
+		c->prs[i].vote_answered = c->prs[i].vote_granted;
+	}
+	if (rcore_quorum(c) == 1) {
+		rcore_become_leader(c);
+		return;
+	}
+	m.index = rlog_last_index(&c->log);
+	m.log_term = rlog_last_term(&c->log);
+	for (size_t i = 0; i < c->nprs; i++) {
+		if (c->prs[i].id == c->cfg.id)
+			continue;
+		m.to = c->prs[i].id;
+		rcore_send(c, &m);
+	}
+}
+
+/* Thesis §3.6.1: grant only to a candidate whose log is at least as
+ * up to date as ours (last term, then last index). */
+static bool
+rcore_log_ok(const struct rcore *c, uint64_t last_index, uint64_t last_term)
+{
+	uint64_t my_term = rlog_last_term(&c->log);
+
+	return last_term > my_term ||
+	    (last_term == my_term && last_index >= rlog_last_index(&c->log));
+}
+
+void
+rcore_step_vote(struct rcore *c, const struct rmsg *m)
+{
+	struct rmsg r = {.type = RMSG_VOTE_RESP, .to = m->from, .reject = true};
+	bool free_vote = c->hs.vote == 0 || c->hs.vote == m->from;
+
+	/* rcore_step already moved us to m->term if it was higher. */
+	if (m->term == c->hs.term && free_vote && rcore_log_ok(c, m->index, m->log_term)) {
+		c->hs.vote = m->from;
+		/* Granting a vote resets our timer (thesis §3.4). */
+		c->elapsed = 0;
+		r.reject = false;
+	}
+	rcore_send(c, &r);
+}
+
+void
+rcore_step_vote_resp(struct rcore *c, const struct rmsg *m)
+{
+	struct rcore_progress *p = rcore_progress(c, m->from);
+	size_t granted = 0, rejected = 0;
+
+	if (c->role != RCORE_CANDIDATE || m->term != c->hs.term || p->vote_answered)
+		return;
+	p->vote_answered = true;
+	p->vote_granted = !m->reject;
+	for (size_t i = 0; i < c->nprs; i++) {
+		granted += c->prs[i].vote_granted;
+		rejected += c->prs[i].vote_answered && !c->prs[i].vote_granted;
+	}
+	if (granted >= rcore_quorum(c))
+		rcore_become_leader(c);
+	else if (rejected >= rcore_quorum(c))
+		rcore_become_follower(c, c->hs.term, 0);
+}

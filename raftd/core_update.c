@@ -1,0 +1,64 @@
+/*
+ * raftd: handing work to the caller. An update lists the hard state and
+ * entries to persist, the messages to send once they are durable, and the
+ * committed entries that are durable here, to apply (STYLE.md 6: persist
+ * before anyone is told). rcore_advance() takes back what was done.
+ */
+#include "raftd/core.h"
+#include "shared/assert.h"
+
+/* Last index that may be applied: committed, and durable on this member. */
+static uint64_t
+rcore_apply_limit(const struct rcore *c)
+{
+	return c->hs.commit < c->stable ? c->hs.commit : c->stable;
+}
+
+bool
+rcore_has_update(const struct rcore *c)
+{
+	return c->hs.term != c->hs_sent.term || c->hs.vote != c->hs_sent.vote ||
+	    c->hs.commit != c->hs_sent.commit || c->stable < rlog_last_index(&c->log) ||
+	    c->nmsgs > 0 || c->applied < rcore_apply_limit(c);
+}
+
+void
+rcore_update(struct rcore *c, struct rcore_update *u)
+{
+	uint64_t last = rlog_last_index(&c->log), limit = rcore_apply_limit(c);
+
+	CAIRN_ASSERT(!c->in_update);
+	c->in_update = true;
+	u->hs = c->hs;
+	u->hs_changed = c->hs.term != c->hs_sent.term || c->hs.vote != c->hs_sent.vote ||
+	    c->hs.commit != c->hs_sent.commit;
+	u->n = (size_t)(last - c->stable);
+	u->entries = u->n > 0 ? rlog_at(&c->log, c->stable + 1) : NULL;
+	u->msgs = c->msgs;
+	u->nmsgs = c->nmsgs;
+	u->ncommitted = (size_t)(limit > c->applied ? limit - c->applied : 0);
+	u->committed = u->ncommitted > 0 ? rlog_at(&c->log, c->applied + 1) : NULL;
+	u->role = c->role;
+	u->leader = c->leader;
+}
+
+void
+rcore_advance(struct rcore *c, const struct rcore_update *u)
+{
+	struct rcore_progress *self = rcore_progress(c, c->cfg.id);
+
+	CAIRN_ASSERT(c->in_update);
+	c->in_update = false;
+	c->hs_sent = u->hs;
+	if (u->n > 0)
+		c->stable = u->entries[u->n - 1].index;
+	if (u->ncommitted > 0)
+		c->applied = u->committed[u->ncommitted - 1].index;
+	c->nmsgs = 0;
+	/* The leader counts itself only for what is durable on its disk. */
+	if (c->role == RCORE_LEADER) {
+		self->match = c->stable;
+		self->next = c->stable + 1;
+		rcore_maybe_commit(c);
+	}
+}

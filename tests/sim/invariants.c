@@ -1,0 +1,140 @@
+/*
+ * Tests: Raft's safety properties (thesis figure 3.2), checked by the
+ * simulator after every step: election safety, log matching, leader
+ * completeness and state machine safety.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/sim/sim.h"
+
+/* Grows 'a' (of 'size'-byte items, *cap of them) to hold index i, zeroed. */
+static void *
+grow(void *a, size_t size, uint64_t *cap, uint64_t i)
+{
+	uint64_t ncap = *cap ? *cap : 256;
+
+	if (i < *cap)
+		return a;
+	while (ncap <= i)
+		ncap *= 2;
+	a = realloc(a, ncap * size);
+	memset((char *)a + *cap * size, 0, (ncap - *cap) * size);
+	*cap = ncap;
+	return a;
+}
+
+static struct sim_slot *
+slot(struct sim_history *h, uint64_t i)
+{
+	h->slots = grow(h->slots, sizeof(*h->slots), &h->cap, i);
+	return &h->slots[i];
+}
+
+/* Election safety: at most one leader per term. */
+int
+inv_on_leader(struct sim *s, const struct sim_node *node, uint64_t term)
+{
+	struct sim_history *h = &s->h;
+
+	h->leader_of_term = grow(h->leader_of_term, sizeof(uint64_t), &h->terms_cap, term);
+	if (h->leader_of_term[term] != 0 && h->leader_of_term[term] != node->id)
+		return sim_fail(s, "election safety: %llu and %llu both lead term %llu",
+		    (unsigned long long)h->leader_of_term[term],
+		    (unsigned long long)node->id, (unsigned long long)term);
+	h->leader_of_term[term] = node->id;
+	return 0;
+}
+
+/* Records the leader's commit of (from, to] in its term. */
+int
+inv_on_commit(struct sim *s, const struct sim_node *node, uint64_t from, uint64_t to)
+{
+	for (uint64_t i = from + 1; i <= to; i++)
+		if (slot(&s->h, i)->commit_term == 0)
+			slot(&s->h, i)->commit_term = node->core.hs.term;
+	return 0;
+}
+
+/* State machine safety: no two members apply different entries at one index. */
+int
+inv_on_apply(struct sim *s, const struct sim_node *node, const struct raft_entry *e)
+{
+	struct sim_slot *sl = slot(&s->h, e->index);
+	uint64_t hash = sim_hash(e->data, e->len);
+
+	if (sl->term == 0) {
+		sl->term = e->term;
+		sl->hash = hash;
+		return 0;
+	}
+	if (sl->term != e->term || sl->hash != hash)
+		return sim_fail(s, "state machine safety: node %llu applied term %llu at index %llu, "
+		    "another applied term %llu", (unsigned long long)node->id,
+		    (unsigned long long)e->term, (unsigned long long)e->index,
+		    (unsigned long long)sl->term);
+	return 0;
+}
+
+/* Log matching: same index and term means identical logs up to there. */
+static int
+inv_log_matching(struct sim *s, const struct rlog *a, const struct rlog *b,
+    uint64_t ida, uint64_t idb)
+{
+	uint64_t last = rlog_last_index(a) < rlog_last_index(b) ? rlog_last_index(a) : rlog_last_index(b);
+	uint64_t lo = a->first > b->first ? a->first : b->first;
+	bool matched = false;
+
+	for (uint64_t i = last; i >= lo && i > 0; i--) {
+		const struct raft_entry *x = rlog_at(a, i), *y = rlog_at(b, i);
+
+		if (!matched && x->term == y->term)
+			matched = true;
+		if (matched && (x->term != y->term || x->len != y->len ||
+		    (x->len > 0 && memcmp(x->data, y->data, x->len) != 0)))
+			return sim_fail(s, "log matching: nodes %llu and %llu differ at index %llu "
+			    "below a common entry", (unsigned long long)ida,
+			    (unsigned long long)idb, (unsigned long long)i);
+	}
+	return 0;
+}
+
+/* Leader completeness: a leader holds every entry committed in an earlier term. */
+static int
+inv_leader_complete(struct sim *s, const struct sim_node *node)
+{
+	const struct rcore *c = &node->core;
+	const struct sim_history *h = &s->h;
+
+	for (uint64_t i = c->log.first; i < h->cap && h->slots[i].commit_term != 0; i++) {
+		const struct sim_slot *sl = &h->slots[i];
+		uint64_t t;
+
+		if (sl->commit_term >= c->hs.term || sl->term == 0)
+			continue;
+		if (!rlog_term(&c->log, i, &t) || t != sl->term)
+			return sim_fail(s, "leader completeness: leader %llu of term %llu lacks "
+			    "index %llu committed in term %llu", (unsigned long long)node->id,
+			    (unsigned long long)c->hs.term, (unsigned long long)i,
+			    (unsigned long long)sl->commit_term);
+	}
+	return 0;
+}
+
+int
+inv_check_all(struct sim *s)
+{
+	for (unsigned i = 0; i < s->n; i++) {
+		const struct sim_node *a = &s->nodes[i];
+
+		if (!a->up)
+			continue;
+		if (a->core.role == RCORE_LEADER && inv_leader_complete(s, a) != 0)
+			return -1;
+		for (unsigned j = i + 1; j < s->n; j++)
+			if (s->nodes[j].up && inv_log_matching(s, &a->core.log,
+			    &s->nodes[j].core.log, a->id, s->nodes[j].id) != 0)
+				return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,106 @@
+/*
+ * Tests: the deterministic Raft simulator (raftsim). N real cores, a
+ * simulated network and disk, faults by seeded chance, and Raft's safety
+ * invariants checked after every step. Same seed, same run.
+ */
+#ifndef CAIRN_SIM_H
+#define CAIRN_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "raftd/core.h"
+
+#define SIM_NODES_MAX 7
+#define SIM_NET_MAX 8192          /* messages in flight */
+#define SIM_TRACE_MAX 48          /* events kept for a failure report */
+#define SIM_TRACE_BYTES 160
+
+#define SIM_F_DROP 0x01u
+#define SIM_F_DUP 0x02u
+#define SIM_F_REORDER 0x04u
+#define SIM_F_DELAY 0x08u
+#define SIM_F_PARTITION 0x10u
+#define SIM_F_CRASH 0x20u
+
+/* A durable copy of what a node persisted: its "disk". */
+struct sim_disk {
+	struct raft_hardstate hs;
+	struct raft_entry *ents;  /* ents[i].index == i + 1; data owned */
+	size_t n;
+	size_t cap;
+};
+
+struct sim_node {
+	uint64_t id;
+	bool up;
+	unsigned group;           /* partition group; equal groups talk */
+	struct rcore core;
+	struct sim_disk disk;
+	uint64_t applied;         /* last index applied since (re)start */
+	uint64_t down_until;      /* step at which a crashed node restarts */
+};
+
+struct sim_msg {
+	struct rmsg m;            /* entries point into 'ents' (owned) */
+	struct raft_entry *ents;
+	uint64_t deliver_at;
+};
+
+/* What the cluster as a whole has committed and applied, to check
+ * every member against. */
+struct sim_slot {
+	uint64_t term;            /* term of the entry applied here; 0: none yet */
+	uint64_t hash;            /* hash of its data */
+	uint64_t commit_term;     /* leader's term when it committed; 0: not yet */
+};
+
+struct sim_history {
+	struct sim_slot *slots;   /* by log index */
+	uint64_t cap;
+	uint64_t *leader_of_term; /* by term: the one leader, or 0 */
+	uint64_t terms_cap;
+};
+
+struct sim {
+	uint64_t seed;
+	uint64_t rng;
+	unsigned faults;
+	unsigned n;
+	struct sim_node nodes[SIM_NODES_MAX];
+	struct sim_msg net[SIM_NET_MAX];
+	unsigned nnet;
+	uint64_t now;             /* ticks */
+	uint64_t step;
+	uint64_t proposals;
+	struct sim_history h;
+	char trace[SIM_TRACE_MAX][SIM_TRACE_BYTES];
+	unsigned ntrace;
+	char failure[256];
+};
+
+uint64_t sim_rand(struct sim *s);
+void sim_tracef(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Records a violation; returns -1 for the caller to return. */
+int sim_fail(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+uint64_t sim_hash(const uint8_t *p, size_t n);
+
+/* invariants.c: each returns 0 or sim_fail(). */
+int inv_on_leader(struct sim *s, const struct sim_node *node, uint64_t term);
+int inv_on_commit(struct sim *s, const struct sim_node *node, uint64_t from, uint64_t to);
+int inv_on_apply(struct sim *s, const struct sim_node *node, const struct raft_entry *e);
+int inv_check_all(struct sim *s);
+
+
+
+/* sim_world.c */
+void sim_disk_persist(struct sim_disk *d, const struct rcore_update *u);
+void sim_disk_free(struct sim_disk *d);
+void sim_node_start(struct sim *s, struct sim_node *node);
+void sim_node_crash(struct sim *s, struct sim_node *node);
+void sim_net_send(struct sim *s, const struct rmsg *m);
+void sim_net_take(struct sim *s, unsigned i, struct sim_msg *out);
+void sim_msg_free(struct sim_msg *m);
+struct sim_node *sim_node_by_id(struct sim *s, uint64_t id);
+void sim_free_all(struct sim *s);
+#endif
