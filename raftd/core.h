@@ -33,8 +33,9 @@ enum rmsg_type {
 	RMSG_APPEND_RESP,
 };
 
-/* One Raft message. Entries are borrowed from the sender's log and stay
- * valid until the sender's rcore_advance(): send (or copy) them before. */
+/* One Raft message. In an update, entries are borrowed from the sender's
+ * log and stay valid until its rcore_advance(): send (or copy) them
+ * before. An append's entries are those from index + 1, n of them. */
 struct rmsg {
 	uint8_t type;            /* enum rmsg_type */
 	uint64_t from;

@@ -19,11 +19,12 @@ rcore_send_append(struct rcore *c, struct rcore_progress *p)
 		p->next = c->log.first; /* snapshots come later: never below the window */
 	m.index = p->next - 1;
 	CAIRN_ASSERT(rlog_term(&c->log, m.index, &m.log_term));
+	/* Entries are named by range here (index + 1, n) and pointed to only
+	 * in rcore_update: appends until then may move the log's array. */
 	if (p->next <= last) {
 		m.n = (size_t)(last - p->next + 1);
 		if (m.n > RCORE_APPEND_ENTRIES_MAX)
 			m.n = RCORE_APPEND_ENTRIES_MAX;
-		m.entries = rlog_at(&c->log, p->next);
 	}
 	/* Never tell a follower of a commit beyond what we send it. */
 	if (m.commit > m.index + m.n)

@@ -22,6 +22,26 @@ rcore_has_update(const struct rcore *c)
 	    c->nmsgs > 0 || c->applied < rcore_apply_limit(c);
 }
 
+/* Points each queued append at its entries, now that the log will not
+ * change until rcore_advance. Appends queued in a term or a leadership we
+ * no longer hold are dropped: their range may have been rewritten since. */
+static void
+rcore_resolve_msgs(struct rcore *c)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < c->nmsgs; i++) {
+		struct rmsg *m = &c->msgs[i];
+
+		if (m->type == RMSG_APPEND && (c->role != RCORE_LEADER || m->term != c->hs.term))
+			continue;
+		if (m->type == RMSG_APPEND && m->n > 0)
+			m->entries = rlog_at(&c->log, m->index + 1);
+		c->msgs[kept++] = *m;
+	}
+	c->nmsgs = kept;
+}
+
 void
 rcore_update(struct rcore *c, struct rcore_update *u)
 {
@@ -29,6 +49,7 @@ rcore_update(struct rcore *c, struct rcore_update *u)
 
 	CAIRN_ASSERT(!c->in_update);
 	c->in_update = true;
+	rcore_resolve_msgs(c);
 	u->hs = c->hs;
 	u->hs_changed = c->hs.term != c->hs_sent.term || c->hs.vote != c->hs_sent.vote ||
 	    c->hs.commit != c->hs_sent.commit;
