@@ -34,18 +34,24 @@ sim_fs_free(struct sim_fs *s)
 }
 
 /* The synced bytes, plus (if 'torn') a random-length prefix of what was
- * written after the first byte that differs from them. */
+ * written after the first byte that differs from them. The cut falls
+ * within the bytes that differ: beyond the last of them the file reads
+ * the same either way (preallocated zeros), so a cut there would almost
+ * never tear a record. */
 static void
 sim_crash_inode(struct sim_fs *s, struct sim_inode *ino, bool torn)
 {
 	size_t common = ino->len < ino->synced_len ? ino->len : ino->synced_len;
-	size_t d = 0, keep = 0;
+	size_t d = 0, e = ino->len, keep = 0;
 	uint8_t *kept;
 
 	while (d < common && ino->data[d] == ino->synced[d])
 		d++;
-	if (torn && ino->len > d)
-		keep = (size_t)(runner_rand(&s->rng) % (ino->len - d + 1));
+	if (ino->len <= ino->synced_len)
+		while (e > d && ino->data[e - 1] == ino->synced[e - 1])
+			e--;
+	if (torn && e > d)
+		keep = (size_t)(runner_rand(&s->rng) % (e - d + 1));
 	kept = xmalloc(keep ? keep : 1);
 
 	memcpy(kept, ino->data + d, keep);

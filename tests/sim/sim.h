@@ -10,6 +10,14 @@
 #include <stdint.h>
 
 #include "raftd/core.h"
+#include "raftd/wal.h"
+#include "raftd/wal_fs.h"
+#include "tests/lib/sim_fs.h"
+
+/* Small WAL segments, so that runs roll over segments often. */
+#define SIM_WAL_SEGMENT_BYTES (16u << 10)
+/* Per mille: a crash between a WAL append and its fdatasync. */
+#define SIM_CRASH_MID_SYNC_PERMILLE 3
 
 #define SIM_NODES_MAX 7
 #define SIM_NET_MAX 8192          /* messages in flight */
@@ -23,20 +31,15 @@
 #define SIM_F_PARTITION 0x10u
 #define SIM_F_CRASH 0x20u
 
-/* A durable copy of what a node persisted: its "disk". */
-struct sim_disk {
-	struct raft_hardstate hs;
-	struct raft_entry *ents;  /* ents[i].index == i + 1; data owned */
-	size_t n;
-	size_t cap;
-};
-
 struct sim_node {
 	uint64_t id;
 	bool up;
 	unsigned group;           /* partition group; equal groups talk */
 	struct rcore core;
-	struct sim_disk disk;
+	struct sim_fs *fs;        /* the node's disk; survives crashes */
+	struct wal_fs wfs;
+	struct wal *wal;          /* NULL while down */
+	uint64_t commit_persisted; /* hard state commit last made durable */
 	uint64_t applied;         /* last index applied since (re)start */
 	uint64_t down_until;      /* step at which a crashed node restarts */
 };
@@ -94,10 +97,9 @@ int inv_check_all(struct sim *s);
 
 
 /* sim_world.c */
-void sim_disk_persist(struct sim_disk *d, const struct rcore_update *u);
-void sim_disk_free(struct sim_disk *d);
-void sim_node_start(struct sim *s, struct sim_node *node);
-void sim_node_crash(struct sim *s, struct sim_node *node);
+int sim_node_persist(struct sim *s, struct sim_node *node, const struct rcore_update *u);
+int sim_node_start(struct sim *s, struct sim_node *node);
+void sim_node_crash(struct sim *s, struct sim_node *node, bool torn);
 void sim_net_send(struct sim *s, const struct rmsg *m);
 void sim_net_take(struct sim *s, unsigned i, struct sim_msg *out);
 void sim_msg_free(struct sim_msg *m);

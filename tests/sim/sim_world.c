@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "shared/err.h"
 #include "tests/sim/sim.h"
 
 uint64_t
@@ -95,66 +96,98 @@ sim_free_ents(struct raft_entry *e, size_t n)
 	free(e);
 }
 
-/* The disk takes the update's hard state and entries, as a WAL would. */
-void
-sim_disk_persist(struct sim_disk *d, const struct rcore_update *u)
+/* Makes an update durable through the real WAL on the node's sim disk:
+ * appends, then one fdatasync. Sometimes the power fails inside the sync
+ * (at one of its next disk operations: a write, the fdatasync, a segment
+ * rollover): the node is then down with torn, unsynced bytes on its disk,
+ * nothing of the update was sent or applied, and 1 is returned. */
+int
+sim_node_persist(struct sim *s, struct sim_node *node, const struct rcore_update *u)
 {
+	bool fail = (s->faults & SIM_F_CRASH) &&
+	    sim_rand(s) % 1000 < SIM_CRASH_MID_SYNC_PERMILLE;
+	int rc = 0;
+
+	if (u->n == 0 && !u->hs_changed)
+		return 0;
+	if (u->n > 0)
+		rc = wal_append_entries(node->wal, u->entries, u->n);
+	if (rc == 0 && u->hs_changed)
+		rc = wal_append_hardstate(node->wal, &u->hs);
+	if (rc != 0)
+		return sim_fail(s, "node %llu: wal append: %s", (unsigned long long)node->id,
+		    err_str(rc));
+	if (fail)
+		sim_fs_fail_after(node->fs, 1 + sim_rand(s) % 4);
+	rc = wal_sync(node->wal);
+	sim_fs_fail_after(node->fs, 0);
+	if (rc != 0 && fail) {
+		sim_node_crash(s, node, true);
+		node->down_until = s->step + 1 + sim_rand(s) % 50;
+		return 1;
+	}
+	if (rc != 0)
+		return sim_fail(s, "node %llu: wal sync: %s", (unsigned long long)node->id,
+		    err_str(rc));
 	if (u->hs_changed)
-		d->hs = u->hs;
-	if (u->n == 0)
-		return;
-	/* Entries from index i replace i and everything after it. */
-	while (d->n > 0 && d->ents[d->n - 1].index >= u->entries[0].index) {
-		d->n--;
-		free((void *)(uintptr_t)d->ents[d->n].data);
-	}
-	if (d->n + u->n > d->cap) {
-		d->cap = (d->n + u->n) * 2;
-		d->ents = realloc(d->ents, d->cap * sizeof(*d->ents));
-	}
-	struct raft_entry *c = sim_copy_ents(u->entries, u->n);
-	memcpy(d->ents + d->n, c, u->n * sizeof(*c));
-	free(c);
-	d->n += u->n;
+		node->commit_persisted = u->hs.commit;
+	return 0;
 }
 
-void
-sim_disk_free(struct sim_disk *d)
-{
-	sim_free_ents(d->ents, d->n);
-	memset(d, 0, sizeof(*d));
-}
-
-/* Starts (or restarts) a node from its disk. The state machine starts
+/* Starts a node: a new WAL on a new disk the first time; afterwards
+ * whatever the WAL recovers from the disk. The state machine starts
  * empty and re-applies from index 1, as stored would replay. */
-void
+int
 sim_node_start(struct sim *s, struct sim_node *node)
 {
 	uint64_t ids[SIM_NODES_MAX];
+	struct raft_identity ident = {.cluster_id = 1, .member_id = node->id};
+	struct wal_options opt = {.segment_bytes = SIM_WAL_SEGMENT_BYTES};
+	struct wal_recovered rec;
 	struct rcore_config cfg = {
 		.id = node->id, .election_ticks = 10, .heartbeat_ticks = 2,
 		.seed = s->seed ^ s->step,
 		.alloc = {.alloc = sim_alloc, .free = sim_free},
 	};
+	char err[256];
+	int rc;
 
 	for (unsigned i = 0; i < s->n; i++)
 		ids[i] = s->nodes[i].id;
-	if (rcore_init(&node->core, &cfg, &node->disk.hs, node->disk.ents, node->disk.n,
-	    0, ids, s->n) != 0) {
-		fprintf(stderr, "raftsim: rcore_init refused node %llu's disk\n",
-		    (unsigned long long)node->id);
-		abort();
+	memset(&rec, 0, sizeof(rec));
+	if (node->fs == NULL) {
+		node->fs = sim_fs_new(s->seed ^ (node->id << 32));
+		sim_fs_wal_fs(node->fs, &node->wfs);
+		rc = wal_create(&node->wfs, &ident, &opt, &node->wal);
+	} else
+		rc = wal_open(&node->wfs, &opt, &node->wal, &rec, err, sizeof(err));
+	if (rc != 0) {
+		wal_recovered_free(&rec);
+		return sim_fail(s, "node %llu: the WAL does not open: %s", (unsigned long long)node->id,
+		    rc == CAIRN_ECORRUPT ? err : err_str(rc));
 	}
+	rc = rcore_init(&node->core, &cfg, &rec.hs, rec.entries, rec.entries_n, 0, ids, s->n);
+	node->commit_persisted = rec.hs.commit;
+	wal_recovered_free(&rec);
+	if (rc != 0)
+		return sim_fail(s, "node %llu: the core refuses what the WAL recovered",
+		    (unsigned long long)node->id);
 	node->up = true;
 	node->applied = 0;
+	return 0;
 }
 
+/* Power loss: the core and its unsynced writes are gone. */
 void
-sim_node_crash(struct sim *s, struct sim_node *node)
+sim_node_crash(struct sim *s, struct sim_node *node, bool torn)
 {
 	rcore_close(&node->core);
+	sim_fs_crash(node->fs, torn);
+	wal_close(node->wal);
+	node->wal = NULL;
 	node->up = false;
-	sim_tracef(s, "node %llu crashes", (unsigned long long)node->id);
+	sim_tracef(s, "node %llu crashes%s", (unsigned long long)node->id,
+	    torn ? " between a WAL write and its sync" : "");
 }
 
 /* Puts a message on the network: dropped, duplicated, delayed by chance. */
@@ -207,7 +240,9 @@ sim_free_all(struct sim *s)
 	for (unsigned i = 0; i < s->n; i++) {
 		if (s->nodes[i].up)
 			rcore_close(&s->nodes[i].core);
-		sim_disk_free(&s->nodes[i].disk);
+		wal_close(s->nodes[i].wal);
+		if (s->nodes[i].fs != NULL)
+			sim_fs_free(s->nodes[i].fs);
 	}
 	for (unsigned i = 0; i < s->nnet; i++)
 		sim_msg_free(&s->net[i]);
