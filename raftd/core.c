@@ -128,9 +128,11 @@ rcore_become_leader(struct rcore *c)
 	c->role = RCORE_LEADER;
 	c->leader = c->cfg.id;
 	c->elapsed = 0;
+	c->quorum_elapsed = 0;
 	for (size_t i = 0; i < c->nprs; i++) {
 		c->prs[i].match = 0;
 		c->prs[i].next = rlog_last_index(&c->log) + 1;
+		c->prs[i].recent_active = c->prs[i].id == c->cfg.id;
 	}
 	/* Thesis §6.4: a no-op of the new term lets earlier entries commit. */
 	if (rlog_append(&c->log, &noop, 1) == 0)
@@ -143,6 +145,12 @@ rcore_tick(struct rcore *c)
 	CAIRN_ASSERT(!c->in_update);
 	c->elapsed++;
 	if (c->role == RCORE_LEADER) {
+		if (c->cfg.check_quorum && ++c->quorum_elapsed >= c->cfg.election_ticks) {
+			c->quorum_elapsed = 0;
+			rcore_check_quorum(c);
+			if (c->role != RCORE_LEADER)
+				return;
+		}
 		if (c->elapsed >= c->cfg.heartbeat_ticks) {
 			c->elapsed = 0;
 			rcore_broadcast_append(c);
@@ -159,6 +167,9 @@ rcore_step(struct rcore *c, const struct rmsg *m)
 	CAIRN_ASSERT(!c->in_update);
 	if (m->to != c->cfg.id || m->from == c->cfg.id || rcore_progress(c, m->from) == NULL)
 		return;
+	/* Check-quorum counts any member we hear from in our term. */
+	if (m->term == c->hs.term)
+		rcore_progress(c, m->from)->recent_active = true;
 	/* Thesis figure 3.1: a higher term makes anyone a follower. */
 	if (m->term > c->hs.term)
 		rcore_become_follower(c, m->term, m->type == RMSG_APPEND ? m->from : 0);

@@ -56,6 +56,7 @@ struct rcore_config {
 	unsigned election_ticks;     /* >= 2 * heartbeat_ticks */
 	unsigned heartbeat_ticks;    /* >= 1 */
 	uint64_t seed;               /* election jitter; no other randomness */
+	bool check_quorum;           /* leader steps down without a quorum */
 	struct rlog_alloc alloc;     /* all memory of the core */
 };
 
@@ -65,6 +66,7 @@ struct rcore_progress {
 	uint64_t next;               /* next index to send */
 	bool vote_granted;
 	bool vote_answered;
+	bool recent_active;          /* heard from since the last quorum check */
 };
 
 /* What the caller must do, in this order: persist hs (if hs_changed) and
@@ -94,6 +96,7 @@ struct rcore {
 	uint64_t leader;
 	unsigned elapsed;            /* ticks since the last reset */
 	unsigned timeout;            /* randomized election timeout in ticks */
+	unsigned quorum_elapsed;     /* leader: ticks since the last quorum check */
 	struct rcore_progress prs[RCORE_MEMBERS_MAX];
 	size_t nprs;
 	struct rmsg msgs[RCORE_MSGS_MAX];
@@ -141,6 +144,7 @@ void rcore_step_append_resp(struct rcore *c, const struct rmsg *m);
 void rcore_send_append(struct rcore *c, struct rcore_progress *p);
 void rcore_broadcast_append(struct rcore *c);
 bool rcore_maybe_commit(struct rcore *c);
+void rcore_check_quorum(struct rcore *c);
 struct rcore_progress *rcore_progress(struct rcore *c, uint64_t id);
 size_t rcore_quorum(const struct rcore *c);
 

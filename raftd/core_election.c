@@ -79,3 +79,20 @@ rcore_step_vote_resp(struct rcore *c, const struct rmsg *m)
 	else if (rejected >= rcore_quorum(c))
 		rcore_become_follower(c, c->hs.term, 0);
 }
+
+/* Check-quorum (thesis §6.2): a leader that has not heard from a majority
+ * within an election timeout may be cut off; it steps down, so that it
+ * stops claiming leadership (and, with ReadIndex, serving reads). */
+void
+rcore_check_quorum(struct rcore *c)
+{
+	size_t active = 0;
+
+	CAIRN_ASSERT(c->role == RCORE_LEADER);
+	for (size_t i = 0; i < c->nprs; i++) {
+		active += c->prs[i].recent_active;
+		c->prs[i].recent_active = c->prs[i].id == c->cfg.id;
+	}
+	if (active < rcore_quorum(c))
+		rcore_become_follower(c, c->hs.term, 0);
+}

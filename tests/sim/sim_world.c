@@ -146,7 +146,7 @@ sim_node_start(struct sim *s, struct sim_node *node)
 	struct wal_recovered rec;
 	struct rcore_config cfg = {
 		.id = node->id, .election_ticks = 10, .heartbeat_ticks = 2,
-		.seed = s->seed ^ s->step,
+		.seed = s->seed ^ s->step, .check_quorum = true,
 		.alloc = {.alloc = sim_alloc, .free = sim_free},
 	};
 	char err[256];

@@ -85,7 +85,7 @@ start(size_t n)
 
 	for (uint64_t id = 1; id <= n; id++) {
 		struct rcore_config cfg = {.id = id, .election_ticks = 10, .heartbeat_ticks = 1,
-		    .seed = runner_seed(), .alloc = {t_alloc, t_free, NULL}};
+		    .seed = runner_seed(), .check_quorum = true, .alloc = {t_alloc, t_free, NULL}};
 
 		CU_ASSERT_EQUAL_FATAL(rcore_init(&cores[id], &cfg, &hs, NULL, 0, 0, ids, n), 0);
 	}
@@ -270,7 +270,33 @@ test_figure8_no_commit_of_earlier_terms_by_counting(void)
 	stop(5);
 }
 
+static void
+test_check_quorum_step_down(void)
+{
+	start(3);
+	elect(1, M(1) | M(2) | M(3));
+	beat(1);
+	deliver(M(1) | M(2) | M(3), ALL_TYPES, 0);
+	/* Hearing from a quorum, it stays leader over many timeouts. */
+	for (int i = 0; i < 50; i++) {
+		beat(1);
+		deliver(M(1) | M(2) | M(3), ALL_TYPES, 0);
+	}
+	CU_ASSERT_EQUAL(cores[1].role, RCORE_LEADER);
+	/* Cut off from both followers: it steps down within two timeouts,
+	 * in the same term, knowing no leader. */
+	for (int i = 0; i < 20 && cores[1].role == RCORE_LEADER; i++) {
+		beat(1);
+		deliver(0, 0, 0);
+	}
+	CU_ASSERT_EQUAL(cores[1].role, RCORE_FOLLOWER);
+	CU_ASSERT_EQUAL(cores[1].leader, 0);
+	CU_ASSERT_EQUAL(rcore_propose(&cores[1], (const uint8_t *)"x", 1), CAIRN_ENOLEADER);
+	stop(3);
+}
+
 static CU_TestInfo core_tests[] = {
+	{"check-quorum: a cut-off leader steps down", test_check_quorum_step_down},
 	{"a single member commits alone", test_single_member_commits_alone},
 	{"a proposal on a follower fails fast", test_follower_proposal_fails_fast},
 	{"replication commits on a majority", test_replication_commits_on_majority},
