@@ -98,7 +98,9 @@ rcore_send(struct rcore *c, const struct rmsg *m)
 		return;
 	c->msgs[c->nmsgs] = *m;
 	c->msgs[c->nmsgs].from = c->cfg.id;
-	c->msgs[c->nmsgs].term = c->hs.term;
+	/* Our term, unless the message names another (pre-votes do). */
+	if (m->term == 0)
+		c->msgs[c->nmsgs].term = c->hs.term;
 	c->nmsgs++;
 }
 
@@ -157,8 +159,12 @@ rcore_tick(struct rcore *c)
 		}
 		return;
 	}
-	if (c->elapsed >= c->timeout)
-		rcore_campaign(c);
+	if (c->elapsed >= c->timeout) {
+		if (c->cfg.pre_vote)
+			rcore_pre_campaign(c);
+		else
+			rcore_campaign(c);
+	}
 }
 
 void
@@ -170,8 +176,10 @@ rcore_step(struct rcore *c, const struct rmsg *m)
 	/* Check-quorum counts any member we hear from in our term. */
 	if (m->term == c->hs.term)
 		rcore_progress(c, m->from)->recent_active = true;
-	/* Thesis figure 3.1: a higher term makes anyone a follower. */
-	if (m->term > c->hs.term)
+	/* Thesis figure 3.1: a higher term makes anyone a follower. Not a
+	 * pre-vote, nor a pre-vote granted: they name a term nobody holds yet. */
+	if (m->term > c->hs.term && m->type != RMSG_PREVOTE &&
+	    !(m->type == RMSG_PREVOTE_RESP && !m->reject))
 		rcore_become_follower(c, m->term, m->type == RMSG_APPEND ? m->from : 0);
 	switch (m->type) {
 	case RMSG_VOTE:
@@ -186,9 +194,15 @@ rcore_step(struct rcore *c, const struct rmsg *m)
 	case RMSG_APPEND_RESP:
 		rcore_step_append_resp(c, m);
 		break;
+	case RMSG_PREVOTE:
+		rcore_step_prevote(c, m);
+		break;
+	case RMSG_PREVOTE_RESP:
+		rcore_step_vote_resp(c, m);
+		break;
 	default:
 		/* raftd's peer decoder passes only the types above. */
-		CAIRN_ASSERT(m->type >= RMSG_VOTE && m->type <= RMSG_APPEND_RESP);
+		CAIRN_ASSERT(m->type >= RMSG_VOTE && m->type <= RMSG_PREVOTE_RESP);
 	}
 }
 

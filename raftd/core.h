@@ -22,6 +22,7 @@
 
 enum rcore_role {
 	RCORE_FOLLOWER = 0,
+	RCORE_PRECANDIDATE,  /* asking for pre-votes (thesis §9.6) */
 	RCORE_CANDIDATE,
 	RCORE_LEADER,
 };
@@ -31,6 +32,8 @@ enum rmsg_type {
 	RMSG_VOTE_RESP,
 	RMSG_APPEND,       /* AppendEntries; also the heartbeat */
 	RMSG_APPEND_RESP,
+	RMSG_PREVOTE,      /* "would you vote for me in term + 1?" (§9.6) */
+	RMSG_PREVOTE_RESP,
 };
 
 /* One Raft message. In an update, entries are borrowed from the sender's
@@ -57,6 +60,7 @@ struct rcore_config {
 	unsigned heartbeat_ticks;    /* >= 1 */
 	uint64_t seed;               /* election jitter; no other randomness */
 	bool check_quorum;           /* leader steps down without a quorum */
+	bool pre_vote;               /* elections start with a pre-vote round */
 	struct rlog_alloc alloc;     /* all memory of the core */
 };
 
@@ -137,6 +141,8 @@ void rcore_send(struct rcore *c, const struct rmsg *m);
 void rcore_become_follower(struct rcore *c, uint64_t term, uint64_t leader);
 void rcore_become_leader(struct rcore *c);
 void rcore_campaign(struct rcore *c);
+void rcore_pre_campaign(struct rcore *c);
+void rcore_step_prevote(struct rcore *c, const struct rmsg *m);
 void rcore_step_vote(struct rcore *c, const struct rmsg *m);
 void rcore_step_vote_resp(struct rcore *c, const struct rmsg *m);
 void rcore_step_append(struct rcore *c, const struct rmsg *m);

@@ -6,22 +6,15 @@
 #include "raftd/core.h"
 #include "shared/assert.h"
 
-void
-rcore_campaign(struct rcore *c)
+/* Asks every other member for its (pre-)vote for 'term'. */
+static void
+rcore_request_votes(struct rcore *c, uint8_t type, uint64_t term)
 {
-	struct rmsg m = {.type = RMSG_VOTE};
+	struct rmsg m = {.type = type, .term = term};
 
-	CAIRN_ASSERT(c->role != RCORE_LEADER);
-	rcore_become_follower(c, c->hs.term + 1, 0);
-	c->role = RCORE_CANDIDATE;
-	c->hs.vote = c->cfg.id;
 	for (size_t i = 0; i < c->nprs; i++) {
 		c->prs[i].vote_granted = c->prs[i].id == c->cfg.id;
 		c->prs[i].vote_answered = c->prs[i].vote_granted;
-	}
-	if (rcore_quorum(c) == 1) {
-		rcore_become_leader(c);
-		return;
 	}
 	m.index = rlog_last_index(&c->log);
 	m.log_term = rlog_last_term(&c->log);
@@ -31,6 +24,35 @@ rcore_campaign(struct rcore *c)
 		m.to = c->prs[i].id;
 		rcore_send(c, &m);
 	}
+}
+
+void
+rcore_campaign(struct rcore *c)
+{
+	CAIRN_ASSERT(c->role != RCORE_LEADER);
+	rcore_become_follower(c, c->hs.term + 1, 0);
+	c->role = RCORE_CANDIDATE;
+	c->hs.vote = c->cfg.id;
+	if (rcore_quorum(c) == 1) {
+		rcore_become_leader(c);
+		return;
+	}
+	rcore_request_votes(c, RMSG_VOTE, c->hs.term);
+}
+
+/* Thesis §9.6: first ask whether we could win, without raising any term,
+ * so that a member cut off for a while cannot disrupt a healthy leader. */
+void
+rcore_pre_campaign(struct rcore *c)
+{
+	CAIRN_ASSERT(c->role != RCORE_LEADER);
+	if (rcore_quorum(c) == 1) {
+		rcore_campaign(c);
+		return;
+	}
+	rcore_become_follower(c, c->hs.term, 0);
+	c->role = RCORE_PRECANDIDATE;
+	rcore_request_votes(c, RMSG_PREVOTE, c->hs.term + 1);
 }
 
 /* Thesis §3.6.1: grant only to a candidate whose log is at least as
@@ -60,13 +82,34 @@ rcore_step_vote(struct rcore *c, const struct rmsg *m)
 	rcore_send(c, &r);
 }
 
+/* A pre-vote is granted for a later term to an up-to-date log, unless we
+ * heard from a leader within an election timeout (it is alive). Nothing of
+ * ours changes: no term, no vote. */
+void
+rcore_step_prevote(struct rcore *c, const struct rmsg *m)
+{
+	struct rmsg r = {.type = RMSG_PREVOTE_RESP, .to = m->from, .reject = true};
+	bool leader_alive = c->leader != 0 && c->elapsed < c->cfg.election_ticks;
+
+	/* A grant answers in the term asked about; a refusal in ours. */
+	if (m->term > c->hs.term && !leader_alive && c->role != RCORE_LEADER &&
+	    rcore_log_ok(c, m->index, m->log_term)) {
+		r.reject = false;
+		r.term = m->term;
+	}
+	rcore_send(c, &r);
+}
+
 void
 rcore_step_vote_resp(struct rcore *c, const struct rmsg *m)
 {
 	struct rcore_progress *p = rcore_progress(c, m->from);
+	bool pre = m->type == RMSG_PREVOTE_RESP;
 	size_t granted = 0, rejected = 0;
 
-	if (c->role != RCORE_CANDIDATE || m->term != c->hs.term || p->vote_answered)
+	if (c->role != (pre ? RCORE_PRECANDIDATE : RCORE_CANDIDATE) || p->vote_answered)
+		return;
+	if (m->term != (pre && !m->reject ? c->hs.term + 1 : c->hs.term))
 		return;
 	p->vote_answered = true;
 	p->vote_granted = !m->reject;
@@ -74,9 +117,12 @@ rcore_step_vote_resp(struct rcore *c, const struct rmsg *m)
 		granted += c->prs[i].vote_granted;
 		rejected += c->prs[i].vote_answered && !c->prs[i].vote_granted;
 	}
-	if (granted >= rcore_quorum(c))
-		rcore_become_leader(c);
-	else if (rejected >= rcore_quorum(c))
+	if (granted >= rcore_quorum(c)) {
+		if (pre)
+			rcore_campaign(c);
+		else
+			rcore_become_leader(c);
+	} else if (rejected >= rcore_quorum(c))
 		rcore_become_follower(c, c->hs.term, 0);
 }
 

@@ -147,6 +147,7 @@ sim_node_start(struct sim *s, struct sim_node *node)
 	struct rcore_config cfg = {
 		.id = node->id, .election_ticks = 10, .heartbeat_ticks = 2,
 		.seed = s->seed ^ s->step, .check_quorum = true,
+		.pre_vote = (s->seed & 1) != 0, /* half the seeds elect with pre-vote */
 		.alloc = {.alloc = sim_alloc, .free = sim_free},
 	};
 	char err[256];
