@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "raftd/alloc_heap.h"
 #include "raftd/core.h"
 #include "shared/err.h"
 
@@ -22,21 +23,6 @@
 
 static struct rcore cores[CB_MEMBERS + 1];
 static uint64_t applied[CB_MEMBERS + 1];
-
-static void *
-cb_alloc(void *ctx, size_t n)
-{
-	(void)ctx;
-	return malloc(n);
-}
-
-static void
-cb_free(void *ctx, void *p, size_t n)
-{
-	(void)ctx;
-	(void)n;
-	free(p);
-}
 
 /* Hands one member's update out: "persist" (free), step each receiver
  * at once (it copies the entries it takes, so this must happen before the
@@ -91,7 +77,7 @@ cb_run(uint64_t total)
 	memset(data, 'v', sizeof(data));
 	for (uint64_t id = 1; id <= CB_MEMBERS; id++) {
 		struct rcore_config cfg = {.id = id, .election_ticks = 10, .heartbeat_ticks = 1,
-		    .seed = 42, .check_quorum = true, .alloc = {cb_alloc, cb_free, NULL}};
+		    .seed = 42, .check_quorum = true, .alloc = alloc_heap};
 
 		if (rcore_init(&cores[id], &cfg, &hs, NULL, 0, 0, ids, CB_MEMBERS) != 0) {
 			fprintf(stderr, "core_bench: rcore_init failed\n");

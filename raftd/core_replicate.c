@@ -133,27 +133,37 @@ rcore_step_append_resp(struct rcore *c, const struct rmsg *m)
 		rcore_send_append(c, p);
 }
 
+/* The quorum-th largest match is the highest index a majority holds. */
+static uint64_t
+rcore_quorum_match(const struct rcore *c)
+{
+	uint64_t m[RCORE_MEMBERS_MAX];
+
+	for (size_t i = 0; i < c->nprs; i++) {
+		size_t j = i;
+
+		/* Insertion sort, descending: at most RCORE_MEMBERS_MAX values. */
+		for (; j > 0 && m[j - 1] < c->prs[i].match; j--)
+			m[j] = m[j - 1];
+		m[j] = c->prs[i].match;
+	}
+	return m[rcore_quorum(c) - 1];
+}
+
 bool
 rcore_maybe_commit(struct rcore *c)
 {
-	uint64_t last = rlog_last_index(&c->log);
+	uint64_t n = rcore_quorum_match(c), t;
 
 	CAIRN_ASSERT(c->role == RCORE_LEADER);
-	for (uint64_t n = last; n > c->hs.commit; n--) {
-		size_t have = 0;
-		uint64_t t;
-
-		CAIRN_ASSERT(rlog_term(&c->log, n, &t));
-		/* Thesis §3.6.2: only entries of the current term commit by
-		 * counting replicas; earlier ones commit with them. */
-		if (t != c->hs.term)
-			break;
-		for (size_t i = 0; i < c->nprs; i++)
-			have += c->prs[i].match >= n;
-		if (have >= rcore_quorum(c)) {
-			c->hs.commit = n;
-			return true;
-		}
-	}
-	return false;
+	if (n <= c->hs.commit)
+		return false;
+	CAIRN_ASSERT(rlog_term(&c->log, n, &t));
+	/* Thesis §3.6.2: only an entry of the current term commits by counting
+	 * replicas (earlier ones commit with it). Terms never decrease along
+	 * the log, so if n is of an earlier term, no lower index qualifies. */
+	if (t != c->hs.term)
+		return false;
+	c->hs.commit = n;
+	return true;
 }

@@ -7,6 +7,13 @@
 #include "raftd/core.h"
 #include "shared/assert.h"
 
+static bool
+rcore_hs_changed(const struct rcore *c)
+{
+	return c->hs.term != c->hs_sent.term || c->hs.vote != c->hs_sent.vote ||
+	    c->hs.commit != c->hs_sent.commit;
+}
+
 /* Last index that may be applied: committed, and durable on this member. */
 static uint64_t
 rcore_apply_limit(const struct rcore *c)
@@ -17,8 +24,7 @@ rcore_apply_limit(const struct rcore *c)
 bool
 rcore_has_update(const struct rcore *c)
 {
-	return c->hs.term != c->hs_sent.term || c->hs.vote != c->hs_sent.vote ||
-	    c->hs.commit != c->hs_sent.commit || c->stable < rlog_last_index(&c->log) ||
+	return rcore_hs_changed(c) || c->stable < rlog_last_index(&c->log) ||
 	    c->nmsgs > 0 || c->applied < rcore_apply_limit(c);
 }
 
@@ -51,8 +57,7 @@ rcore_update(struct rcore *c, struct rcore_update *u)
 	c->in_update = true;
 	rcore_resolve_msgs(c);
 	u->hs = c->hs;
-	u->hs_changed = c->hs.term != c->hs_sent.term || c->hs.vote != c->hs_sent.vote ||
-	    c->hs.commit != c->hs_sent.commit;
+	u->hs_changed = rcore_hs_changed(c);
 	u->n = (size_t)(last - c->stable);
 	u->entries = u->n > 0 ? rlog_at(&c->log, c->stable + 1) : NULL;
 	u->msgs = c->msgs;

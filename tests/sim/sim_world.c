@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "raftd/alloc_heap.h"
 #include "shared/err.h"
 #include "tests/sim/sim.h"
 
@@ -53,21 +54,6 @@ sim_hash(const uint8_t *p, size_t n)
 	for (size_t i = 0; i < n; i++)
 		h = (h ^ p[i]) * 0x100000001b3ULL;
 	return h;
-}
-
-static void *
-sim_alloc(void *ctx, size_t n)
-{
-	(void)ctx;
-	return malloc(n);
-}
-
-static void
-sim_free(void *ctx, void *p, size_t n)
-{
-	(void)ctx;
-	(void)n;
-	free(p);
 }
 
 /* Copies entries and their data; the copies are freed by sim_free_ents. */
@@ -148,7 +134,7 @@ sim_node_start(struct sim *s, struct sim_node *node)
 		.id = node->id, .election_ticks = 10, .heartbeat_ticks = 2,
 		.seed = s->seed ^ s->step, .check_quorum = true,
 		.pre_vote = (s->seed & 1) != 0, /* half the seeds elect with pre-vote */
-		.alloc = {.alloc = sim_alloc, .free = sim_free},
+		.alloc = alloc_heap,
 	};
 	char err[256];
 	int rc;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "raftd/alloc_heap.h"
 #include "raftd/core.h"
 #include "shared/err.h"
 #include "tests/lib/runner.h"
@@ -20,18 +21,6 @@ static struct {
 	struct raft_entry *ents;
 } queue[QUEUE_MAX];
 static unsigned nqueue;
-
-static void *
-t_alloc(void *ctx, size_t n)
-{
-	return malloc(n);
-}
-
-static void
-t_free(void *ctx, void *p, size_t n)
-{
-	free(p);
-}
 
 /* Queues a deep copy of m: its entries belong to the sender's log. */
 static void
@@ -85,7 +74,7 @@ start(size_t n)
 
 	for (uint64_t id = 1; id <= n; id++) {
 		struct rcore_config cfg = {.id = id, .election_ticks = 10, .heartbeat_ticks = 1,
-		    .seed = runner_seed(), .check_quorum = true, .alloc = {t_alloc, t_free, NULL}};
+		    .seed = runner_seed(), .check_quorum = true, .alloc = alloc_heap};
 
 		CU_ASSERT_EQUAL_FATAL(rcore_init(&cores[id], &cfg, &hs, NULL, 0, 0, ids, n), 0);
 	}
