@@ -3,6 +3,7 @@
  * fdatasync per ready batch, thesis §10.2.1 on batching), release of
  * segments covered by a snapshot.
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -159,10 +160,19 @@ int
 wal_append_snapshot(struct wal *w, const struct raft_snapshot_marker *m)
 {
 	struct wal_record r = {.type = WAL_RECORD_SNAPSHOT, .u.snap = *m};
+	const char *why;
 	int rc;
 
+	CAIRN_ASSERT(w != NULL && m != NULL);
 	if (w->failed)
 		return CAIRN_EIO;
+	/* Refused here rather than written: wal_open would reject it as
+	 * corrupt, and rollover would copy it into every later segment. */
+	if (wal_record_conf_check(&m->conf, &why) != 0) {
+		log_warnx("wal: snapshot marker at %" PRIu64 " refused: %s",
+		    m->index, why);
+		return CAIRN_EINVAL;
+	}
 	if ((rc = wal_put(w, &r)) == 0) {
 		w->snap = *m;
 		if (w->last_index < m->index)

@@ -20,10 +20,15 @@
  *   METADATA   u64 cluster_id, u64 member_id (first record of a segment)
  *   ENTRY      u64 term, u64 index, u8 type, payload (length - 17 bytes)
  *   HARDSTATE  u64 term, u64 vote, u64 commit
- *   SNAPSHOT   u64 index, u64 term
+ *   SNAPSHOT   u64 index, u64 term, u32 n, u32 reserved (0), then n times
+ *              { u64 id, u64 flags }: the membership as of index.
+ *              length is exactly 24 + 16 * n, n <= RAFT_MEMBERS_MAX;
+ *              ids are non-zero and distinct; flags bit 0 = learner,
+ *              every other bit 0. n may be 0: rollover copies the
+ *              all-zero marker while the log has no snapshot yet.
  * Every segment after the first starts with METADATA, then the current
- * SNAPSHOT marker and HARDSTATE, so old segments can go without losing
- * either.
+ * SNAPSHOT marker (membership included) and HARDSTATE, so old segments
+ * can go without losing either.
  */
 #ifndef CAIRN_WAL_H
 #define CAIRN_WAL_H
@@ -79,9 +84,11 @@ void wal_recovered_free(struct wal_recovered *rec);
 /* Appends records without syncing; the data is copied. An entry whose
  * index is not after the last one replaces it and every later one (log
  * truncation, thesis §3.5). CAIRN_ETOOBIG for an entry above
- * RAFT_ENTRY_BYTES_MAX (nothing of that call is appended), CAIRN_EIO when
- * a write failed: the WAL is then unusable and the process must restart
- * and recover. */
+ * RAFT_ENTRY_BYTES_MAX (nothing of that call is appended), CAIRN_EINVAL
+ * for a snapshot marker whose conf is invalid (more than RAFT_MEMBERS_MAX
+ * members, an id 0 or a duplicate id; nothing is appended, the WAL stays
+ * usable), CAIRN_EIO when a write failed: the WAL is then unusable and
+ * the process must restart and recover. */
 int wal_append_entries(struct wal *w, const struct raft_entry *e, size_t n);
 int wal_append_hardstate(struct wal *w, const struct raft_hardstate *hs);
 int wal_append_snapshot(struct wal *w, const struct raft_snapshot_marker *m);

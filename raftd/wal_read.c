@@ -185,7 +185,7 @@ reader_finish(struct wal_reader *rd, struct wal_recovered *rec)
 	w->snap = rec->snap;
 	w->last_index = rec->entries_n > 0 ?
 	    rec->entries[rec->entries_n - 1].index : rec->snap.index;
-	w->cur_base = WAL_RECORD_HDR_BYTES + WAL_RECORD_PAIR_BYTES;
+	w->cur_base = WAL_RECORD_HDR_BYTES + WAL_RECORD_METADATA_BYTES;
 	if ((rc = w->fs->ops->size(w->fs->ctx, w->cur, &size)) != 0)
 		return rc;
 	if (size < w->segment_bytes &&

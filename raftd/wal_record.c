@@ -9,6 +9,13 @@
 #include "shared/assert.h"
 #include "shared/err.h"
 
+CAIRN_STATIC_ASSERT(WAL_RECORD_DATA_BYTES_MIN <= WAL_RECORD_ENTRY_FIXED_BYTES &&
+    WAL_RECORD_DATA_BYTES_MIN <= WAL_RECORD_HARDSTATE_BYTES &&
+    WAL_RECORD_DATA_BYTES_MIN <= WAL_RECORD_SNAPSHOT_FIXED_BYTES,
+    "a record type is shorter than WAL_RECORD_DATA_BYTES_MIN");
+CAIRN_STATIC_ASSERT(WAL_RECORD_SNAPSHOT_BYTES_MAX <= WAL_RECORD_DATA_BYTES_MAX,
+    "a full membership does not fit WAL_RECORD_DATA_BYTES_MAX");
+
 static void
 put_u32(uint8_t *p, uint32_t v)
 {
@@ -59,8 +66,11 @@ data_bytes(const struct wal_record *r)
 	case WAL_RECORD_HARDSTATE:
 		return WAL_RECORD_HARDSTATE_BYTES;
 	case WAL_RECORD_METADATA:
+		return WAL_RECORD_METADATA_BYTES;
 	case WAL_RECORD_SNAPSHOT:
-		return WAL_RECORD_PAIR_BYTES;
+		CAIRN_ASSERT(r->u.snap.conf.n <= RAFT_MEMBERS_MAX);
+		return WAL_RECORD_SNAPSHOT_FIXED_BYTES +
+		    (size_t)r->u.snap.conf.n * WAL_RECORD_MEMBER_BYTES;
 	}
 	CAIRN_ASSERT(!"unknown record type");
 	return 0;
@@ -81,6 +91,46 @@ record_crc(const uint8_t *hdr, const uint8_t *data, size_t len)
 
 	c = crc32c_extend(c, hdr + 8, 8);
 	return crc32c_extend(c, data, len);
+}
+
+int
+wal_record_conf_check(const struct raft_conf *c, const char **why)
+{
+	*why = "membership has too many members";
+	if (c->n > RAFT_MEMBERS_MAX)
+		return CAIRN_EINVAL;
+	for (uint32_t i = 0; i < c->n; i++) {
+		*why = "membership has a member id 0";
+		if (c->m[i].id == 0)
+			return CAIRN_EINVAL;
+		/* Quadratic, but n is at most RAFT_MEMBERS_MAX. */
+		*why = "membership has a duplicate member id";
+		for (uint32_t j = 0; j < i; j++)
+			if (c->m[j].id == c->m[i].id)
+				return CAIRN_EINVAL;
+	}
+	return 0;
+}
+
+/* The writer must never produce what the reader rejects: a marker that
+ * got here unchecked is a bug in the WAL (wal_append_snapshot checks). */
+static void
+encode_snapshot(uint8_t *d, const struct raft_snapshot_marker *m)
+{
+	const char *why;
+
+	CAIRN_ASSERT(wal_record_conf_check(&m->conf, &why) == 0);
+	put_u64(d, m->index);
+	put_u64(d + 8, m->term);
+	put_u32(d + 16, m->conf.n);
+	put_u32(d + 20, 0);
+	d += WAL_RECORD_SNAPSHOT_FIXED_BYTES;
+	for (uint32_t i = 0; i < m->conf.n; i++) {
+		put_u64(d, m->conf.m[i].id);
+		put_u64(d + 8, m->conf.m[i].learner ?
+		    WAL_RECORD_MEMBER_LEARNER : 0);
+		d += WAL_RECORD_MEMBER_BYTES;
+	}
 }
 
 static void
@@ -104,8 +154,7 @@ encode_data(uint8_t *d, const struct wal_record *r)
 		put_u64(d + 16, r->u.hs.commit);
 		break;
 	case WAL_RECORD_SNAPSHOT:
-		put_u64(d, r->u.snap.index);
-		put_u64(d + 8, r->u.snap.term);
+		encode_snapshot(d, &r->u.snap);
 		break;
 	}
 }
@@ -134,42 +183,114 @@ wal_record_is_end(const uint8_t *p, size_t avail)
 	return 1;
 }
 
-/* The data of a record whose checksum matched: the length must fit the
- * type, since a writer bug is as fatal as a bad disk. */
+/* The length is checked before any field is read: a checksum only
+ * proves the bytes are as written, and a writer bug is as fatal as a bad
+ * disk. */
+static int
+decode_entry(const uint8_t *d, size_t len, struct raft_entry *e,
+    const char **why)
+{
+	*why = "bad entry";
+	if (len < WAL_RECORD_ENTRY_FIXED_BYTES)
+		return CAIRN_ECORRUPT;
+	e->term = get_u64(d);
+	e->index = get_u64(d + 8);
+	e->type = d[16];
+	e->len = (uint32_t)(len - WAL_RECORD_ENTRY_FIXED_BYTES);
+	e->data = d + WAL_RECORD_ENTRY_FIXED_BYTES;
+	if (e->type < RAFT_ENTRY_NORMAL || e->type > RAFT_ENTRY_EMPTY)
+		return CAIRN_ECORRUPT;
+	return 0;
+}
+
+static int
+decode_member(const uint8_t *d, struct raft_member *m, const char **why)
+{
+	uint64_t flags = get_u64(d + 8);
+
+	*why = "membership member has unknown flags";
+	if ((flags & ~(uint64_t)WAL_RECORD_MEMBER_LEARNER) != 0)
+		return CAIRN_ECORRUPT;
+	m->id = get_u64(d);
+	m->learner = (flags & WAL_RECORD_MEMBER_LEARNER) != 0;
+	return 0;
+}
+
+/* The marker and the membership as of its index; the same rules as
+ * wal_record_conf_check, so whatever was appended reads back. */
+static int
+decode_snapshot(const uint8_t *d, size_t len, struct raft_snapshot_marker *m,
+    const char **why)
+{
+	uint32_t n;
+
+	*why = "bad length for record type";
+	if (len < WAL_RECORD_SNAPSHOT_FIXED_BYTES)
+		return CAIRN_ECORRUPT;
+	n = get_u32(d + 16);
+	*why = "membership has too many members";
+	if (n > RAFT_MEMBERS_MAX)
+		return CAIRN_ECORRUPT;
+	*why = "bad length for record type";
+	if (len != WAL_RECORD_SNAPSHOT_FIXED_BYTES +
+	    (size_t)n * WAL_RECORD_MEMBER_BYTES)
+		return CAIRN_ECORRUPT;
+	*why = "nonzero reserved field in snapshot record";
+	if (get_u32(d + 20) != 0)
+		return CAIRN_ECORRUPT;
+	memset(m, 0, sizeof(*m));
+	m->index = get_u64(d);
+	m->term = get_u64(d + 8);
+	m->conf.n = n;
+	for (uint32_t i = 0; i < n; i++)
+		if (decode_member(d + WAL_RECORD_SNAPSHOT_FIXED_BYTES +
+		    (size_t)i * WAL_RECORD_MEMBER_BYTES, &m->conf.m[i], why) != 0)
+			return CAIRN_ECORRUPT;
+	return wal_record_conf_check(&m->conf, why) == 0 ? 0 : CAIRN_ECORRUPT;
+}
+
+static int
+decode_metadata(const uint8_t *d, size_t len, struct raft_identity *id,
+    const char **why)
+{
+	*why = "bad length for record type";
+	if (len != WAL_RECORD_METADATA_BYTES)
+		return CAIRN_ECORRUPT;
+	id->cluster_id = get_u64(d);
+	id->member_id = get_u64(d + 8);
+	return 0;
+}
+
+static int
+decode_hardstate(const uint8_t *d, size_t len, struct raft_hardstate *hs,
+    const char **why)
+{
+	*why = "bad length for record type";
+	if (len != WAL_RECORD_HARDSTATE_BYTES)
+		return CAIRN_ECORRUPT;
+	hs->term = get_u64(d);
+	hs->vote = get_u64(d + 8);
+	hs->commit = get_u64(d + 16);
+	return 0;
+}
+
+/* The data of a record whose checksum matched. */
 static int
 decode_data(const uint8_t *d, size_t len, struct wal_record *r,
     const char **why)
 {
-	size_t want = r->type == WAL_RECORD_HARDSTATE ?
-	    WAL_RECORD_HARDSTATE_BYTES : WAL_RECORD_PAIR_BYTES;
-
-	if (r->type == WAL_RECORD_ENTRY) {
-		r->u.entry.term = get_u64(d);
-		r->u.entry.index = get_u64(d + 8);
-		r->u.entry.type = d[16];
-		r->u.entry.len = (uint32_t)(len - WAL_RECORD_ENTRY_FIXED_BYTES);
-		r->u.entry.data = d + WAL_RECORD_ENTRY_FIXED_BYTES;
-		if (len < WAL_RECORD_ENTRY_FIXED_BYTES ||
-		    r->u.entry.type < RAFT_ENTRY_NORMAL ||
-		    r->u.entry.type > RAFT_ENTRY_EMPTY) {
-			*why = "bad entry";
-			return CAIRN_ECORRUPT;
-		}
-		return 0;
+	switch (r->type) {
+	case WAL_RECORD_METADATA:
+		return decode_metadata(d, len, &r->u.id, why);
+	case WAL_RECORD_ENTRY:
+		return decode_entry(d, len, &r->u.entry, why);
+	case WAL_RECORD_HARDSTATE:
+		return decode_hardstate(d, len, &r->u.hs, why);
+	case WAL_RECORD_SNAPSHOT:
+		return decode_snapshot(d, len, &r->u.snap, why);
 	}
-	if (len != want) {
-		*why = "bad length for record type";
-		return CAIRN_ECORRUPT;
-	}
-	if (r->type == WAL_RECORD_METADATA)
-		r->u.id = (struct raft_identity){get_u64(d), get_u64(d + 8)};
-	else if (r->type == WAL_RECORD_SNAPSHOT)
-		r->u.snap = (struct raft_snapshot_marker){get_u64(d),
-		    get_u64(d + 8)};
-	else
-		r->u.hs = (struct raft_hardstate){get_u64(d), get_u64(d + 8),
-		    get_u64(d + 16)};
-	return 0;
+	CAIRN_ASSERT(!"the header check let an unknown type through");
+	return CAIRN_ECORRUPT;
 }
 
 int

@@ -12,10 +12,17 @@
 
 #define WAL_RECORD_HDR_BYTES 16
 #define WAL_RECORD_ALIGN 8
+#define WAL_RECORD_METADATA_BYTES 16        /* cluster id, member id */
 #define WAL_RECORD_ENTRY_FIXED_BYTES 17     /* term, index, type */
-#define WAL_RECORD_PAIR_BYTES 16            /* two u64 */
 #define WAL_RECORD_HARDSTATE_BYTES 24
-#define WAL_RECORD_DATA_BYTES_MIN WAL_RECORD_PAIR_BYTES
+#define WAL_RECORD_SNAPSHOT_FIXED_BYTES 24  /* index, term, n, reserved */
+#define WAL_RECORD_MEMBER_BYTES 16          /* id, flags */
+#define WAL_RECORD_MEMBER_LEARNER 1u        /* the only flag bit defined */
+#define WAL_RECORD_SNAPSHOT_BYTES_MAX (WAL_RECORD_SNAPSHOT_FIXED_BYTES + \
+	WAL_RECORD_MEMBER_BYTES * RAFT_MEMBERS_MAX)
+/* METADATA is the shortest record, an entry the longest (wal_record.c
+ * checks both bounds against every type). */
+#define WAL_RECORD_DATA_BYTES_MIN WAL_RECORD_METADATA_BYTES
 #define WAL_RECORD_DATA_BYTES_MAX \
 	(WAL_RECORD_ENTRY_FIXED_BYTES + RAFT_ENTRY_BYTES_MAX)
 #define WAL_RECORD_BYTES_MAX \
@@ -49,6 +56,12 @@ size_t wal_record_encode(uint8_t *dst, const struct wal_record *r);
 /* True if 'avail' bytes at 'p' begin with a zero header: the end mark of
  * a preallocated segment (or fewer than a header's bytes are left). */
 int wal_record_is_end(const uint8_t *p, size_t avail);
+
+/* 0 if 'c' may be written as a SNAPSHOT record's membership: at most
+ * RAFT_MEMBERS_MAX members, ids non-zero and distinct. Otherwise
+ * CAIRN_EINVAL, and '*why' names the first problem (a static string).
+ * 'c' is borrowed. */
+int wal_record_conf_check(const struct raft_conf *c, const char **why);
 
 /* Decodes the record at 'p' ('avail' bytes readable). On 0, '*r' is set
  * (an entry's data points into 'p') and '*size' is its encoded size. On

@@ -2,7 +2,8 @@
  * raftd: rebuilds the log from the records wal_open reads, in file order:
  * identity, last hard state, last snapshot marker, and the entries after
  * it, where a later entry at index i replaces i and everything after it
- * (a leader overwrote a conflicting suffix, thesis §3.5).
+ * (a leader overwrote a conflicting suffix, thesis §3.5), and a snapshot
+ * installed from a leader replaces the whole log.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -40,6 +41,33 @@ recover_drop_through(struct wal_recovered *rec, uint64_t index)
 		memmove(rec->entries, rec->entries + k,
 		    (rec->entries_n - k) * sizeof(*rec->entries));
 	rec->entries_n -= k;
+}
+
+/* Whether the log recovered so far holds (index, term): the current
+ * snapshot's own, or an entry's. */
+static bool
+recover_holds(const struct wal_recovered *rec, uint64_t index, uint64_t term)
+{
+	if (index == rec->snap.index)
+		return term == rec->snap.term;
+	for (size_t i = 0; i < rec->entries_n; i++)
+		if (rec->entries[i].index == index)
+			return rec->entries[i].term == term;
+	return false;
+}
+
+/* A marker for a point our log holds is a compaction: entries after it
+ * stay. Any other marker is a snapshot installed from a leader, which
+ * replaced our whole log (entries after it written before it belonged
+ * to a log that diverged). */
+static void
+recover_snapshot(struct wal_recovered *rec, const struct raft_snapshot_marker *m)
+{
+	if (recover_holds(rec, m->index, m->term))
+		recover_drop_through(rec, m->index);
+	else
+		recover_drop_from(rec, 0);
+	rec->snap = *m;
 }
 
 static int
@@ -108,8 +136,7 @@ wal_recover_record(void *arg, const struct wal_record *r, size_t off,
 		rc->rec->hs = r->u.hs;
 		return 0;
 	case WAL_RECORD_SNAPSHOT:
-		rc->rec->snap = r->u.snap;
-		recover_drop_through(rc->rec, r->u.snap.index);
+		recover_snapshot(rc->rec, &r->u.snap);
 		return 0;
 	}
 	CAIRN_ASSERT(!"decoded an unknown record type");

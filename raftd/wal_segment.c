@@ -78,7 +78,7 @@ int
 wal_segment_prepare(struct wal *w)
 {
 	const struct wal_fs *fs = w->fs;
-	uint8_t rec[WAL_RECORD_HDR_BYTES + WAL_RECORD_PAIR_BYTES];
+	uint8_t rec[WAL_RECORD_HDR_BYTES + WAL_RECORD_METADATA_BYTES];
 	struct wal_record r = {.type = WAL_RECORD_METADATA, .u.id = w->id};
 	size_t len;
 	int rc;
@@ -120,7 +120,7 @@ wal_segment_install(struct wal *w, uint64_t seq, uint64_t first_index)
 		fs->ops->close(fs->ctx, w->cur);
 	w->cur = w->next;
 	w->next = NULL;
-	w->cur_written = WAL_RECORD_HDR_BYTES + WAL_RECORD_PAIR_BYTES;
+	w->cur_written = WAL_RECORD_HDR_BYTES + WAL_RECORD_METADATA_BYTES;
 	w->cur_base = w->cur_written;
 	return 0;
 }

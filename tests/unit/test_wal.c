@@ -2,7 +2,8 @@
  * Tests: the raftd WAL on its own, over both file systems (real files in
  * a temporary directory, and the in-memory sim_fs): torn tails at every
  * byte, corruption naming file and offset, rollover, recovery of hard
- * state and snapshot marker, release, truncation, crash and faults.
+ * state and snapshot marker (membership included), release, truncation,
+ * crash and faults.
  */
 #include <CUnit/CUnit.h>
 #include <dirent.h>
@@ -210,6 +211,40 @@ entries_are(const struct wal_recovered *rec, uint64_t from, uint64_t to,
 	return true;
 }
 
+/* ---- snapshot markers ---------------------------------------------- */
+
+/* Distinct, non-zero, and not in ascending order. */
+#define TEST_MEMBER_ID(i) (0x100u + (uint64_t)((i) * 5 % RAFT_MEMBERS_MAX))
+
+/* A marker with 'n' members; every third one, from the third on, is a
+ * learner. */
+static struct raft_snapshot_marker
+marker(uint64_t index, uint64_t term, uint32_t n)
+{
+	struct raft_snapshot_marker m = {.index = index, .term = term,
+	    .conf.n = n};
+
+	CU_ASSERT_FATAL(n <= RAFT_MEMBERS_MAX);
+	for (uint32_t i = 0; i < n; i++)
+		m.conf.m[i] = (struct raft_member){.id = TEST_MEMBER_ID(i),
+		    .learner = i % 3 == 2};
+	return m;
+}
+
+static bool
+marker_equal(const struct raft_snapshot_marker *a,
+    const struct raft_snapshot_marker *b)
+{
+	if (a->index != b->index || a->term != b->term ||
+	    a->conf.n != b->conf.n)
+		return false;
+	for (uint32_t i = 0; i < a->conf.n; i++)
+		if (a->conf.m[i].id != b->conf.m[i].id ||
+		    a->conf.m[i].learner != b->conf.m[i].learner)
+			return false;
+	return true;
+}
+
 static struct wal *
 create(uint64_t segment_bytes)
 {
@@ -398,22 +433,95 @@ record_offset(const uint8_t *bytes, size_t len, uint64_t index)
 	return 0;
 }
 
+/* wal_open fails naming 'name' and 'off', and 'why' unless it is NULL. */
 static void
-expect_corrupt(const char *name, size_t off)
+expect_corrupt_why(const char *name, size_t off, const char *why)
 {
 	struct wal_recovered rec;
 	char err[WAL_ERR_BYTES_MAX], want[WAL_ERR_BYTES_MAX];
 	struct wal *w = NULL;
+	bool ok;
 
 	snprintf(want, sizeof(want), "wal: corrupt record in %s at offset %zu:",
 	    name, off);
 	CU_ASSERT_EQUAL(reopen(SMALL_SEGMENT_BYTES, &w, &rec, err),
 	    CAIRN_ECORRUPT);
 	CU_ASSERT_PTR_NULL(w);
-	CU_ASSERT_EQUAL(strncmp(err, want, strlen(want)), 0);
-	if (strncmp(err, want, strlen(want)) != 0)
-		printf("# got \"%s\", want \"%s\"\n", err, want);
+	ok = strncmp(err, want, strlen(want)) == 0 &&
+	    (why == NULL || strstr(err, why) != NULL);
+	CU_ASSERT(ok);
+	if (!ok)
+		printf("# got \"%s\", want \"%s ...%s\"\n", err, want,
+		    why != NULL ? why : "");
 	wal_recovered_free(&rec);
+	wal_close(w);
+}
+
+static void
+expect_corrupt(const char *name, size_t off)
+{
+	expect_corrupt_why(name, off, NULL);
+}
+
+/* The offset of the first SNAPSHOT record in 'bytes'. */
+static size_t
+snapshot_offset(const uint8_t *bytes, size_t len)
+{
+	struct wal_record r;
+	const char *why;
+	size_t off = 0, size;
+
+	while (wal_record_decode(bytes + off, len - off, &r, &size, &why) == 0) {
+		if (r.type == WAL_RECORD_SNAPSHOT)
+			return off;
+		off += size;
+	}
+	CU_FAIL_FATAL("snapshot record not found");
+	return 0;
+}
+
+/* True if segment 'name' starts with METADATA and then a SNAPSHOT
+ * record, which is copied to '*m'. */
+static bool
+segment_marker(const char *name, struct raft_snapshot_marker *m)
+{
+	struct wal_record r;
+	const char *why;
+	uint8_t *bytes;
+	size_t len, size, off;
+	bool ok = false;
+
+	file_get(name, &bytes, &len);
+	if (wal_record_decode(bytes, len, &r, &size, &why) == 0 &&
+	    r.type == WAL_RECORD_METADATA) {
+		off = size;
+		ok = wal_record_decode(bytes + off, len - off, &r, &size,
+		    &why) == 0 && r.type == WAL_RECORD_SNAPSHOT;
+		if (ok)
+			*m = r.u.snap;
+	}
+	free(bytes);
+	return ok;
+}
+
+static void
+le_put(uint8_t *p, uint64_t v, size_t bytes)
+{
+	for (size_t i = 0; i < bytes; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Recomputes the checksum of the record at 'rec' (layout in wal.h), so
+ * that damage made on purpose must be caught by the data checks. */
+static void
+record_reseal(uint8_t *rec)
+{
+	uint32_t len = (uint32_t)rec[0] | (uint32_t)rec[1] << 8 |
+	    (uint32_t)rec[2] << 16 | (uint32_t)rec[3] << 24;
+	uint32_t c = crc32c(rec, 4);
+
+	c = crc32c_extend(c, rec + 8, 8);
+	le_put(rec + 4, crc32c_extend(c, rec + WAL_RECORD_HDR_BYTES, len), 4);
 }
 
 static void
@@ -531,7 +639,7 @@ test_hardstate_and_snapshot(void)
 {
 	struct wal_recovered rec;
 	char err[WAL_ERR_BYTES_MAX];
-	struct raft_snapshot_marker snap = {30, 2};
+	struct raft_snapshot_marker snap = {.index = 30, .term = 2};
 	struct wal *w = create(SMALL_SEGMENT_BYTES);
 
 	for (uint64_t t = 1; t <= 5; t++) {
@@ -553,7 +661,7 @@ test_hardstate_and_snapshot(void)
 	CU_ASSERT(entries_are(&rec, 31, 45, 2, 0, 2));
 	wal_recovered_free(&rec);
 	/* A snapshot past the whole log (installed from a leader). */
-	snap = (struct raft_snapshot_marker){100, 4};
+	snap = (struct raft_snapshot_marker){.index = 100, .term = 4};
 	CU_ASSERT_EQUAL(wal_append_snapshot(w, &snap), 0);
 	append_range(w, 101, 103, 4);
 	CU_ASSERT_EQUAL(wal_sync(w), 0);
@@ -561,6 +669,42 @@ test_hardstate_and_snapshot(void)
 	CU_ASSERT_EQUAL_FATAL(reopen(SMALL_SEGMENT_BYTES, &w, &rec, err), 0);
 	CU_ASSERT_EQUAL(rec.snap.index, 100);
 	CU_ASSERT(entries_are(&rec, 101, 103, 4, 0, 4));
+	wal_recovered_free(&rec);
+	wal_close(w);
+}
+
+/* A marker for a point the log holds is a compaction and keeps what
+ * follows; one for a point it does not hold (a snapshot installed from a
+ * leader) replaces the whole log, divergent entries after it included. */
+static void
+test_installed_snapshot_replaces_log(void)
+{
+	struct wal_recovered rec;
+	char err[WAL_ERR_BYTES_MAX];
+	struct raft_snapshot_marker compact = {.index = 20, .term = 2};
+	struct raft_snapshot_marker install = {.index = 30, .term = 3};
+	struct wal *w = create(SMALL_SEGMENT_BYTES);
+
+	append_range(w, 1, 40, 2);
+	CU_ASSERT_EQUAL(wal_append_snapshot(w, &compact), 0);
+	CU_ASSERT_EQUAL(wal_sync(w), 0);
+	wal_close(w);
+	CU_ASSERT_EQUAL_FATAL(reopen(SMALL_SEGMENT_BYTES, &w, &rec, err), 0);
+	CU_ASSERT(entries_are(&rec, 21, 40, 2, 0, 2));
+	wal_recovered_free(&rec);
+	/* Our entry 30 has term 2: the leader's snapshot (30, 3) diverges. */
+	CU_ASSERT_EQUAL(wal_append_snapshot(w, &install), 0);
+	CU_ASSERT_EQUAL(wal_sync(w), 0);
+	wal_close(w);
+	CU_ASSERT_EQUAL_FATAL(reopen(SMALL_SEGMENT_BYTES, &w, &rec, err), 0);
+	CU_ASSERT_EQUAL(rec.snap.index, 30);
+	CU_ASSERT_EQUAL(rec.entries_n, 0);
+	wal_recovered_free(&rec);
+	append_range(w, 31, 33, 3);
+	CU_ASSERT_EQUAL(wal_sync(w), 0);
+	wal_close(w);
+	CU_ASSERT_EQUAL_FATAL(reopen(SMALL_SEGMENT_BYTES, &w, &rec, err), 0);
+	CU_ASSERT(entries_are(&rec, 31, 33, 3, 0, 3));
 	wal_recovered_free(&rec);
 	wal_close(w);
 }
@@ -594,7 +738,7 @@ test_release_before(void)
 {
 	char before[SEGMENTS_MAX][WAL_FS_NAME_BYTES_MAX];
 	char after[SEGMENTS_MAX][WAL_FS_NAME_BYTES_MAX];
-	struct raft_snapshot_marker snap = {150, 1};
+	struct raft_snapshot_marker snap = {.index = 150, .term = 1};
 	struct raft_hardstate hs = {1, 7, 150};
 	struct wal_recovered rec;
 	char err[WAL_ERR_BYTES_MAX];
@@ -638,6 +782,165 @@ test_release_before(void)
 	CU_ASSERT_EQUAL(rec.snap.index, 200);
 	CU_ASSERT_EQUAL(rec.entries_n, 0);
 	CU_ASSERT_EQUAL(rec.hs.vote, 7);
+	wal_recovered_free(&rec);
+	wal_close(w);
+}
+
+static void
+test_snapshot_conf_reopen(void)
+{
+	struct raft_snapshot_marker m = marker(20, 3, 5);
+	struct raft_snapshot_marker full = marker(25, 3, RAFT_MEMBERS_MAX);
+	struct wal_recovered rec;
+	char err[WAL_ERR_BYTES_MAX];
+	struct wal *w = create(SMALL_SEGMENT_BYTES);
+
+	CU_ASSERT(m.conf.m[2].learner && !m.conf.m[0].learner);
+	append_range(w, 1, 30, 3);
+	CU_ASSERT_EQUAL(wal_append_snapshot(w, &m), 0);
+	CU_ASSERT_EQUAL(wal_sync(w), 0);
+	wal_close(w);
+	CU_ASSERT_EQUAL_FATAL(reopen(SMALL_SEGMENT_BYTES, &w, &rec, err), 0);
+	CU_ASSERT(marker_equal(&rec.snap, &m));
+	CU_ASSERT(entries_are(&rec, 21, 30, 3, 0, 3));
+	wal_recovered_free(&rec);
+	/* The largest membership there is; the last marker wins. */
+	CU_ASSERT_EQUAL(wal_append_snapshot(w, &full), 0);
+	CU_ASSERT_EQUAL(wal_sync(w), 0);
+	wal_close(w);
+	CU_ASSERT_EQUAL_FATAL(reopen(SMALL_SEGMENT_BYTES, &w, &rec, err), 0);
+	CU_ASSERT(marker_equal(&rec.snap, &full));
+	CU_ASSERT(entries_are(&rec, 26, 30, 3, 0, 3));
+	wal_recovered_free(&rec);
+	wal_close(w);
+}
+
+/* Only the copy of the marker that rollover writes at the start of each
+ * later segment survives here: the segment with the marker's own record
+ * is released. */
+static void
+test_snapshot_conf_after_release(void)
+{
+	char names[SEGMENTS_MAX][WAL_FS_NAME_BYTES_MAX];
+	struct raft_snapshot_marker m = marker(40, 2, 4), got;
+	struct raft_entry big = entry(41, 2);
+	uint8_t *big_data = xcalloc(1, SMALL_SEGMENT_BYTES);
+	struct wal_recovered rec;
+	char err[WAL_ERR_BYTES_MAX];
+	uint64_t seq, first = 0;
+	size_t nb, na;
+	struct wal *w = create(SMALL_SEGMENT_BYTES);
+
+	append_range(w, 1, 40, 2);
+	CU_ASSERT_EQUAL(wal_append_snapshot(w, &m), 0);
+	/* Larger than a segment: it rolls over right after the marker, so
+	 * every segment before the new one is covered by index 40. */
+	big.data = big_data;
+	big.len = SMALL_SEGMENT_BYTES;
+	CU_ASSERT_EQUAL(wal_append_entries(w, &big, 1), 0);
+	append_range(w, 42, 150, 2);
+	CU_ASSERT_EQUAL(wal_sync(w), 0);
+	nb = segments(names);
+	CU_ASSERT_EQUAL(wal_release_before(w, 40), 0);
+	na = segments(names);
+	CU_ASSERT(na < nb);
+	CU_ASSERT_EQUAL(sscanf(names[0], "%16" SCNx64 "-%16" SCNx64 ".wal",
+	    &seq, &first), 2);
+	CU_ASSERT_EQUAL(first, 41);
+	wal_close(w);
+	CU_ASSERT_EQUAL_FATAL(reopen(SMALL_SEGMENT_BYTES, &w, &rec, err), 0);
+	CU_ASSERT(marker_equal(&rec.snap, &m));
+	CU_ASSERT_EQUAL_FATAL(rec.entries_n, 110);
+	CU_ASSERT_EQUAL(rec.entries[0].len, SMALL_SEGMENT_BYTES);
+	wal_recovered_free(&rec);
+	/* Rollovers after recovery copy the recovered marker on. */
+	append_range(w, 151, 300, 2);
+	CU_ASSERT_EQUAL(wal_sync(w), 0);
+	na = segments(names);
+	CU_ASSERT(na > 2);
+	for (size_t i = 0; i < na; i++)
+		CU_ASSERT(segment_marker(names[i], &got) &&
+		    marker_equal(&got, &m));
+	wal_close(w);
+	free(big_data);
+}
+
+/* A membership that passes the checksum but breaks a rule, in a record
+ * with valid records after it: corruption, never a torn tail. */
+static void
+test_snapshot_conf_corrupt(void)
+{
+	static const struct {
+		size_t at;          /* into the record's data */
+		size_t bytes;
+		uint64_t value;
+		const char *why;
+	} damage[] = {
+		{16, 4, RAFT_MEMBERS_MAX + 1, "too many members"},
+		{16, 4, 3, "bad length"},
+		{20, 4, 1, "reserved"},
+		{24 + 16, 8, 0, "member id 0"},
+		{24 + 16, 8, TEST_MEMBER_ID(0), "duplicate member id"},
+		{24 + 8, 8, 2, "unknown flags"},
+		{24 + 16 + 8, 8, 1u << 31, "unknown flags"},
+	};
+	char names[SEGMENTS_MAX][WAL_FS_NAME_BYTES_MAX];
+	struct raft_snapshot_marker m = marker(8, 1, 4);
+	uint8_t *bytes, *copy;
+	size_t len, off;
+	struct wal *w = create(SMALL_SEGMENT_BYTES);
+
+	append_range(w, 1, 10, 1);
+	CU_ASSERT_EQUAL(wal_append_snapshot(w, &m), 0);
+	append_range(w, 11, 14, 1);
+	CU_ASSERT_EQUAL(wal_sync(w), 0);
+	wal_close(w);
+	CU_ASSERT_EQUAL_FATAL(segments(names), 1);
+	file_get(names[0], &bytes, &len);
+	off = snapshot_offset(bytes, len);
+	copy = xmalloc(len);
+	for (size_t i = 0; i < sizeof(damage) / sizeof(damage[0]); i++) {
+		memcpy(copy, bytes, len);
+		le_put(copy + off + WAL_RECORD_HDR_BYTES + damage[i].at,
+		    damage[i].value, damage[i].bytes);
+		record_reseal(copy + off);
+		file_put(names[0], copy, len);
+		expect_corrupt_why(names[0], off, damage[i].why);
+	}
+	free(copy);
+	free(bytes);
+}
+
+static void
+test_snapshot_invalid_conf_refused(void)
+{
+	struct raft_snapshot_marker good = marker(5, 1, 4), bad = good;
+	struct wal_recovered rec;
+	char err[WAL_ERR_BYTES_MAX];
+	struct wal *w = create(SMALL_SEGMENT_BYTES);
+
+	append_range(w, 1, 10, 1);
+	bad.conf.m[3].id = 0;
+	CU_ASSERT_EQUAL(wal_append_snapshot(w, &bad), CAIRN_EINVAL);
+	bad = good;
+	bad.conf.m[3].id = bad.conf.m[1].id;
+	CU_ASSERT_EQUAL(wal_append_snapshot(w, &bad), CAIRN_EINVAL);
+	bad = marker(5, 1, RAFT_MEMBERS_MAX);
+	bad.conf.n = RAFT_MEMBERS_MAX + 1;
+	CU_ASSERT_EQUAL(wal_append_snapshot(w, &bad), CAIRN_EINVAL);
+	CU_ASSERT_EQUAL(wal_sync(w), 0);
+	wal_close(w);
+	/* Nothing was written, and the WAL still takes a valid marker. */
+	CU_ASSERT_EQUAL_FATAL(reopen(SMALL_SEGMENT_BYTES, &w, &rec, err), 0);
+	CU_ASSERT_EQUAL(rec.snap.index, 0);
+	CU_ASSERT_EQUAL(rec.snap.conf.n, 0);
+	CU_ASSERT(entries_are(&rec, 1, 10, 1, 0, 1));
+	wal_recovered_free(&rec);
+	CU_ASSERT_EQUAL(wal_append_snapshot(w, &good), 0);
+	CU_ASSERT_EQUAL(wal_sync(w), 0);
+	wal_close(w);
+	CU_ASSERT_EQUAL_FATAL(reopen(SMALL_SEGMENT_BYTES, &w, &rec, err), 0);
+	CU_ASSERT(marker_equal(&rec.snap, &good));
 	wal_recovered_free(&rec);
 	wal_close(w);
 }
@@ -728,7 +1031,7 @@ test_crash_loses_only_unsynced(void)
 static int
 release_half(struct wal *w, uint64_t acked)
 {
-	struct raft_snapshot_marker m = {acked / 2, 1};
+	struct raft_snapshot_marker m = {.index = acked / 2, .term = 1};
 	int rc;
 
 	if ((rc = wal_append_snapshot(w, &m)) != 0)
@@ -814,8 +1117,16 @@ static CU_TestInfo wal_tests[] = {
 	{"damage in a finished segment", test_damage_in_finished_segment},
 	{"segment rollover", test_rollover},
 	{"hard state and snapshot marker", test_hardstate_and_snapshot},
+	{"an installed snapshot replaces the log, a compaction keeps it", test_installed_snapshot_replaces_log},
 	{"overwritten entries truncate the log", test_overwrite_truncates},
 	{"release covered segments", test_release_before},
+	{"snapshot membership survives reopen", test_snapshot_conf_reopen},
+	{"snapshot membership survives rollover and release",
+	    test_snapshot_conf_after_release},
+	{"corrupt snapshot membership in a middle record",
+	    test_snapshot_conf_corrupt},
+	{"invalid snapshot membership refused",
+	    test_snapshot_invalid_conf_refused},
 	{"entry above the bound refused", test_too_big_refused},
 	{"missing segment", test_missing_segment},
 	CU_TEST_INFO_NULL,
