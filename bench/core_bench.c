@@ -69,17 +69,18 @@ cb_now(void)
 static double
 cb_run(uint64_t total)
 {
-	uint64_t ids[CB_MEMBERS] = {1, 2, 3};
-	struct raft_hardstate hs = {0};
+	struct rcore_start start = {.snap.meta.conf.n = CB_MEMBERS};
 	uint8_t data[CB_ENTRY_BYTES];
 	double t0, t1;
 
 	memset(data, 'v', sizeof(data));
+	for (uint32_t i = 0; i < CB_MEMBERS; i++)
+		start.snap.meta.conf.m[i].id = i + 1;
 	for (uint64_t id = 1; id <= CB_MEMBERS; id++) {
 		struct rcore_config cfg = {.id = id, .election_ticks = 10, .heartbeat_ticks = 1,
 		    .seed = 42, .check_quorum = true, .alloc = alloc_heap};
 
-		if (rcore_init(&cores[id], &cfg, &hs, NULL, 0, 0, ids, CB_MEMBERS) != 0) {
+		if (rcore_init(&cores[id], &cfg, &start) != 0) {
 			fprintf(stderr, "core_bench: rcore_init failed\n");
 			exit(1);
 		}

@@ -1,11 +1,14 @@
 /*
  * raftd: the pure Raft core's entry points: start, tick, step dispatch,
- * propose, and the update/advance hand-over with the caller. Elections
- * are in core_election.c, replication and commit in core_replicate.c.
+ * and the changes of role. Elections are in core_election.c, replication
+ * in core_replicate.c, flow control in core_progress.c, heartbeats and
+ * reads in core_read.c, snapshots in core_snapshot.c, membership in
+ * core_conf.c, proposals and transfer in core_propose.c, the hand-over
+ * with the caller in core_update.c.
  */
 #include <string.h>
 
-#include "raftd/core.h"
+#include "raftd/core_impl.h"
 #include "shared/assert.h"
 #include "shared/err.h"
 
@@ -28,50 +31,65 @@ rcore_reset_timer(struct rcore *c)
 	c->timeout = c->cfg.election_ticks + (unsigned)(rcore_rand(c) % c->cfg.election_ticks);
 }
 
-int
-rcore_init(struct rcore *c, const struct rcore_config *cfg,
-    const struct raft_hardstate *hs, const struct raft_entry *ents, size_t n,
-    uint64_t applied, const uint64_t *ids, size_t nids)
+static bool
+rcore_config_ok(const struct rcore_config *cfg)
 {
-	bool self = false;
+	return cfg->id != 0 && cfg->heartbeat_ticks > 0 &&
+	    cfg->election_ticks >= 2 * cfg->heartbeat_ticks &&
+	    cfg->max_inflight <= RCORE_INFLIGHT_MAX;
+}
 
-	if (cfg->id == 0 || cfg->heartbeat_ticks == 0 ||
-	    cfg->election_ticks < 2 * cfg->heartbeat_ticks || nids == 0 ||
-	    nids > RCORE_MEMBERS_MAX || hs->commit > n || applied > hs->commit)
+static bool
+rcore_start_ok(const struct rcore_start *s)
+{
+	uint64_t last = s->snap.meta.index + s->n;
+
+	if (s->snap.meta.conf.n == 0 || s->snap.meta.conf.n > RCORE_MEMBERS_MAX ||
+	    s->hs.commit < s->snap.meta.index || s->hs.commit > last ||
+	    s->applied > s->hs.commit || s->applied < s->snap.meta.index)
+		return false;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->ents[i].index != s->snap.meta.index + 1 + i)
+			return false;
+	return true;
+}
+
+int
+rcore_init(struct rcore *c, const struct rcore_config *cfg, const struct rcore_start *s)
+{
+	if (!rcore_config_ok(cfg) || !rcore_start_ok(s))
 		return CAIRN_EINVAL;
 	memset(c, 0, sizeof(*c));
 	c->cfg = *cfg;
+	if (c->cfg.max_inflight == 0)
+		c->cfg.max_inflight = RCORE_INFLIGHT_DEFAULT;
+	if (c->cfg.max_msg_bytes == 0)
+		c->cfg.max_msg_bytes = RCORE_MSG_BYTES_DEFAULT;
+	if (c->cfg.catchup_entries == 0)
+		c->cfg.catchup_entries = RCORE_CATCHUP_ENTRIES_DEFAULT;
 	c->rng = cfg->seed ^ (cfg->id * 0x2545f4914f6cdd1dULL);
-	c->hs = *hs;
-	c->hs_sent = *hs;
-	c->applied = applied;
+	c->hs = s->hs;
+	c->hs_sent = s->hs;
+	c->snap = s->snap;
+	c->applied = s->applied;
 	rlog_init(&c->log, &cfg->alloc);
-	if (rlog_append(&c->log, ents, n) != 0) {
+	rlog_reset(&c->log, s->snap.meta.index, s->snap.meta.term);
+	if (rlog_append(&c->log, s->ents, s->n) != 0) {
 		rlog_close(&c->log);
 		return CAIRN_EINVAL;
 	}
 	c->stable = rlog_last_index(&c->log);
-	for (size_t i = 0; i < nids; i++) {
-		bool dup = ids[i] == 0;
-
-		for (size_t j = 0; j < i; j++)
-			dup |= ids[j] == ids[i];
-		c->prs[i].id = dup ? 0 : ids[i];
-		self |= ids[i] == cfg->id;
-	}
-	c->nprs = nids;
-	if (!self || rcore_progress(c, 0) != NULL) {
+	rcore_conf_set(c, &s->snap.meta.conf);
+	if (c->nprs != s->snap.meta.conf.n) {
 		rlog_close(&c->log);
-		return CAIRN_EINVAL;
+		return CAIRN_EINVAL; /* a zero or duplicate id */
 	}
-	rcore_become_follower(c, hs->term, 0);
+	/* Membership changes take effect when committed (as in etcd). */
+	for (uint64_t i = s->snap.meta.index + 1; i <= s->hs.commit; i++)
+		if (rlog_at(&c->log, i)->type == RAFT_ENTRY_CONF)
+			rcore_conf_apply(c, rlog_at(&c->log, i));
+	rcore_become_follower(c, s->hs.term, 0);
 	return 0;
-}
-
-void
-rcore_close(struct rcore *c)
-{
-	rlog_close(&c->log);
 }
 
 struct rcore_progress *
@@ -83,37 +101,61 @@ rcore_progress(struct rcore *c, uint64_t id)
 	return NULL;
 }
 
+/* Only a voter of the current membership may campaign or lead. */
+bool
+rcore_promotable(const struct rcore *c)
+{
+	for (size_t i = 0; i < c->nprs; i++)
+		if (c->prs[i].id == c->cfg.id)
+			return !c->prs[i].learner;
+	return false;
+}
+
 size_t
 rcore_quorum(const struct rcore *c)
 {
-	return c->nprs / 2 + 1;
+	size_t voters = 0;
+
+	for (size_t i = 0; i < c->nprs; i++)
+		voters += !c->prs[i].learner;
+	return voters / 2 + 1;
 }
 
-void
+bool
+rcore_outbox_full(const struct rcore *c)
+{
+	return c->nmsgs == RCORE_MSGS_MAX;
+}
+
+/* Queues m; false when the outbox is full. Raft tolerates the loss: the
+ * next heartbeat or timeout sends what matters again. */
+bool
 rcore_send(struct rcore *c, const struct rmsg *m)
 {
-	/* A full outbox drops the message: Raft tolerates loss, and the
-	 * next heartbeat or timeout sends what matters again. */
-	if (c->nmsgs == RCORE_MSGS_MAX)
-		return;
+	if (rcore_outbox_full(c))
+		return false;
 	c->msgs[c->nmsgs] = *m;
 	c->msgs[c->nmsgs].from = c->cfg.id;
 	/* Our term, unless the message names another (pre-votes do). */
 	if (m->term == 0)
 		c->msgs[c->nmsgs].term = c->hs.term;
 	c->nmsgs++;
+	return true;
 }
 
 void
 rcore_become_follower(struct rcore *c, uint64_t term, uint64_t leader)
 {
 	CAIRN_ASSERT(term >= c->hs.term);
+	if (c->role == RCORE_LEADER)
+		rcore_reads_abandon(c);
 	if (term > c->hs.term) {
 		c->hs.term = term;
 		c->hs.vote = 0;
 	}
 	c->role = RCORE_FOLLOWER;
 	c->leader = leader;
+	c->transferee = 0;
 	rcore_reset_timer(c);
 }
 
@@ -131,11 +173,19 @@ rcore_become_leader(struct rcore *c)
 	c->leader = c->cfg.id;
 	c->elapsed = 0;
 	c->quorum_elapsed = 0;
+	c->transferee = 0;
 	for (size_t i = 0; i < c->nprs; i++) {
-		c->prs[i].match = 0;
-		c->prs[i].next = rlog_last_index(&c->log) + 1;
-		c->prs[i].recent_active = c->prs[i].id == c->cfg.id;
+		struct rcore_progress *p = &c->prs[i];
+
+		p->match = 0;
+		p->next = rlog_last_index(&c->log) + 1;
+		p->read_ack = 0;
+		pr_become_probe(p);
+		p->recent_active = p->id == c->cfg.id;
 	}
+	/* No membership change until everything before our term commits
+	 * (the single-server change fix, Ongaro's raft-dev post of 2015). */
+	c->pending_conf = noop.index;
 	/* Thesis §6.4: a no-op of the new term lets earlier entries commit. */
 	if (rlog_append(&c->log, &noop, 1) == 0)
 		rcore_broadcast_append(c);
@@ -153,82 +203,68 @@ rcore_tick(struct rcore *c)
 			if (c->role != RCORE_LEADER)
 				return;
 		}
+		rcore_transfer_tick(c);
 		if (c->elapsed >= c->cfg.heartbeat_ticks) {
 			c->elapsed = 0;
-			rcore_broadcast_append(c);
+			rcore_broadcast_heartbeat(c);
 		}
 		return;
 	}
 	if (c->elapsed >= c->timeout) {
-		if (c->cfg.pre_vote)
+		if (!rcore_promotable(c))
+			c->elapsed = 0; /* learners and removed members never campaign */
+		else if (c->cfg.pre_vote)
 			rcore_pre_campaign(c);
 		else
 			rcore_campaign(c);
 	}
 }
 
+/* Thesis figure 3.1: a higher term makes anyone a follower. Not a
+ * pre-vote, nor a pre-vote granted: they name a term nobody holds yet. */
+static void
+rcore_step_term(struct rcore *c, const struct rmsg *m)
+{
+	bool from_leader = m->type == RMSG_APPEND || m->type == RMSG_HEARTBEAT ||
+	    m->type == RMSG_SNAPSHOT;
+
+	if (m->term <= c->hs.term || m->type == RMSG_PREVOTE ||
+	    (m->type == RMSG_PREVOTE_RESP && !m->reject))
+		return;
+	rcore_become_follower(c, m->term, from_leader ? m->from : 0);
+}
+
+typedef void (*rcore_step_fn)(struct rcore *, const struct rmsg *);
+
+static const rcore_step_fn rcore_steps[RMSG_TYPE_LAST + 1] = {
+	[RMSG_VOTE] = rcore_step_vote,
+	[RMSG_VOTE_RESP] = rcore_step_vote_resp,
+	[RMSG_APPEND] = rcore_step_append,
+	[RMSG_APPEND_RESP] = rcore_step_append_resp,
+	[RMSG_PREVOTE] = rcore_step_prevote,
+	[RMSG_PREVOTE_RESP] = rcore_step_vote_resp,
+	[RMSG_HEARTBEAT] = rcore_step_heartbeat,
+	[RMSG_HEARTBEAT_RESP] = rcore_step_heartbeat_resp,
+	[RMSG_SNAPSHOT] = rcore_step_snapshot,
+	[RMSG_PROPOSE] = rcore_step_propose,
+	[RMSG_READ_INDEX] = rcore_step_read_index,
+	[RMSG_READ_INDEX_RESP] = rcore_step_read_index_resp,
+	[RMSG_TIMEOUT_NOW] = rcore_step_timeout_now,
+};
+
 void
 rcore_step(struct rcore *c, const struct rmsg *m)
 {
+	struct rcore_progress *p = rcore_progress(c, m->from);
+
 	CAIRN_ASSERT(!c->in_update);
-	if (m->to != c->cfg.id || m->from == c->cfg.id || rcore_progress(c, m->from) == NULL)
+	/* raftd's peer decoder passes only known types. */
+	CAIRN_ASSERT(m->type >= RMSG_VOTE && m->type <= RMSG_TYPE_LAST);
+	if (m->to != c->cfg.id || m->from == c->cfg.id || p == NULL)
 		return;
 	/* Check-quorum counts any member we hear from in our term. */
 	if (m->term == c->hs.term)
-		rcore_progress(c, m->from)->recent_active = true;
-	/* Thesis figure 3.1: a higher term makes anyone a follower. Not a
-	 * pre-vote, nor a pre-vote granted: they name a term nobody holds yet. */
-	if (m->term > c->hs.term && m->type != RMSG_PREVOTE &&
-	    !(m->type == RMSG_PREVOTE_RESP && !m->reject))
-		rcore_become_follower(c, m->term, m->type == RMSG_APPEND ? m->from : 0);
-	switch (m->type) {
-	case RMSG_VOTE:
-		rcore_step_vote(c, m);
-		break;
-	case RMSG_VOTE_RESP:
-		rcore_step_vote_resp(c, m);
-		break;
-	case RMSG_APPEND:
-		rcore_step_append(c, m);
-		break;
-	case RMSG_APPEND_RESP:
-		rcore_step_append_resp(c, m);
-		break;
-	case RMSG_PREVOTE:
-		rcore_step_prevote(c, m);
-		break;
-	case RMSG_PREVOTE_RESP:
-		rcore_step_vote_resp(c, m);
-		break;
-	default:
-		/* raftd's peer decoder passes only the types above. */
-		CAIRN_ASSERT(m->type >= RMSG_VOTE && m->type <= RMSG_PREVOTE_RESP);
-	}
-}
-
-int
-rcore_propose(struct rcore *c, const uint8_t *data, uint32_t len)
-{
-	struct raft_entry e = {
-		.term = c->hs.term,
-		.index = rlog_last_index(&c->log) + 1,
-		.type = RAFT_ENTRY_NORMAL,
-		.len = len,
-		.data = data,
-	};
-
-	CAIRN_ASSERT(!c->in_update);
-	if (c->role != RCORE_LEADER)
-		return CAIRN_ENOLEADER;
-	if (len > RAFT_ENTRY_BYTES_MAX)
-		return CAIRN_ETOOBIG;
-	if (rlog_append(&c->log, &e, 1) != 0)
-		return CAIRN_EAGAIN;
-	/* Only followers with nothing unacknowledged get it now; the others
-	 * get it when they answer, or at the next heartbeat. Until flow
-	 * control lands this keeps one append in flight per follower. */
-	for (size_t i = 0; i < c->nprs; i++)
-		if (c->prs[i].id != c->cfg.id && c->prs[i].next == e.index)
-			rcore_send_append(c, &c->prs[i]);
-	return 0;
+		p->recent_active = true;
+	rcore_step_term(c, m);
+	rcore_steps[m->type](c, m);
 }

@@ -16,9 +16,19 @@
 #include "raftd/entries.h"
 #include "raftd/raft_types.h"
 
-#define RCORE_MEMBERS_MAX 16      /* voters and learners */
-#define RCORE_MSGS_MAX 256        /* messages in one update */
+#define RCORE_MEMBERS_MAX RAFT_MEMBERS_MAX /* voters and learners */
+#define RCORE_MSGS_MAX 1024       /* messages in one update */
 #define RCORE_APPEND_ENTRIES_MAX 64 /* entries in one append message */
+#define RCORE_INFLIGHT_MAX 512    /* bound of cfg.max_inflight */
+#define RCORE_READS_MAX 1024      /* read-index requests pending, and out */
+/* Defaults as in etcd 3.4's server: 4096 / 8 appends in flight per
+ * follower, 1 MiB of entries per append, 5000 entries kept behind a
+ * snapshot for followers that are only a little behind. */
+#define RCORE_INFLIGHT_DEFAULT 512
+#define RCORE_MSG_BYTES_DEFAULT (1u << 20)
+#define RCORE_CATCHUP_ENTRIES_DEFAULT 5000
+/* etcd's learner readiness: its match within 90% of the leader's. */
+#define RCORE_LEARNER_READY_PERCENT 90
 
 enum rcore_role {
 	RCORE_FOLLOWER = 0,
@@ -30,28 +40,48 @@ enum rcore_role {
 enum rmsg_type {
 	RMSG_VOTE = 1,     /* RequestVote (thesis figure 3.1) */
 	RMSG_VOTE_RESP,
-	RMSG_APPEND,       /* AppendEntries; also the heartbeat */
+	RMSG_APPEND,       /* AppendEntries */
 	RMSG_APPEND_RESP,
 	RMSG_PREVOTE,      /* "would you vote for me in term + 1?" (§9.6) */
 	RMSG_PREVOTE_RESP,
+	RMSG_HEARTBEAT,    /* leader alive: commit, and a read-index round */
+	RMSG_HEARTBEAT_RESP,
+	RMSG_SNAPSHOT,     /* InstallSnapshot: its data already sent by ref */
+	RMSG_PROPOSE,      /* proposals a follower forwards to its leader */
+	RMSG_READ_INDEX,   /* a follower asks its leader for a read index */
+	RMSG_READ_INDEX_RESP,
+	RMSG_TIMEOUT_NOW,  /* leadership transfer: campaign now (§3.10) */
+};
+#define RMSG_TYPE_LAST RMSG_TIMEOUT_NOW
+
+/* A snapshot the application took: the marker (index, term, membership)
+ * and the application's handle on the data, which raftd never reads. */
+struct rcore_snapshot {
+	struct raft_snapshot_marker meta;
+	uint64_t ref;
 };
 
-/* One Raft message. In an update, entries are borrowed from the sender's
- * log and stay valid until its rcore_advance(): send (or copy) them
- * before. An append's entries are those from index + 1, n of them. */
+/* One Raft message. In an update, entries and snap are borrowed from the
+ * sender's core and stay valid until its rcore_advance(): send (or copy)
+ * them before. An append's entries are those from index + 1, n of them. */
 struct rmsg {
 	uint8_t type;            /* enum rmsg_type */
 	uint64_t from;
 	uint64_t to;
 	uint64_t term;
 	uint64_t index;          /* VOTE: last index; APPEND: prev index;
-	                          * APPEND_RESP: new match, or the rejected index */
+	                          * APPEND_RESP: new match, or the rejected
+	                          * index; READ_INDEX_RESP: the read index */
 	uint64_t log_term;       /* VOTE: last term; APPEND: prev term */
-	uint64_t commit;         /* APPEND: leader's commit */
+	uint64_t commit;         /* APPEND, HEARTBEAT: leader's commit */
 	bool reject;
-	uint64_t hint;           /* APPEND_RESP reject: follower's last index */
-	const struct raft_entry *entries;
+	uint64_t hint;           /* APPEND_RESP reject: where to retry from */
+	uint64_t hint_term;      /* ... and the follower's term there */
+	uint64_t ctx;            /* HEARTBEAT(_RESP): read round;
+	                          * READ_INDEX(_RESP): the request's id */
+	const struct raft_entry *entries; /* APPEND, PROPOSE */
 	size_t n;
+	const struct rcore_snapshot *snap; /* SNAPSHOT */
 };
 
 struct rcore_config {
@@ -61,22 +91,65 @@ struct rcore_config {
 	uint64_t seed;               /* election jitter; no other randomness */
 	bool check_quorum;           /* leader steps down without a quorum */
 	bool pre_vote;               /* elections start with a pre-vote round */
+	/* 0 in any of these three: the default above. */
+	unsigned max_inflight;       /* appends in flight per follower */
+	uint32_t max_msg_bytes;      /* entry bytes per append (>= 1 entry) */
+	uint64_t catchup_entries;    /* entries kept behind a snapshot */
 	struct rlog_alloc alloc;     /* all memory of the core */
+};
+
+/* How the leader sends to one follower (etcd's progress states). */
+enum rcore_pr_state {
+	RCORE_PR_PROBE = 0,    /* one append at a time until one matches */
+	RCORE_PR_REPLICATE,    /* appends pipelined, up to max_inflight */
+	RCORE_PR_SNAPSHOT,     /* a snapshot is on its way; nothing else */
+};
+
+/* Appends in flight to one follower: the last index of each, in order. */
+struct rcore_inflight {
+	uint64_t last[RCORE_INFLIGHT_MAX];
+	unsigned start;
+	unsigned count;
 };
 
 struct rcore_progress {
 	uint64_t id;
+	bool learner;
 	uint64_t match;              /* highest index known replicated */
 	uint64_t next;               /* next index to send */
+	enum rcore_pr_state state;
+	bool probe_sent;             /* PROBE: paused until an answer */
+	uint64_t pending_snapshot;   /* SNAPSHOT: the index sent */
+	struct rcore_inflight inflight;
+	uint64_t read_ack;           /* highest read round acknowledged */
 	bool vote_granted;
 	bool vote_answered;
 	bool recent_active;          /* heard from since the last quorum check */
 };
 
-/* What the caller must do, in this order: persist hs (if hs_changed) and
- * entries, send msgs, apply committed; then rcore_advance(). Everything
- * here is borrowed from the core until then. */
+/* A read-index result: once this member has applied 'index', a read
+ * sees every write acknowledged before the request. !ok: refused (no
+ * leader, or leadership lost); retry or fail the read. */
+struct rcore_read {
+	uint64_t ctx;
+	uint64_t index;
+	bool ok;
+};
+
+/* A read-index request the leader holds until its round is confirmed. */
+struct rcore_read_pending {
+	uint64_t ctx;
+	uint64_t from;               /* who asked: this member or a follower */
+	uint64_t index;
+	uint64_t round;              /* 0: waiting for a commit in our term */
+};
+
+/* What the caller must do, in this order: install 'snapshot' (if any)
+ * and persist its marker, persist hs (if hs_changed) and entries, send
+ * msgs, apply committed, serve reads whose index is applied; then
+ * rcore_advance(). Everything here is borrowed from the core until then. */
 struct rcore_update {
+	const struct rcore_snapshot *snapshot; /* from the leader: install */
 	bool hs_changed;
 	struct raft_hardstate hs;
 	const struct raft_entry *entries; /* new or rewritten log entries */
@@ -85,6 +158,8 @@ struct rcore_update {
 	size_t nmsgs;
 	const struct raft_entry *committed; /* durable and committed: apply */
 	size_t ncommitted;
+	const struct rcore_read *reads;
+	size_t nreads;
 	enum rcore_role role;          /* soft state, for metrics and logs */
 	uint64_t leader;               /* 0: none known */
 };
@@ -94,6 +169,8 @@ struct rcore {
 	uint64_t rng;
 	struct raft_hardstate hs;
 	struct rlog log;
+	struct rcore_snapshot snap;  /* the latest snapshot (index 0: none) */
+	bool snap_install;           /* snap came from the leader: install it */
 	uint64_t applied;            /* last index handed out to apply */
 	uint64_t stable;             /* last index the caller made durable */
 	enum rcore_role role;
@@ -101,57 +178,81 @@ struct rcore {
 	unsigned elapsed;            /* ticks since the last reset */
 	unsigned timeout;            /* randomized election timeout in ticks */
 	unsigned quorum_elapsed;     /* leader: ticks since the last quorum check */
+	uint64_t pending_conf;       /* leader: last conf entry (or term start) */
+	uint64_t transferee;         /* leader: transfer target; 0: none */
+	unsigned transfer_elapsed;
 	struct rcore_progress prs[RCORE_MEMBERS_MAX];
 	size_t nprs;
+	struct rcore_read_pending reads[RCORE_READS_MAX];
+	size_t nreads;
+	uint64_t read_round;         /* leader: last round started */
+	bool read_round_due;         /* ... and not sent yet */
+	struct rcore_read reads_out[RCORE_READS_MAX];
+	size_t nreads_out;
 	struct rmsg msgs[RCORE_MSGS_MAX];
 	size_t nmsgs;
 	bool in_update;              /* between rcore_update and rcore_advance */
 	struct raft_hardstate hs_sent; /* last hard state handed out */
 };
 
+/* What was persisted: hard state, the latest snapshot (index 0 when
+ * none: then snap.meta.conf is the bootstrap membership), the log
+ * entries after it, and how far the state machine has applied. */
+struct rcore_start {
+	struct raft_hardstate hs;
+	struct rcore_snapshot snap;
+	const struct raft_entry *ents;
+	size_t n;
+	uint64_t applied;
+};
+
 /*
- * Starts the core from what was persisted: hard state 'hs' and log 'ents'
- * (indexes 1..n, copied), with 'applied' entries already applied by the
- * state machine, and the voters 'ids' (this member among them).
- * Returns 0 or CAIRN_EINVAL. Release with rcore_close().
+ * Starts the core from 's' (entries copied). This member must be in the
+ * membership, as a voter or a learner, unless it was removed. Committed
+ * membership changes in the log are applied again. Returns 0 or
+ * CAIRN_EINVAL. Release with rcore_close().
  */
 int rcore_init(struct rcore *c, const struct rcore_config *cfg,
-    const struct raft_hardstate *hs, const struct raft_entry *ents, size_t n,
-    uint64_t applied, const uint64_t *ids, size_t nids);
+    const struct rcore_start *s);
 void rcore_close(struct rcore *c);
 
 /* One tick of logical time (--heartbeat-interval's unit). */
 void rcore_tick(struct rcore *c);
-/* One message from a peer; messages not for us or malformed are ignored
- * (the transport checked their bytes). */
+/* One message from a peer; messages not for us, from non-members, or
+ * malformed are ignored (the transport checked their bytes). */
 void rcore_step(struct rcore *c, const struct rmsg *m);
-/* A client request (copied). Returns 0, CAIRN_ENOLEADER when this member
- * is not the leader, CAIRN_ETOOBIG beyond RAFT_ENTRY_BYTES_MAX, or
- * CAIRN_EAGAIN when the in-memory log is full. */
+/* A client request (copied). On a follower it is forwarded to the leader.
+ * Returns 0, CAIRN_ENOLEADER when no leader is known, CAIRN_ETOOBIG
+ * beyond RAFT_ENTRY_BYTES_MAX, CAIRN_EPROPDROPPED during a leadership
+ * transfer, or CAIRN_EAGAIN when the log or the outbox is full. */
 int rcore_propose(struct rcore *c, const uint8_t *data, uint32_t len);
+/* A membership change (etcd's MemberAdd, MemberRemove, MemberUpdate,
+ * MemberPromote), leader only, one at a time: CAIRN_ENOTLEADER,
+ * CAIRN_ECONFPENDING while an earlier one is uncommitted,
+ * CAIRN_EMEMBEREXIST, CAIRN_EMEMBERNOTFOUND, CAIRN_ENOTLEARNER,
+ * CAIRN_ELEARNERNOTREADY, CAIRN_EINVAL (the last voter, or no room). */
+int rcore_propose_conf(struct rcore *c, enum raft_conf_op op, uint64_t id,
+    const uint8_t *ctx, uint32_t len);
+/* A linearizable read (thesis §6.4): the answer comes as a read state
+ * with this ctx. Returns 0, CAIRN_ENOLEADER or CAIRN_EAGAIN (too many
+ * pending). */
+int rcore_read_index(struct rcore *c, uint64_t ctx);
+/* Leadership transfer (etcd's MoveLeader): returns 0, CAIRN_ENOTLEADER or
+ * CAIRN_EBADTRANSFEREE. Abandoned after an election timeout. */
+int rcore_transfer(struct rcore *c, uint64_t to);
+/* The application took a snapshot of its state at 'index' (applied);
+ * the log is compacted behind it, keeping catchup_entries. Fills *out
+ * with the marker to persist. Returns 0 or CAIRN_EINVAL. */
+int rcore_compact(struct rcore *c, uint64_t index, uint64_t ref,
+    struct raft_snapshot_marker *out);
+/* The transport's word on a snapshot sent to 'to': on failure the
+ * leader probes again (and may send another). */
+void rcore_snapshot_status(struct rcore *c, uint64_t to, bool ok);
 
 bool rcore_has_update(const struct rcore *c);
 /* Fills *u. Until rcore_advance(c, u), no tick, step or propose. */
 void rcore_update(struct rcore *c, struct rcore_update *u);
 /* The caller persisted, sent and applied all of *u. */
 void rcore_advance(struct rcore *c, const struct rcore_update *u);
-
-/* Internal, shared by core*.c. */
-void rcore_send(struct rcore *c, const struct rmsg *m);
-void rcore_become_follower(struct rcore *c, uint64_t term, uint64_t leader);
-void rcore_become_leader(struct rcore *c);
-void rcore_campaign(struct rcore *c);
-void rcore_pre_campaign(struct rcore *c);
-void rcore_step_prevote(struct rcore *c, const struct rmsg *m);
-void rcore_step_vote(struct rcore *c, const struct rmsg *m);
-void rcore_step_vote_resp(struct rcore *c, const struct rmsg *m);
-void rcore_step_append(struct rcore *c, const struct rmsg *m);
-void rcore_step_append_resp(struct rcore *c, const struct rmsg *m);
-void rcore_send_append(struct rcore *c, struct rcore_progress *p);
-void rcore_broadcast_append(struct rcore *c);
-bool rcore_maybe_commit(struct rcore *c);
-void rcore_check_quorum(struct rcore *c);
-struct rcore_progress *rcore_progress(struct rcore *c, uint64_t id);
-size_t rcore_quorum(const struct rcore *c);
 
 #endif

@@ -3,7 +3,7 @@
  * randomized timeout expires becomes a candidate for the next term, votes
  * for itself and asks the others; a majority of votes makes it leader.
  */
-#include "raftd/core.h"
+#include "raftd/core_impl.h"
 #include "shared/assert.h"
 
 /* Asks every other member for its (pre-)vote for 'term'. */
@@ -19,7 +19,7 @@ rcore_request_votes(struct rcore *c, uint8_t type, uint64_t term)
 	m.index = rlog_last_index(&c->log);
 	m.log_term = rlog_last_term(&c->log);
 	for (size_t i = 0; i < c->nprs; i++) {
-		if (c->prs[i].id == c->cfg.id)
+		if (c->prs[i].id == c->cfg.id || c->prs[i].learner)
 			continue;
 		m.to = c->prs[i].id;
 		rcore_send(c, &m);
@@ -29,7 +29,7 @@ rcore_request_votes(struct rcore *c, uint8_t type, uint64_t term)
 void
 rcore_campaign(struct rcore *c)
 {
-	CAIRN_ASSERT(c->role != RCORE_LEADER);
+	CAIRN_ASSERT(c->role != RCORE_LEADER && rcore_promotable(c));
 	rcore_become_follower(c, c->hs.term + 1, 0);
 	c->role = RCORE_CANDIDATE;
 	c->hs.vote = c->cfg.id;
@@ -45,7 +45,7 @@ rcore_campaign(struct rcore *c)
 void
 rcore_pre_campaign(struct rcore *c)
 {
-	CAIRN_ASSERT(c->role != RCORE_LEADER);
+	CAIRN_ASSERT(c->role != RCORE_LEADER && rcore_promotable(c));
 	if (rcore_quorum(c) == 1) {
 		rcore_campaign(c);
 		return;
@@ -114,6 +114,8 @@ rcore_step_vote_resp(struct rcore *c, const struct rmsg *m)
 	p->vote_answered = true;
 	p->vote_granted = !m->reject;
 	for (size_t i = 0; i < c->nprs; i++) {
+		if (c->prs[i].learner)
+			continue;
 		granted += c->prs[i].vote_granted;
 		rejected += c->prs[i].vote_answered && !c->prs[i].vote_granted;
 	}
@@ -136,7 +138,7 @@ rcore_check_quorum(struct rcore *c)
 
 	CAIRN_ASSERT(c->role == RCORE_LEADER);
 	for (size_t i = 0; i < c->nprs; i++) {
-		active += c->prs[i].recent_active;
+		active += c->prs[i].recent_active && !c->prs[i].learner;
 		c->prs[i].recent_active = c->prs[i].id == c->cfg.id;
 	}
 	if (active < rcore_quorum(c))

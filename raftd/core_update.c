@@ -1,10 +1,11 @@
 /*
- * raftd: handing work to the caller. An update lists the hard state and
- * entries to persist, the messages to send once they are durable, and the
- * committed entries that are durable here, to apply (STYLE.md 6: persist
- * before anyone is told). rcore_advance() takes back what was done.
+ * raftd: handing work to the caller. An update lists the snapshot to
+ * install, the hard state and entries to persist, the messages to send
+ * once they are durable, the committed entries that are durable here, to
+ * apply, and the read states (STYLE.md 6: persist before anyone is
+ * told). rcore_advance() takes back what was done.
  */
-#include "raftd/core.h"
+#include "raftd/core_impl.h"
 #include "shared/assert.h"
 
 static bool
@@ -24,13 +25,27 @@ rcore_apply_limit(const struct rcore *c)
 bool
 rcore_has_update(const struct rcore *c)
 {
-	return rcore_hs_changed(c) || c->stable < rlog_last_index(&c->log) ||
-	    c->nmsgs > 0 || c->applied < rcore_apply_limit(c);
+	return c->snap_install || rcore_hs_changed(c) ||
+	    c->stable < rlog_last_index(&c->log) || c->nmsgs > 0 ||
+	    c->applied < rcore_apply_limit(c) || c->nreads_out > 0;
 }
 
-/* Points each queued append at its entries, now that the log will not
- * change until rcore_advance. Appends queued in a term or a leadership we
- * no longer hold are dropped: their range may have been rewritten since. */
+/* Whether a queued message still holds. Appends and snapshots queued in
+ * a term or a leadership we no longer hold are dropped: what they name
+ * may have changed since; so are appends whose entries were compacted. */
+static bool
+rcore_msg_valid(const struct rcore *c, const struct rmsg *m)
+{
+	bool leader_only = m->type == RMSG_APPEND || m->type == RMSG_SNAPSHOT ||
+	    m->type == RMSG_HEARTBEAT || m->type == RMSG_TIMEOUT_NOW;
+
+	if (leader_only && (c->role != RCORE_LEADER || m->term != c->hs.term))
+		return false;
+	return m->type != RMSG_APPEND || m->n == 0 || m->index + 1 >= c->log.first;
+}
+
+/* Points each queued message at what it carries, now that the log will
+ * not change until rcore_advance. */
 static void
 rcore_resolve_msgs(struct rcore *c)
 {
@@ -39,10 +54,15 @@ rcore_resolve_msgs(struct rcore *c)
 	for (size_t i = 0; i < c->nmsgs; i++) {
 		struct rmsg *m = &c->msgs[i];
 
-		if (m->type == RMSG_APPEND && (c->role != RCORE_LEADER || m->term != c->hs.term))
+		if (!rcore_msg_valid(c, m))
 			continue;
 		if (m->type == RMSG_APPEND && m->n > 0)
 			m->entries = rlog_at(&c->log, m->index + 1);
+		if (m->type == RMSG_SNAPSHOT) {
+			m->snap = &c->snap;
+			m->index = c->snap.meta.index;
+			m->log_term = c->snap.meta.term;
+		}
 		c->msgs[kept++] = *m;
 	}
 	c->nmsgs = kept;
@@ -56,6 +76,7 @@ rcore_update(struct rcore *c, struct rcore_update *u)
 	CAIRN_ASSERT(!c->in_update);
 	c->in_update = true;
 	rcore_resolve_msgs(c);
+	u->snapshot = c->snap_install ? &c->snap : NULL;
 	u->hs = c->hs;
 	u->hs_changed = rcore_hs_changed(c);
 	u->n = (size_t)(last - c->stable);
@@ -64,8 +85,19 @@ rcore_update(struct rcore *c, struct rcore_update *u)
 	u->nmsgs = c->nmsgs;
 	u->ncommitted = (size_t)(limit > c->applied ? limit - c->applied : 0);
 	u->committed = u->ncommitted > 0 ? rlog_at(&c->log, c->applied + 1) : NULL;
+	u->reads = c->reads_out;
+	u->nreads = c->nreads_out;
 	u->role = c->role;
 	u->leader = c->leader;
+}
+
+static void
+rcore_msgs_release(struct rcore *c)
+{
+	for (size_t i = 0; i < c->nmsgs; i++)
+		if (c->msgs[i].type == RMSG_PROPOSE)
+			rcore_forward_free(c, &c->msgs[i]);
+	c->nmsgs = 0;
 }
 
 void
@@ -75,16 +107,27 @@ rcore_advance(struct rcore *c, const struct rcore_update *u)
 
 	CAIRN_ASSERT(c->in_update);
 	c->in_update = false;
+	c->snap_install = false;
 	c->hs_sent = u->hs;
 	if (u->n > 0)
 		c->stable = u->entries[u->n - 1].index;
 	if (u->ncommitted > 0)
 		c->applied = u->committed[u->ncommitted - 1].index;
-	c->nmsgs = 0;
+	rcore_msgs_release(c);
+	c->nreads_out = 0;
+	c->read_round_due = false;
 	/* The leader counts itself only for what is durable on its disk. */
 	if (c->role == RCORE_LEADER) {
 		self->match = c->stable;
 		self->next = c->stable + 1;
-		rcore_maybe_commit(c);
+		if (rcore_maybe_commit(c) && c->role == RCORE_LEADER)
+			rcore_broadcast_append(c);
 	}
+}
+
+void
+rcore_close(struct rcore *c)
+{
+	rcore_msgs_release(c);
+	rlog_close(&c->log);
 }

@@ -76,6 +76,31 @@ rlog_truncate_after(struct rlog *l, uint64_t index)
 		rlog_free_data(l, &l->ents[--l->len]);
 }
 
+void
+rlog_compact(struct rlog *l, uint64_t index)
+{
+	size_t drop;
+
+	CAIRN_ASSERT(index >= l->first && index <= rlog_last_index(l));
+	drop = (size_t)(index - l->first + 1);
+	l->prev_term = l->ents[drop - 1].term;
+	for (size_t i = 0; i < drop; i++)
+		rlog_free_data(l, &l->ents[i]);
+	/* Once per snapshot (--snapshot-count entries): a move is cheap. */
+	memmove(l->ents, l->ents + drop, (l->len - drop) * sizeof(*l->ents));
+	l->len -= drop;
+	l->first = index + 1;
+}
+
+void
+rlog_reset(struct rlog *l, uint64_t index, uint64_t term)
+{
+	while (l->len > 0)
+		rlog_free_data(l, &l->ents[--l->len]);
+	l->first = index + 1;
+	l->prev_term = term;
+}
+
 /* Grows the array to hold 'need' entries; false when it cannot. */
 static bool
 rlog_reserve(struct rlog *l, size_t need)

@@ -44,6 +44,10 @@ bool rlog_term(const struct rlog *l, uint64_t index, uint64_t *term);
 const struct raft_entry *rlog_at(const struct rlog *l, uint64_t index);
 /* Removes every entry after 'index' (index >= first - 1). */
 void rlog_truncate_after(struct rlog *l, uint64_t index);
+/* Drops every entry up to 'index' (first <= index <= last). */
+void rlog_compact(struct rlog *l, uint64_t index);
+/* Empties the log: it now starts after a snapshot at (index, term). */
+void rlog_reset(struct rlog *l, uint64_t index, uint64_t term);
 /* Appends copies of e[0..n) whose first index is last + 1. Returns 0,
  * CAIRN_EAGAIN (bound reached or allocator exhausted; nothing appended). */
 int rlog_append(struct rlog *l, const struct raft_entry *e, size_t n);

@@ -6,6 +6,7 @@
 #ifndef CAIRN_RAFT_TYPES_H
 #define CAIRN_RAFT_TYPES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* The largest entry payload: --max-request-bytes (1.5 MiB by default)
@@ -36,11 +37,40 @@ struct raft_hardstate {
 	uint64_t commit;
 };
 
-/* The log before this point is compacted into a snapshot. */
+/* Voters and learners together; etcd's default cluster sizes are far
+ * below this, and every per-member table in the core is this long. */
+#define RAFT_MEMBERS_MAX 16
+
+struct raft_member {
+	uint64_t id;            /* non-zero */
+	bool learner;           /* receives the log, never votes */
+};
+
+/* A membership: distinct ids, in no particular order. */
+struct raft_conf {
+	uint32_t n;
+	struct raft_member m[RAFT_MEMBERS_MAX];
+};
+
+/* The log up to 'index' is compacted into a snapshot; 'conf' is the
+ * membership as of that index. */
 struct raft_snapshot_marker {
 	uint64_t index;
 	uint64_t term;
+	struct raft_conf conf;
 };
+
+/* A membership change, the payload of a RAFT_ENTRY_CONF entry. Encoded as
+ * u8 op, u64 id (little-endian), then the application's context (peer
+ * URLs), which raftd does not read. Applied when committed. */
+enum raft_conf_op {
+	RAFT_CONF_ADD = 1,          /* a voter */
+	RAFT_CONF_ADD_LEARNER,
+	RAFT_CONF_REMOVE,
+	RAFT_CONF_UPDATE,           /* context only (peer URLs) */
+	RAFT_CONF_PROMOTE,          /* learner to voter */
+};
+#define RAFT_CONF_FIXED_BYTES 9
 
 /* Who this log belongs to; written once, when the WAL is created. */
 struct raft_identity {

@@ -46,7 +46,20 @@ enum grpc_status {
 	X(CAIRN_ENOSPACE, "etcdserver: mvcc: database space exceeded",             \
 	  GRPC_RESOURCE_EXHAUSTED)                                                 \
 	X(CAIRN_EKEYEMPTY, "etcdserver: key is not provided",                      \
-	  GRPC_INVALID_ARGUMENT)
+	  GRPC_INVALID_ARGUMENT)                                                   \
+	X(CAIRN_ENOTLEADER, "etcdserver: not leader", GRPC_FAILED_PRECONDITION)    \
+	X(CAIRN_EPROPDROPPED, "raft proposal dropped", GRPC_UNAVAILABLE)           \
+	X(CAIRN_EBADTRANSFEREE, "etcdserver: bad leader transferee",               \
+	  GRPC_FAILED_PRECONDITION)                                                \
+	X(CAIRN_EMEMBEREXIST, "etcdserver: member ID already exist",               \
+	  GRPC_FAILED_PRECONDITION)                                                \
+	X(CAIRN_EMEMBERNOTFOUND, "etcdserver: member not found", GRPC_NOT_FOUND)   \
+	X(CAIRN_ENOTLEARNER, "etcdserver: can only promote a learner member",      \
+	  GRPC_FAILED_PRECONDITION)                                                \
+	X(CAIRN_ELEARNERNOTREADY, "etcdserver: can only promote a learner member " \
+	  "which is in sync with leader", GRPC_FAILED_PRECONDITION)                \
+	X(CAIRN_ECONFPENDING, "etcdserver: unhealthy cluster",                     \
+	  GRPC_UNAVAILABLE)
 
 enum cairn_err {
 	CAIRN_OK = 0,

@@ -126,7 +126,7 @@ sim_node_persist(struct sim *s, struct sim_node *node, const struct rcore_update
 int
 sim_node_start(struct sim *s, struct sim_node *node)
 {
-	uint64_t ids[SIM_NODES_MAX];
+	struct rcore_start start;
 	struct raft_identity ident = {.cluster_id = 1, .member_id = node->id};
 	struct wal_options opt = {.segment_bytes = SIM_WAL_SEGMENT_BYTES};
 	struct wal_recovered rec;
@@ -139,8 +139,6 @@ sim_node_start(struct sim *s, struct sim_node *node)
 	char err[256];
 	int rc;
 
-	for (unsigned i = 0; i < s->n; i++)
-		ids[i] = s->nodes[i].id;
 	memset(&rec, 0, sizeof(rec));
 	if (node->fs == NULL) {
 		node->fs = sim_fs_new(s->seed ^ (node->id << 32));
@@ -153,7 +151,14 @@ sim_node_start(struct sim *s, struct sim_node *node)
 		return sim_fail(s, "node %llu: the WAL does not open: %s", (unsigned long long)node->id,
 		    rc == CAIRN_ECORRUPT ? err : err_str(rc));
 	}
-	rc = rcore_init(&node->core, &cfg, &rec.hs, rec.entries, rec.entries_n, 0, ids, s->n);
+	start = (struct rcore_start){.hs = rec.hs, .snap.meta = rec.snap, .ents = rec.entries,
+	    .n = rec.entries_n, .applied = rec.snap.index};
+	if (rec.snap.index == 0) {
+		start.snap.meta.conf.n = s->n;
+		for (unsigned i = 0; i < s->n; i++)
+			start.snap.meta.conf.m[i].id = s->nodes[i].id;
+	}
+	rc = rcore_init(&node->core, &cfg, &start);
 	node->commit_persisted = rec.hs.commit;
 	wal_recovered_free(&rec);
 	if (rc != 0)

@@ -66,17 +66,27 @@ flush(uint64_t id)
 	}
 }
 
+/* Voters 1..n, nothing persisted yet. */
+static struct rcore_start
+fresh_start(size_t n)
+{
+	struct rcore_start s = {.snap.meta.conf.n = (uint32_t)n};
+
+	for (size_t i = 0; i < n; i++)
+		s.snap.meta.conf.m[i].id = i + 1;
+	return s;
+}
+
 static void
 start(size_t n)
 {
-	uint64_t ids[N] = {1, 2, 3, 4, 5};
-	struct raft_hardstate hs = {0};
+	struct rcore_start s = fresh_start(n);
 
 	for (uint64_t id = 1; id <= n; id++) {
 		struct rcore_config cfg = {.id = id, .election_ticks = 10, .heartbeat_ticks = 1,
 		    .seed = runner_seed(), .check_quorum = true, .alloc = alloc_heap};
 
-		CU_ASSERT_EQUAL_FATAL(rcore_init(&cores[id], &cfg, &hs, NULL, 0, 0, ids, n), 0);
+		CU_ASSERT_EQUAL_FATAL(rcore_init(&cores[id], &cfg, &s), 0);
 	}
 	nqueue = 0;
 }
@@ -111,8 +121,7 @@ deliver(unsigned group, unsigned types, unsigned max)
 	}
 }
 
-#define ALL_TYPES (1u << RMSG_VOTE | 1u << RMSG_VOTE_RESP | 1u << RMSG_APPEND | \
-    1u << RMSG_APPEND_RESP | 1u << RMSG_PREVOTE | 1u << RMSG_PREVOTE_RESP)
+#define ALL_TYPES ((1u << (RMSG_TYPE_LAST + 1)) - 1)
 #define VOTES (1u << RMSG_VOTE | 1u << RMSG_VOTE_RESP | 1u << RMSG_PREVOTE | 1u << RMSG_PREVOTE_RESP)
 #define M(id) (1u << (id))
 
@@ -140,13 +149,15 @@ elect(uint64_t id, unsigned group)
 static void
 restart(uint64_t id, size_t n)
 {
-	uint64_t ids[N] = {1, 2, 3, 4, 5};
 	struct rcore fresh;
 	struct rcore_config cfg = cores[id].cfg;
+	struct rcore_start s = fresh_start(n);
 
 	cfg.seed++;
-	CU_ASSERT_EQUAL_FATAL(rcore_init(&fresh, &cfg, &cores[id].hs, cores[id].log.ents,
-	    cores[id].log.len, 0, ids, n), 0);
+	s.hs = cores[id].hs;
+	s.ents = cores[id].log.ents;
+	s.n = cores[id].log.len;
+	CU_ASSERT_EQUAL_FATAL(rcore_init(&fresh, &cfg, &s), 0);
 	rcore_close(&cores[id]);
 	cores[id] = fresh;
 }

@@ -1,0 +1,83 @@
+/*
+ * raftd: what the files of the Raft core share among themselves; callers
+ * use core.h only.
+ */
+#ifndef CAIRN_RAFT_CORE_IMPL_H
+#define CAIRN_RAFT_CORE_IMPL_H
+
+#include "raftd/core.h"
+
+/* core.c */
+bool rcore_send(struct rcore *c, const struct rmsg *m);
+bool rcore_outbox_full(const struct rcore *c);
+void rcore_become_follower(struct rcore *c, uint64_t term, uint64_t leader);
+void rcore_become_leader(struct rcore *c);
+struct rcore_progress *rcore_progress(struct rcore *c, uint64_t id);
+bool rcore_promotable(const struct rcore *c);
+size_t rcore_quorum(const struct rcore *c);
+
+/* core_election.c */
+void rcore_campaign(struct rcore *c);
+void rcore_pre_campaign(struct rcore *c);
+void rcore_step_prevote(struct rcore *c, const struct rmsg *m);
+void rcore_step_vote(struct rcore *c, const struct rmsg *m);
+void rcore_step_vote_resp(struct rcore *c, const struct rmsg *m);
+void rcore_check_quorum(struct rcore *c);
+
+/* core_progress.c: per-follower flow control */
+void pr_become_probe(struct rcore_progress *p);
+void pr_become_replicate(struct rcore_progress *p);
+void pr_become_snapshot(struct rcore_progress *p, uint64_t index);
+bool pr_paused(const struct rcore_progress *p, unsigned max_inflight);
+bool pr_inflight_full(const struct rcore_progress *p, unsigned max_inflight);
+void pr_inflight_add(struct rcore_progress *p, uint64_t last);
+void pr_inflight_free_to(struct rcore_progress *p, uint64_t index);
+void pr_inflight_free_first(struct rcore_progress *p);
+/* Returns the quorum-th largest of one value over the voters. */
+uint64_t pr_quorum_value(const struct rcore *c, uint64_t (*get)(const struct rcore_progress *));
+
+/* core_replicate.c */
+bool rcore_send_append(struct rcore *c, struct rcore_progress *p, bool send_empty);
+void rcore_broadcast_append(struct rcore *c);
+void rcore_step_append(struct rcore *c, const struct rmsg *m);
+void rcore_step_append_resp(struct rcore *c, const struct rmsg *m);
+bool rcore_maybe_commit(struct rcore *c);
+/* Raises the commit index to 'index' (never lowers it), applying the
+ * membership changes it commits. */
+void rcore_commit_to(struct rcore *c, uint64_t index);
+
+/* core_read.c: heartbeats and read index */
+void rcore_broadcast_heartbeat(struct rcore *c);
+void rcore_step_heartbeat(struct rcore *c, const struct rmsg *m);
+void rcore_step_heartbeat_resp(struct rcore *c, const struct rmsg *m);
+void rcore_step_read_index(struct rcore *c, const struct rmsg *m);
+void rcore_step_read_index_resp(struct rcore *c, const struct rmsg *m);
+/* The leader's first commit of its term: waiting reads get an index. */
+void rcore_reads_on_commit(struct rcore *c);
+/* Leadership lost: every pending read is refused. */
+void rcore_reads_abandon(struct rcore *c);
+void rcore_reads_out(struct rcore *c, uint64_t ctx, uint64_t index, bool ok);
+
+/* core_snapshot.c */
+void rcore_send_snapshot(struct rcore *c, struct rcore_progress *p);
+void rcore_step_snapshot(struct rcore *c, const struct rmsg *m);
+
+/* core_conf.c */
+/* Sets the members from 'conf', keeping what is known of those that stay. */
+void rcore_conf_set(struct rcore *c, const struct raft_conf *conf);
+void rcore_conf_get(const struct rcore *c, struct raft_conf *conf);
+/* Applies the membership change in entry 'e' (committed). */
+void rcore_conf_apply(struct rcore *c, const struct raft_entry *e);
+/* The membership as of 'index' (snapshot index <= index <= commit). */
+void rcore_conf_at(const struct rcore *c, uint64_t index, struct raft_conf *conf);
+
+/* core_propose.c */
+/* Frees a forwarded proposal's copy (m is an RMSG_PROPOSE we sent). */
+void rcore_forward_free(struct rcore *c, const struct rmsg *m);
+void rcore_step_propose(struct rcore *c, const struct rmsg *m);
+void rcore_step_timeout_now(struct rcore *c, const struct rmsg *m);
+void rcore_transfer_tick(struct rcore *c);
+/* Leader: the transfer target may have caught up. */
+void rcore_transfer_check(struct rcore *c, struct rcore_progress *p);
+
+#endif

@@ -1,0 +1,133 @@
+/*
+ * raftd: client proposals and leadership transfer. The leader appends a
+ * proposal and sends it on; a follower forwards it to the leader it
+ * knows, and with none fails at once ("etcdserver: no leader"). A
+ * transfer (thesis §3.10) brings the target's log up to date, then tells
+ * it to campaign at once; proposals are refused meanwhile.
+ */
+#include <string.h>
+
+#include "raftd/core_impl.h"
+#include "shared/assert.h"
+#include "shared/err.h"
+
+static int
+rcore_append_proposal(struct rcore *c, const uint8_t *data, uint32_t len)
+{
+	struct raft_entry e = {.term = c->hs.term, .index = rlog_last_index(&c->log) + 1,
+	    .type = RAFT_ENTRY_NORMAL, .len = len, .data = data};
+
+	if (c->transferee != 0)
+		return CAIRN_EPROPDROPPED;
+	if (rlog_append(&c->log, &e, 1) != 0)
+		return CAIRN_EAGAIN;
+	for (size_t i = 0; i < c->nprs; i++)
+		if (c->prs[i].id != c->cfg.id)
+			(void)rcore_send_append(c, &c->prs[i], false);
+	return 0;
+}
+
+/* A forwarded proposal's entry and data live in one allocation, owned by
+ * the message until rcore_advance (or rcore_close). */
+static size_t
+rcore_forward_bytes(const struct raft_entry *e)
+{
+	return sizeof(*e) + e->len;
+}
+
+void
+rcore_forward_free(struct rcore *c, const struct rmsg *m)
+{
+	void *p = (void *)(uintptr_t)m->entries;
+
+	c->cfg.alloc.free(c->cfg.alloc.ctx, p, rcore_forward_bytes(m->entries));
+}
+
+static int
+rcore_forward(struct rcore *c, const uint8_t *data, uint32_t len)
+{
+	struct rmsg m = {.type = RMSG_PROPOSE, .to = c->leader, .n = 1};
+	struct raft_entry *e;
+
+	if (rcore_outbox_full(c))
+		return CAIRN_EAGAIN;
+	e = c->cfg.alloc.alloc(c->cfg.alloc.ctx, sizeof(*e) + len);
+	if (e == NULL)
+		return CAIRN_EAGAIN;
+	*e = (struct raft_entry){.type = RAFT_ENTRY_NORMAL, .len = len,
+	    .data = (const uint8_t *)(e + 1)};
+	if (len > 0)
+		memcpy(e + 1, data, len);
+	m.entries = e;
+	(void)rcore_send(c, &m);
+	return 0;
+}
+
+int
+rcore_propose(struct rcore *c, const uint8_t *data, uint32_t len)
+{
+	CAIRN_ASSERT(!c->in_update);
+	if (len > RAFT_ENTRY_BYTES_MAX)
+		return CAIRN_ETOOBIG;
+	if (c->role == RCORE_LEADER)
+		return rcore_append_proposal(c, data, len);
+	if (c->leader == 0)
+		return CAIRN_ENOLEADER;
+	return rcore_forward(c, data, len);
+}
+
+/* Forwarded proposals: a leader takes them as its own; anyone else drops
+ * them, and the follower's client times out as with etcd. */
+void
+rcore_step_propose(struct rcore *c, const struct rmsg *m)
+{
+	if (c->role != RCORE_LEADER)
+		return;
+	for (size_t i = 0; i < m->n; i++)
+		if (m->entries[i].type == RAFT_ENTRY_NORMAL && m->entries[i].len <= RAFT_ENTRY_BYTES_MAX)
+			(void)rcore_append_proposal(c, m->entries[i].data, m->entries[i].len);
+}
+
+void
+rcore_transfer_check(struct rcore *c, struct rcore_progress *p)
+{
+	struct rmsg m = {.type = RMSG_TIMEOUT_NOW, .to = p->id};
+
+	if (c->transferee == p->id && p->match == rlog_last_index(&c->log))
+		(void)rcore_send(c, &m);
+}
+
+int
+rcore_transfer(struct rcore *c, uint64_t to)
+{
+	struct rcore_progress *p = rcore_progress(c, to);
+
+	CAIRN_ASSERT(!c->in_update);
+	if (c->role != RCORE_LEADER)
+		return CAIRN_ENOTLEADER;
+	if (p == NULL || p->learner || to == c->cfg.id)
+		return CAIRN_EBADTRANSFEREE;
+	c->transferee = to;
+	c->transfer_elapsed = 0;
+	rcore_transfer_check(c, p);
+	(void)rcore_send_append(c, p, false);
+	return 0;
+}
+
+/* A transfer not done within an election timeout is abandoned (the
+ * target is likely down); proposals flow again. */
+void
+rcore_transfer_tick(struct rcore *c)
+{
+	if (c->transferee != 0 && ++c->transfer_elapsed >= c->cfg.election_ticks)
+		c->transferee = 0;
+}
+
+void
+rcore_step_timeout_now(struct rcore *c, const struct rmsg *m)
+{
+	/* Only from our leader, in its term; no pre-vote: the leader agreed. */
+	if (c->role == RCORE_FOLLOWER && m->term == c->hs.term && m->from == c->leader &&
+	    rcore_promotable(c))
+		rcore_campaign(c);
+}
