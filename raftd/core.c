@@ -252,6 +252,16 @@ static const rcore_step_fn rcore_steps[RMSG_TYPE_LAST + 1] = {
 	[RMSG_TIMEOUT_NOW] = rcore_step_timeout_now,
 };
 
+/* A leader's messages are taken from anyone: we may not know yet that
+ * it joined (or that we did). Everything else needs a member: a removed
+ * member must not disrupt elections, nor answer for a seat it lost. */
+static bool
+rcore_from_any(uint8_t type)
+{
+	return type == RMSG_APPEND || type == RMSG_HEARTBEAT || type == RMSG_SNAPSHOT ||
+	    type == RMSG_TIMEOUT_NOW || type == RMSG_READ_INDEX_RESP;
+}
+
 void
 rcore_step(struct rcore *c, const struct rmsg *m)
 {
@@ -260,10 +270,10 @@ rcore_step(struct rcore *c, const struct rmsg *m)
 	CAIRN_ASSERT(!c->in_update);
 	/* raftd's peer decoder passes only known types. */
 	CAIRN_ASSERT(m->type >= RMSG_VOTE && m->type <= RMSG_TYPE_LAST);
-	if (m->to != c->cfg.id || m->from == c->cfg.id || p == NULL)
+	if (m->to != c->cfg.id || m->from == c->cfg.id || (p == NULL && !rcore_from_any(m->type)))
 		return;
 	/* Check-quorum counts any member we hear from in our term. */
-	if (m->term == c->hs.term)
+	if (p != NULL && m->term == c->hs.term)
 		p->recent_active = true;
 	rcore_step_term(c, m);
 	rcore_steps[m->type](c, m);

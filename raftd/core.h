@@ -218,8 +218,9 @@ void rcore_close(struct rcore *c);
 
 /* One tick of logical time (--heartbeat-interval's unit). */
 void rcore_tick(struct rcore *c);
-/* One message from a peer; messages not for us, from non-members, or
- * malformed are ignored (the transport checked their bytes). */
+/* One message from a peer; messages not for us, malformed, or from a
+ * non-member (except a leader's) are ignored (the transport checked
+ * their bytes). */
 void rcore_step(struct rcore *c, const struct rmsg *m);
 /* A client request (copied). On a follower it is forwarded to the leader.
  * Returns 0, CAIRN_ENOLEADER when no leader is known, CAIRN_ETOOBIG
@@ -227,7 +228,9 @@ void rcore_step(struct rcore *c, const struct rmsg *m);
  * transfer, or CAIRN_EAGAIN when the log or the outbox is full. */
 int rcore_propose(struct rcore *c, const uint8_t *data, uint32_t len);
 /* A membership change (etcd's MemberAdd, MemberRemove, MemberUpdate,
- * MemberPromote), leader only, one at a time: CAIRN_ENOTLEADER,
+ * MemberPromote), leader only, one at a time, applied when committed. A
+ * leader that removes itself then hands leadership to the voter furthest
+ * along and steps down. Errors: CAIRN_ENOTLEADER,
  * CAIRN_ECONFPENDING while an earlier one is uncommitted,
  * CAIRN_EMEMBEREXIST, CAIRN_EMEMBERNOTFOUND, CAIRN_ENOTLEARNER,
  * CAIRN_ELEARNERNOTREADY, CAIRN_EINVAL (the last voter, or no room). */

@@ -125,10 +125,10 @@ rcore_conf_apply(struct rcore *c, const struct raft_entry *e)
 	rcore_conf_set(c, &conf);
 	if (c->transferee != 0 && rcore_progress(c, c->transferee) == NULL)
 		c->transferee = 0;
-	/* etcd's rule: a leader that removed itself steps down; without a
-	 * vote it will never campaign again. */
-	if (c->role == RCORE_LEADER && !rcore_promotable(c))
-		rcore_become_follower(c, c->hs.term, 0);
+	/* etcd's rule: a leader that removed itself steps down (handing
+	 * over first); without a vote it never campaigns again. */
+	if (c->role == RCORE_LEADER && !rcore_promotable(c) && c->transferee == 0)
+		rcore_transfer_away(c);
 }
 
 void
@@ -168,7 +168,7 @@ conf_check(struct rcore *c, uint8_t op, uint64_t id)
 		if (!p->learner)
 			return CAIRN_ENOTLEARNER;
 		self = rcore_progress(c, c->cfg.id);
-		if (p->match * 100 < self->match * RCORE_LEARNER_READY_PERCENT)
+		if (self == NULL || p->match * 100 < self->match * RCORE_LEARNER_READY_PERCENT)
 			return CAIRN_ELEARNERNOTREADY;
 		return 0;
 	}

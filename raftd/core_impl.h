@@ -77,6 +77,8 @@ void rcore_forward_free(struct rcore *c, const struct rmsg *m);
 void rcore_step_propose(struct rcore *c, const struct rmsg *m);
 void rcore_step_timeout_now(struct rcore *c, const struct rmsg *m);
 void rcore_transfer_tick(struct rcore *c);
+/* Leader removed from the membership: hand over, then step down. */
+void rcore_transfer_away(struct rcore *c);
 /* Leader: the transfer target may have caught up. */
 void rcore_transfer_check(struct rcore *c, struct rcore_progress *p);
 

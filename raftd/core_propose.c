@@ -114,13 +114,43 @@ rcore_transfer(struct rcore *c, uint64_t to)
 	return 0;
 }
 
+/* A leader that removed itself steps down by handing over to the voter
+ * furthest along. Stepping down at once could strand the others: they
+ * apply the removal only once they learn it committed, and until then
+ * they may need the old leader's vote, which its longer log can refuse.
+ * (etcd's raft leaves this as a TODO and keeps the leader leading.) */
+void
+rcore_transfer_away(struct rcore *c)
+{
+	struct rcore_progress *best = NULL;
+
+	for (size_t i = 0; i < c->nprs; i++) {
+		struct rcore_progress *p = &c->prs[i];
+
+		if (!p->learner && p->id != c->cfg.id && (best == NULL || p->match > best->match))
+			best = p;
+	}
+	if (best == NULL) {
+		rcore_become_follower(c, c->hs.term, 0);
+		return;
+	}
+	c->transferee = best->id;
+	c->transfer_elapsed = 0;
+	rcore_transfer_check(c, best);
+	(void)rcore_send_append(c, best, false);
+}
+
 /* A transfer not done within an election timeout is abandoned (the
- * target is likely down); proposals flow again. */
+ * target is likely down); proposals flow again, unless we were removed:
+ * then we try again, perhaps with another. */
 void
 rcore_transfer_tick(struct rcore *c)
 {
-	if (c->transferee != 0 && ++c->transfer_elapsed >= c->cfg.election_ticks)
-		c->transferee = 0;
+	if (c->transferee == 0 || ++c->transfer_elapsed < c->cfg.election_ticks)
+		return;
+	c->transferee = 0;
+	if (!rcore_promotable(c))
+		rcore_transfer_away(c);
 }
 
 void

@@ -99,10 +99,13 @@ rcore_term_committed(const struct rcore *c)
 static void
 rcore_read_start(struct rcore *c, struct rcore_read_pending *r)
 {
+	struct rcore_progress *self = rcore_progress(c, c->cfg.id);
+
 	r->index = c->hs.commit;
 	if (!c->read_round_due) {
 		c->read_round++;
-		rcore_progress(c, c->cfg.id)->read_ack = c->read_round;
+		if (self != NULL) /* a leader that removed itself has no say */
+			self->read_ack = c->read_round;
 		rcore_broadcast_heartbeat(c);
 		c->read_round_due = true;
 	}
@@ -115,7 +118,8 @@ rcore_read_request(struct rcore *c, uint64_t from, uint64_t ctx)
 	struct rcore_read_pending *r;
 
 	CAIRN_ASSERT(c->role == RCORE_LEADER);
-	if (c->nreads == RCORE_READS_MAX)
+	/* A leader that removed itself is handing over: no new reads. */
+	if (c->nreads == RCORE_READS_MAX || !rcore_promotable(c))
 		return CAIRN_EAGAIN;
 	r = &c->reads[c->nreads++];
 	*r = (struct rcore_read_pending){.ctx = ctx, .from = from};

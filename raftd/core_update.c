@@ -116,10 +116,13 @@ rcore_advance(struct rcore *c, const struct rcore_update *u)
 	rcore_msgs_release(c);
 	c->nreads_out = 0;
 	c->read_round_due = false;
-	/* The leader counts itself only for what is durable on its disk. */
+	/* The leader counts itself only for what is durable on its disk
+	 * (and not at all once it removed itself). */
 	if (c->role == RCORE_LEADER) {
-		self->match = c->stable;
-		self->next = c->stable + 1;
+		if (self != NULL) {
+			self->match = c->stable;
+			self->next = c->stable + 1;
+		}
 		if (rcore_maybe_commit(c) && c->role == RCORE_LEADER)
 			rcore_broadcast_append(c);
 	}

@@ -1,16 +1,16 @@
 /*
  * Tests: Raft's safety properties (thesis figure 3.2), checked by the
  * simulator after every step: election safety, log matching, leader
- * completeness and state machine safety.
+ * completeness and state machine safety (entry by entry, and for whole
+ * states moved by snapshots), and that read indexes are linearizable.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "tests/sim/sim.h"
 
-/* Grows 'a' (of 'size'-byte items, *cap of them) to hold index i, zeroed. */
-static void *
-grow(void *a, size_t size, uint64_t *cap, uint64_t i)
+void *
+sim_grow(void *a, size_t size, uint64_t *cap, uint64_t i)
 {
 	uint64_t ncap = *cap ? *cap : 256;
 
@@ -27,7 +27,7 @@ grow(void *a, size_t size, uint64_t *cap, uint64_t i)
 static struct sim_slot *
 slot(struct sim_history *h, uint64_t i)
 {
-	h->slots = grow(h->slots, sizeof(*h->slots), &h->cap, i);
+	h->slots = sim_grow(h->slots, sizeof(*h->slots), &h->cap, i);
 	return &h->slots[i];
 }
 
@@ -37,7 +37,7 @@ inv_on_leader(struct sim *s, const struct sim_node *node, uint64_t term)
 {
 	struct sim_history *h = &s->h;
 
-	h->leader_of_term = grow(h->leader_of_term, sizeof(uint64_t), &h->terms_cap, term);
+	h->leader_of_term = sim_grow(h->leader_of_term, sizeof(uint64_t), &h->terms_cap, term);
 	if (h->leader_of_term[term] != 0 && h->leader_of_term[term] != node->id)
 		return sim_fail(s, "election safety: %llu and %llu both lead term %llu",
 		    (unsigned long long)h->leader_of_term[term],
@@ -53,6 +53,8 @@ inv_on_commit(struct sim *s, const struct sim_node *node, uint64_t from, uint64_
 	for (uint64_t i = from + 1; i <= to; i++)
 		if (slot(&s->h, i)->commit_term == 0)
 			slot(&s->h, i)->commit_term = node->core.hs.term;
+	if (to > s->h.committed_max)
+		s->h.committed_max = to;
 	return 0;
 }
 
@@ -66,6 +68,7 @@ inv_on_apply(struct sim *s, const struct sim_node *node, const struct raft_entry
 	if (sl->term == 0) {
 		sl->term = e->term;
 		sl->hash = hash;
+		sl->chain = node->chain;
 		return 0;
 	}
 	if (sl->term != e->term || sl->hash != hash)
@@ -73,6 +76,64 @@ inv_on_apply(struct sim *s, const struct sim_node *node, const struct raft_entry
 		    "another applied term %llu", (unsigned long long)node->id,
 		    (unsigned long long)e->term, (unsigned long long)e->index,
 		    (unsigned long long)sl->term);
+	if (sl->chain != node->chain)
+		return sim_fail(s, "state machine safety: node %llu's state after index %llu "
+		    "differs from another's", (unsigned long long)node->id,
+		    (unsigned long long)e->index);
+	return 0;
+}
+
+int
+inv_on_state(struct sim *s, const struct sim_node *node, const struct sim_state *st)
+{
+	if (st->index == 0)
+		return st->chain == 0 ? 0 : sim_fail(s, "node %llu: a state at index 0",
+		    (unsigned long long)node->id);
+	if (st->index >= s->h.cap || s->h.slots[st->index].term == 0)
+		return sim_fail(s, "node %llu: a snapshot at index %llu nobody applied",
+		    (unsigned long long)node->id, (unsigned long long)st->index);
+	if (s->h.slots[st->index].chain != st->chain)
+		return sim_fail(s, "state machine safety: node %llu holds a snapshot at index %llu "
+		    "that differs from the applied history", (unsigned long long)node->id,
+		    (unsigned long long)st->index);
+	return 0;
+}
+
+uint64_t
+inv_read_begin(struct sim *s)
+{
+	struct sim_history *h = &s->h;
+	uint64_t ctx = ++h->nreads;
+
+	h->read_floor = sim_grow(h->read_floor, sizeof(uint64_t), &h->reads_cap, ctx);
+	h->read_floor[ctx] = h->committed_max;
+	return ctx;
+}
+
+/* Linearizable: the index covers every write committed before the read
+ * was asked, and is itself committed. Refusals are always allowed. */
+int
+inv_on_read(struct sim *s, const struct sim_node *node, const struct rcore_read *r)
+{
+	const struct sim_history *h = &s->h;
+
+	if (r->ctx == 0 || r->ctx > h->nreads)
+		return sim_fail(s, "node %llu: a read state for unknown read %llu",
+		    (unsigned long long)node->id, (unsigned long long)r->ctx);
+	if (!r->ok) {
+		s->stats->reads_refused++;
+		return 0;
+	}
+	s->stats->reads_ok++;
+	if (r->index < h->read_floor[r->ctx])
+		return sim_fail(s, "read index: node %llu read %llu at index %llu, below %llu "
+		    "committed before it was asked", (unsigned long long)node->id,
+		    (unsigned long long)r->ctx, (unsigned long long)r->index,
+		    (unsigned long long)h->read_floor[r->ctx]);
+	if (r->index > h->committed_max)
+		return sim_fail(s, "read index: node %llu read %llu at index %llu, never committed",
+		    (unsigned long long)node->id, (unsigned long long)r->ctx,
+		    (unsigned long long)r->index);
 	return 0;
 }
 

@@ -1,8 +1,10 @@
 /*
  * Tests: raftsim, the deterministic Raft simulator.
  *   raftsim --seed S [--seeds N] --nodes N --steps K --faults LIST
- * LIST: drop,dup,reorder,delay,partition,crash (or "all", or "none").
- * Each step delivers a message, ticks, proposes, or injects a fault;
+ * LIST: drop,dup,reorder,delay,partition,crash,restart,confchange,learner,
+ * transfer,snapshot (or "all", or "none").
+ * Each step delivers a message, ticks, proposes (on the leader, or on a
+ * follower that forwards it), asks for a read index, or injects a fault;
  * after it the invariants are checked. Then faults stop, and the cluster
  * must elect a leader and commit a last proposal on every member. On a
  * violation: the seed, the failure and the last events, and exit 1.
@@ -44,13 +46,29 @@ sim_flush(struct sim *s, struct sim_node *node)
 				    (unsigned long long)node->id,
 				    (unsigned long long)u.committed[i].index,
 				    (unsigned long long)node->applied);
+			node->chain = sim_chain(node->chain, &u.committed[i]);
 			if (inv_on_apply(s, node, &u.committed[i]) != 0)
 				return -1;
 			node->applied++;
 		}
+		for (size_t i = 0; i < u.nreads; i++)
+			if (inv_on_read(s, node, &u.reads[i]) != 0)
+				return -1;
 		rcore_advance(&node->core, &u);
+		if (sim_node_maybe_compact(s, node) != 0)
+			return -1;
 	}
 	return 0;
+}
+
+/* A snapshot travels as a stream whose sender learns how it went. */
+static int
+sim_snapshot_report(struct sim *s, struct sim_node *from, uint64_t to, bool ok)
+{
+	if (from == NULL || !from->up)
+		return 0;
+	rcore_snapshot_status(&from->core, to, ok);
+	return sim_flush(s, from);
 }
 
 /* Delivers one message that is due: the oldest, or any with reorder. */
@@ -81,12 +99,16 @@ sim_deliver(struct sim *s)
 		    (unsigned long long)m.m.from, (unsigned long long)m.m.to, m.m.type,
 		    (unsigned long long)m.m.term, (unsigned long long)m.m.index, m.m.n,
 		    (unsigned long long)m.m.commit, m.m.reject ? " reject" : "");
+		s->stats->transfers += m.m.type == RMSG_TIMEOUT_NOW;
+		s->stats->forwarded += m.m.type == RMSG_PROPOSE;
 		rcore_step(&to->core, &m.m);
 		sim_msg_free(&m);
-		return sim_flush(s, to);
+		if (sim_flush(s, to) != 0)
+			return -1;
+		return m.m.type == RMSG_SNAPSHOT ? sim_snapshot_report(s, from, m.m.to, true) : 0;
 	}
 	sim_msg_free(&m);
-	return 0;
+	return m.m.type == RMSG_SNAPSHOT ? sim_snapshot_report(s, from, m.m.to, false) : 0;
 }
 
 static int
@@ -110,44 +132,127 @@ sim_tick_all(struct sim *s)
 	return 0;
 }
 
+static struct sim_node *
+sim_leader(struct sim *s)
+{
+	for (unsigned i = 0; i < s->n; i++)
+		if (s->nodes[i].up && s->nodes[i].core.role == RCORE_LEADER)
+			return &s->nodes[i];
+	return NULL;
+}
+
+/* Mostly on a leader; sometimes on any member, which forwards it. */
 static int
 sim_propose(struct sim *s)
 {
-	for (unsigned i = 0; i < s->n; i++) {
-		struct sim_node *node = &s->nodes[i];
-		char data[64];
-		int len;
+	struct sim_node *node = sim_leader(s);
+	char data[64];
+	int len;
 
-		if (!node->up || node->core.role != RCORE_LEADER)
-			continue;
-		len = snprintf(data, sizeof(data), "seed %llu proposal %llu",
-		    (unsigned long long)s->seed, (unsigned long long)++s->proposals);
-		if (rcore_propose(&node->core, (const uint8_t *)data, (uint32_t)len) == 0)
-			sim_tracef(s, "node %llu proposes #%llu", (unsigned long long)node->id,
-			    (unsigned long long)s->proposals);
-		return sim_flush(s, node);
-	}
-	return 0;
+	if (node == NULL || sim_rand(s) % 4 == 0)
+		node = &s->nodes[sim_rand(s) % s->n];
+	if (!node->up)
+		return 0;
+	len = snprintf(data, sizeof(data), "seed %llu proposal %llu",
+	    (unsigned long long)s->seed, (unsigned long long)++s->proposals);
+	if (rcore_propose(&node->core, (const uint8_t *)data, (uint32_t)len) == 0)
+		sim_tracef(s, "node %llu proposes #%llu", (unsigned long long)node->id,
+		    (unsigned long long)s->proposals);
+	return sim_flush(s, node);
 }
 
-static void
+/* A read index asked of any member; the answer is checked when it comes. */
+static int
+sim_read(struct sim *s)
+{
+	struct sim_node *node = &s->nodes[sim_rand(s) % s->n];
+	uint64_t ctx;
+
+	if (!node->up)
+		return 0;
+	ctx = inv_read_begin(s);
+	if (rcore_read_index(&node->core, ctx) == 0)
+		sim_tracef(s, "node %llu reads #%llu", (unsigned long long)node->id,
+		    (unsigned long long)ctx);
+	return sim_flush(s, node);
+}
+
+static const struct rcore_progress *
+sim_member(const struct sim_node *leader, uint64_t id)
+{
+	for (size_t i = 0; i < leader->core.nprs; i++)
+		if (leader->core.prs[i].id == id)
+			return &leader->core.prs[i];
+	return NULL;
+}
+
+/* The leader proposes a membership change of a random node: voters come
+ * and go; learners come and are promoted. */
+static int
+sim_conf_fault(struct sim *s, bool learners)
+{
+	struct sim_node *leader = sim_leader(s), *node = &s->nodes[sim_rand(s) % s->n];
+	const struct rcore_progress *p;
+	enum raft_conf_op op;
+	int rc;
+
+	if (leader == NULL)
+		return 0;
+	p = sim_member(leader, node->id);
+	if (learners)
+		op = p == NULL ? RAFT_CONF_ADD_LEARNER : RAFT_CONF_PROMOTE;
+	else
+		op = p == NULL ? RAFT_CONF_ADD : RAFT_CONF_REMOVE;
+	rc = rcore_propose_conf(&leader->core, op, node->id, (const uint8_t *)"url", 3);
+	s->stats->conf_changes += rc == 0;
+	sim_tracef(s, "node %llu proposes conf op %d of %llu: %s", (unsigned long long)leader->id,
+	    (int)op, (unsigned long long)node->id, rc ? err_str(rc) : "ok");
+	return sim_flush(s, leader);
+}
+
+static int
+sim_transfer_fault(struct sim *s)
+{
+	struct sim_node *leader = sim_leader(s), *node = &s->nodes[sim_rand(s) % s->n];
+	int rc;
+
+	if (leader == NULL)
+		return 0;
+	rc = rcore_transfer(&leader->core, node->id);
+	sim_tracef(s, "node %llu transfers to %llu: %s", (unsigned long long)leader->id,
+	    (unsigned long long)node->id, rc ? err_str(rc) : "ok");
+	return sim_flush(s, leader);
+}
+
+/* One fault, chosen among those enabled; crashes and partitions (with
+ * their healing) weigh most, as before the newer faults came. */
+static int
 sim_fault(struct sim *s)
 {
 	uint64_t r = sim_rand(s) % 100;
 	struct sim_node *node = &s->nodes[sim_rand(s) % s->n];
 
-	if ((s->faults & SIM_F_CRASH) && r < 40 && node->up) {
+	if ((s->faults & SIM_F_CRASH) && r < 25 && node->up) {
 		sim_node_crash(s, node, false);
 		node->down_until = s->step + 1 + sim_rand(s) % SIM_CRASH_STEPS_MAX;
-	} else if ((s->faults & SIM_F_PARTITION) && r >= 40 && r < 70) {
+	} else if ((s->faults & SIM_F_PARTITION) && r >= 25 && r < 45) {
 		for (unsigned i = 0; i < s->n; i++)
 			s->nodes[i].group = (unsigned)(sim_rand(s) % 2);
 		sim_tracef(s, "partition");
-	} else if ((s->faults & SIM_F_PARTITION) && r >= 70) {
+	} else if ((s->faults & SIM_F_PARTITION) && r >= 45 && r < 65) {
 		for (unsigned i = 0; i < s->n; i++)
 			s->nodes[i].group = 0;
 		sim_tracef(s, "partition healed");
-	}
+	} else if ((s->faults & SIM_F_RESTART) && r >= 65 && r < 72 && node->up) {
+		sim_node_crash(s, node, false);
+		node->down_until = s->step + 1;
+	} else if ((s->faults & SIM_F_CONFCHANGE) && r >= 72 && r < 82)
+		return sim_conf_fault(s, false);
+	else if ((s->faults & SIM_F_LEARNER) && r >= 82 && r < 92)
+		return sim_conf_fault(s, true);
+	else if ((s->faults & SIM_F_TRANSFER) && r >= 92)
+		return sim_transfer_fault(s);
+	return 0;
 }
 
 static bool
@@ -169,13 +274,12 @@ sim_one_step(struct sim *s, bool faults)
 	uint64_t r = sim_rand(s) % 1000;
 
 	s->step++;
-	if (r < 10) {
-		if (faults)
-			sim_fault(s);
-		return 0;
-	}
+	if (r < 10)
+		return faults ? sim_fault(s) : 0;
 	if (r < 60)
 		return faults ? sim_propose(s) : 0;
+	if (r < 75)
+		return faults ? sim_read(s) : 0;
 	if (sim_any_due(s) && r < 990)
 		return sim_deliver(s);
 	return sim_tick_all(s);
@@ -217,6 +321,23 @@ sim_propose_last(struct sim *s, uint64_t *index, uint64_t *term)
 	return 0;
 }
 
+/* Whether every member in the leader's membership has applied 'index'. */
+static bool
+sim_members_applied(struct sim *s, uint64_t index)
+{
+	struct sim_node *leader = sim_leader(s);
+
+	if (leader == NULL)
+		return false;
+	for (size_t i = 0; i < leader->core.nprs; i++) {
+		const struct sim_node *node = sim_node_by_id(s, leader->core.prs[i].id);
+
+		if (!node->up || node->applied < index)
+			return false;
+	}
+	return true;
+}
+
 /* After the faults: everyone up and connected, no loss; a last proposal
  * must reach every member's state machine. */
 static int
@@ -234,8 +355,7 @@ sim_heal(struct sim *s)
 
 		if (sim_one_step(s, false) != 0 || inv_check_all(s) != 0)
 			return -1;
-		for (unsigned i = 0; i < s->n; i++)
-			done = done && s->nodes[i].up && s->nodes[i].applied >= target;
+		done = done && sim_members_applied(s, target);
 		if (done)
 			return 0;
 		if (target != 0 && !sim_target_alive(s, target, target_term))
@@ -250,9 +370,11 @@ sim_heal(struct sim *s)
 static int
 sim_run(struct sim *s, uint64_t seed, unsigned nodes, uint64_t steps, unsigned faults)
 {
+	struct sim_stats *stats = s->stats;
 	int rc = 0;
 
 	memset(s, 0, sizeof(*s));
+	s->stats = stats;
 	s->seed = seed;
 	s->rng = seed;
 	s->faults = faults;
@@ -269,6 +391,25 @@ sim_run(struct sim *s, uint64_t seed, unsigned nodes, uint64_t steps, unsigned f
 }
 
 static void
+sim_report_node(const struct sim_node *node)
+{
+	const struct rcore *c = &node->core;
+
+	printf("  node %llu %s", (unsigned long long)node->id, node->up ? "up" : "down");
+	if (node->up) {
+		printf(" role %d term %llu vote %llu leader %llu last %llu/%llu commit %llu "
+		    "applied %llu snap %llu members", (int)c->role, (unsigned long long)c->hs.term,
+		    (unsigned long long)c->hs.vote, (unsigned long long)c->leader,
+		    (unsigned long long)rlog_last_index(&c->log),
+		    (unsigned long long)rlog_last_term(&c->log), (unsigned long long)c->hs.commit,
+		    (unsigned long long)node->applied, (unsigned long long)c->snap.meta.index);
+		for (size_t i = 0; i < c->nprs; i++)
+			printf(" %llu%s", (unsigned long long)c->prs[i].id, c->prs[i].learner ? "L" : "");
+	}
+	printf("\n");
+}
+
+static void
 sim_report(const struct sim *s, unsigned nodes, uint64_t steps, const char *faults)
 {
 	unsigned n = s->ntrace < SIM_TRACE_MAX ? s->ntrace : SIM_TRACE_MAX;
@@ -279,6 +420,9 @@ sim_report(const struct sim *s, unsigned nodes, uint64_t steps, const char *faul
 	printf("raftsim: %s\nraftsim: last events:\n", s->failure);
 	for (unsigned i = 0; i < n; i++)
 		printf("  %s\n", s->trace[(s->ntrace - n + i) % SIM_TRACE_MAX]);
+	printf("raftsim: nodes at the end:\n");
+	for (unsigned i = 0; i < s->n; i++)
+		sim_report_node(&s->nodes[i]);
 }
 
 static int
@@ -287,12 +431,15 @@ sim_parse_faults(const char *list, unsigned *out)
 	static const struct { const char *name; unsigned bit; } names[] = {
 		{"drop", SIM_F_DROP}, {"dup", SIM_F_DUP}, {"reorder", SIM_F_REORDER},
 		{"delay", SIM_F_DELAY}, {"partition", SIM_F_PARTITION}, {"crash", SIM_F_CRASH},
+		{"restart", SIM_F_RESTART}, {"confchange", SIM_F_CONFCHANGE},
+		{"learner", SIM_F_LEARNER}, {"transfer", SIM_F_TRANSFER},
+		{"snapshot", SIM_F_SNAPSHOT},
 	};
 	char buf[256], *save = NULL;
 
 	*out = 0;
 	if (strcmp(list, "all") == 0) {
-		*out = 0x3f;
+		*out = SIM_F_ALL;
 		return 0;
 	}
 	if (strcmp(list, "none") == 0)
@@ -304,7 +451,7 @@ sim_parse_faults(const char *list, unsigned *out)
 		while (i < sizeof(names) / sizeof(names[0]) && strcmp(t, names[i].name) != 0)
 			i++;
 		if (i == sizeof(names) / sizeof(names[0])) {
-			fprintf(stderr, "raftsim: unknown or not yet supported fault '%s'\n", t);
+			fprintf(stderr, "raftsim: unknown fault '%s'\n", t);
 			return -1;
 		}
 		*out |= names[i].bit;
@@ -316,8 +463,9 @@ int
 main(int argc, char **argv)
 {
 	static struct sim s;
+	struct sim_stats stats = {0};
 	uint64_t seed = 1, nseeds = 1, steps = 2000;
-	unsigned nodes = 3, faults = 0x3f;
+	unsigned nodes = 3, faults = SIM_F_ALL;
 	const char *flist = "all";
 	unsigned failed = 0;
 
@@ -342,9 +490,11 @@ main(int argc, char **argv)
 	if ((argc % 2) == 0 || nodes < 1 || nodes > SIM_NODES_MAX ||
 	    sim_parse_faults(flist, &faults) != 0) {
 		fprintf(stderr, "usage: raftsim --seed S [--seeds N] --nodes 1..%d --steps K "
-		    "--faults drop,dup,reorder,delay,partition,crash|all|none\n", SIM_NODES_MAX);
+		    "--faults drop,dup,reorder,delay,partition,crash,restart,confchange,learner,"
+		    "transfer,snapshot|all|none\n", SIM_NODES_MAX);
 		return 2;
 	}
+	s.stats = &stats;
 	for (uint64_t k = 0; k < nseeds; k++) {
 		if (sim_run(&s, seed + k, nodes, steps, faults) != 0) {
 			sim_report(&s, nodes, steps, flist);
@@ -355,5 +505,11 @@ main(int argc, char **argv)
 	printf("raftsim: %llu seeds from %llu, %u nodes, %llu steps, faults %s: %u failed\n",
 	    (unsigned long long)nseeds, (unsigned long long)seed, nodes,
 	    (unsigned long long)steps, flist, failed);
+	printf("raftsim: exercised: %llu compactions, %llu snapshot installs, %llu conf changes, "
+	    "%llu transfers, %llu forwarded proposals, %llu reads (%llu refused)\n",
+	    (unsigned long long)stats.compactions, (unsigned long long)stats.installs,
+	    (unsigned long long)stats.conf_changes, (unsigned long long)stats.transfers,
+	    (unsigned long long)stats.forwarded, (unsigned long long)stats.reads_ok,
+	    (unsigned long long)stats.reads_refused);
 	return failed ? 1 : 0;
 }

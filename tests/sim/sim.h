@@ -30,6 +30,24 @@
 #define SIM_F_DELAY 0x08u
 #define SIM_F_PARTITION 0x10u
 #define SIM_F_CRASH 0x20u
+#define SIM_F_RESTART 0x40u       /* clean stop and start: nothing lost */
+#define SIM_F_CONFCHANGE 0x80u    /* add and remove voters */
+#define SIM_F_LEARNER 0x100u      /* add learners, promote them */
+#define SIM_F_TRANSFER 0x200u     /* leadership transfer */
+#define SIM_F_SNAPSHOT 0x400u     /* compaction, InstallSnapshot */
+#define SIM_F_ALL 0x7ffu
+
+/* Members snapshot every this many applied entries (plus jitter), and
+ * keep this many entries behind for followers a little behind. */
+#define SIM_SNAPSHOT_EVERY 40
+#define SIM_CATCHUP_ENTRIES 8
+#define SIM_DISK_SNAPS 4          /* state machine snapshots kept per node */
+
+/* The state machine's state: a hash chained over the applied entries. */
+struct sim_state {
+	uint64_t index;
+	uint64_t chain;
+};
 
 struct sim_node {
 	uint64_t id;
@@ -41,12 +59,18 @@ struct sim_node {
 	struct wal *wal;          /* NULL while down */
 	uint64_t commit_persisted; /* hard state commit last made durable */
 	uint64_t applied;         /* last index applied since (re)start */
+	uint64_t chain;           /* state after 'applied' */
+	/* The state machine's durable snapshots (stored's database): the
+	 * newest SIM_DISK_SNAPS, by index; a restart loads the WAL's. */
+	struct sim_state disk[SIM_DISK_SNAPS];
+	uint64_t next_snapshot;   /* applied index of the next compaction */
 	uint64_t down_until;      /* step at which a crashed node restarts */
 };
 
 struct sim_msg {
-	struct rmsg m;            /* entries point into 'ents' (owned) */
+	struct rmsg m;            /* entries point into 'ents' (owned), */
 	struct raft_entry *ents;
+	struct rcore_snapshot snap; /* ... snap to 'snap' */
 	uint64_t deliver_at;
 };
 
@@ -56,6 +80,7 @@ struct sim_slot {
 	uint64_t term;            /* term of the entry applied here; 0: none yet */
 	uint64_t hash;            /* hash of its data */
 	uint64_t commit_term;     /* leader's term when it committed; 0: not yet */
+	uint64_t chain;           /* state machine state after applying it */
 };
 
 struct sim_history {
@@ -63,10 +88,30 @@ struct sim_history {
 	uint64_t cap;
 	uint64_t *leader_of_term; /* by term: the one leader, or 0 */
 	uint64_t terms_cap;
+	uint64_t committed_max;   /* highest index any leader committed */
+	uint64_t *read_floor;     /* by read ctx: committed_max when asked */
+	uint64_t reads_cap;
+	uint64_t nreads;
+	struct sim_state *snaps;  /* by snapshot ref: the state it holds */
+	uint64_t snaps_cap;
+	uint64_t nsnaps;
+};
+
+/* How often each feature was exercised, summed over seeds: a run that
+ * never reached one proves nothing about it. */
+struct sim_stats {
+	uint64_t compactions;
+	uint64_t installs;
+	uint64_t conf_changes;      /* proposed and accepted */
+	uint64_t transfers;         /* TimeoutNow delivered */
+	uint64_t forwarded;         /* proposals delivered from a follower */
+	uint64_t reads_ok;
+	uint64_t reads_refused;
 };
 
 struct sim {
 	uint64_t seed;
+	struct sim_stats *stats;  /* survives the per-seed reset */
 	uint64_t rng;
 	unsigned faults;
 	unsigned n;
@@ -87,17 +132,28 @@ void sim_tracef(struct sim *s, const char *fmt, ...) __attribute__((format(print
 /* Records a violation; returns -1 for the caller to return. */
 int sim_fail(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 uint64_t sim_hash(const uint8_t *p, size_t n);
+/* The state after applying e to 'chain'. */
+uint64_t sim_chain(uint64_t chain, const struct raft_entry *e);
 
 /* invariants.c: each returns 0 or sim_fail(). */
 int inv_on_leader(struct sim *s, const struct sim_node *node, uint64_t term);
 int inv_on_commit(struct sim *s, const struct sim_node *node, uint64_t from, uint64_t to);
 int inv_on_apply(struct sim *s, const struct sim_node *node, const struct raft_entry *e);
+/* A snapshot's state, wherever it lands, is the history's at its index. */
+int inv_on_state(struct sim *s, const struct sim_node *node, const struct sim_state *st);
+/* Read index: ask, then the answer must cover every earlier commit. */
+uint64_t inv_read_begin(struct sim *s);
+int inv_on_read(struct sim *s, const struct sim_node *node, const struct rcore_read *r);
+/* Grows an array of 'size'-byte items (*cap of them) to hold index i. */
+void *sim_grow(void *a, size_t size, uint64_t *cap, uint64_t i);
 int inv_check_all(struct sim *s);
 
 
 
 /* sim_world.c */
 int sim_node_persist(struct sim *s, struct sim_node *node, const struct rcore_update *u);
+/* Compacts when the node has applied enough since its last snapshot. */
+int sim_node_maybe_compact(struct sim *s, struct sim_node *node);
 int sim_node_start(struct sim *s, struct sim_node *node);
 void sim_node_crash(struct sim *s, struct sim_node *node, bool torn);
 void sim_net_send(struct sim *s, const struct rmsg *m);

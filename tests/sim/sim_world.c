@@ -56,6 +56,93 @@ sim_hash(const uint8_t *p, size_t n)
 	return h;
 }
 
+uint64_t
+sim_chain(uint64_t chain, const struct raft_entry *e)
+{
+	uint64_t x = chain ^ sim_hash(e->data, e->len) ^ (e->term * 0x9e3779b97f4a7c15ULL) ^ e->index;
+
+	x = (x ^ (x >> 31)) * 0xbf58476d1ce4e5b9ULL;
+	return x ^ (x >> 29);
+}
+
+/* Keeps a state machine snapshot on the node's disk, newest last. */
+static void
+sim_disk_put(struct sim_node *node, const struct sim_state *st)
+{
+	memmove(&node->disk[0], &node->disk[1], (SIM_DISK_SNAPS - 1) * sizeof(node->disk[0]));
+	node->disk[SIM_DISK_SNAPS - 1] = *st;
+}
+
+static const struct sim_state *
+sim_disk_get(const struct sim_node *node, uint64_t index)
+{
+	for (int i = SIM_DISK_SNAPS - 1; i >= 0; i--)
+		if (node->disk[i].index == index)
+			return &node->disk[i];
+	return NULL;
+}
+
+/* Installs a snapshot from the leader: its state (by ref) goes to the
+ * state machine's disk first, as stored would, then raft's marker. */
+static int
+sim_node_install(struct sim *s, struct sim_node *node, const struct rcore_snapshot *snap)
+{
+	const struct sim_state *st;
+
+	if (snap->ref >= s->h.nsnaps || s->h.snaps[snap->ref].index != snap->meta.index)
+		return sim_fail(s, "node %llu: snapshot ref %llu does not name a snapshot at %llu",
+		    (unsigned long long)node->id, (unsigned long long)snap->ref,
+		    (unsigned long long)snap->meta.index);
+	st = &s->h.snaps[snap->ref];
+	if (inv_on_state(s, node, st) != 0)
+		return -1;
+	sim_disk_put(node, st);
+	s->stats->installs++;
+	node->applied = st->index;
+	node->chain = st->chain;
+	sim_tracef(s, "node %llu installs a snapshot at %llu", (unsigned long long)node->id,
+	    (unsigned long long)st->index);
+	return wal_append_snapshot(node->wal, &snap->meta) == 0 ? 0 :
+	    sim_fail(s, "node %llu: wal snapshot refused", (unsigned long long)node->id);
+}
+
+/* Records a state as a snapshot others may install; returns its ref. */
+static uint64_t
+sim_snap_add(struct sim *s, const struct sim_state *st)
+{
+	s->h.snaps = sim_grow(s->h.snaps, sizeof(*st), &s->h.snaps_cap, s->h.nsnaps);
+	s->h.snaps[s->h.nsnaps] = *st;
+	return s->h.nsnaps++;
+}
+
+int
+sim_node_maybe_compact(struct sim *s, struct sim_node *node)
+{
+	struct sim_state st = {node->applied, node->chain};
+	struct raft_snapshot_marker m;
+	int rc;
+
+	if (!(s->faults & SIM_F_SNAPSHOT) || node->applied < node->next_snapshot)
+		return 0;
+	node->next_snapshot = node->applied + SIM_SNAPSHOT_EVERY + sim_rand(s) % SIM_SNAPSHOT_EVERY;
+	if (node->applied <= node->core.snap.meta.index)
+		return 0;
+	rc = rcore_compact(&node->core, st.index, sim_snap_add(s, &st), &m);
+	if (rc != 0)
+		return sim_fail(s, "node %llu: compaction at %llu refused: %s",
+		    (unsigned long long)node->id, (unsigned long long)st.index, err_str(rc));
+	/* Durable state first, then the marker; old segments go after. */
+	sim_disk_put(node, &st);
+	if (wal_append_snapshot(node->wal, &m) != 0 || wal_sync(node->wal) != 0 ||
+	    wal_release_before(node->wal, m.index) != 0)
+		return sim_fail(s, "node %llu: WAL snapshot at %llu failed",
+		    (unsigned long long)node->id, (unsigned long long)m.index);
+	s->stats->compactions++;
+	sim_tracef(s, "node %llu compacts at %llu", (unsigned long long)node->id,
+	    (unsigned long long)m.index);
+	return 0;
+}
+
 /* Copies entries and their data; the copies are freed by sim_free_ents. */
 static struct raft_entry *
 sim_copy_ents(const struct raft_entry *e, size_t n)
@@ -94,8 +181,10 @@ sim_node_persist(struct sim *s, struct sim_node *node, const struct rcore_update
 	    sim_rand(s) % 1000 < SIM_CRASH_MID_SYNC_PERMILLE;
 	int rc = 0;
 
-	if (u->n == 0 && !u->hs_changed)
+	if (u->n == 0 && !u->hs_changed && u->snapshot == NULL)
 		return 0;
+	if (u->snapshot != NULL && sim_node_install(s, node, u->snapshot) != 0)
+		return -1;
 	if (u->n > 0)
 		rc = wal_append_entries(node->wal, u->entries, u->n);
 	if (rc == 0 && u->hs_changed)
@@ -121,8 +210,9 @@ sim_node_persist(struct sim *s, struct sim_node *node, const struct rcore_update
 }
 
 /* Starts a node: a new WAL on a new disk the first time; afterwards
- * whatever the WAL recovers from the disk. The state machine starts
- * empty and re-applies from index 1, as stored would replay. */
+ * whatever the WAL recovers from the disk. The state machine starts from
+ * its snapshot at the WAL's marker (or empty) and re-applies from there,
+ * as stored would replay. */
 int
 sim_node_start(struct sim *s, struct sim_node *node)
 {
@@ -132,10 +222,18 @@ sim_node_start(struct sim *s, struct sim_node *node)
 	struct wal_recovered rec;
 	struct rcore_config cfg = {
 		.id = node->id, .election_ticks = 10, .heartbeat_ticks = 2,
-		.seed = s->seed ^ s->step, .check_quorum = true,
+		.seed = s->seed ^ s->step,
+		/* A third of the seeds without check-quorum: a cut-off leader
+		 * then stays leader, which read index must survive. */
+		.check_quorum = s->seed % 3 != 0,
 		.pre_vote = (s->seed & 1) != 0, /* half the seeds elect with pre-vote */
+		/* Small bounds, so that runs reach them. */
+		.max_inflight = 1 + (unsigned)(s->seed >> 1) % 8,
+		.max_msg_bytes = 64 + (uint32_t)(s->seed >> 4) % 256,
+		.catchup_entries = SIM_CATCHUP_ENTRIES,
 		.alloc = alloc_heap,
 	};
+	const struct sim_state *st;
 	char err[256];
 	int rc;
 
@@ -158,6 +256,20 @@ sim_node_start(struct sim *s, struct sim_node *node)
 		for (unsigned i = 0; i < s->n; i++)
 			start.snap.meta.conf.m[i].id = s->nodes[i].id;
 	}
+	node->applied = 0;
+	node->chain = 0;
+	if (start.applied > 0) {
+		if ((st = sim_disk_get(node, start.applied)) == NULL) {
+			wal_recovered_free(&rec);
+			return sim_fail(s, "node %llu: no state machine snapshot for the WAL's at %llu",
+			    (unsigned long long)node->id, (unsigned long long)start.applied);
+		}
+		node->applied = st->index;
+		node->chain = st->chain;
+		/* The core's handle on the data: a snapshot of this state. */
+		start.snap.ref = sim_snap_add(s, st);
+	}
+	node->next_snapshot = node->applied + SIM_SNAPSHOT_EVERY;
 	rc = rcore_init(&node->core, &cfg, &start);
 	node->commit_persisted = rec.hs.commit;
 	wal_recovered_free(&rec);
@@ -165,7 +277,6 @@ sim_node_start(struct sim *s, struct sim_node *node)
 		return sim_fail(s, "node %llu: the core refuses what the WAL recovered",
 		    (unsigned long long)node->id);
 	node->up = true;
-	node->applied = 0;
 	return 0;
 }
 
@@ -188,7 +299,9 @@ sim_net_send(struct sim *s, const struct rmsg *m)
 {
 	unsigned copies = 1;
 
-	if ((s->faults & SIM_F_DROP) && sim_rand(s) % 100 < 5)
+	/* A snapshot is a stream whose sender hears of its failure (at
+	 * delivery: partitioned or down receiver), never a silent loss. */
+	if ((s->faults & SIM_F_DROP) && m->type != RMSG_SNAPSHOT && sim_rand(s) % 100 < 5)
 		return;
 	if ((s->faults & SIM_F_DUP) && sim_rand(s) % 100 < 3)
 		copies = 2;
@@ -198,6 +311,10 @@ sim_net_send(struct sim *s, const struct rmsg *m)
 		sm->m = *m;
 		sm->ents = sim_copy_ents(m->entries, m->n);
 		sm->m.entries = sm->ents;
+		if (m->snap != NULL) {
+			sm->snap = *m->snap;
+			sm->m.snap = &sm->snap;
+		}
 		sm->deliver_at = s->now + ((s->faults & SIM_F_DELAY) ? sim_rand(s) % 4 : 0);
 	}
 }
@@ -216,6 +333,8 @@ void
 sim_net_take(struct sim *s, unsigned i, struct sim_msg *out)
 {
 	*out = s->net[i];
+	if (out->m.snap != NULL)
+		out->m.snap = &out->snap;
 	memmove(&s->net[i], &s->net[i + 1], (s->nnet - i - 1) * sizeof(s->net[0]));
 	s->nnet--;
 }
@@ -240,4 +359,6 @@ sim_free_all(struct sim *s)
 		sim_msg_free(&s->net[i]);
 	free(s->h.slots);
 	free(s->h.leader_of_term);
+	free(s->h.read_floor);
+	free(s->h.snaps);
 }
