@@ -179,6 +179,7 @@ struct rcore {
 	unsigned timeout;            /* randomized election timeout in ticks */
 	unsigned quorum_elapsed;     /* leader: ticks since the last quorum check */
 	uint64_t pending_conf;       /* leader: last conf entry (or term start) */
+	bool append_due;             /* leader: new entries not sent yet */
 	uint64_t transferee;         /* leader: transfer target; 0: none */
 	unsigned transfer_elapsed;
 	struct rcore_progress prs[RCORE_MEMBERS_MAX];

@@ -207,8 +207,6 @@ rcore_propose_conf(struct rcore *c, enum raft_conf_op op, uint64_t id,
 	if (rc != 0)
 		return rc;
 	c->pending_conf = e.index;
-	for (size_t i = 0; i < c->nprs; i++)
-		if (c->prs[i].id != c->cfg.id)
-			(void)rcore_send_append(c, &c->prs[i], false);
+	c->append_due = true;
 	return 0;
 }

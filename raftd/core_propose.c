@@ -21,9 +21,7 @@ rcore_append_proposal(struct rcore *c, const uint8_t *data, uint32_t len)
 		return CAIRN_EPROPDROPPED;
 	if (rlog_append(&c->log, &e, 1) != 0)
 		return CAIRN_EAGAIN;
-	for (size_t i = 0; i < c->nprs; i++)
-		if (c->prs[i].id != c->cfg.id)
-			(void)rcore_send_append(c, &c->prs[i], false);
+	c->append_due = true;
 	return 0;
 }
 

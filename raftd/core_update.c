@@ -25,7 +25,7 @@ rcore_apply_limit(const struct rcore *c)
 bool
 rcore_has_update(const struct rcore *c)
 {
-	return c->snap_install || rcore_hs_changed(c) ||
+	return c->snap_install || c->append_due || rcore_hs_changed(c) ||
 	    c->stable < rlog_last_index(&c->log) || c->nmsgs > 0 ||
 	    c->applied < rcore_apply_limit(c) || c->nreads_out > 0;
 }
@@ -68,12 +68,25 @@ rcore_resolve_msgs(struct rcore *c)
 	c->nmsgs = kept;
 }
 
+/* Proposals since the last update go out together: one append per
+ * follower carries up to RCORE_APPEND_ENTRIES_MAX of them. */
+static void
+rcore_send_new_entries(struct rcore *c)
+{
+	if (c->append_due && c->role == RCORE_LEADER)
+		for (size_t i = 0; i < c->nprs; i++)
+			while (c->prs[i].id != c->cfg.id && rcore_send_append(c, &c->prs[i], false))
+				;
+	c->append_due = false;
+}
+
 void
 rcore_update(struct rcore *c, struct rcore_update *u)
 {
 	uint64_t last = rlog_last_index(&c->log), limit = rcore_apply_limit(c);
 
 	CAIRN_ASSERT(!c->in_update);
+	rcore_send_new_entries(c);
 	c->in_update = true;
 	rcore_resolve_msgs(c);
 	u->snapshot = c->snap_install ? &c->snap : NULL;
