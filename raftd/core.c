@@ -178,9 +178,11 @@ rcore_become_leader(struct rcore *c)
 		struct rcore_progress *p = &c->prs[i];
 
 		p->match = 0;
-		p->next = rlog_last_index(&c->log) + 1;
 		p->read_ack = 0;
 		pr_become_probe(p);
+		/* Thesis figure 3.1: nextIndex starts after our last entry
+		 * (from match + 1, every follower would get the whole log). */
+		p->next = rlog_last_index(&c->log) + 1;
 		p->recent_active = p->id == c->cfg.id;
 	}
 	/* No membership change until everything before our term commits
