@@ -8,5 +8,7 @@
 int
 main(int argc, char **argv)
 {
-	return child_main(PROC_NETD, argc, argv);
+	static const struct child_ops ops = {0};
+
+	return child_main(PROC_NETD, &ops, argc, argv);
 }

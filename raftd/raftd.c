@@ -1,12 +1,40 @@
 /*
- * cairn-raftd: the consensus process: Raft and its WAL (to come).
- * For now it runs the shared child skeleton: hello and heartbeats with
- * the other children, restart and rewiring under the supervisor.
+ * cairn-raftd: the consensus process: Raft and its WAL, in the shared
+ * child skeleton (hello, heartbeats, restart and rewiring under the
+ * supervisor).
  */
-#include "shared/child.h"
+#include "raftd/node.h"
+
+static struct raftd_node node;
+
+static int
+raftd_prepare(struct child *c)
+{
+	return raftd_node_prepare(&node, c);
+}
+
+static int
+raftd_start(struct child *c)
+{
+	(void)c;
+	return raftd_node_start(&node);
+}
+
+static void
+raftd_stop(struct child *c)
+{
+	(void)c;
+	raftd_node_stop(&node);
+}
 
 int
 main(int argc, char **argv)
 {
-	return child_main(PROC_RAFTD, argc, argv);
+	static const struct child_ops ops = {
+		.prepare = raftd_prepare,
+		.start = raftd_start,
+		.stop = raftd_stop,
+	};
+
+	return child_main(PROC_RAFTD, &ops, argc, argv);
 }

@@ -56,9 +56,14 @@ static int
 posix_mkdir(void *ctx)
 {
 	struct wal_fs_posix *p = ctx;
-	char *copy = xstrdup(p->dir);
+	char *copy;
 	int pfd, rc = 0;
 
+	/* Open already (wal_fs_posix_prepare): it exists, and its path may
+	 * be out of our reach now. */
+	if (p->dirfd >= 0)
+		return 0;
+	copy = xstrdup(p->dir);
 	if (mkdir(p->dir, WAL_FS_POSIX_DIR_MODE) != 0 && errno != EEXIST) {
 		rc = posix_err("mkdir", p->dir);
 		goto fail;
@@ -289,4 +294,39 @@ wal_fs_posix_free(struct wal_fs *fs)
 	free(p->dir);
 	free(p);
 	fs->ctx = NULL;
+}
+
+/* Gives the directory and every file in it to uid:gid (through the
+ * directory descriptor: the path may be closed to that user). */
+static int
+posix_chown_all(struct wal_fs_posix *p, uid_t uid, gid_t gid)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd, rc = 0;
+
+	if (fchown(p->dirfd, uid, gid) != 0)
+		return posix_err("chown", p->dir);
+	if ((fd = dup(p->dirfd)) < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return posix_err("list", p->dir);
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.' &&
+		    fchownat(p->dirfd, de->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) != 0)
+			rc = posix_err("chown", de->d_name);
+	closedir(d);
+	return rc;
+}
+
+int
+wal_fs_posix_prepare(struct wal_fs *fs, bool give, uid_t uid, gid_t gid)
+{
+	struct wal_fs_posix *p = fs->ctx;
+	int rc = posix_mkdir(p);
+
+	if (rc == 0 && give)
+		rc = posix_chown_all(p, uid, gid);
+	return rc;
 }

@@ -93,7 +93,7 @@ child_init(struct child *c, enum cairn_proc self)
 }
 
 int
-child_main(enum cairn_proc self, int argc, char **argv)
+child_main(enum cairn_proc self, const struct child_ops *ops, int argc, char **argv)
 {
 	static struct child c;
 	bool fixed[PROC_COUNT] = {false};
@@ -102,6 +102,7 @@ child_main(enum cairn_proc self, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	child_init(&c, self);
+	c.ops = ops;
 	for (int p = PROC_NETD; p < PROC_COUNT; p++)
 		fixed[p] = p != (int)self && child_has_fixed((enum cairn_proc)p);
 	if (chan_send_hello(&c.ctl) != 0)
@@ -119,8 +120,12 @@ child_main(enum cairn_proc self, int argc, char **argv)
 		if (fixed[p])
 			child_peer_adopt(&c, (enum cairn_proc)p, CAIRN_FD_CHAN_SOCK(p),
 			    CAIRN_FD_CHAN_MEM(p));
+	if (ops->prepare != NULL && ops->prepare(&c) != 0)
+		return 1;
 	if (c.cfg.drop_privs)
 		privdrop_apply(c.cfg.chroot_dir, c.cfg.uid, c.cfg.gid);
 	log_debug("started");
+	if (ops->start != NULL && ops->start(&c) != 0)
+		return 1;
 	return child_loop_run(&c);
 }

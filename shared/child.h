@@ -18,6 +18,24 @@
 #define CHILD_CONFIG_WAIT_MS 10000
 
 struct child;
+struct chan_msg;
+
+/* What one child process adds to the skeleton. Every hook may be NULL. */
+struct child_ops {
+	/* After the configuration, before the privilege drop (perhaps as
+	 * root): open what the process's user may not reach. 0 or an error
+	 * (logged by the hook) that ends the process. */
+	int (*prepare)(struct child *c);
+	/* After the configuration and the privilege drop, before the loop:
+	 * 0, or an error (logged by the hook) that ends the process. */
+	int (*start)(struct child *c);
+	/* A frame from a peer that the skeleton does not handle (hello and
+	 * heartbeats it does): 0, or CAIRN_EPROTO to cut that peer off and
+	 * report it to the supervisor. */
+	int (*frame)(struct child *c, enum cairn_proc from, struct chan_msg *m);
+	/* The loop ended: release what start took. */
+	void (*stop)(struct child *c);
+};
 
 struct child_peer {
 	struct child *owner;
@@ -37,10 +55,12 @@ struct child {
 	struct event *sigterm_ev;
 	struct child_peer peers[PROC_COUNT]; /* indexed by enum cairn_proc */
 	cairn_ipc_ChildConfig cfg;
+	const struct child_ops *ops;
+	void *state;                /* the process's own, set by ops->start */
 };
 
 /* Runs the child 'self' until the supervisor stops it or goes away.
  * Returns the exit status for main(). */
-int child_main(enum cairn_proc self, int argc, char **argv);
+int child_main(enum cairn_proc self, const struct child_ops *ops, int argc, char **argv);
 
 #endif

@@ -61,9 +61,11 @@ child_peer_failed(struct child_peer *p)
 	child_peer_close(p);
 }
 
-static void
-child_peer_handle(struct child_peer *p, const struct chan_msg *m)
+/* 0, or CAIRN_EPROTO when the process's hook refuses the frame. */
+static int
+child_peer_handle(struct child_peer *p, struct chan_msg *m)
 {
+	struct child *c = p->owner;
 	struct log_fields f;
 
 	log_fields_init(&f);
@@ -78,9 +80,12 @@ child_peer_handle(struct child_peer *p, const struct chan_msg *m)
 			log_infof(&f, "heartbeats from %s resumed", proc_name(p->id));
 		break;
 	default:
-		/* The route table lets nothing else through from a child. */
-		fatalx("unhandled %s from %s", ipc_type_name(m->hdr.type), proc_name(p->id));
+		/* The route table let it through: the process's business. */
+		if (c->ops->frame == NULL)
+			fatalx("unhandled %s from %s", ipc_type_name(m->hdr.type), proc_name(p->id));
+		return c->ops->frame(c, p->id, m);
 	}
+	return 0;
 }
 
 static void
@@ -93,7 +98,13 @@ child_peer_readable(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	while ((rc = chan_recv(&p->ch, &m)) == 0) {
-		child_peer_handle(p, &m);
+		if (child_peer_handle(p, &m) != 0) {
+			snprintf(p->ch.fail_reason, sizeof(p->ch.fail_reason),
+			    "%s refused by %s", ipc_type_name(m.hdr.type), proc_name(p->owner->self));
+			chan_msg_release(&m);
+			child_peer_failed(p);
+			return;
+		}
 		chan_msg_release(&m);
 	}
 	if (rc == CAIRN_ECLOSED) {
@@ -196,6 +207,8 @@ child_loop_run(struct child *c)
 	/* Anything the supervisor queued before the loop started. */
 	child_ctl_readable(c->ctl.sock, EV_READ, c);
 	event_base_dispatch(c->base);
+	if (c->ops->stop != NULL)
+		c->ops->stop(c);
 	for (int i = PROC_NETD; i < PROC_COUNT; i++)
 		child_peer_close(&c->peers[i]);
 	event_free(c->ctl_ev);

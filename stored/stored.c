@@ -8,5 +8,7 @@
 int
 main(int argc, char **argv)
 {
-	return child_main(PROC_STORED, argc, argv);
+	static const struct child_ops ops = {0};
+
+	return child_main(PROC_STORED, &ops, argc, argv);
 }

@@ -343,6 +343,45 @@ finish_notices(struct config *cfg)
 	free(copy);
 }
 
+/* etcd's bound on --election-timeout (embed.Config.Validate). */
+#define CONFIG_ELECTION_MS_MAX 50000
+
+static uint64_t
+finish_uint(const struct config *cfg, const char *flag)
+{
+	const char *reason;
+	uint64_t v;
+
+	CAIRN_ASSERT(flags_parse_uint(value_of(cfg, flag), UINT64_MAX, &v, &reason) == 0);
+	return v;
+}
+
+/* The Raft timings, with etcd's checks and messages. */
+static int
+finish_raft(struct config *cfg, char *err, size_t errlen)
+{
+	uint64_t hb = finish_uint(cfg, "heartbeat-interval");
+	uint64_t el = finish_uint(cfg, "election-timeout");
+
+	CAIRN_ASSERT(flags_parse_bool(value_of(cfg, "pre-vote"), &cfg->pre_vote) == 0);
+	cfg->snapshot_count = finish_uint(cfg, "snapshot-count");
+	if (hb == 0 || 5 * hb > el) {
+		snprintf(err, errlen, "error verifying flags, --election-timeout[%llums] should be "
+		    "at least as 5 times as --heartbeat-interval[%llums]. See 'cairn --help'.",
+		    (unsigned long long)el, (unsigned long long)hb);
+		return CAIRN_EINVAL;
+	}
+	if (el > CONFIG_ELECTION_MS_MAX) {
+		snprintf(err, errlen, "error verifying flags, --election-timeout[%llums] is too long, "
+		    "and should be set less than %dms. See 'cairn --help'.",
+		    (unsigned long long)el, CONFIG_ELECTION_MS_MAX);
+		return CAIRN_EINVAL;
+	}
+	cfg->heartbeat_ms = (uint32_t)hb;
+	cfg->election_ms = (uint32_t)el;
+	return 0;
+}
+
 /* The typed values, from the final text of every flag. */
 static int
 config_finish(struct config *cfg, char *err, size_t errlen)
@@ -372,6 +411,8 @@ config_finish(struct config *cfg, char *err, size_t errlen)
 		return rc;
 	CAIRN_ASSERT(strlen(value_of(cfg, "netd-chroot")) < sizeof(cfg->netd_chroot));
 	snprintf(cfg->netd_chroot, sizeof(cfg->netd_chroot), "%s", value_of(cfg, "netd-chroot"));
+	if ((rc = finish_raft(cfg, err, errlen)) != 0)
+		return rc;
 	finish_initial_cluster(cfg);
 	finish_notices(cfg);
 	return 0;

@@ -64,6 +64,10 @@ struct config {
 	struct config_user raftd_user;
 	struct config_user stored_user;
 	char netd_chroot[PATH_MAX];   /* --netd-chroot, default /var/empty */
+	uint32_t heartbeat_ms;        /* --heartbeat-interval */
+	uint32_t election_ms;         /* --election-timeout */
+	uint64_t snapshot_count;      /* --snapshot-count */
+	bool pre_vote;                /* --pre-vote */
 
 	/* Messages for the log once logging is up: environment variables used,
 	 * unknown ETCD_* variables, flags shadowing variables, flags given that

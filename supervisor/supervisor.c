@@ -8,11 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include "shared/err.h"
 #include "shared/log.h"
+#include "supervisor/members.h"
 #include "supervisor/supervisor.h"
 
 extern char **environ;
@@ -44,9 +47,48 @@ check_identity(const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* As etcd: once a member has a WAL, the bootstrap flags no longer
+ * matter (raftd takes who it is from the WAL), so their errors do not. */
+static bool
+has_wal(const struct config *cfg)
+{
+	char path[PATH_MAX + 16];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/member/wal", cfg->data_dir);
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The bootstrap membership; none (and no error) when a WAL exists and
+ * the flags do not make sense any more. */
+static int
+bootstrap_members(const struct config *cfg, struct members *ms, char *err, size_t errlen)
+{
+	if (members_from_config(cfg, ms, err, errlen) == 0)
+		return 0;
+	memset(ms, 0, sizeof(*ms));
+	return has_wal(cfg) ? 0 : CAIRN_EINVAL;
+}
+
+/* What raftd needs beyond the common part. */
+static void
+child_raft_config(const struct config *cfg, const struct members *ms, cairn_ipc_RaftConfig *rc)
+{
+	if (ms->n > 0) {
+		rc->member_id = ms->m[ms->self].id;
+		rc->cluster_id = ms->cluster_id;
+	}
+	for (size_t i = 0; i < ms->n; i++)
+		rc->members[rc->members_count++] = ms->m[i].id;
+	rc->heartbeat_ms = cfg->heartbeat_ms;
+	rc->election_ms = cfg->election_ms;
+	rc->snapshot_count = cfg->snapshot_count;
+	rc->pre_vote = cfg->pre_vote;
+}
+
 /* The part of the configuration each child gets. */
 static void
-child_configs(struct supervisor *s)
+child_configs(struct supervisor *s, const struct members *ms)
 {
 	const struct config *cfg = s->cfg;
 	const struct config_user *users[PROC_COUNT] = {
@@ -67,6 +109,10 @@ child_configs(struct supervisor *s)
 		cc->drop_privs = users[p]->set;
 		cc->uid = (uint32_t)users[p]->uid;
 		cc->gid = (uint32_t)users[p]->gid;
+		if (p == PROC_RAFTD) {
+			cc->has_raft = true;
+			child_raft_config(cfg, ms, &cc->raft);
+		}
 		if (p == PROC_NETD && users[p]->set)
 			snprintf(cc->chroot_dir, sizeof(cc->chroot_dir), "%s", cfg->netd_chroot);
 		else if (geteuid() == 0 && !users[p]->set)
@@ -90,7 +136,7 @@ log_start(const struct config *cfg)
 }
 
 static int
-run(const struct config *cfg)
+run(const struct config *cfg, const struct members *ms)
 {
 	static struct supervisor s;
 
@@ -108,7 +154,7 @@ run(const struct config *cfg)
 		log_errorx("cannot prepare the data dir %s", cfg->data_dir);
 		return 1;
 	}
-	child_configs(&s);
+	child_configs(&s, ms);
 	signal(SIGPIPE, SIG_IGN);
 	s.base = event_base_new();
 	if (s.base == NULL)
@@ -126,6 +172,7 @@ int
 main(int argc, char **argv)
 {
 	static struct config cfg;
+	static struct members ms;
 	char err[512];
 	int status;
 
@@ -142,9 +189,12 @@ main(int argc, char **argv)
 	} else if (cfg.action == CONFIG_SHOW_VERSION) {
 		print_version();
 		status = 0;
+	} else if (bootstrap_members(&cfg, &ms, err, sizeof(err)) != 0) {
+		fprintf(stderr, "cairn: %s\n", err);
+		status = 1;
 	} else {
 		log_set_level(cfg.log_level);
-		status = run(&cfg);
+		status = run(&cfg, &ms);
 	}
 	config_free(&cfg);
 	return status;

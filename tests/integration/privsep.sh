@@ -39,6 +39,11 @@ done
 check "netd is chrooted to the empty directory" [ "$(readlink "/proc/$(child_pid netd)/root")" = "$T/empty" ]
 check "raftd is not chrooted" [ "$(readlink "/proc/$(child_pid raftd)/root")" = / ]
 check "the supervisor stays root" [ "$(uids "$SUP_PID")" = "0 0 0 0" ]
+# The data dir stays root's and 0700; raftd opened member/wal before the drop.
+check "raftd, as its own user, elects itself on its WAL" wait_for 10 log_has '"msg":"became leader"'
+check "member/wal and its segments belong to raftd's user" \
+	eval '[ "$(stat -c %u:%g "$T/data/member/wal" "$T"/data/member/wal/*.wal | sort -u)" = "1:1" ]'
+check "the data dir stays 0700, the supervisor's" [ "$(stat -c %a:%u "$T/data")" = "700:0" ]
 old=$(child_pid netd)
 kill -9 "$old"
 check "a restarted netd drops privileges again" \

@@ -17,6 +17,7 @@
 #include "shared/err.h"
 #include "supervisor/config.h"
 #include "supervisor/flags.h"
+#include "tests/lib/config_args.h"
 #include "tests/lib/runner.h"
 
 #define TEST_ARGS_MAX 256
@@ -54,24 +55,10 @@ tear_down(void)
 	rmdir(tmpdir);
 }
 
-/* Parses argv "cairn args..." (NULL-terminated) with 'envp'; frees any
- * earlier result first. */
 static int
 parse_env(char *const envp[], const char *const *args)
 {
-	char *argv[TEST_ARGS_MAX];
-	int argc = 0, rc;
-
-	config_free(&cfg);
-	argv[argc++] = strdup("cairn");
-	while (*args != NULL && argc < TEST_ARGS_MAX - 1)
-		argv[argc++] = strdup(*args++);
-	argv[argc] = NULL;
-	rc = config_parse(&cfg, argc, argv, envp, err, sizeof(err));
-	/* config_parse copies what it keeps. */
-	while (argc > 0)
-		free(argv[--argc]);
-	return rc;
+	return config_parse_args(&cfg, envp, args, err, sizeof(err));
 }
 
 #define PARSE(...) parse_env(NULL, (const char *const[]){__VA_ARGS__, NULL})
@@ -726,6 +713,26 @@ test_yaml_good_file(void)
 	CU_ASSERT_EQUAL(notices_with("--name"), 0);
 }
 
+/* etcd's checks of the Raft timings, with etcd's messages (seen from
+ * etcd 3.4: "error verifying flags, --election-timeout[1000ms] should be
+ * at least as 5 times as --heartbeat-interval[300ms]. See 'etcd --help'."). */
+static void
+test_raft_timings(void)
+{
+	CU_ASSERT_EQUAL_FATAL(PARSE("--heartbeat-interval", "50", "--election-timeout", "250",
+	    "--pre-vote", "--snapshot-count", "7"), 0);
+	CU_ASSERT_EQUAL(cfg.heartbeat_ms, 50);
+	CU_ASSERT_EQUAL(cfg.election_ms, 250);
+	CU_ASSERT_TRUE(cfg.pre_vote);
+	CU_ASSERT_EQUAL(cfg.snapshot_count, 7);
+	ASSERT_ERR(PARSE("--heartbeat-interval", "300", "--election-timeout", "1000"),
+	    "error verifying flags, --election-timeout[1000ms] should be at least as 5 times "
+	    "as --heartbeat-interval[300ms]. See 'cairn --help'.");
+	ASSERT_ERR(PARSE("--election-timeout", "60000"),
+	    "error verifying flags, --election-timeout[60000ms] is too long, and should be set "
+	    "less than 50000ms. See 'cairn --help'.");
+}
+
 /* The sample shipped in etc/ must stay a valid configuration. */
 static void
 test_yaml_shipped_sample(void)
@@ -980,6 +987,7 @@ test_get_without_parse(void)
 
 static CU_TestInfo config_tests[] = {
 	{"the sample config in etc/ parses", test_yaml_shipped_sample},
+	{"raft timings and etcd's checks of them", test_raft_timings},
 	{"defaults", test_defaults},
 	{"data-dir and initial-cluster follow --name", test_data_dir_follows_name},
 	{"every table default is valid and findable", test_every_default_is_valid},

@@ -1,0 +1,243 @@
+/*
+ * raftd: this member's Raft node; see node.h.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "raftd/alloc_heap.h"
+#include "raftd/node.h"
+#include "raftd/wal_fs_posix.h"
+#include "shared/err.h"
+#include "shared/log.h"
+
+#define RAFTD_WAL_DIR "member/wal"
+
+static void
+log_field_id(struct log_fields *f, const char *key, uint64_t id)
+{
+	char buf[20];
+
+	snprintf(buf, sizeof(buf), "%llx", (unsigned long long)id);
+	log_field_str(f, key, buf);
+}
+
+int
+raftd_node_prepare(struct raftd_node *n, struct child *c)
+{
+	char path[sizeof(c->cfg.data_dir) + sizeof(RAFTD_WAL_DIR) + 1];
+	int rc;
+
+	memset(n, 0, sizeof(*n));
+	n->child = c;
+	c->state = n;
+	snprintf(path, sizeof(path), "%s/%s", c->cfg.data_dir, RAFTD_WAL_DIR);
+	wal_fs_posix_new(&n->fs, path);
+	rc = wal_fs_posix_prepare(&n->fs, c->cfg.drop_privs, c->cfg.uid, c->cfg.gid);
+	if (rc != 0)
+		log_warnx("cannot prepare the WAL directory %s", path);
+	return rc;
+}
+
+/* etcd's ElectionTick: the election timeout in heartbeats. */
+static struct rcore_config
+raftd_core_config(const cairn_ipc_RaftConfig *rc, uint64_t member_id)
+{
+	struct rcore_config cfg = {
+		.id = member_id,
+		.heartbeat_ticks = 1,
+		.election_ticks = rc->election_ms / rc->heartbeat_ms,
+		.seed = member_id ^ (uint64_t)getpid(),
+		.check_quorum = true, /* as etcd's server always sets */
+		.pre_vote = rc->pre_vote,
+		.alloc = alloc_heap,
+	};
+
+	if (cfg.election_ticks < 2)
+		cfg.election_ticks = 2;
+	return cfg;
+}
+
+/* The membership to start from when the WAL has no snapshot: the
+ * bootstrap members the supervisor computed from --initial-cluster. */
+static void
+raftd_bootstrap_conf(const cairn_ipc_RaftConfig *rc, struct raft_conf *conf)
+{
+	memset(conf, 0, sizeof(*conf));
+	for (pb_size_t i = 0; i < rc->members_count && i < RAFT_MEMBERS_MAX; i++)
+		conf->m[conf->n++].id = rc->members[i];
+}
+
+static void
+raftd_log_recovered(const struct wal_recovered *rec)
+{
+	struct log_fields f;
+
+	log_fields_init(&f);
+	log_field_int(&f, "term", (long long)rec->hs.term);
+	log_field_int(&f, "commit", (long long)rec->hs.commit);
+	log_field_int(&f, "snapshot-index", (long long)rec->snap.index);
+	log_field_int(&f, "entries", (long long)rec->entries_n);
+	log_infof(&f, "recovered the WAL");
+}
+
+/* Opens the WAL, or creates it for a new member. As with etcd, an
+ * existing WAL says who this member is; the bootstrap flags then do not
+ * matter (they may have changed, or be absent). */
+static int
+raftd_open_wal(struct raftd_node *n, struct wal_recovered *rec)
+{
+	const cairn_ipc_RaftConfig *rc = &n->child->cfg.raft;
+	struct raft_identity id = {.cluster_id = rc->cluster_id, .member_id = rc->member_id};
+	char err[WAL_ERR_BYTES_MAX];
+	int r = wal_open(&n->fs, NULL, &n->wal, rec, err, sizeof(err));
+
+	if (r == CAIRN_ENOENT) {
+		if (rc->member_id == 0 || rc->members_count == 0) {
+			log_warnx("no WAL and no bootstrap membership from the supervisor");
+			return CAIRN_EINVAL;
+		}
+		log_info("creating a new WAL");
+		rec->id = id;
+		/* The bootstrap membership goes in as a marker at index 0, so
+		 * that the WAL alone says who the members are from then on. */
+		raftd_bootstrap_conf(rc, &rec->snap.conf);
+		if ((r = wal_create(&n->fs, &id, NULL, &n->wal)) == 0 &&
+		    (r = wal_append_snapshot(n->wal, &rec->snap)) == 0)
+			r = wal_sync(n->wal);
+		return r;
+	}
+	if (r == CAIRN_ECORRUPT)
+		log_warnx("%s", err);
+	if (r != 0)
+		return r;
+	if (rc->member_id != 0 && rec->id.member_id != id.member_id)
+		log_info("the WAL's member ID %llx stands; the flags would make %llx",
+		    (unsigned long long)rec->id.member_id, (unsigned long long)id.member_id);
+	raftd_log_recovered(rec);
+	return 0;
+}
+
+static void
+raftd_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct raftd_node *n = arg;
+
+	(void)fd;
+	(void)what;
+	rcore_tick(&n->core);
+	raftd_node_drive(n);
+}
+
+int
+raftd_node_start(struct raftd_node *n)
+{
+	const cairn_ipc_RaftConfig *rc = &n->child->cfg.raft;
+	struct rcore_config cfg;
+	struct rcore_start start;
+	struct wal_recovered rec;
+	struct timeval tv = {rc->heartbeat_ms / 1000, (rc->heartbeat_ms % 1000) * 1000};
+	int r;
+
+	if (rc->heartbeat_ms == 0 || rc->election_ms == 0) {
+		log_warnx("no Raft timings from the supervisor");
+		return CAIRN_EINVAL;
+	}
+	memset(&rec, 0, sizeof(rec));
+	if ((r = raftd_open_wal(n, &rec)) != 0) {
+		wal_recovered_free(&rec);
+		log_warnx("cannot open the WAL: %s", err_str(r));
+		return r;
+	}
+	cfg = raftd_core_config(rc, rec.id.member_id);
+	start = (struct rcore_start){.hs = rec.hs, .snap.meta = rec.snap, .ents = rec.entries,
+	    .n = rec.entries_n, .applied = rec.snap.index};
+	r = rcore_init(&n->core, &cfg, &start);
+	wal_recovered_free(&rec);
+	if (r != 0) {
+		log_warnx("the Raft core refuses what the WAL holds: %s", err_str(r));
+		return r;
+	}
+	n->applied = start.applied;
+	n->tick_ev = event_new(n->child->base, -1, EV_PERSIST, raftd_tick, n);
+	if (n->tick_ev == NULL || event_add(n->tick_ev, &tv) == -1)
+		fatalx("cannot start the Raft clock");
+	return 0;
+}
+
+/* Logs changes of role and leader, as etcd's raft does. */
+static void
+raftd_log_role(struct raftd_node *n, const struct rcore_update *u)
+{
+	struct log_fields f;
+
+	if (u->role == n->role && u->leader == n->leader)
+		return;
+	log_fields_init(&f);
+	log_field_id(&f, "member-id", n->core.cfg.id);
+	log_field_int(&f, "term", (long long)u->hs.term);
+	if (u->leader != 0)
+		log_field_id(&f, "leader", u->leader);
+	if (u->role == RCORE_LEADER && n->role != RCORE_LEADER)
+		log_infof(&f, "became leader");
+	else if (u->leader == 0)
+		log_infof(&f, "no leader");
+	else if (u->leader != n->leader)
+		log_infof(&f, "leader changed");
+	n->role = u->role;
+	n->leader = u->leader;
+}
+
+/* Persists what the update says, with one fdatasync (group commit). A
+ * failed write or sync is never retried: the process exits and
+ * recovers from what is on disk (an fsync error may have lost pages). */
+static void
+raftd_persist(struct raftd_node *n, const struct rcore_update *u)
+{
+	int r = 0;
+
+	if (u->snapshot == NULL && u->n == 0 && !u->hs_changed)
+		return;
+	if (u->snapshot != NULL)
+		r = wal_append_snapshot(n->wal, &u->snapshot->meta);
+	if (r == 0 && u->n > 0)
+		r = wal_append_entries(n->wal, u->entries, u->n);
+	if (r == 0 && u->hs_changed)
+		r = wal_append_hardstate(n->wal, &u->hs);
+	if (r == 0)
+		r = wal_sync(n->wal);
+	if (r != 0)
+		fatalx("cannot write the WAL: %s", err_str(r));
+}
+
+void
+raftd_node_drive(struct raftd_node *n)
+{
+	while (rcore_has_update(&n->core)) {
+		struct rcore_update u;
+
+		rcore_update(&n->core, &u);
+		raftd_persist(n, &u);
+		/* The peer transport is netd's (it comes with the client API):
+		 * until then a lone member needs none. */
+		n->dropped += u.nmsgs;
+		if (u.ncommitted > 0)
+			n->applied = u.committed[u.ncommitted - 1].index;
+		raftd_log_role(n, &u);
+		rcore_advance(&n->core, &u);
+	}
+}
+
+void
+raftd_node_stop(struct raftd_node *n)
+{
+	if (n->tick_ev != NULL)
+		event_free(n->tick_ev);
+	n->tick_ev = NULL;
+	if (n->wal != NULL) {
+		rcore_close(&n->core);
+		wal_close(n->wal);
+	}
+	n->wal = NULL;
+	wal_fs_posix_free(&n->fs);
+}

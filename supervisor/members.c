@@ -1,0 +1,296 @@
+/*
+ * supervisor: reads --initial-cluster as etcd's types.NewURLsMap does and
+ * derives member and cluster IDs as etcd's membership.NewMember and
+ * RaftCluster.genID do, so that cairn and etcd members given the same
+ * flags agree on every ID.
+ */
+#include <inttypes.h>
+#include <mbedtls/sha1.h>
+#include <mbedtls/version.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shared/assert.h"
+#include "shared/err.h"
+#include "shared/xmalloc.h"
+#include "supervisor/flags.h"
+#include "supervisor/members.h"
+#include "supervisor/members_priv.h"
+#include "supervisor/url_canon.h"
+
+/* etcd's --initial-advertise-peer-urls default. An empty value keeps it:
+ * the flag's "" exception adds no URL (pkg/flags UniqueURLs.Set). */
+#define ADVERTISE_DEFAULT "http://localhost:2380"
+
+/* Room for a name quoted as Go's %q: at most four bytes per byte. */
+#define QUOTED_NAME_BYTES (4 * MEMBER_NAME_BYTES_MAX + 3)
+#define WHY_BYTES 512
+
+/* mbedTLS 3 dropped the _ret suffix that 2.x (Debian 12) still needs. */
+#if MBEDTLS_VERSION_MAJOR >= 3
+#define sha1_starts mbedtls_sha1_starts
+#define sha1_update mbedtls_sha1_update
+#define sha1_finish mbedtls_sha1_finish
+#else
+#define sha1_starts mbedtls_sha1_starts_ret
+#define sha1_update mbedtls_sha1_update_ret
+#define sha1_finish mbedtls_sha1_finish_ret
+#endif
+
+static void
+hash_add(mbedtls_sha1_context *c, const void *p, size_t n)
+{
+	int rc = sha1_update(c, p, n);
+
+	CAIRN_ASSERT(rc == 0);
+}
+
+/* Ends the hash: its first 8 bytes, big-endian, are etcd's ID. */
+static uint64_t
+hash_id(mbedtls_sha1_context *c)
+{
+	unsigned char d[20];
+	uint64_t id = 0;
+	int rc = sha1_finish(c, d);
+
+	CAIRN_ASSERT(rc == 0);
+	mbedtls_sha1_free(c);
+	for (size_t i = 0; i < 8; i++)
+		id = id << 8 | d[i];
+	return id;
+}
+
+static void
+hash_start(mbedtls_sha1_context *c)
+{
+	int rc;
+
+	mbedtls_sha1_init(c);
+	rc = sha1_starts(c);
+	CAIRN_ASSERT(rc == 0);
+}
+
+/* NewMember without a timestamp: SHA-1 of the sorted peer URLs, joined
+ * with nothing, then the cluster token. */
+static uint64_t
+member_id(const struct member *m, const char *token)
+{
+	mbedtls_sha1_context c;
+
+	CAIRN_ASSERT(m->urls_len > 0);
+	hash_start(&c);
+	for (size_t i = 0; i < m->urls_len; i++)
+		hash_add(&c, m->urls[i], strlen(m->urls[i]));
+	hash_add(&c, token, strlen(token));
+	return hash_id(&c);
+}
+
+/* genID: SHA-1 of the ascending member IDs, 8 bytes big-endian each. */
+static uint64_t
+cluster_id(const struct members *ms)
+{
+	mbedtls_sha1_context c;
+
+	hash_start(&c);
+	for (size_t i = 0; i < ms->n; i++) {
+		unsigned char be[8];
+
+		CAIRN_ASSERT(i == 0 || ms->m[i - 1].id < ms->m[i].id);
+		for (size_t k = 0; k < 8; k++)
+			be[k] = (unsigned char)(ms->m[i].id >> (56 - 8 * k));
+		hash_add(&c, be, sizeof(be));
+	}
+	return hash_id(&c);
+}
+
+/* The index of the member named name[0..len), or -1. */
+static int
+find_member(const struct members *ms, const char *name, size_t len)
+{
+	for (size_t i = 0; i < ms->n; i++) {
+		if (strlen(ms->m[i].name) == len && memcmp(ms->m[i].name, name, len) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Adds 'url' to the member named name[0..len), a new one if need be. */
+static int
+add_url(struct members *ms, const char *name, size_t len, const char *url,
+    char *err, size_t errlen)
+{
+	char why[WHY_BYTES], q[QUOTED_NAME_BYTES];
+	int i = find_member(ms, name, len), rc;
+	struct member *m;
+
+	if (i < 0 && len >= MEMBER_NAME_BYTES_MAX) {
+		snprintf(err, errlen, "--initial-cluster: a member name is longer than %d bytes",
+		    MEMBER_NAME_BYTES_MAX - 1);
+		return CAIRN_EINVAL;
+	}
+	if (i < 0 && ms->n == RAFT_MEMBERS_MAX) {
+		snprintf(err, errlen, "--initial-cluster: more than %d members", RAFT_MEMBERS_MAX);
+		return CAIRN_EINVAL;
+	}
+	if (i < 0) {
+		i = (int)ms->n++;
+		memcpy(ms->m[i].name, name, len);
+		ms->m[i].name[len] = '\0';
+	}
+	m = &ms->m[i];
+	if (m->urls_len == MEMBER_URLS_MAX) {
+		flags_quote(q, sizeof(q), m->name);
+		snprintf(err, errlen, "--initial-cluster: member %s has more than %d peer URLs",
+		    q, MEMBER_URLS_MAX);
+		return CAIRN_EINVAL;
+	}
+	rc = url_canon(url, m->urls[m->urls_len], sizeof(m->urls[0]), why, sizeof(why));
+	if (rc != 0) {
+		/* etcd's wording for its own URL errors; cairn's for its bound. */
+		snprintf(err, errlen, "%s: %s", rc == CAIRN_ETOOBIG ? "--initial-cluster" :
+		    "error setting up initial cluster", why);
+		return CAIRN_EINVAL;
+	}
+	m->urls_len++;
+	return 0;
+}
+
+/* types.NewURLsMap: "name=url,..." where a name may repeat; empty
+ * elements are skipped and an element without '=' is a name with the
+ * URL "" (which then fails as a URL). */
+static int
+parse_cluster(const char *ic, struct members *ms, char *err, size_t errlen)
+{
+	char *copy = xstrdup(ic), *rest = copy, *elem, *eq;
+	int rc = 0;
+
+	while (rc == 0 && (elem = strsep(&rest, ",")) != NULL) {
+		if (*elem == '\0')
+			continue;
+		eq = strchr(elem, '=');
+		rc = add_url(ms, elem, eq != NULL ? (size_t)(eq - elem) : strlen(elem),
+		    eq != NULL ? eq + 1 : "", err, errlen);
+	}
+	free(copy);
+	return rc;
+}
+
+static int
+url_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* The advertised peer URLs as etcd holds them: types.NewURLs of the value
+ * split at each ',', sorted, repeats kept. */
+static int
+parse_advertise(const char *val, const char *name, struct member *adv,
+    char *err, size_t errlen)
+{
+	char *copy = xstrdup(*val != '\0' ? val : ADVERTISE_DEFAULT), *rest = copy, *u;
+	char why[WHY_BYTES];
+	int rc = 0;
+
+	memset(adv, 0, sizeof(*adv));
+	snprintf(adv->name, sizeof(adv->name), "%s", name);
+	while (rc == 0 && (u = strsep(&rest, ",")) != NULL) {
+		if (adv->urls_len == MEMBER_URLS_MAX) {
+			snprintf(err, errlen, "--initial-advertise-peer-urls: more than %d URLs",
+			    MEMBER_URLS_MAX);
+			rc = CAIRN_EINVAL;
+		} else if (url_canon(u, adv->urls[adv->urls_len], sizeof(adv->urls[0]),
+		    why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "--initial-advertise-peer-urls: %s", why);
+			rc = CAIRN_EINVAL;
+		} else {
+			adv->urls_len++;
+		}
+	}
+	free(copy);
+	qsort(adv->urls, adv->urls_len, sizeof(adv->urls[0]), url_cmp);
+	return rc;
+}
+
+/* NewClusterFromURLsMap's checks on the IDs, in --initial-cluster order
+ * where etcd goes in Go map order: no two alike, none zero (raft.None). */
+static int
+assign_ids(struct members *ms, const char *token, char *err, size_t errlen)
+{
+	char urls[MEMBER_URLS_MAX * MEMBER_URL_BYTES_MAX];
+	struct member *m;
+
+	for (size_t i = 0; i < ms->n; i++) {
+		m = &ms->m[i];
+		m->id = member_id(m, token);
+		for (size_t j = 0; j < i; j++) {
+			if (ms->m[j].id != m->id)
+				continue;
+			urls[0] = '\0';
+			for (size_t k = 0; k < m->urls_len; k++) {
+				strcat(urls, k > 0 ? " " : "");
+				strcat(urls, m->urls[k]);
+			}
+			/* Go's %v of the *Member: ID, RaftAttributes, Attributes. */
+			snprintf(err, errlen, "member exists with identical ID "
+			    "&{%" PRIx64 " {[%s] false} {%s []}}", m->id, urls, m->name);
+			return CAIRN_EINVAL;
+		}
+		if (m->id == 0) {
+			snprintf(err, errlen, "cannot use 0 as member id");
+			return CAIRN_EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int
+by_id(const void *a, const void *b)
+{
+	const struct member *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+int
+members_from_config(const struct config *cfg, struct members *out, char *err,
+    size_t errlen)
+{
+	const char *ic = config_get(cfg, "initial-cluster", NULL);
+	const char *token = config_get(cfg, "initial-cluster-token", NULL);
+	const char *state = config_get(cfg, "initial-cluster-state", NULL);
+	char q[QUOTED_NAME_BYTES];
+	struct member adv;
+	int self, rc;
+
+	CAIRN_ASSERT(ic != NULL && token != NULL && state != NULL);
+	CAIRN_ASSERT(errlen > 0);
+	memset(out, 0, sizeof(*out));
+	err[0] = '\0';
+	if ((rc = parse_cluster(ic, out, err, errlen)) != 0)
+		return rc;
+	for (size_t i = 0; i < out->n; i++)
+		qsort(out->m[i].urls, out->m[i].urls_len, sizeof(out->m[i].urls[0]), url_cmp);
+	/* etcd's VerifyBootstrap, in its order. */
+	if ((self = find_member(out, cfg->name, strlen(cfg->name))) < 0) {
+		flags_quote(q, sizeof(q), cfg->name);
+		snprintf(err, errlen, "couldn't find local name %s in the initial cluster configuration", q);
+		return CAIRN_EINVAL;
+	}
+	/* Joining an existing cluster (VerifyJoinExisting) skips this one. */
+	if (strcmp(state, "existing") != 0) {
+		rc = parse_advertise(config_get(cfg, "initial-advertise-peer-urls", NULL),
+		    cfg->name, &adv, err, errlen);
+		if (rc != 0 || (rc = members_verify_advertise(&out->m[self], &adv, err, errlen)) != 0)
+			return rc;
+	}
+	if ((rc = members_verify_unique_urls(out, err, errlen)) != 0)
+		return rc;
+	if ((rc = assign_ids(out, token, err, errlen)) != 0)
+		return rc;
+	qsort(out->m, out->n, sizeof(out->m[0]), by_id);
+	out->cluster_id = cluster_id(out);
+	out->self = (size_t)find_member(out, cfg->name, strlen(cfg->name));
+	return 0;
+}
