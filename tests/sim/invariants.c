@@ -2,7 +2,8 @@
  * Tests: Raft's safety properties (thesis figure 3.2), checked by the
  * simulator after every step: election safety, log matching, leader
  * completeness and state machine safety (entry by entry, and for whole
- * states moved by snapshots), and that read indexes are linearizable.
+ * states moved by snapshots), that members with the same commit index
+ * agree on the membership, and that read indexes are linearizable.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +183,36 @@ inv_leader_complete(struct sim *s, const struct sim_node *node)
 	return 0;
 }
 
+/* Whether member (id, learner) is in c's membership. */
+static bool
+inv_has_member(const struct rcore *c, const struct rcore_progress *p)
+{
+	for (size_t i = 0; i < c->nprs; i++)
+		if (c->prs[i].id == p->id)
+			return c->prs[i].learner == p->learner;
+	return false;
+}
+
+/* Membership is a function of the committed log (changes apply when
+ * committed, snapshots carry it): two members that committed the same
+ * index must agree on it. */
+static int
+inv_same_membership(struct sim *s, const struct sim_node *a, const struct sim_node *b)
+{
+	const struct rcore *x = &a->core, *y = &b->core;
+	bool same = x->nprs == y->nprs;
+
+	if (x->hs.commit != y->hs.commit)
+		return 0;
+	for (size_t i = 0; same && i < x->nprs; i++)
+		same = inv_has_member(y, &x->prs[i]);
+	if (!same)
+		return sim_fail(s, "membership: nodes %llu and %llu committed index %llu but "
+		    "differ on the members", (unsigned long long)a->id, (unsigned long long)b->id,
+		    (unsigned long long)x->hs.commit);
+	return 0;
+}
+
 int
 inv_check_all(struct sim *s)
 {
@@ -193,8 +224,9 @@ inv_check_all(struct sim *s)
 		if (a->core.role == RCORE_LEADER && inv_leader_complete(s, a) != 0)
 			return -1;
 		for (unsigned j = i + 1; j < s->n; j++)
-			if (s->nodes[j].up && inv_log_matching(s, &a->core.log,
-			    &s->nodes[j].core.log, a->id, s->nodes[j].id) != 0)
+			if (s->nodes[j].up && (inv_log_matching(s, &a->core.log,
+			    &s->nodes[j].core.log, a->id, s->nodes[j].id) != 0 ||
+			    inv_same_membership(s, a, &s->nodes[j]) != 0))
 				return -1;
 	}
 	return 0;
