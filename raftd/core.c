@@ -45,8 +45,8 @@ rcore_start_ok(const struct rcore_start *s)
 	uint64_t last = s->snap.meta.index + s->n;
 
 	if (s->snap.meta.conf.n == 0 || s->snap.meta.conf.n > RCORE_MEMBERS_MAX ||
-	    s->hs.commit < s->snap.meta.index || s->hs.commit > last ||
-	    s->applied > s->hs.commit || s->applied < s->snap.meta.index)
+	    s->hs.commit > last || s->applied < s->snap.meta.index ||
+	    s->applied > (s->hs.commit > s->snap.meta.index ? s->hs.commit : s->snap.meta.index))
 		return false;
 	for (size_t i = 0; i < s->n; i++)
 		if (s->ents[i].index != s->snap.meta.index + 1 + i)
@@ -69,6 +69,10 @@ rcore_init(struct rcore *c, const struct rcore_config *cfg, const struct rcore_s
 		c->cfg.catchup_entries = RCORE_CATCHUP_ENTRIES_DEFAULT;
 	c->rng = cfg->seed ^ (cfg->id * 0x2545f4914f6cdd1dULL);
 	c->hs = s->hs;
+	/* A snapshot is committed: its marker may be durable while the hard
+	 * state written after it was not (power lost between the two). */
+	if (c->hs.commit < s->snap.meta.index)
+		c->hs.commit = s->snap.meta.index;
 	c->hs_sent = s->hs;
 	c->snap = s->snap;
 	c->applied = s->applied;
@@ -214,7 +218,10 @@ rcore_tick(struct rcore *c)
 	}
 	if (c->elapsed >= c->timeout) {
 		if (!rcore_promotable(c))
-			c->elapsed = 0; /* learners and removed members never campaign */
+			/* Learners and removed members never campaign; the time
+			 * stays past the timeout, so that they no longer count
+			 * a silent leader as alive when asked for a pre-vote. */
+			c->elapsed = c->timeout;
 		else if (c->cfg.pre_vote)
 			rcore_pre_campaign(c);
 		else

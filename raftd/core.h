@@ -72,8 +72,10 @@ struct rmsg {
 	uint64_t index;          /* VOTE: last index; APPEND: prev index;
 	                          * APPEND_RESP: new match, or the rejected
 	                          * index; READ_INDEX_RESP: the read index */
-	uint64_t log_term;       /* VOTE: last term; APPEND: prev term */
-	uint64_t commit;         /* APPEND, HEARTBEAT: leader's commit */
+	uint64_t log_term;       /* VOTE: last term; APPEND: prev term;
+	                          * VOTE_RESP: our term at 'commit' */
+	uint64_t commit;         /* APPEND, HEARTBEAT: leader's commit;
+	                          * (PRE)VOTE_RESP: the answerer's commit */
 	bool reject;
 	uint64_t hint;           /* APPEND_RESP reject: where to retry from */
 	uint64_t hint_term;      /* ... and the follower's term there */

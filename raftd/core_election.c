@@ -66,6 +66,31 @@ rcore_log_ok(const struct rcore *c, uint64_t last_index, uint64_t last_term)
 	    (last_term == my_term && last_index >= rlog_last_index(&c->log));
 }
 
+/* Every answer to a (pre-)vote says what we know is committed, and the
+ * term of our entry there (see rcore_learn_commit). */
+static void
+rcore_vote_answer(struct rcore *c, struct rmsg *r)
+{
+	r->commit = c->hs.commit;
+	(void)rlog_term(&c->log, c->hs.commit, &r->log_term);
+	(void)rcore_send(c, r);
+}
+
+/* Log Matching: if our entry at a member's commit index has the term its
+ * entry there has, our logs agree up to it, so it is committed here too.
+ * A candidate learns this way of a committed membership change that it
+ * did not know of and that decides its election; without it a member
+ * whose removal we have not yet seen committed, with a longer log, could
+ * refuse us for good while never campaigning itself. */
+static void
+rcore_learn_commit(struct rcore *c, const struct rmsg *m)
+{
+	uint64_t t;
+
+	if (m->commit > c->hs.commit && rlog_term(&c->log, m->commit, &t) && t == m->log_term)
+		rcore_commit_to(c, m->commit);
+}
+
 void
 rcore_step_vote(struct rcore *c, const struct rmsg *m)
 {
@@ -79,7 +104,7 @@ rcore_step_vote(struct rcore *c, const struct rmsg *m)
 		c->elapsed = 0;
 		r.reject = false;
 	}
-	rcore_send(c, &r);
+	rcore_vote_answer(c, &r);
 }
 
 /* A pre-vote is granted for a later term to an up-to-date log, unless we
@@ -97,17 +122,25 @@ rcore_step_prevote(struct rcore *c, const struct rmsg *m)
 		r.reject = false;
 		r.term = m->term;
 	}
-	rcore_send(c, &r);
+	rcore_vote_answer(c, &r);
 }
 
 void
 rcore_step_vote_resp(struct rcore *c, const struct rmsg *m)
 {
-	struct rcore_progress *p = rcore_progress(c, m->from);
+	struct rcore_progress *p;
 	bool pre = m->type == RMSG_PREVOTE_RESP;
 	size_t granted = 0, rejected = 0;
 
-	if (c->role != (pre ? RCORE_PRECANDIDATE : RCORE_CANDIDATE) || p->vote_answered)
+	rcore_learn_commit(c, m);
+	/* What we learned may have removed us, or the one answering. */
+	if (c->role != RCORE_LEADER && c->role != RCORE_FOLLOWER && !rcore_promotable(c)) {
+		rcore_become_follower(c, c->hs.term, 0);
+		return;
+	}
+	p = rcore_progress(c, m->from);
+	if (p == NULL || c->role != (pre ? RCORE_PRECANDIDATE : RCORE_CANDIDATE) ||
+	    p->vote_answered)
 		return;
 	if (m->term != (pre && !m->reject ? c->hs.term + 1 : c->hs.term))
 		return;

@@ -234,6 +234,7 @@ sim_node_start(struct sim *s, struct sim_node *node)
 		.alloc = alloc_heap,
 	};
 	const struct sim_state *st;
+	uint64_t first;
 	char err[256];
 	int rc;
 
@@ -272,10 +273,15 @@ sim_node_start(struct sim *s, struct sim_node *node)
 	node->next_snapshot = node->applied + SIM_SNAPSHOT_EVERY;
 	rc = rcore_init(&node->core, &cfg, &start);
 	node->commit_persisted = rec.hs.commit;
+	first = start.n > 0 ? start.ents[0].index : 0; /* for the report: freed below */
 	wal_recovered_free(&rec);
 	if (rc != 0)
-		return sim_fail(s, "node %llu: the core refuses what the WAL recovered",
-		    (unsigned long long)node->id);
+		return sim_fail(s, "node %llu: the core refuses what the WAL recovered: term %llu "
+		    "commit %llu, snapshot %llu/%llu of %u members, %zu entries from %llu",
+		    (unsigned long long)node->id, (unsigned long long)start.hs.term,
+		    (unsigned long long)start.hs.commit, (unsigned long long)start.snap.meta.index,
+		    (unsigned long long)start.snap.meta.term, start.snap.meta.conf.n, start.n,
+		    (unsigned long long)first);
 	node->up = true;
 	return 0;
 }

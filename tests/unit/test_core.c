@@ -5,6 +5,7 @@
  */
 #include <CUnit/CUnit.h>
 
+#include "raftd/alloc_heap.h"
 #include "raftd/core.h"
 #include "shared/err.h"
 #include "tests/lib/runner.h"
@@ -219,7 +220,30 @@ test_pre_vote_refused_while_leader_alive(void)
 	stop();
 }
 
+/* A snapshot marker made durable without the hard state written after
+ * it (power lost between the two): the snapshot counts as committed. */
+static void
+test_init_snapshot_beyond_commit(void)
+{
+	struct rcore c;
+	struct rcore_config cfg = {.id = 1, .election_ticks = 10, .heartbeat_ticks = 1,
+	    .alloc = alloc_heap};
+	struct rcore_start s = {.hs = {.term = 2, .commit = 3},
+	    .snap.meta = {.index = 9, .term = 2, .conf = {.n = 1, .m = {{.id = 1}}}},
+	    .applied = 9};
+
+	CU_ASSERT_EQUAL_FATAL(rcore_init(&c, &cfg, &s), 0);
+	CU_ASSERT_EQUAL(c.hs.commit, 9);
+	CU_ASSERT_EQUAL(rlog_last_index(&c.log), 9);
+	rcore_close(&c);
+	/* Applied beyond both is still refused. */
+	s.applied = 10;
+	CU_ASSERT_EQUAL(rcore_init(&c, &cfg, &s), CAIRN_EINVAL);
+}
+
 static CU_TestInfo core_tests[] = {
+	{"a snapshot beyond the recovered commit index counts as committed",
+	    test_init_snapshot_beyond_commit},
 	{"pre-vote: refused while the leader is alive", test_pre_vote_refused_while_leader_alive},
 	{"pre-vote: a rejoining member does not disrupt", test_pre_vote_prevents_disruption},
 	{"check-quorum: a cut-off leader steps down", test_check_quorum_step_down},
