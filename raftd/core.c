@@ -261,12 +261,20 @@ static const rcore_step_fn rcore_steps[RMSG_TYPE_LAST + 1] = {
 	[RMSG_TIMEOUT_NOW] = rcore_step_timeout_now,
 };
 
-/* A leader's messages are taken from anyone: we may not know yet that
- * it joined (or that we did). Everything else needs a member: a removed
- * member must not disrupt elections, nor answer for a seat it lost. */
+/* Whether to take m from a sender not in our membership. A leader's
+ * messages, yes: we may not know yet that it joined (or that we did).
+ * A candidate's, when we hear no leader: our membership may be the stale
+ * one, and a candidate needs the votes its own membership names (votes
+ * are safe to give anyone: one per term, counted by the candidate); while
+ * a leader is alive, no: a removed member must not disrupt (thesis
+ * §4.2.3). Answers need a member: they speak for a seat. */
 static bool
-rcore_from_any(uint8_t type)
+rcore_from_stranger(const struct rcore *c, uint8_t type)
 {
+	bool leader_alive = c->leader != 0 && c->elapsed < c->cfg.election_ticks;
+
+	if (type == RMSG_VOTE || type == RMSG_PREVOTE)
+		return !leader_alive && c->role != RCORE_LEADER;
 	return type == RMSG_APPEND || type == RMSG_HEARTBEAT || type == RMSG_SNAPSHOT ||
 	    type == RMSG_TIMEOUT_NOW || type == RMSG_READ_INDEX_RESP;
 }
@@ -279,7 +287,8 @@ rcore_step(struct rcore *c, const struct rmsg *m)
 	CAIRN_ASSERT(!c->in_update);
 	/* raftd's peer decoder passes only known types. */
 	CAIRN_ASSERT(m->type >= RMSG_VOTE && m->type <= RMSG_TYPE_LAST);
-	if (m->to != c->cfg.id || m->from == c->cfg.id || (p == NULL && !rcore_from_any(m->type)))
+	if (m->to != c->cfg.id || m->from == c->cfg.id ||
+	    (p == NULL && !rcore_from_stranger(c, m->type)))
 		return;
 	/* Check-quorum counts any member we hear from in our term. */
 	if (p != NULL && m->term == c->hs.term)

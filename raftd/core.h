@@ -221,9 +221,10 @@ void rcore_close(struct rcore *c);
 
 /* One tick of logical time (--heartbeat-interval's unit). */
 void rcore_tick(struct rcore *c);
-/* One message from a peer; messages not for us, malformed, or from a
- * non-member (except a leader's) are ignored (the transport checked
- * their bytes). */
+/* One message from a peer; messages not for us or malformed are ignored
+ * (the transport checked their bytes), and so are those from a
+ * non-member, except a leader's, and a candidate's while no leader is
+ * heard from. */
 void rcore_step(struct rcore *c, const struct rmsg *m);
 /* A client request (copied). On a follower it is forwarded to the leader.
  * Returns 0, CAIRN_ENOLEADER when no leader is known, CAIRN_ETOOBIG

@@ -39,10 +39,13 @@ done
 #   that had not seen the removal committed (fixed: vote answers carry the
 #   commit index, rcore_learn_commit);
 # 3003845: a removed member counted a silent leader as alive for ever;
+# 3002187, 3003772: a member with a stale membership ignored the vote of a
+#   candidate it did not know was added (fixed: a candidate's messages are
+#   taken from a non-member while no leader is heard from);
 # 5013486, 5015861: a snapshot marker durable without the hard state after
 #   it (rcore_init now takes the snapshot as committed).
 quiet() { "$@" >/dev/null; }
-for spec in 3:3001796 3:3002604 3:3003845 5:5013486 5:5015861; do
+for spec in 3:3001796 3:3002604 3:3003845 3:3002187 3:3003772 5:5013486 5:5015861; do
 	n=${spec%%:*} seed=${spec#*:}
 	check "raftsim: regression seed $seed, $n members" \
 		quiet "$B/tests/sim/raftsim" --seed "$seed" --nodes "$n" --steps "$STEPS" --faults all
