@@ -8,6 +8,8 @@
 #include "raftd/alloc_heap.h"
 #include "raftd/node.h"
 #include "raftd/wal_fs_posix.h"
+#include "shared/assert.h"
+#include "shared/chan.h"
 #include "shared/err.h"
 #include "shared/log.h"
 
@@ -159,6 +161,7 @@ raftd_node_start(struct raftd_node *n)
 		return r;
 	}
 	n->applied = start.applied;
+	peer_msg_init(&n->pm);
 	n->tick_ev = event_new(n->child->base, -1, EV_PERSIST, raftd_tick, n);
 	if (n->tick_ev == NULL || event_add(n->tick_ev, &tv) == -1)
 		fatalx("cannot start the Raft clock");
@@ -228,6 +231,22 @@ raftd_node_drive(struct raftd_node *n)
 	}
 }
 
+int
+raftd_node_frame(struct raftd_node *n, enum cairn_proc from, const struct chan_msg *m)
+{
+	const char *why;
+
+	/* The route table lets only this type through, and only from netd. */
+	CAIRN_ASSERT(from == PROC_NETD && m->hdr.type == cairn_ipc_IPC_RAFTD_PEER_RECV);
+	if (peer_msg_decode(&m->body.raft, n->core.cfg.id, &n->pm, &why) != 0) {
+		log_warnx("refusing a peer message from netd: %s", why);
+		return CAIRN_EPROTO;
+	}
+	rcore_step(&n->core, &n->pm.m);
+	raftd_node_drive(n);
+	return 0;
+}
+
 void
 raftd_node_stop(struct raftd_node *n)
 {
@@ -237,6 +256,7 @@ raftd_node_stop(struct raftd_node *n)
 	if (n->wal != NULL) {
 		rcore_close(&n->core);
 		wal_close(n->wal);
+		peer_msg_close(&n->pm);
 	}
 	n->wal = NULL;
 	wal_fs_posix_free(&n->fs);

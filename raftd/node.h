@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "raftd/core.h"
+#include "raftd/peer_codec.h"
 #include "raftd/wal.h"
 #include "raftd/wal_fs.h"
 #include "shared/child.h"
@@ -26,6 +27,7 @@ struct raftd_node {
 	uint64_t leader;
 	uint64_t applied;            /* last index handed to the state machine */
 	uint64_t dropped;            /* peer messages with no transport yet */
+	struct peer_msg pm;          /* the last peer message decoded */
 };
 
 /* Before the privilege drop: makes and opens member/wal (given to
@@ -35,6 +37,9 @@ int raftd_node_prepare(struct raftd_node *n, struct child *c);
  * 0, or an error (logged): the process then exits and is restarted. */
 int raftd_node_start(struct raftd_node *n);
 void raftd_node_drive(struct raftd_node *n);
+/* A frame from netd: a peer's message, checked in full before the core
+ * sees it. 0, or CAIRN_EPROTO (logged) to cut netd off. */
+int raftd_node_frame(struct raftd_node *n, enum cairn_proc from, const struct chan_msg *m);
 void raftd_node_stop(struct raftd_node *n);
 
 #endif

@@ -20,6 +20,13 @@ raftd_start(struct child *c)
 	return raftd_node_start(&node);
 }
 
+static int
+raftd_frame(struct child *c, enum cairn_proc from, struct chan_msg *m)
+{
+	(void)c;
+	return raftd_node_frame(&node, from, m);
+}
+
 static void
 raftd_stop(struct child *c)
 {
@@ -33,6 +40,7 @@ main(int argc, char **argv)
 	static const struct child_ops ops = {
 		.prepare = raftd_prepare,
 		.start = raftd_start,
+		.frame = raftd_frame,
 		.stop = raftd_stop,
 	};
 

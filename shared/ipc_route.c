@@ -6,9 +6,12 @@
 
 #include "shared/err.h"
 #include "shared/ipc_route.h"
+#include "shared/raft_peer.h"
 
 #define SUP PROC_BIT(PROC_SUPERVISOR)
 #define CHILD PROC_CHILDREN
+#define NETD PROC_BIT(PROC_NETD)
+#define RAFTD PROC_BIT(PROC_RAFTD)
 #define ANY (SUP | CHILD)
 #define SOCK IPC_VIA_SOCKET
 #define RING IPC_VIA_RING
@@ -26,6 +29,12 @@ static const struct ipc_route ipc_routes[] = {
 	{cairn_ipc_IPC_CHILD_PROCESS_STOP, SUP, CHILD, cairn_ipc_Empty_fields, 0, SOCK, 0},
 	{cairn_ipc_IPC_SUPERVISOR_CHANNEL_FAIL, CHILD, SUP, cairn_ipc_ChannelFail_fields,
 	    cairn_ipc_ChannelFail_size, SOCK, 0},
+	/* Raft peer messages: bounded in shared/raft_peer.h (nanopb cannot
+	 * size their pointer fields). */
+	{cairn_ipc_IPC_RAFTD_PEER_RECV, NETD, RAFTD, cairn_ipc_RaftMsg_fields,
+	    RAFT_PEER_MSG_BYTES_MAX, RING, 0},
+	{cairn_ipc_IPC_NETD_PEER_SEND, RAFTD, NETD, cairn_ipc_RaftMsg_fields,
+	    RAFT_PEER_MSG_BYTES_MAX, RING, 0},
 };
 
 #define IPC_ROUTES_LEN (sizeof(ipc_routes) / sizeof(ipc_routes[0]))

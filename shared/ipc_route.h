@@ -39,6 +39,7 @@ union ipc_msg {
 	cairn_ipc_ChildConfig config;
 	cairn_ipc_ChannelAdopt adopt;
 	cairn_ipc_ChannelFail fail;
+	cairn_ipc_RaftMsg raft;      /* IPC_RAFTD_PEER_RECV, IPC_NETD_PEER_SEND */
 };
 
 /* The route of 'type', or NULL when the type has none. */

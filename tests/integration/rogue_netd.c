@@ -1,11 +1,16 @@
 /*
  * Tests: a hostile cairn-netd. It takes its configuration and its channel
- * to raftd like the real one, says hello, then publishes a frame of an
- * unknown type in the ring and waits to be killed. raftd must cut it off
- * and the supervisor must restart netd, never raftd.
+ * to raftd like the real one, says hello, then sends one frame and waits
+ * to be killed. ROGUE_MODE picks the frame:
+ *   (unset)         a frame of an unknown type in the ring;
+ *   peer-bad        a peer message that is not for this member;
+ *   peer-heartbeat  a valid heartbeat from member 2 in term 100.
+ * For the first two raftd must cut it off and the supervisor restart
+ * netd, never raftd; the third raftd must take.
  */
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -16,6 +21,10 @@
 
 #define ROGUE_WAIT_MS 10000
 #define ROGUE_TYPE 0x7777
+/* etcd's default member ID, which cairn's defaults give raftd. */
+#define ROGUE_RAFTD_ID 0x8e9e05c52164694dULL
+#define ROGUE_PEER_ID 2
+#define ROGUE_TERM 100
 
 /* Reads the supervisor's hello and configuration. */
 static uint32_t
@@ -41,11 +50,30 @@ rogue_config(struct chan *ctl)
 	return ring_bytes;
 }
 
+static void
+rogue_send(struct chan *raftd, const char *mode)
+{
+	struct frame_hdr h = {.type = ROGUE_TYPE};
+	cairn_ipc_RaftMsg m = cairn_ipc_RaftMsg_init_zero;
+
+	if (mode == NULL) {
+		log_info("sending a frame of unknown type to raftd");
+		chan_frame_send(raftd, &h, NULL, IPC_VIA_RING, NULL, 0);
+		return;
+	}
+	m.type = 7; /* RMSG_HEARTBEAT */
+	m.from = ROGUE_PEER_ID;
+	m.term = ROGUE_TERM;
+	m.to = strcmp(mode, "peer-bad") == 0 ? ROGUE_RAFTD_ID + 1 : ROGUE_RAFTD_ID;
+	log_info("sending a peer message to raftd (%s)", mode);
+	if (chan_send(raftd, cairn_ipc_IPC_RAFTD_PEER_RECV, 0, &m) != 0)
+		fatalx("cannot send the peer message");
+}
+
 int
 main(void)
 {
 	struct chan ctl, raftd;
-	struct frame_hdr h = {.type = ROGUE_TYPE};
 	uint32_t ring_bytes;
 
 	log_init("rogue-netd", LOG_INFO);
@@ -79,8 +107,7 @@ main(void)
 			fatalx("no channel to raftd");
 	}
 	chan_send_hello(&raftd);
-	log_info("sending a frame of unknown type to raftd");
-	chan_frame_send(&raftd, &h, NULL, IPC_VIA_RING, NULL, 0);
+	rogue_send(&raftd, getenv("ROGUE_MODE"));
 	pause();
 	return 0;
 }
