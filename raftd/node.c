@@ -161,6 +161,9 @@ raftd_node_start(struct raftd_node *n)
 		return r;
 	}
 	n->applied = start.applied;
+	if (n->core.nprs > 1)
+		log_warnx("this member has %zu peers but no peer transport yet (it comes with "
+		    "netd): it cannot elect a leader", n->core.nprs - 1);
 	peer_msg_init(&n->pm);
 	n->tick_ev = event_new(n->child->base, -1, EV_PERSIST, raftd_tick, n);
 	if (n->tick_ev == NULL || event_add(n->tick_ev, &tv) == -1)
