@@ -106,8 +106,8 @@ inv_read_begin(struct sim *s)
 	struct sim_history *h = &s->h;
 	uint64_t ctx = ++h->nreads;
 
-	h->read_floor = sim_grow(h->read_floor, sizeof(uint64_t), &h->reads_cap, ctx);
-	h->read_floor[ctx] = h->committed_max;
+	h->reads = sim_grow(h->reads, sizeof(*h->reads), &h->reads_cap, ctx);
+	h->reads[ctx] = (struct sim_read){.floor = h->committed_max};
 	return ctx;
 }
 
@@ -116,7 +116,7 @@ inv_read_begin(struct sim *s)
 int
 inv_on_read(struct sim *s, const struct sim_node *node, const struct rcore_read *r)
 {
-	const struct sim_history *h = &s->h;
+	struct sim_history *h = &s->h;
 
 	if (r->ctx == 0 || r->ctx > h->nreads)
 		return sim_fail(s, "node %llu: a read state for unknown read %llu",
@@ -126,15 +126,16 @@ inv_on_read(struct sim *s, const struct sim_node *node, const struct rcore_read 
 		return 0;
 	}
 	s->stats->reads_ok++;
-	if (r->index < h->read_floor[r->ctx])
+	if (r->index < h->reads[r->ctx].floor)
 		return sim_fail(s, "read index: node %llu read %llu at index %llu, below %llu "
 		    "committed before it was asked", (unsigned long long)node->id,
 		    (unsigned long long)r->ctx, (unsigned long long)r->index,
-		    (unsigned long long)h->read_floor[r->ctx]);
+		    (unsigned long long)h->reads[r->ctx].floor);
 	if (r->index > h->committed_max)
 		return sim_fail(s, "read index: node %llu read %llu at index %llu, never committed",
 		    (unsigned long long)node->id, (unsigned long long)r->ctx,
 		    (unsigned long long)r->index);
+	h->reads[r->ctx].ok = true;
 	return 0;
 }
 

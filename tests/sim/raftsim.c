@@ -18,6 +18,7 @@
 #include "tests/sim/sim.h"
 
 #define SIM_HEAL_STEPS 20000
+#define SIM_READ_RETRY_STEPS 200  /* a heal-phase read unanswered this long is asked again */
 #define SIM_CRASH_STEPS_MAX 400   /* a crashed node stays down at most this */
 
 /* Hands one node's updates to its disk, the network and its state
@@ -338,12 +339,43 @@ sim_members_applied(struct sim *s, uint64_t index)
 	return true;
 }
 
+/* Asks every member of the leader's membership for a read index; a
+ * read refused or unanswered for SIM_READ_RETRY_STEPS is asked again.
+ * Returns 1 once every member has one answered ok. */
+static int
+sim_heal_reads(struct sim *s, uint64_t *ctx, uint64_t *asked_at)
+{
+	struct sim_node *leader = sim_leader(s);
+	bool all = leader != NULL;
+
+	for (size_t i = 0; leader != NULL && i < leader->core.nprs; i++) {
+		struct sim_node *node = sim_node_by_id(s, leader->core.prs[i].id);
+		unsigned k = (unsigned)(node - s->nodes);
+
+		if (ctx[k] != 0 && s->h.reads[ctx[k]].ok)
+			continue;
+		all = false;
+		if (ctx[k] != 0 && s->step - asked_at[k] < SIM_READ_RETRY_STEPS)
+			continue;
+		ctx[k] = inv_read_begin(s);
+		asked_at[k] = s->step;
+		(void)rcore_read_index(&node->core, ctx[k]);
+		if (sim_flush(s, node) != 0)
+			return -1;
+	}
+	return all ? 1 : 0;
+}
+
 /* After the faults: everyone up and connected, no loss; a last proposal
- * must reach every member's state machine. */
+ * must reach every member's state machine, then a read index must be
+ * served on every member. */
 static int
 sim_heal(struct sim *s)
 {
 	uint64_t target = 0, target_term = 0;
+	uint64_t ctx[SIM_NODES_MAX] = {0}, asked_at[SIM_NODES_MAX] = {0};
+	bool applied = false;
+	int rc;
 
 	s->faults &= ~(unsigned)(SIM_F_DROP | SIM_F_DUP);
 	for (unsigned i = 0; i < s->n; i++) {
@@ -355,14 +387,19 @@ sim_heal(struct sim *s)
 
 		if (sim_one_step(s, false) != 0 || inv_check_all(s) != 0)
 			return -1;
-		done = done && sim_members_applied(s, target);
-		if (done)
-			return 0;
+		applied = applied || (done && sim_members_applied(s, target));
+		if (applied && (rc = sim_heal_reads(s, ctx, asked_at)) != 0)
+			return rc < 0 ? -1 : 0;
+		if (applied)
+			continue;
 		if (target != 0 && !sim_target_alive(s, target, target_term))
 			target = 0;
 		if (target == 0 && sim_propose_last(s, &target, &target_term) != 0)
 			return -1;
 	}
+	if (applied)
+		return sim_fail(s, "no progress: the healed cluster did not serve a read index on "
+		    "every member within %d steps", SIM_HEAL_STEPS);
 	return sim_fail(s, "no progress: the healed cluster did not apply a last proposal "
 	    "within %d steps", SIM_HEAL_STEPS);
 }

@@ -74,6 +74,12 @@ struct sim_msg {
 	uint64_t deliver_at;
 };
 
+/* One read index asked of a member. */
+struct sim_read {
+	uint64_t floor;           /* committed_max when asked */
+	bool ok;                  /* answered, and not refused */
+};
+
 /* What the cluster as a whole has committed and applied, to check
  * every member against. */
 struct sim_slot {
@@ -89,7 +95,7 @@ struct sim_history {
 	uint64_t *leader_of_term; /* by term: the one leader, or 0 */
 	uint64_t terms_cap;
 	uint64_t committed_max;   /* highest index any leader committed */
-	uint64_t *read_floor;     /* by read ctx: committed_max when asked */
+	struct sim_read *reads;   /* by read ctx */
 	uint64_t reads_cap;
 	uint64_t nreads;
 	struct sim_state *snaps;  /* by snapshot ref: the state it holds */

@@ -365,6 +365,6 @@ sim_free_all(struct sim *s)
 		sim_msg_free(&s->net[i]);
 	free(s->h.slots);
 	free(s->h.leader_of_term);
-	free(s->h.read_floor);
+	free(s->h.reads);
 	free(s->h.snaps);
 }
