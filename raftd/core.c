@@ -67,6 +67,8 @@ rcore_init(struct rcore *c, const struct rcore_config *cfg, const struct rcore_s
 		c->cfg.max_msg_bytes = RCORE_MSG_BYTES_DEFAULT;
 	if (c->cfg.catchup_entries == 0)
 		c->cfg.catchup_entries = RCORE_CATCHUP_ENTRIES_DEFAULT;
+	if (c->cfg.max_entry_bytes == 0 || c->cfg.max_entry_bytes > RAFT_ENTRY_BYTES_MAX)
+		c->cfg.max_entry_bytes = RAFT_ENTRY_BYTES_MAX;
 	c->rng = cfg->seed ^ (cfg->id * 0x2545f4914f6cdd1dULL);
 	c->hs = s->hs;
 	/* A snapshot is committed: its marker may be durable while the hard

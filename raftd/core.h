@@ -97,6 +97,8 @@ struct rcore_config {
 	unsigned max_inflight;       /* appends in flight per follower */
 	uint32_t max_msg_bytes;      /* entry bytes per append (>= 1 entry) */
 	uint64_t catchup_entries;    /* entries kept behind a snapshot */
+	uint32_t max_entry_bytes;    /* proposals above: CAIRN_ETOOBIG; 0:
+	                              * RAFT_ENTRY_BYTES_MAX */
 	struct rlog_alloc alloc;     /* all memory of the core */
 };
 
@@ -228,7 +230,7 @@ void rcore_tick(struct rcore *c);
 void rcore_step(struct rcore *c, const struct rmsg *m);
 /* A client request (copied). On a follower it is forwarded to the leader.
  * Returns 0, CAIRN_ENOLEADER when no leader is known, CAIRN_ETOOBIG
- * beyond RAFT_ENTRY_BYTES_MAX, CAIRN_EPROPDROPPED during a leadership
+ * beyond cfg.max_entry_bytes, CAIRN_EPROPDROPPED during a leadership
  * transfer, or CAIRN_EAGAIN when the log or the outbox is full. */
 int rcore_propose(struct rcore *c, const uint8_t *data, uint32_t len);
 /* A membership change (etcd's MemberAdd, MemberRemove, MemberUpdate,

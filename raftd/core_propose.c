@@ -65,7 +65,7 @@ int
 rcore_propose(struct rcore *c, const uint8_t *data, uint32_t len)
 {
 	CAIRN_ASSERT(!c->in_update);
-	if (len > RAFT_ENTRY_BYTES_MAX)
+	if (len > c->cfg.max_entry_bytes)
 		return CAIRN_ETOOBIG;
 	if (c->role == RCORE_LEADER)
 		return rcore_append_proposal(c, data, len);

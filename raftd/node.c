@@ -11,6 +11,8 @@
 #include "shared/assert.h"
 #include "shared/chan.h"
 #include "shared/err.h"
+#include "shared/frame.h"
+#include "shared/raft_peer.h"
 #include "shared/log.h"
 
 #define RAFTD_WAL_DIR "member/wal"
@@ -41,9 +43,20 @@ raftd_node_prepare(struct raftd_node *n, struct child *c)
 	return rc;
 }
 
+/* Entry bytes per append: etcd's 1 MiB, or less if the ring is smaller
+ * (one larger entry still goes alone: the supervisor made the ring hold
+ * one of --max-request-bytes). */
+static uint32_t
+raftd_msg_bytes(uint32_t ring_bytes)
+{
+	uint64_t room = ring_bytes - frame_ring_bytes(RAFT_PEER_MSG_OVERHEAD_BYTES);
+
+	return room < RCORE_MSG_BYTES_DEFAULT ? (uint32_t)room : RCORE_MSG_BYTES_DEFAULT;
+}
+
 /* etcd's ElectionTick: the election timeout in heartbeats. */
 static struct rcore_config
-raftd_core_config(const cairn_ipc_RaftConfig *rc, uint64_t member_id)
+raftd_core_config(const cairn_ipc_RaftConfig *rc, uint32_t ring_bytes, uint64_t member_id)
 {
 	struct rcore_config cfg = {
 		.id = member_id,
@@ -52,6 +65,9 @@ raftd_core_config(const cairn_ipc_RaftConfig *rc, uint64_t member_id)
 		.seed = member_id ^ (uint64_t)getpid(),
 		.check_quorum = true, /* as etcd's server always sets */
 		.pre_vote = rc->pre_vote,
+		.max_entry_bytes = rc->max_request_bytes > 0 ?
+		    rc->max_request_bytes + RAFT_ENTRY_ENVELOPE_BYTES : 0,
+		.max_msg_bytes = raftd_msg_bytes(ring_bytes),
 		.alloc = alloc_heap,
 	};
 
@@ -151,7 +167,7 @@ raftd_node_start(struct raftd_node *n)
 		log_warnx("cannot open the WAL: %s", err_str(r));
 		return r;
 	}
-	cfg = raftd_core_config(rc, rec.id.member_id);
+	cfg = raftd_core_config(rc, n->child->cfg.ring_bytes, rec.id.member_id);
 	start = (struct rcore_start){.hs = rec.hs, .snap.meta = rec.snap, .ents = rec.entries,
 	    .n = rec.entries_n, .applied = rec.snap.index};
 	r = rcore_init(&n->core, &cfg, &start);

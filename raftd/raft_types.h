@@ -12,6 +12,9 @@
 /* The largest entry payload: --max-request-bytes (1.5 MiB by default)
  * plus room for the request's envelope. */
 #define RAFT_ENTRY_BYTES_MAX ((2u << 20))
+/* Room around a client request in its entry (request id, type): an
+ * entry holds at most --max-request-bytes plus this. */
+#define RAFT_ENTRY_ENVELOPE_BYTES 4096u
 
 enum raft_entry_type {
 	RAFT_ENTRY_NORMAL = 1,  /* a client request (opaque to raftd) */

@@ -10,7 +10,10 @@
 #include <string.h>
 
 #include "shared/assert.h"
+#include "raftd/raft_types.h"
 #include "shared/err.h"
+#include "shared/frame.h"
+#include "shared/raft_peer.h"
 #include "shared/xmalloc.h"
 #include "supervisor/config.h"
 #include "supervisor/config_priv.h"
@@ -356,6 +359,33 @@ finish_uint(const struct config *cfg, const char *flag)
 	return v;
 }
 
+/* --max-request-bytes bounds a Raft entry (with RAFT_ENTRY_ENVELOPE_BYTES
+ * of envelope); one such entry, in its peer message, must fit a ring. */
+static int
+finish_request_bytes(struct config *cfg, char *err, size_t errlen)
+{
+	uint64_t req = finish_uint(cfg, "max-request-bytes"), need;
+
+	if (req == 0 || req + RAFT_ENTRY_ENVELOPE_BYTES > RAFT_ENTRY_BYTES_MAX) {
+		snprintf(err, errlen, "--max-request-bytes %llu is out of range: cairn takes 1 to %u",
+		    (unsigned long long)req, RAFT_ENTRY_BYTES_MAX - RAFT_ENTRY_ENVELOPE_BYTES);
+		return CAIRN_EINVAL;
+	}
+	need = frame_ring_bytes((uint32_t)(RAFT_PEER_MSG_OVERHEAD_BYTES + req + RAFT_ENTRY_ENVELOPE_BYTES));
+	if (cfg->ring_bytes < need) {
+		uint64_t ring = CONFIG_RING_BYTES_MIN;
+
+		while (ring < need)
+			ring *= 2;
+		snprintf(err, errlen, "--ipc-ring-bytes %u is too small for --max-request-bytes "
+		    "%llu: give at least %llu", cfg->ring_bytes, (unsigned long long)req,
+		    (unsigned long long)ring);
+		return CAIRN_EINVAL;
+	}
+	cfg->max_request_bytes = (uint32_t)req;
+	return 0;
+}
+
 /* The Raft timings, with etcd's checks and messages. */
 static int
 finish_raft(struct config *cfg, char *err, size_t errlen)
@@ -379,7 +409,7 @@ finish_raft(struct config *cfg, char *err, size_t errlen)
 	}
 	cfg->heartbeat_ms = (uint32_t)hb;
 	cfg->election_ms = (uint32_t)el;
-	return 0;
+	return finish_request_bytes(cfg, err, errlen);
 }
 
 /* The typed values, from the final text of every flag. */

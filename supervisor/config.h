@@ -23,7 +23,7 @@
 #define CONFIG_FILE_BYTES_MAX (1u << 20)
 
 /* IPC ring size: each channel has two rings of this many data bytes. */
-#define CONFIG_RING_BYTES_DEFAULT (1u << 20)
+#define CONFIG_RING_BYTES_DEFAULT (2u << 20) /* fits etcd's --max-request-bytes */
 #define CONFIG_RING_BYTES_MIN (64u << 10)
 #define CONFIG_RING_BYTES_MAX (256u << 20)
 
@@ -68,6 +68,7 @@ struct config {
 	uint32_t election_ms;         /* --election-timeout */
 	uint64_t snapshot_count;      /* --snapshot-count */
 	bool pre_vote;                /* --pre-vote */
+	uint32_t max_request_bytes;   /* --max-request-bytes */
 
 	/* Messages for the log once logging is up: environment variables used,
 	 * unknown ETCD_* variables, flags shadowing variables, flags given that

@@ -79,7 +79,7 @@ const struct flag_def flags_table[] = {
 	    "BackendBatchLimit is the maximum operations before commit the backend transaction.")},
 	{FL("max-txn-ops", FLAG_T_UINT, FLAG_G_MEMBER, 0, "128",
 	    "Maximum number of operations permitted in a transaction.")},
-	{FL("max-request-bytes", FLAG_T_UINT, FLAG_G_MEMBER, 0, "1572864",
+	{FL("max-request-bytes", FLAG_T_UINT, FLAG_G_MEMBER, IMPL, "1572864",
 	    "Maximum client request size in bytes the server will accept.")},
 	{FL("max-concurrent-streams", FLAG_T_UINT32, FLAG_G_MEMBER, 0, "4294967295",
 	    "Maximum concurrent streams that each client can open at a time."),
@@ -268,9 +268,10 @@ const struct flag_def flags_table[] = {
 	{FL("netd-chroot", FLAG_T_ABSPATH, FLAG_G_CAIRN, IMPL, "/var/empty",
 	    "Absolute path of the directory netd chroots into after loading its TLS keys."),
 	    .bytes_max = PATH_MAX - 1},
-	{FL("ipc-ring-bytes", FLAG_T_RING, FLAG_G_CAIRN, IMPL, "1048576",
+	{FL("ipc-ring-bytes", FLAG_T_RING, FLAG_G_CAIRN, IMPL, "2097152",
 	    "Data bytes in each shared-memory ring between cairn's processes (two per channel);\n"
-	    "    a power of two from 65536 to 268435456.")},
+	    "    a power of two from 65536 to 268435456, large enough for one request of\n"
+	    "    --max-request-bytes and its Raft message.")},
 };
 
 const size_t flags_count = sizeof(flags_table) / sizeof(flags_table[0]);

@@ -84,6 +84,7 @@ child_raft_config(const struct config *cfg, const struct members *ms, cairn_ipc_
 	rc->election_ms = cfg->election_ms;
 	rc->snapshot_count = cfg->snapshot_count;
 	rc->pre_vote = cfg->pre_vote;
+	rc->max_request_bytes = cfg->max_request_bytes;
 }
 
 /* The part of the configuration each child gets. */

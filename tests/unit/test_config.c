@@ -531,7 +531,7 @@ test_usage(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "  --bcrypt-cost 10 (not supported yet)\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nv2 Proxy (to be deprecated in v4):\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "  --netd-user ''\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "  --ipc-ring-bytes '1048576'\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "  --ipc-ring-bytes '2097152'\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "  --netd-chroot '/var/empty'\n"));
 	CU_ASSERT_PTR_NULL(strstr(text, "--unsafe-no-fsync"));
 	CU_ASSERT_PTR_NULL(strstr(text, "--cluster-active-size"));
@@ -671,6 +671,7 @@ static const char good_yaml[] =
     "  auto-tls: true\n"
     "netd-user: \"0:0\"\n"
     "ipc-ring-bytes: 131072\n"
+    "max-request-bytes: 65536\n"
     "netd-chroot: /var/empty/netd\n";
 
 static void
@@ -940,12 +941,21 @@ test_ring_bytes(void)
 	char arg[64];
 
 	snprintf(arg, sizeof(arg), "--ipc-ring-bytes=%u", CONFIG_RING_BYTES_MIN);
-	CU_ASSERT_EQUAL_FATAL(PARSE(arg), 0);
+	CU_ASSERT_EQUAL_FATAL(PARSE(arg, "--max-request-bytes", "32768"), 0);
 	CU_ASSERT_EQUAL(cfg.ring_bytes, CONFIG_RING_BYTES_MIN);
+	CU_ASSERT_EQUAL(cfg.max_request_bytes, 32768);
+	/* One request of --max-request-bytes, in its Raft message, must fit
+	 * a ring: etcd's default needs 2 MiB, the default ring. */
+	ASSERT_ERR(PARSE(arg), "--ipc-ring-bytes 65536 is too small for --max-request-bytes "
+	    "1572864: give at least 2097152");
+	ASSERT_ERR(PARSE("--ipc-ring-bytes", "1048576"), "--ipc-ring-bytes 1048576 is too small "
+	    "for --max-request-bytes 1572864: give at least 2097152");
+	ASSERT_ERR(PARSE("--max-request-bytes", "2097152"), "--max-request-bytes 2097152 is out "
+	    "of range: cairn takes 1 to 2093056");
 	snprintf(arg, sizeof(arg), "--ipc-ring-bytes=%u", CONFIG_RING_BYTES_MAX);
 	CU_ASSERT_EQUAL_FATAL(PARSE(arg), 0);
 	CU_ASSERT_EQUAL(cfg.ring_bytes, CONFIG_RING_BYTES_MAX);
-	CU_ASSERT_EQUAL_FATAL(PARSE("--ipc-ring-bytes=0x20000"), 0);
+	CU_ASSERT_EQUAL_FATAL(PARSE("--ipc-ring-bytes=0x20000", "--max-request-bytes=65536"), 0);
 	CU_ASSERT_EQUAL(cfg.ring_bytes, 0x20000);
 	CU_ASSERT_EQUAL(cfg.notices_len, 0);
 	snprintf(arg, sizeof(arg), "--ipc-ring-bytes=%u", CONFIG_RING_BYTES_MIN / 2);

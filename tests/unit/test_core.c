@@ -241,7 +241,33 @@ test_init_snapshot_beyond_commit(void)
 	CU_ASSERT_EQUAL(rcore_init(&c, &cfg, &s), CAIRN_EINVAL);
 }
 
+/* --max-request-bytes (plus the envelope) bounds what may be proposed. */
+static void
+test_propose_bound(void)
+{
+	struct rcore c;
+	struct rcore_config cfg = {.id = 1, .election_ticks = 10, .heartbeat_ticks = 1,
+	    .max_entry_bytes = 100, .alloc = alloc_heap};
+	struct rcore_start s = {.snap.meta.conf = {.n = 1, .m = {{.id = 1}}}};
+	uint8_t data[101] = {0};
+
+	CU_ASSERT_EQUAL_FATAL(rcore_init(&c, &cfg, &s), 0);
+	while (c.role != RCORE_LEADER) {
+		rcore_tick(&c);
+		while (rcore_has_update(&c)) {
+			struct rcore_update u;
+
+			rcore_update(&c, &u);
+			rcore_advance(&c, &u);
+		}
+	}
+	CU_ASSERT_EQUAL(rcore_propose(&c, data, 101), CAIRN_ETOOBIG);
+	CU_ASSERT_EQUAL(rcore_propose(&c, data, 100), 0);
+	rcore_close(&c);
+}
+
 static CU_TestInfo core_tests[] = {
+	{"proposals above max_entry_bytes are refused", test_propose_bound},
 	{"a snapshot beyond the recovered commit index counts as committed",
 	    test_init_snapshot_beyond_commit},
 	{"pre-vote: refused while the leader is alive", test_pre_vote_refused_while_leader_alive},
