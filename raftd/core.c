@@ -278,7 +278,7 @@ rcore_from_stranger(const struct rcore *c, uint8_t type)
 	if (type == RMSG_VOTE || type == RMSG_PREVOTE)
 		return !leader_alive && c->role != RCORE_LEADER;
 	return type == RMSG_APPEND || type == RMSG_HEARTBEAT || type == RMSG_SNAPSHOT ||
-	    type == RMSG_TIMEOUT_NOW || type == RMSG_READ_INDEX_RESP;
+	    type == RMSG_TIMEOUT_NOW;
 }
 
 void
