@@ -44,12 +44,17 @@ recover_drop_through(struct wal_recovered *rec, uint64_t index)
 }
 
 /* Whether the log recovered so far holds (index, term): the current
- * snapshot's own, or an entry's. */
+ * snapshot's own, or an entry's. Entries below the first recovered one
+ * were released behind an earlier snapshot: a marker there is a
+ * compaction (an installed snapshot is always above our commit index,
+ * and nothing above the commit index is ever released). */
 static bool
 recover_holds(const struct wal_recovered *rec, uint64_t index, uint64_t term)
 {
 	if (index == rec->snap.index)
 		return term == rec->snap.term;
+	if (rec->entries_n > 0 && index < rec->entries[0].index)
+		return true;
 	for (size_t i = 0; i < rec->entries_n; i++)
 		if (rec->entries[i].index == index)
 			return rec->entries[i].term == term;

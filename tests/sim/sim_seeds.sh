@@ -50,4 +50,8 @@ for spec in 3:3001796 3:3002604 3:3003845 3:3002187 3:3003772 5:5013486 5:501586
 	check "raftsim: regression seed $seed, $n members" \
 		quiet "$B/tests/sim/raftsim" --seed "$seed" --nodes "$n" --steps "$STEPS" --faults all
 done
+# 3200227 (6000 steps): a compaction marker for an entry whose segment it
+# then released read back as an installed snapshot, dropping the log.
+check "raftsim: regression seed 3200227, 3 members, 6000 steps" \
+	quiet "$B/tests/sim/raftsim" --seed 3200227 --nodes 3 --steps 6000 --faults restart,snapshot
 finish

@@ -709,6 +709,36 @@ test_installed_snapshot_replaces_log(void)
 	wal_close(w);
 }
 
+/* A compaction marker written after a rollover, for an entry of the
+ * segment it then releases: on reopen the entry is gone, and the marker
+ * must still read as a compaction, keeping the entries after it (found
+ * by raftsim, seed 3200227 with --steps 6000). */
+static void
+test_compaction_of_released_entry(void)
+{
+	struct wal_recovered rec;
+	char err[WAL_ERR_BYTES_MAX];
+	struct raft_snapshot_marker m = {.term = 1, .conf = {.n = 1, .m = {{.id = 1}}}};
+	struct wal *w = create(SMALL_SEGMENT_BYTES);
+	uint64_t last = 0;
+
+	while (wal_segment_count(w) < 2 && last < 1000)
+		CU_ASSERT_EQUAL_FATAL(append_one(w, ++last, 1), 0);
+	CU_ASSERT_FATAL(wal_segment_count(w) == 2);
+	/* 'last' opened the second segment; one more, then compact before it. */
+	append_range(w, last + 1, last + 1, 1);
+	m.index = last - 1;
+	CU_ASSERT_EQUAL(wal_append_snapshot(w, &m), 0);
+	CU_ASSERT_EQUAL(wal_release_before(w, m.index), 0);
+	CU_ASSERT_EQUAL(wal_segment_count(w), 1);
+	wal_close(w);
+	CU_ASSERT_EQUAL_FATAL(reopen(SMALL_SEGMENT_BYTES, &w, &rec, err), 0);
+	CU_ASSERT_EQUAL(rec.snap.index, last - 1);
+	CU_ASSERT(entries_are(&rec, last, last + 1, 1, 0, 1));
+	wal_recovered_free(&rec);
+	wal_close(w);
+}
+
 static void
 test_overwrite_truncates(void)
 {
@@ -1118,6 +1148,7 @@ static CU_TestInfo wal_tests[] = {
 	{"segment rollover", test_rollover},
 	{"hard state and snapshot marker", test_hardstate_and_snapshot},
 	{"an installed snapshot replaces the log, a compaction keeps it", test_installed_snapshot_replaces_log},
+	{"a compaction of an entry released since keeps the log", test_compaction_of_released_entry},
 	{"overwritten entries truncate the log", test_overwrite_truncates},
 	{"release covered segments", test_release_before},
 	{"snapshot membership survives reopen", test_snapshot_conf_reopen},
