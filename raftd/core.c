@@ -165,6 +165,28 @@ rcore_become_follower(struct rcore *c, uint64_t term, uint64_t leader)
 	rcore_reset_timer(c);
 }
 
+/* A leader heard from within an election timeout is taken as alive. */
+bool
+rcore_leader_alive(const struct rcore *c)
+{
+	return c->leader != 0 && c->elapsed < c->cfg.election_ticks;
+}
+
+bool
+rcore_hear_leader(struct rcore *c, const struct rmsg *m, struct rmsg *r)
+{
+	if (m->term < c->hs.term) {
+		/* A stale leader learns our term from the reply and steps down. */
+		r->reject = true;
+		(void)rcore_send(c, r);
+		return false;
+	}
+	if (c->role != RCORE_FOLLOWER || c->leader != m->from)
+		rcore_become_follower(c, m->term, m->from);
+	c->elapsed = 0;
+	return true;
+}
+
 void
 rcore_become_leader(struct rcore *c)
 {
@@ -273,10 +295,8 @@ static const rcore_step_fn rcore_steps[RMSG_TYPE_LAST + 1] = {
 static bool
 rcore_from_stranger(const struct rcore *c, uint8_t type)
 {
-	bool leader_alive = c->leader != 0 && c->elapsed < c->cfg.election_ticks;
-
 	if (type == RMSG_VOTE || type == RMSG_PREVOTE)
-		return !leader_alive && c->role != RCORE_LEADER;
+		return !rcore_leader_alive(c) && c->role != RCORE_LEADER;
 	return type == RMSG_APPEND || type == RMSG_HEARTBEAT || type == RMSG_SNAPSHOT ||
 	    type == RMSG_TIMEOUT_NOW;
 }

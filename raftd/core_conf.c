@@ -8,37 +8,10 @@
  */
 #include <string.h>
 
+#include "raftd/conf_change.h"
 #include "raftd/core_impl.h"
 #include "shared/assert.h"
 #include "shared/err.h"
-
-static uint64_t
-get_u64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-static void
-put_u64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-/* False for anything but a well-formed change. */
-static bool
-conf_decode(const struct raft_entry *e, uint8_t *op, uint64_t *id)
-{
-	if (e->type != RAFT_ENTRY_CONF || e->len < RAFT_CONF_FIXED_BYTES)
-		return false;
-	*op = e->data[0];
-	*id = get_u64(e->data + 1);
-	return *op >= RAFT_CONF_ADD && *op <= RAFT_CONF_PROMOTE && *id != 0;
-}
 
 static void
 conf_member_init(struct rcore *c, struct rcore_progress *p, uint64_t id, bool learner)
@@ -120,7 +93,7 @@ rcore_conf_apply(struct rcore *c, const struct raft_entry *e)
 	uint64_t id;
 
 	rcore_conf_get(c, &conf);
-	if (!conf_decode(e, &op, &id) || !conf_change(&conf, op, id))
+	if (!conf_change_decode(e, &op, &id) || !conf_change(&conf, op, id))
 		return;
 	rcore_conf_set(c, &conf);
 	if (c->transferee != 0 && rcore_progress(c, c->transferee) == NULL)
@@ -140,7 +113,7 @@ rcore_conf_at(const struct rcore *c, uint64_t index, struct raft_conf *conf)
 	CAIRN_ASSERT(index <= c->hs.commit);
 	*conf = c->snap.meta.conf;
 	for (uint64_t i = c->snap.meta.index + 1; i <= index; i++)
-		if (conf_decode(rlog_at(&c->log, i), &op, &id))
+		if (conf_change_decode(rlog_at(&c->log, i), &op, &id))
 			(void)conf_change(conf, op, id);
 }
 
@@ -197,8 +170,7 @@ rcore_propose_conf(struct rcore *c, enum raft_conf_op op, uint64_t id,
 		return rc;
 	if ((buf = c->cfg.alloc.alloc(c->cfg.alloc.ctx, e.len)) == NULL)
 		return CAIRN_EAGAIN;
-	buf[0] = (uint8_t)op;
-	put_u64(buf + 1, id);
+	conf_change_encode(buf, (uint8_t)op, id);
 	if (len > 0)
 		memcpy(buf + RAFT_CONF_FIXED_BYTES, ctx, len);
 	e.data = buf;

@@ -114,7 +114,7 @@ void
 rcore_step_prevote(struct rcore *c, const struct rmsg *m)
 {
 	struct rmsg r = {.type = RMSG_PREVOTE_RESP, .to = m->from, .reject = true};
-	bool leader_alive = c->leader != 0 && c->elapsed < c->cfg.election_ticks;
+	bool leader_alive = rcore_leader_alive(c);
 
 	/* A grant answers in the term asked about; a refusal in ours. */
 	if (m->term > c->hs.term && !leader_alive && c->role != RCORE_LEADER &&

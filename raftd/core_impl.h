@@ -12,6 +12,11 @@ bool rcore_send(struct rcore *c, const struct rmsg *m);
 bool rcore_outbox_full(const struct rcore *c);
 void rcore_become_follower(struct rcore *c, uint64_t term, uint64_t leader);
 void rcore_become_leader(struct rcore *c);
+bool rcore_leader_alive(const struct rcore *c);
+/* A leader's message (append, heartbeat, snapshot): from an older term
+ * it is refused with *r and false is returned; otherwise we follow its
+ * sender and restart the election clock. */
+bool rcore_hear_leader(struct rcore *c, const struct rmsg *m, struct rmsg *r);
 struct rcore_progress *rcore_progress(struct rcore *c, uint64_t id);
 bool rcore_promotable(const struct rcore *c);
 size_t rcore_quorum(const struct rcore *c);

@@ -30,14 +30,8 @@ rcore_step_heartbeat(struct rcore *c, const struct rmsg *m)
 {
 	struct rmsg r = {.type = RMSG_HEARTBEAT_RESP, .to = m->from, .ctx = m->ctx};
 
-	if (m->term < c->hs.term) {
-		r.reject = true; /* our term tells a stale leader to step down */
-		(void)rcore_send(c, &r);
+	if (!rcore_hear_leader(c, m, &r))
 		return;
-	}
-	if (c->role != RCORE_FOLLOWER || c->leader != m->from)
-		rcore_become_follower(c, m->term, m->from);
-	c->elapsed = 0;
 	if (m->commit <= rlog_last_index(&c->log))
 		rcore_commit_to(c, m->commit);
 	(void)rcore_send(c, &r);

@@ -118,15 +118,8 @@ rcore_step_append(struct rcore *c, const struct rmsg *m)
 	struct rmsg r = {.type = RMSG_APPEND_RESP, .to = m->from};
 	uint64_t t, last_new;
 
-	if (m->term < c->hs.term) {
-		/* A stale leader learns our term from the reply and steps down. */
-		r.reject = true;
-		(void)rcore_send(c, &r);
+	if (!rcore_hear_leader(c, m, &r))
 		return;
-	}
-	if (c->role != RCORE_FOLLOWER || c->leader != m->from)
-		rcore_become_follower(c, m->term, m->from);
-	c->elapsed = 0;
 	if (m->index < c->hs.commit) {
 		/* Behind our commit (a snapshot, or an old message): those
 		 * entries match; say how far we are. */

@@ -77,14 +77,8 @@ rcore_step_snapshot(struct rcore *c, const struct rmsg *m)
 	const struct raft_snapshot_marker *s = &m->snap->meta;
 	uint64_t t;
 
-	if (m->term < c->hs.term) {
-		r.reject = true;
-		(void)rcore_send(c, &r);
+	if (!rcore_hear_leader(c, m, &r))
 		return;
-	}
-	if (c->role != RCORE_FOLLOWER || c->leader != m->from)
-		rcore_become_follower(c, m->term, m->from);
-	c->elapsed = 0;
 	if (s->index <= c->hs.commit) {
 		r.index = c->hs.commit; /* nothing new in it */
 	} else if (rlog_term(&c->log, s->index, &t) && t == s->term) {

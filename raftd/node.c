@@ -176,7 +176,6 @@ raftd_node_start(struct raftd_node *n)
 		log_warnx("the Raft core refuses what the WAL holds: %s", err_str(r));
 		return r;
 	}
-	n->applied = start.applied;
 	if (n->core.nprs > 1)
 		log_warnx("this member has %zu peers but no peer transport yet (it comes with "
 		    "netd): it cannot elect a leader", n->core.nprs - 1);
@@ -240,11 +239,8 @@ raftd_node_drive(struct raftd_node *n)
 
 		rcore_update(&n->core, &u);
 		raftd_persist(n, &u);
-		/* The peer transport is netd's (it comes with the client API):
-		 * until then a lone member needs none. */
-		n->dropped += u.nmsgs;
-		if (u.ncommitted > 0)
-			n->applied = u.committed[u.ncommitted - 1].index;
+		/* Messages wait for netd's peer transport (issue 5), committed
+		 * entries for stored (issue 4): a lone member needs neither. */
 		raftd_log_role(n, &u);
 		rcore_advance(&n->core, &u);
 	}

@@ -25,8 +25,6 @@ struct raftd_node {
 	struct event *tick_ev;
 	enum rcore_role role;        /* as last logged */
 	uint64_t leader;
-	uint64_t applied;            /* last index handed to the state machine */
-	uint64_t dropped;            /* peer messages with no transport yet */
 	struct peer_msg pm;          /* the last peer message decoded */
 };
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "raftd/conf_change.h"
 #include "raftd/peer_codec.h"
 #include "shared/assert.h"
 #include "shared/err.h"
@@ -241,19 +242,6 @@ peer_entry_data(const cairn_ipc_RaftEntry *in, struct peer_msg *pm, size_t *off,
 	return NULL;
 }
 
-/* A membership change as core_conf.c reads it: u8 op, u64 id (LE), context. */
-static bool
-peer_conf_ok(const struct raft_entry *e)
-{
-	uint64_t id = 0;
-
-	if (e->len < RAFT_CONF_FIXED_BYTES)
-		return false;
-	for (int i = 8; i >= 1; i--)
-		id = (id << 8) | e->data[i];
-	return e->data[0] >= RAFT_CONF_ADD && e->data[0] <= RAFT_CONF_PROMOTE && id != 0;
-}
-
 /* Entry i of 'in' against the message and the entry before it. */
 static const char *
 peer_check_entry(const cairn_ipc_RaftMsg *in, size_t i, const cairn_ipc_RaftEntry *e)
@@ -286,6 +274,8 @@ peer_decode_entries(const cairn_ipc_RaftMsg *in, struct peer_msg *out)
 {
 	size_t off = 0;
 	const char *why;
+	uint64_t id;
+	uint8_t op;
 
 	for (size_t i = 0; i < in->entries_count; i++) {
 		const cairn_ipc_RaftEntry *e = &in->entries[i];
@@ -299,7 +289,7 @@ peer_decode_entries(const cairn_ipc_RaftMsg *in, struct peer_msg *out)
 		d->type = (uint8_t)e->type;
 		if (d->type == RAFT_ENTRY_EMPTY && d->len != 0)
 			return "Raft no-op entry with data";
-		if (d->type == RAFT_ENTRY_CONF && !peer_conf_ok(d))
+		if (d->type == RAFT_ENTRY_CONF && !conf_change_decode(d, &op, &id))
 			return "malformed Raft membership change";
 	}
 	out->m.entries = in->entries_count > 0 ? out->ents : NULL;

@@ -8,6 +8,7 @@
 #include "raftd/wal_record.h"
 #include "shared/assert.h"
 #include "shared/err.h"
+#include "shared/le.h"
 
 CAIRN_STATIC_ASSERT(WAL_RECORD_DATA_BYTES_MIN <= WAL_RECORD_ENTRY_FIXED_BYTES &&
     WAL_RECORD_DATA_BYTES_MIN <= WAL_RECORD_HARDSTATE_BYTES &&
@@ -15,40 +16,6 @@ CAIRN_STATIC_ASSERT(WAL_RECORD_DATA_BYTES_MIN <= WAL_RECORD_ENTRY_FIXED_BYTES &&
     "a record type is shorter than WAL_RECORD_DATA_BYTES_MIN");
 CAIRN_STATIC_ASSERT(WAL_RECORD_SNAPSHOT_BYTES_MAX <= WAL_RECORD_DATA_BYTES_MAX,
     "a full membership does not fit WAL_RECORD_DATA_BYTES_MAX");
-
-static void
-put_u32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void
-put_u64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t
-get_u32(const uint8_t *p)
-{
-	uint32_t v = 0;
-
-	for (int i = 3; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-static uint64_t
-get_u64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
 
 static size_t
 pad8(size_t n)
@@ -120,14 +87,14 @@ encode_snapshot(uint8_t *d, const struct raft_snapshot_marker *m)
 	const char *why;
 
 	CAIRN_ASSERT(wal_record_conf_check(&m->conf, &why) == 0);
-	put_u64(d, m->index);
-	put_u64(d + 8, m->term);
-	put_u32(d + 16, m->conf.n);
-	put_u32(d + 20, 0);
+	le_put64(d, m->index);
+	le_put64(d + 8, m->term);
+	le_put32(d + 16, m->conf.n);
+	le_put32(d + 20, 0);
 	d += WAL_RECORD_SNAPSHOT_FIXED_BYTES;
 	for (uint32_t i = 0; i < m->conf.n; i++) {
-		put_u64(d, m->conf.m[i].id);
-		put_u64(d + 8, m->conf.m[i].learner ?
+		le_put64(d, m->conf.m[i].id);
+		le_put64(d + 8, m->conf.m[i].learner ?
 		    WAL_RECORD_MEMBER_LEARNER : 0);
 		d += WAL_RECORD_MEMBER_BYTES;
 	}
@@ -138,20 +105,20 @@ encode_data(uint8_t *d, const struct wal_record *r)
 {
 	switch (r->type) {
 	case WAL_RECORD_METADATA:
-		put_u64(d, r->u.id.cluster_id);
-		put_u64(d + 8, r->u.id.member_id);
+		le_put64(d, r->u.id.cluster_id);
+		le_put64(d + 8, r->u.id.member_id);
 		break;
 	case WAL_RECORD_ENTRY:
-		put_u64(d, r->u.entry.term);
-		put_u64(d + 8, r->u.entry.index);
+		le_put64(d, r->u.entry.term);
+		le_put64(d + 8, r->u.entry.index);
 		d[16] = r->u.entry.type;
 		if (r->u.entry.len > 0)
 			memcpy(d + 17, r->u.entry.data, r->u.entry.len);
 		break;
 	case WAL_RECORD_HARDSTATE:
-		put_u64(d, r->u.hs.term);
-		put_u64(d + 8, r->u.hs.vote);
-		put_u64(d + 16, r->u.hs.commit);
+		le_put64(d, r->u.hs.term);
+		le_put64(d + 8, r->u.hs.vote);
+		le_put64(d + 16, r->u.hs.commit);
 		break;
 	case WAL_RECORD_SNAPSHOT:
 		encode_snapshot(d, &r->u.snap);
@@ -165,10 +132,10 @@ wal_record_encode(uint8_t *dst, const struct wal_record *r)
 	size_t len = data_bytes(r), total = WAL_RECORD_HDR_BYTES + pad8(len);
 
 	memset(dst, 0, total);
-	put_u32(dst, (uint32_t)len);
-	put_u32(dst + 8, r->type);
+	le_put32(dst, (uint32_t)len);
+	le_put32(dst + 8, r->type);
 	encode_data(dst + WAL_RECORD_HDR_BYTES, r);
-	put_u32(dst + 4, record_crc(dst, dst + WAL_RECORD_HDR_BYTES, len));
+	le_put32(dst + 4, record_crc(dst, dst + WAL_RECORD_HDR_BYTES, len));
 	return total;
 }
 
@@ -193,8 +160,8 @@ decode_entry(const uint8_t *d, size_t len, struct raft_entry *e,
 	*why = "bad entry";
 	if (len < WAL_RECORD_ENTRY_FIXED_BYTES)
 		return CAIRN_ECORRUPT;
-	e->term = get_u64(d);
-	e->index = get_u64(d + 8);
+	e->term = le_get64(d);
+	e->index = le_get64(d + 8);
 	e->type = d[16];
 	e->len = (uint32_t)(len - WAL_RECORD_ENTRY_FIXED_BYTES);
 	e->data = d + WAL_RECORD_ENTRY_FIXED_BYTES;
@@ -206,12 +173,12 @@ decode_entry(const uint8_t *d, size_t len, struct raft_entry *e,
 static int
 decode_member(const uint8_t *d, struct raft_member *m, const char **why)
 {
-	uint64_t flags = get_u64(d + 8);
+	uint64_t flags = le_get64(d + 8);
 
 	*why = "membership member has unknown flags";
 	if ((flags & ~(uint64_t)WAL_RECORD_MEMBER_LEARNER) != 0)
 		return CAIRN_ECORRUPT;
-	m->id = get_u64(d);
+	m->id = le_get64(d);
 	m->learner = (flags & WAL_RECORD_MEMBER_LEARNER) != 0;
 	return 0;
 }
@@ -227,7 +194,7 @@ decode_snapshot(const uint8_t *d, size_t len, struct raft_snapshot_marker *m,
 	*why = "bad length for record type";
 	if (len < WAL_RECORD_SNAPSHOT_FIXED_BYTES)
 		return CAIRN_ECORRUPT;
-	n = get_u32(d + 16);
+	n = le_get32(d + 16);
 	*why = "membership has too many members";
 	if (n > RAFT_MEMBERS_MAX)
 		return CAIRN_ECORRUPT;
@@ -236,11 +203,11 @@ decode_snapshot(const uint8_t *d, size_t len, struct raft_snapshot_marker *m,
 	    (size_t)n * WAL_RECORD_MEMBER_BYTES)
 		return CAIRN_ECORRUPT;
 	*why = "nonzero reserved field in snapshot record";
-	if (get_u32(d + 20) != 0)
+	if (le_get32(d + 20) != 0)
 		return CAIRN_ECORRUPT;
 	memset(m, 0, sizeof(*m));
-	m->index = get_u64(d);
-	m->term = get_u64(d + 8);
+	m->index = le_get64(d);
+	m->term = le_get64(d + 8);
 	m->conf.n = n;
 	for (uint32_t i = 0; i < n; i++)
 		if (decode_member(d + WAL_RECORD_SNAPSHOT_FIXED_BYTES +
@@ -256,8 +223,8 @@ decode_metadata(const uint8_t *d, size_t len, struct raft_identity *id,
 	*why = "bad length for record type";
 	if (len != WAL_RECORD_METADATA_BYTES)
 		return CAIRN_ECORRUPT;
-	id->cluster_id = get_u64(d);
-	id->member_id = get_u64(d + 8);
+	id->cluster_id = le_get64(d);
+	id->member_id = le_get64(d + 8);
 	return 0;
 }
 
@@ -268,9 +235,9 @@ decode_hardstate(const uint8_t *d, size_t len, struct raft_hardstate *hs,
 	*why = "bad length for record type";
 	if (len != WAL_RECORD_HARDSTATE_BYTES)
 		return CAIRN_ECORRUPT;
-	hs->term = get_u64(d);
-	hs->vote = get_u64(d + 8);
-	hs->commit = get_u64(d + 16);
+	hs->term = le_get64(d);
+	hs->vote = le_get64(d + 8);
+	hs->commit = le_get64(d + 16);
 	return 0;
 }
 
@@ -302,20 +269,20 @@ wal_record_decode(const uint8_t *p, size_t avail, struct wal_record *r,
 	*why = "short header";
 	if (avail < WAL_RECORD_HDR_BYTES)
 		return CAIRN_ECORRUPT;
-	len = get_u32(p);
-	type = get_u32(p + 8);
+	len = le_get32(p);
+	type = le_get32(p + 8);
 	*why = "bad header";
 	if (len < WAL_RECORD_DATA_BYTES_MIN || len > WAL_RECORD_DATA_BYTES_MAX)
 		return CAIRN_ECORRUPT;
 	if (type < WAL_RECORD_METADATA || type > WAL_RECORD_SNAPSHOT ||
-	    get_u32(p + 12) != 0)
+	    le_get32(p + 12) != 0)
 		return CAIRN_ECORRUPT;
 	*size = WAL_RECORD_HDR_BYTES + pad8(len);
 	*why = "record runs past the end of the file";
 	if (*size > avail)
 		return CAIRN_ECORRUPT;
 	*why = "checksum mismatch";
-	if (record_crc(p, p + WAL_RECORD_HDR_BYTES, len) != get_u32(p + 4))
+	if (record_crc(p, p + WAL_RECORD_HDR_BYTES, len) != le_get32(p + 4))
 		return CAIRN_ECORRUPT;
 	*why = "nonzero padding";
 	for (size_t i = WAL_RECORD_HDR_BYTES + len; i < *size; i++)

@@ -517,12 +517,10 @@ snapshot_while_cut_off(void)
 	return marker;
 }
 
+/* Three members keeping 5 entries behind a snapshot; member 1 leads. */
 static void
-test_snapshot_install_then_catch_up(void)
+start_compacting_3(unsigned all)
 {
-	const unsigned all = group_upto(3);
-	struct raft_snapshot_marker marker;
-	unsigned snapshots = 0;
 	struct setup s;
 
 	setup_init(&s, 3);
@@ -530,6 +528,15 @@ test_snapshot_install_then_catch_up(void)
 		s.cfg[id].catchup_entries = 5;
 	start_with(&s);
 	elect(1, all);
+}
+
+static void
+test_snapshot_install_then_catch_up(void)
+{
+	const unsigned all = group_upto(3);
+	struct raft_snapshot_marker marker;
+	unsigned snapshots = 0;
+	start_compacting_3(all);
 	rounds(1, all, 2);
 	marker = snapshot_while_cut_off();
 	beat(1);
@@ -568,13 +575,7 @@ test_new_leader_probes_from_its_last_index(void)
 {
 	const unsigned all = group_upto(3);
 	struct raft_snapshot_marker marker;
-	struct setup s;
-
-	setup_init(&s, 3);
-	for (uint64_t id = 1; id <= 3; id++)
-		s.cfg[id].catchup_entries = 5;
-	start_with(&s);
-	elect(1, all);
+	start_compacting_3(all);
 	for (int i = 0; i < 20; i++)
 		CU_ASSERT_EQUAL(propose(1, "x"), 0);
 	rounds(1, all, 2);
