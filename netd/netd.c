@@ -8,7 +8,7 @@
 int
 main(int argc, char **argv)
 {
-	static const struct child_ops ops = {0};
+	static const struct child_ops ops = {.frame = child_frame_status_only};
 
 	return child_main(PROC_NETD, &ops, argc, argv);
 }

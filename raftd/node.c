@@ -2,6 +2,7 @@
  * raftd: this member's Raft node; see node.h.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -10,10 +11,12 @@
 #include "raftd/wal_fs_posix.h"
 #include "shared/assert.h"
 #include "shared/chan.h"
+#include "shared/entry_envelope.h"
 #include "shared/err.h"
 #include "shared/frame.h"
 #include "shared/raft_peer.h"
 #include "shared/log.h"
+#include "shared/xmalloc.h"
 
 #define RAFTD_WAL_DIR "member/wal"
 
@@ -144,7 +147,30 @@ raftd_tick(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	rcore_tick(&n->core);
-	raftd_node_drive(n);
+	raftd_netd_reads_tick(n);
+	raftd_node_flush(n);
+}
+
+/* etcd's request timeout (5 s + 2 election timeouts), in ticks. */
+static unsigned
+raftd_request_ticks(const cairn_ipc_RaftConfig *rc)
+{
+	return (5000 + 2 * rc->election_ms) / rc->heartbeat_ms;
+}
+
+/* What the node keeps beside the core, from the configuration. */
+static void
+raftd_node_setup(struct raftd_node *n, const cairn_ipc_RaftConfig *rc)
+{
+	n->max_request_bytes = rc->max_request_bytes > 0 ? rc->max_request_bytes :
+	    RAFT_ENTRY_BYTES_MAX - RAFT_ENTRY_ENVELOPE_BYTES;
+	n->prop_buf = xmalloc(ENTRY_ENVELOPE_BYTES + (size_t)n->max_request_bytes);
+	n->request_ticks = raftd_request_ticks(rc);
+	n->snapshot_count = rc->snapshot_count > 0 ? rc->snapshot_count :
+	    RAFTD_SNAPSHOT_COUNT_DEFAULT;
+	n->status.role = n->core.role;
+	n->status.term = n->core.hs.term;
+	n->status.leader = n->core.leader;
 }
 
 int
@@ -170,15 +196,14 @@ raftd_node_start(struct raftd_node *n)
 	cfg = raftd_core_config(rc, n->child->cfg.ring_bytes, rec.id.member_id);
 	start = (struct rcore_start){.hs = rec.hs, .snap.meta = rec.snap, .ents = rec.entries,
 	    .n = rec.entries_n, .applied = rec.snap.index};
+	n->cluster_id = rec.id.cluster_id;
 	r = rcore_init(&n->core, &cfg, &start);
 	wal_recovered_free(&rec);
 	if (r != 0) {
 		log_warnx("the Raft core refuses what the WAL holds: %s", err_str(r));
 		return r;
 	}
-	if (n->core.nprs > 1)
-		log_warnx("this member has %zu peers but no peer transport yet (it comes with "
-		    "netd): it cannot elect a leader", n->core.nprs - 1);
+	raftd_node_setup(n, rc);
 	peer_msg_init(&n->pm);
 	n->tick_ev = event_new(n->child->base, -1, EV_PERSIST, raftd_tick, n);
 	if (n->tick_ev == NULL || event_add(n->tick_ev, &tv) == -1)
@@ -231,7 +256,9 @@ raftd_persist(struct raftd_node *n, const struct rcore_update *u)
 		fatalx("cannot write the WAL: %s", err_str(r));
 }
 
-void
+/* Committed entries are not handed over here: stored takes them from
+ * the log at its own pace (node_stored.c), after the update is durable. */
+static void
 raftd_node_drive(struct raftd_node *n)
 {
 	while (rcore_has_update(&n->core)) {
@@ -239,27 +266,73 @@ raftd_node_drive(struct raftd_node *n)
 
 		rcore_update(&n->core, &u);
 		raftd_persist(n, &u);
-		/* Messages wait for netd's peer transport (issue 5), committed
-		 * entries for stored (issue 4): a lone member needs neither. */
+		raftd_netd_send_msgs(n, u.msgs, u.nmsgs);
+		if (u.snapshot != NULL)
+			raftd_stored_installed(n);
+		raftd_netd_reads_done(n, u.reads, u.nreads);
 		raftd_log_role(n, &u);
 		rcore_advance(&n->core, &u);
+		for (size_t i = 0; i < n->nsnap_failed; i++)
+			rcore_snapshot_status(&n->core, n->snap_failed[i], false);
+		n->nsnap_failed = 0;
 	}
 }
 
-int
-raftd_node_frame(struct raftd_node *n, enum cairn_proc from, const struct chan_msg *m)
+void
+raftd_node_flush(struct raftd_node *n)
+{
+	raftd_netd_reads_start(n);
+	raftd_node_drive(n);
+	raftd_stored_pump(n);
+	raftd_stored_compact(n);
+	raftd_netd_flush_replies(n);
+	raftd_status_flush(n);
+}
+
+static int
+raftd_peer_recv(struct raftd_node *n, const cairn_ipc_RaftMsg *in)
 {
 	const char *why;
 
-	/* The route table lets only this type through, and only from netd. */
-	CAIRN_ASSERT(from == PROC_NETD && m->hdr.type == cairn_ipc_IPC_RAFTD_PEER_RECV);
-	if (peer_msg_decode(&m->body.raft, n->core.cfg.id, &n->pm, &why) != 0) {
+	if (peer_msg_decode(in, n->core.cfg.id, &n->pm, &why) != 0) {
 		log_warnx("refusing a peer message from netd: %s", why);
 		return CAIRN_EPROTO;
 	}
 	rcore_step(&n->core, &n->pm.m);
-	raftd_node_drive(n);
 	return 0;
+}
+
+/* The route table lets each type through only from its sender. */
+int
+raftd_node_frame(struct raftd_node *n, enum cairn_proc from, const struct chan_msg *m)
+{
+	switch (m->hdr.type) {
+	case cairn_ipc_IPC_RAFTD_PEER_RECV:
+		return raftd_peer_recv(n, &m->body.raft);
+	case cairn_ipc_IPC_RAFTD_PROPOSAL_SEND:
+		return raftd_netd_propose(n, m->hdr.id, &m->body.proposal);
+	case cairn_ipc_IPC_RAFTD_READ_INDEX_GET:
+		raftd_netd_read(n, m->hdr.id);
+		return 0;
+	case cairn_ipc_IPC_RAFTD_APPLY_RESUME:
+		return raftd_stored_resume(n, &m->body.applied);
+	case cairn_ipc_IPC_RAFTD_APPLIED_SET:
+		return raftd_stored_progress(n, &m->body.applied);
+	default:
+		log_warnx("unexpected %s from %s", ipc_type_name(m->hdr.type), proc_name(from));
+		return CAIRN_EPROTO;
+	}
+}
+
+void
+raftd_node_peer_up(struct raftd_node *n, enum cairn_proc peer)
+{
+	if (peer == PROC_NETD)
+		raftd_netd_reset(n);
+	if (peer == PROC_STORED)
+		n->stored_ready = false;
+	n->status_due[peer] = true;
+	raftd_status_flush(n);
 }
 
 void
@@ -274,5 +347,7 @@ raftd_node_stop(struct raftd_node *n)
 		peer_msg_close(&n->pm);
 	}
 	n->wal = NULL;
+	free(n->prop_buf);
+	n->prop_buf = NULL;
 	wal_fs_posix_free(&n->fs);
 }

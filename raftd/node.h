@@ -1,14 +1,18 @@
 /*
- * raftd: this member's Raft node: the core, its WAL in member/wal, and
- * the clock that ticks it. Every event ends with raftd_node_drive(),
- * which carries out the core's updates in the order that keeps
- * acknowledged writes safe: WAL append, one fdatasync, then messages,
- * then entries to apply (DESIGN.md section 4).
+ * raftd: this member's Raft node: the core, its WAL in member/wal, the
+ * clock that ticks it, and its two channels: netd (peer messages in and
+ * out, client proposals and read-index requests) and stored (committed
+ * entries out, applied and durable indexes back). Frames only feed the
+ * core; raftd_node_flush() runs once their batch is read, so that many
+ * proposals or appends share one fdatasync (group commit). Each update
+ * goes: WAL append, one fdatasync, then messages, then entries to apply
+ * (DESIGN.md sections 3 and 4).
  */
 #ifndef CAIRN_RAFTD_NODE_H
 #define CAIRN_RAFTD_NODE_H
 
 #include <event2/event.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "raftd/core.h"
@@ -17,15 +21,68 @@
 #include "raftd/wal_fs.h"
 #include "shared/child.h"
 
+/* Replies owed to netd while its ring is full; beyond this (a netd that
+ * stopped reading) the oldest are dropped and netd's requests time out. */
+#define RAFTD_REPLIES_MAX 4096
+/* Linearizable reads waiting for the next read-index round. */
+#define RAFTD_READS_MAX 4096
+/* etcd's maxGapBetweenApplyAndCommitIndex: proposals are refused with
+ * "too many requests" while stored is this far behind the commit. */
+#define RAFTD_APPLY_GAP_MAX 5000
+/* etcd's default --snapshot-count, when the supervisor sends 0. */
+#define RAFTD_SNAPSHOT_COUNT_DEFAULT 100000
+
+/* A reply to one request of netd's (IPC_NETD_PROPOSAL_FAIL or
+ * IPC_NETD_READ_INDEX_SET). */
+struct raftd_reply {
+	uint64_t id;
+	uint64_t index;
+	uint32_t code;
+	uint16_t type;
+};
+
+/* netd's read requests answered by one read-index round. */
+struct raftd_reads {
+	uint64_t ids[RAFTD_READS_MAX];
+	size_t n;
+};
+
 struct raftd_node {
 	struct child *child;
 	struct wal_fs fs;            /* member/wal, opened before privdrop */
 	struct wal *wal;
 	struct rcore core;
+	uint64_t cluster_id;         /* as the WAL says */
 	struct event *tick_ev;
 	enum rcore_role role;        /* as last logged */
 	uint64_t leader;
 	struct peer_msg pm;          /* the last peer message decoded */
+	uint64_t snap_failed[RCORE_MEMBERS_MAX]; /* snapshots not sent, to report */
+	size_t nsnap_failed;
+	/* netd */
+	uint8_t *prop_buf;           /* owned: an envelope and one request */
+	uint32_t max_request_bytes;
+	struct raftd_reply replies[RAFTD_REPLIES_MAX]; /* a ring */
+	size_t replies_head, replies_n;
+	struct raftd_reads reads_waiting;  /* for the next round */
+	struct raftd_reads reads_asked;    /* in the round 'read_ctx' */
+	uint64_t read_ctx;           /* the round in flight; 0: none */
+	uint64_t read_seq;
+	unsigned read_ticks;         /* ticks the round has taken */
+	unsigned request_ticks;      /* etcd's request timeout, in ticks */
+	/* stored */
+	bool stored_ready;           /* it said where it stands */
+	bool stored_snap_due;        /* it must hear of core.snap first */
+	uint64_t apply_sent;         /* last entry handed to stored */
+	uint64_t stored_applied;
+	uint64_t stored_durable;
+	uint64_t snapshot_count;
+	/* Raft status last sent, and to whom it is owed */
+	struct {
+		uint64_t term, leader;
+		enum rcore_role role;
+	} status;
+	bool status_due[PROC_COUNT];
 };
 
 /* Before the privilege drop: makes and opens member/wal (given to
@@ -34,10 +91,33 @@ int raftd_node_prepare(struct raftd_node *n, struct child *c);
 /* Opens or creates the WAL, starts the core from it and the tick timer.
  * 0, or an error (logged): the process then exits and is restarted. */
 int raftd_node_start(struct raftd_node *n);
-void raftd_node_drive(struct raftd_node *n);
-/* A frame from netd: a peer's message, checked in full before the core
- * sees it. 0, or CAIRN_EPROTO (logged) to cut netd off. */
+/* A frame from netd or stored, checked in full before it reaches the
+ * core. 0, or CAIRN_EPROTO (logged) to cut the sender off. */
 int raftd_node_frame(struct raftd_node *n, enum cairn_proc from, const struct chan_msg *m);
+/* The channel to 'peer' came up: netd's old requests are forgotten;
+ * stored must say where it stands before it gets entries. */
+void raftd_node_peer_up(struct raftd_node *n, enum cairn_proc peer);
+/* Carries out what the frames and ticks so far asked for: read-index
+ * rounds, the core's updates, entries for stored, owed replies and status. */
+void raftd_node_flush(struct raftd_node *n);
 void raftd_node_stop(struct raftd_node *n);
+
+/* node_netd.c */
+void raftd_netd_reset(struct raftd_node *n);
+void raftd_netd_send_msgs(struct raftd_node *n, const struct rmsg *msgs, size_t nmsgs);
+int raftd_netd_propose(struct raftd_node *n, uint64_t id, const cairn_ipc_Proposal *p);
+void raftd_netd_read(struct raftd_node *n, uint64_t id);
+void raftd_netd_reads_start(struct raftd_node *n);
+void raftd_netd_reads_done(struct raftd_node *n, const struct rcore_read *r, size_t nr);
+void raftd_netd_reads_tick(struct raftd_node *n);
+void raftd_netd_flush_replies(struct raftd_node *n);
+void raftd_status_flush(struct raftd_node *n);
+
+/* node_stored.c */
+int raftd_stored_resume(struct raftd_node *n, const cairn_ipc_Applied *a);
+int raftd_stored_progress(struct raftd_node *n, const cairn_ipc_Applied *a);
+void raftd_stored_installed(struct raftd_node *n);
+void raftd_stored_pump(struct raftd_node *n);
+void raftd_stored_compact(struct raftd_node *n);
 
 #endif

@@ -11,6 +11,7 @@
 #include "raftd/conf_change.h"
 #include "raftd/peer_codec.h"
 #include "shared/assert.h"
+#include "shared/chunks.h"
 #include "shared/err.h"
 #include "shared/raft_peer.h"
 #include "shared/xmalloc.h"
@@ -47,30 +48,8 @@ peer_encode_check(const struct rmsg *m)
 	return total > RAFT_PEER_DATA_BYTES_MAX ? CAIRN_ETOOBIG : 0;
 }
 
-/* Copies e's data into chunks that pb_release frees. */
-static void
-peer_encode_data(const struct raft_entry *e, cairn_ipc_RaftEntry *out)
-{
-	uint32_t nchunks = (e->len + RAFT_PEER_CHUNK_BYTES - 1) / RAFT_PEER_CHUNK_BYTES;
-
-	if (nchunks == 0)
-		return;
-	out->data = xcalloc(nchunks, sizeof(*out->data));
-	for (uint32_t c = 0; c < nchunks; c++) {
-		uint32_t off = c * RAFT_PEER_CHUNK_BYTES;
-		uint32_t len = e->len - off < RAFT_PEER_CHUNK_BYTES ?
-		    e->len - off : RAFT_PEER_CHUNK_BYTES;
-		pb_bytes_array_t *b = xmalloc(PB_BYTES_ARRAY_T_ALLOCSIZE(len));
-
-		b->size = (pb_size_t)len;
-		memcpy(b->bytes, e->data + off, len);
-		out->data[c] = b;
-		out->data_count = (pb_size_t)(c + 1);
-	}
-}
-
-static void
-peer_encode_snap(const struct rcore_snapshot *s, cairn_ipc_RaftSnapshotMeta *out)
+void
+peer_snap_encode(const struct rcore_snapshot *s, cairn_ipc_RaftSnapshotMeta *out)
 {
 	const struct raft_conf *conf = &s->meta.conf;
 
@@ -110,21 +89,31 @@ peer_msg_encode(const struct rmsg *m, cairn_ipc_RaftMsg *out)
 	out->hint = m->hint;
 	out->hint_term = m->hint_term;
 	out->ctx = m->ctx;
-	if (m->n > 0) {
-		out->entries = xcalloc(m->n, sizeof(*out->entries));
-		out->entries_count = (pb_size_t)m->n;
-		for (size_t i = 0; i < m->n; i++) {
-			out->entries[i].term = m->entries[i].term;
-			out->entries[i].index = m->entries[i].index;
-			out->entries[i].type = m->entries[i].type;
-			peer_encode_data(&m->entries[i], &out->entries[i]);
-		}
-	}
+	peer_entries_encode(m->entries, m->n, &out->entries, &out->entries_count);
 	if (m->snap != NULL) {
 		out->has_snap = true;
-		peer_encode_snap(m->snap, &out->snap);
+		peer_snap_encode(m->snap, &out->snap);
 	}
 	return 0;
+}
+
+void
+peer_entries_encode(const struct raft_entry *e, size_t n, cairn_ipc_RaftEntry **out,
+    pb_size_t *count)
+{
+	CAIRN_ASSERT(n <= RAFT_PEER_ENTRIES_MAX);
+	*out = NULL;
+	*count = 0;
+	if (n == 0)
+		return;
+	*out = xcalloc(n, sizeof(**out));
+	*count = (pb_size_t)n;
+	for (size_t i = 0; i < n; i++) {
+		(*out)[i].term = e[i].term;
+		(*out)[i].index = e[i].index;
+		(*out)[i].type = e[i].type;
+		chunks_put(e[i].data, e[i].len, &(*out)[i].data, &(*out)[i].data_count);
+	}
 }
 
 /* ---- decoding ----------------------------------------------------------- */
@@ -208,22 +197,11 @@ static const char *
 peer_entry_data(const cairn_ipc_RaftEntry *in, struct peer_msg *pm, size_t *off,
     struct raft_entry *e)
 {
-	size_t len = 0;
+	size_t len;
+	const char *why = chunks_check(in->data, in->data_count, RAFT_ENTRY_BYTES_MAX, &len);
 
-	if (in->data_count > RAFT_PEER_ENTRY_CHUNKS_MAX)
-		return "Raft entry data longer than an entry may hold";
-	if (in->data_count > 0 && in->data == NULL)
-		return "Raft entry data missing";
-	for (pb_size_t c = 0; c < in->data_count; c++) {
-		const pb_bytes_array_t *b = in->data[c];
-		bool last = c + 1 == in->data_count;
-
-		if (b == NULL || b->size == 0 || b->size > RAFT_PEER_CHUNK_BYTES ||
-		    (!last && b->size != RAFT_PEER_CHUNK_BYTES))
-			return "Raft entry data in malformed chunks";
-		len += b->size;
-	}
-	CAIRN_ASSERT(len <= RAFT_ENTRY_BYTES_MAX);
+	if (why != NULL)
+		return why;
 	if (*off + len > RAFT_PEER_DATA_BYTES_MAX)
 		return "Raft entries longer than a message may hold";
 	e->len = (uint32_t)len;
@@ -232,9 +210,7 @@ peer_entry_data(const cairn_ipc_RaftEntry *in, struct peer_msg *pm, size_t *off,
 		e->data = in->data[0]->bytes;
 	if (in->data_count > 1) {
 		e->data = pm->buf + *off;
-		for (pb_size_t c = 0; c < in->data_count; c++)
-			memcpy(pm->buf + *off + (size_t)c * RAFT_PEER_CHUNK_BYTES,
-			    in->data[c]->bytes, in->data[c]->size);
+		chunks_join(in->data, in->data_count, pm->buf + *off);
 	}
 	/* Chunked data counts against the buffer, one-chunk data alike: the
 	 * bound is the message's, wherever the bytes sit. */

@@ -42,6 +42,15 @@ void peer_msg_close(struct peer_msg *pm);
  */
 int peer_msg_encode(const struct rmsg *m, cairn_ipc_RaftMsg *out);
 
+/* Fills out/count with copies of n entries (at most RAFT_PEER_ENTRIES_MAX,
+ * each within RAFT_PEER_ENTRY_BYTES_MAX), as peer_msg_encode does; freed
+ * by pb_release of the enclosing message. */
+void peer_entries_encode(const struct raft_entry *e, size_t n, cairn_ipc_RaftEntry **out,
+    pb_size_t *count);
+/* Fills *out with s's marker, membership and ref (members allocated as
+ * above). */
+void peer_snap_encode(const struct rcore_snapshot *s, cairn_ipc_RaftSnapshotMeta *out);
+
 /*
  * Checks 'in' (decoded by nanopb from netd's frame of IPC_RAFTD_PEER_RECV)
  * for member 'self' (non-zero) and fills *out for rcore_step(&out->m).

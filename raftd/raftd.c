@@ -28,6 +28,22 @@ raftd_frame(struct child *c, enum cairn_proc from, struct chan_msg *m)
 }
 
 static void
+raftd_peer_up(struct child *c, enum cairn_proc peer)
+{
+	(void)c;
+	raftd_node_peer_up(&node, peer);
+}
+
+/* After each batch of frames from a peer: one flush for all of them. */
+static void
+raftd_peer_drained(struct child *c, enum cairn_proc peer)
+{
+	(void)c;
+	(void)peer;
+	raftd_node_flush(&node);
+}
+
+static void
 raftd_stop(struct child *c)
 {
 	(void)c;
@@ -41,6 +57,8 @@ main(int argc, char **argv)
 		.prepare = raftd_prepare,
 		.start = raftd_start,
 		.frame = raftd_frame,
+		.peer_up = raftd_peer_up,
+		.peer_drained = raftd_peer_drained,
 		.stop = raftd_stop,
 	};
 

@@ -127,5 +127,20 @@ child_main(enum cairn_proc self, const struct child_ops *ops, int argc, char **a
 	log_debug("started");
 	if (ops->start != NULL && ops->start(&c) != 0)
 		return 1;
+	for (int p = PROC_NETD; p < PROC_COUNT; p++)
+		child_peer_announce(&c, (enum cairn_proc)p);
 	return child_loop_run(&c);
+}
+
+int
+child_frame_status_only(struct child *c, enum cairn_proc from, struct chan_msg *m)
+{
+	(void)c;
+	if (m->hdr.type != cairn_ipc_IPC_CHILD_RAFT_STATUS_SET) {
+		log_warnx("unexpected %s from %s", ipc_type_name(m->hdr.type), proc_name(from));
+		return CAIRN_EPROTO;
+	}
+	log_debug("raft term %llu, leader %llx", (unsigned long long)m->body.status.term,
+	    (unsigned long long)m->body.status.leader);
+	return 0;
 }

@@ -33,6 +33,12 @@ struct child_ops {
 	 * heartbeats it does): 0, or CAIRN_EPROTO to cut that peer off and
 	 * report it to the supervisor. */
 	int (*frame)(struct child *c, enum cairn_proc from, struct chan_msg *m);
+	/* A channel to 'peer' came up (first start, or the peer restarted):
+	 * say what the peer must know to begin. */
+	void (*peer_up)(struct child *c, enum cairn_proc peer);
+	/* The channel to 'peer' was read: the peer may have made room in
+	 * our ring to it, so sends that met CAIRN_EAGAIN may go on. */
+	void (*peer_drained)(struct child *c, enum cairn_proc peer);
 	/* The loop ended: release what start took. */
 	void (*stop)(struct child *c);
 };
@@ -58,6 +64,10 @@ struct child {
 	const struct child_ops *ops;
 	void *state;                /* the process's own, set by ops->start */
 };
+
+/* A frame hook for a process that only hears raftd's status yet (netd
+ * and stored until their work lands): logs it; refuses any other frame. */
+int child_frame_status_only(struct child *c, enum cairn_proc from, struct chan_msg *m);
 
 /* Runs the child 'self' until the supervisor stops it or goes away.
  * Returns the exit status for main(). */

@@ -45,6 +45,13 @@ child_peer_adopt(struct child *c, enum cairn_proc peer, int sock, int mem)
 		fatalx("cannot watch the channel to %s", proc_name(peer));
 }
 
+void
+child_peer_announce(struct child *c, enum cairn_proc peer)
+{
+	if (c->ops->peer_up != NULL && chan_is_open(&c->peers[peer].ch))
+		c->ops->peer_up(c, peer);
+}
+
 /* Reports a peer that broke the protocol, then cuts it off. */
 static void
 child_peer_failed(struct child_peer *p)
@@ -112,6 +119,8 @@ child_peer_readable(evutil_socket_t fd, short what, void *arg)
 		child_peer_close(p);
 	} else if (rc == CAIRN_EPROTO)
 		child_peer_failed(p);
+	else if (p->owner->ops->peer_drained != NULL)
+		p->owner->ops->peer_drained(p->owner, p->id);
 }
 
 static void
@@ -126,6 +135,7 @@ child_ctl_handle(struct child *c, struct chan_msg *m)
 			fatalx("supervisor sent a channel to process %u", peer);
 		child_peer_adopt(c, (enum cairn_proc)peer, m->fds[0], m->fds[1]);
 		m->fds[0] = m->fds[1] = -1;
+		child_peer_announce(c, (enum cairn_proc)peer);
 		break;
 	case cairn_ipc_IPC_CHILD_PROCESS_STOP:
 		log_info("stopping at the supervisor's request");

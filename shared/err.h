@@ -27,7 +27,8 @@ enum grpc_status {
 	GRPC_UNAUTHENTICATED = 16,
 };
 
-/* X(code, message, grpc status). Codes are positive; 0 is success. */
+/* X(code, message, grpc status). Codes are positive; 0 is success. The
+ * values cross IPC channels (RaftReply.code): add new codes at the end. */
 #define CAIRN_ERRORS(X)                                                        \
 	X(CAIRN_EAGAIN, "resource temporarily unavailable", GRPC_UNAVAILABLE)      \
 	X(CAIRN_EINVAL, "invalid argument", GRPC_INVALID_ARGUMENT)                 \
@@ -59,7 +60,11 @@ enum grpc_status {
 	X(CAIRN_ELEARNERNOTREADY, "etcdserver: can only promote a learner member " \
 	  "which is in sync with leader", GRPC_FAILED_PRECONDITION)                \
 	X(CAIRN_ECONFPENDING, "etcdserver: unhealthy cluster",                     \
-	  GRPC_UNAVAILABLE)
+	  GRPC_UNAVAILABLE)                                                        \
+	X(CAIRN_ETOOMANYREQ, "etcdserver: too many requests",                      \
+	  GRPC_RESOURCE_EXHAUSTED)                                                 \
+	X(CAIRN_ETIMEOUT, "etcdserver: request timed out", GRPC_UNAVAILABLE)       \
+	X(CAIRN_ELEADERCHANGED, "etcdserver: leader changed", GRPC_UNAVAILABLE)
 
 enum cairn_err {
 	CAIRN_OK = 0,

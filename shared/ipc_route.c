@@ -12,6 +12,7 @@
 #define CHILD PROC_CHILDREN
 #define NETD PROC_BIT(PROC_NETD)
 #define RAFTD PROC_BIT(PROC_RAFTD)
+#define STORED PROC_BIT(PROC_STORED)
 #define ANY (SUP | CHILD)
 #define SOCK IPC_VIA_SOCKET
 #define RING IPC_VIA_RING
@@ -35,6 +36,23 @@ static const struct ipc_route ipc_routes[] = {
 	    RAFT_PEER_MSG_BYTES_MAX, RING, 0},
 	{cairn_ipc_IPC_NETD_PEER_SEND, RAFTD, NETD, cairn_ipc_RaftMsg_fields,
 	    RAFT_PEER_MSG_BYTES_MAX, RING, 0},
+	{cairn_ipc_IPC_RAFTD_PROPOSAL_SEND, NETD, RAFTD, cairn_ipc_Proposal_fields,
+	    RAFT_PEER_MSG_BYTES_MAX, RING, 0},
+	{cairn_ipc_IPC_NETD_PROPOSAL_FAIL, RAFTD, NETD, cairn_ipc_RaftReply_fields,
+	    cairn_ipc_RaftReply_size, RING, 0},
+	{cairn_ipc_IPC_RAFTD_READ_INDEX_GET, NETD, RAFTD, cairn_ipc_Empty_fields, 0, RING, 0},
+	{cairn_ipc_IPC_NETD_READ_INDEX_SET, RAFTD, NETD, cairn_ipc_RaftReply_fields,
+	    cairn_ipc_RaftReply_size, RING, 0},
+	{cairn_ipc_IPC_STORED_ENTRIES_APPLY, RAFTD, STORED, cairn_ipc_ApplyEntries_fields,
+	    RAFT_PEER_MSG_BYTES_MAX, RING, 0},
+	{cairn_ipc_IPC_RAFTD_APPLY_RESUME, STORED, RAFTD, cairn_ipc_Applied_fields,
+	    cairn_ipc_Applied_size, RING, 0},
+	{cairn_ipc_IPC_RAFTD_APPLIED_SET, STORED, RAFTD, cairn_ipc_Applied_fields,
+	    cairn_ipc_Applied_size, RING, 0},
+	{cairn_ipc_IPC_STORED_SNAPSHOT_INSTALL, RAFTD, STORED, cairn_ipc_RaftSnapshotMeta_fields,
+	    RAFT_PEER_MSG_OVERHEAD_BYTES, RING, 0},
+	{cairn_ipc_IPC_CHILD_RAFT_STATUS_SET, RAFTD, NETD | STORED, cairn_ipc_RaftStatus_fields,
+	    cairn_ipc_RaftStatus_size, RING, 0},
 };
 
 #define IPC_ROUTES_LEN (sizeof(ipc_routes) / sizeof(ipc_routes[0]))

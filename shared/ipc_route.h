@@ -40,6 +40,12 @@ union ipc_msg {
 	cairn_ipc_ChannelAdopt adopt;
 	cairn_ipc_ChannelFail fail;
 	cairn_ipc_RaftMsg raft;      /* IPC_RAFTD_PEER_RECV, IPC_NETD_PEER_SEND */
+	cairn_ipc_Proposal proposal;
+	cairn_ipc_RaftReply reply;   /* PROPOSAL_FAIL, READ_INDEX_SET */
+	cairn_ipc_ApplyEntries apply;
+	cairn_ipc_Applied applied;   /* APPLY_RESUME, APPLIED_SET */
+	cairn_ipc_RaftSnapshotMeta snap;
+	cairn_ipc_RaftStatus status;
 };
 
 /* The route of 'type', or NULL when the type has none. */

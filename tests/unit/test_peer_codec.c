@@ -583,19 +583,19 @@ test_refuses_bad_data(void)
 	/* 64 full chunks: the largest entry, alone, accepted. */
 	ACCEPTED(base_append, in_ents[0].data_count = RAFT_PEER_ENTRY_CHUNKS_MAX;
 	    in_ents[0].data = chunks; in->entries_count = 1; in->commit = 11);
-	REFUSED(base_append, "Raft entry data longer than an entry may hold",
+	REFUSED(base_append, "data longer than allowed",
 	    in_ents[0].data_count = RAFT_PEER_ENTRY_CHUNKS_MAX + 1;
 	    in_ents[0].data = chunks);
-	REFUSED(base_append, "Raft entry data missing",
+	REFUSED(base_append, "data missing",
 	    in_ents[0].data = NULL);
-	REFUSED(base_append, "Raft entry data in malformed chunks",
+	REFUSED(base_append, "data in malformed chunks",
 	    one_small[0] = NULL);
-	REFUSED(base_append, "Raft entry data in malformed chunks",
+	REFUSED(base_append, "data in malformed chunks",
 	    one_small[0] = B(chunk_empty));
-	REFUSED(base_append, "Raft entry data in malformed chunks",
+	REFUSED(base_append, "data in malformed chunks",
 	    one_small[0] = B(chunk_over));
 	/* A short chunk before the last. */
-	REFUSED(base_append, "Raft entry data in malformed chunks",
+	REFUSED(base_append, "data in malformed chunks",
 	    chunks[0] = B(chunk_small); in_ents[0].data_count = 2;
 	    in_ents[0].data = chunks);
 	/* Two entries of 2 MiB each: each legal, too much together. */

@@ -1,0 +1,111 @@
+# Tests: helpers for clusters of raftd processes with the stand-ins
+# relay_netd (peer messages over Unix sockets in $R; proposals and reads
+# from spool files NAME.in/SEQ.put|read; answers in NAME.out; status in
+# NAME.status) and ledger_stored (what each member applied, one line per
+# entry, in NAME.applied). Sourced after lib.sh; NAMES lists the members.
+
+mkdir -p "$T/bin" "$T/relay"
+cp "$B/cairn" "$B/cairn-raftd" "$T/bin/"
+cp "$B/tests/integration/relay_netd" "$T/bin/cairn-netd"
+cp "$B/tests/integration/ledger_stored" "$T/bin/cairn-stored"
+R=$T/relay
+export RELAY_DIR=$R
+NAMES=${NAMES:-m1 m2 m3}
+declare -A PID PORT
+base=$((20000 + RANDOM % 20000))
+i=0
+for n in $NAMES; do PORT[$n]=$((base + i)); i=$((i + 1)); done
+CLUSTER=$(for n in $NAMES; do printf '%s=http://127.0.0.1:%s,' "$n" "${PORT[$n]}"; done)
+CLUSTER=${CLUSTER%,}
+
+start_member() {
+	local n=$1
+	"$T/bin/cairn" --name "$n" --data-dir "$T/$n" \
+		--initial-cluster "$CLUSTER" \
+		--initial-advertise-peer-urls "http://127.0.0.1:${PORT[$n]}" \
+		--listen-peer-urls "http://127.0.0.1:${PORT[$n]}" \
+		--heartbeat-interval 20 --election-timeout 200 ${EXTRA:-} \
+		2>>"$T/$n.log" &
+	PID[$n]=$!
+}
+stop_member() {
+	local n=$1 kids p
+	[ -n "${PID[$n]:-}" ] || return 0
+	kids=$(pgrep -P "${PID[$n]}" 2>/dev/null)
+	kill -9 "${PID[$n]}" $kids 2>/dev/null
+	wait "${PID[$n]}" 2>/dev/null
+	for p in $kids; do wait_for 2 dead "$p"; done
+	PID[$n]=
+}
+stop_members() { for n in $NAMES; do stop_member "$n"; done; }
+trap 'stop_members; rm -rf "$T"' EXIT
+member_child() { pgrep -P "${PID[$1]}" -x "cairn-$2" 2>/dev/null | head -n 1; }
+
+# The status relay_netd writes: "term T leader L role R member M cluster C".
+status_of() { cat "$R/$1.status" 2>/dev/null; }
+field() { status_of "$1" | awk -v k="$2" '{for (i = 1; i < NF; i++) if ($i == k) print $(i + 1)}'; }
+# The member that leads, when all running members (or those given) agree on one.
+leader_of() {
+	local n l= t= ml mt
+	for n in ${*:-$NAMES}; do
+		ml=$(field "$n" leader); mt=$(field "$n" term)
+		[ -n "$ml" ] && [ "$ml" != 0 ] || return 1
+		[ -z "$l" ] || { [ "$l" = "$ml" ] && [ "$t" = "$mt" ]; } || return 1
+		l=$ml; t=$mt
+	done
+	for n in ${*:-$NAMES}; do [ "$(field "$n" member)" = "$l" ] && { echo "$n"; return 0; }; done
+	return 1
+}
+one_leader() { leader_of "$@" >/dev/null; }
+
+SEQ=0
+# put NAME TEXT: a proposal through NAME's netd; its seq in $SEQ.
+put() {
+	SEQ=$((SEQ + 1))
+	printf '%s' "$2" >"$R/$1.in/tmp.$SEQ" && mv "$R/$1.in/tmp.$SEQ" "$R/$1.in/$SEQ.put"
+}
+read_index() {
+	SEQ=$((SEQ + 1))
+	: >"$R/$1.in/tmp.$SEQ" && mv "$R/$1.in/tmp.$SEQ" "$R/$1.in/$SEQ.read"
+}
+out_has() { grep -q -- "$2" "$R/$1.out" 2>/dev/null; }
+# applied NAME TEXT: the index at which NAME applied the put of TEXT.
+applied() { awk -v t="$2" '$3 == "put" && $6 == t {print $1}' "$R/$1.applied" 2>/dev/null; }
+applied_everywhere() { local n; for n in ${NAMES_UP:-$NAMES}; do [ -n "$(applied "$n" "$1")" ] || return 1; done; }
+# Ledgers agree line for line up to the shortest (the puts, no-ops and
+# terms of every index), and each applied each put once.
+ledgers_agree() {
+	local n first= len min=
+	for n in ${NAMES_UP:-$NAMES}; do
+		len=$(wc -l <"$R/$n.applied")
+		[ -z "$min" ] || [ "$len" -ge "$min" ] || min=$len
+		[ -n "$min" ] || min=$len
+	done
+	for n in ${NAMES_UP:-$NAMES}; do
+		if [ -z "$first" ]; then first=$n; continue; fi
+		cmp -s <(head -n "$min" "$R/$first.applied") <(head -n "$min" "$R/$n.applied") || return 1
+	done
+	for n in ${NAMES_UP:-$NAMES}; do
+		[ -z "$(awk '$3 == "put" {print $4, $5}' "$R/$n.applied" | sort | uniq -d)" ] || return 1
+	done
+}
+ledgers_equal() {
+	local n sums
+	sums=$(for n in ${NAMES_UP:-$NAMES}; do md5sum <"$R/$n.applied"; done | sort -u | wc -l)
+	[ "$sums" -eq 1 ]
+}
+
+# Sets L to the leader and F to a follower.
+roles() {
+	L=$(leader_of); F=
+	for n in $NAMES; do [ "$n" = "$L" ] || { F=$n; break; }; done
+	diag "leader $L, follower $F"
+}
+# No member's log shows a crash, a fatal error or a sanitizer report.
+no_crashes() {
+	local n
+	for n in $NAMES; do
+		! grep -q 'Sanitizer\|runtime error:\|"level":"fatal"\|killed by signal 6\|killed by signal 11' \
+			"$T/$n.log" || return 1
+	done
+}
