@@ -1,0 +1,128 @@
+/*
+ * All processes: protobuf varints, tags and field skipping (pbwire.h).
+ * The refusals follow Go's protowire, which etcd's peers and clients use.
+ */
+#include "shared/assert.h"
+#include "shared/err.h"
+#include "shared/pbwire.h"
+
+size_t
+pbw_varint_len(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+size_t
+pbw_put_varint(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+
+	CAIRN_ASSERT(p != NULL);
+	while (v >= 0x80) {
+		p[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (uint8_t)v;
+	return n;
+}
+
+int
+pbw_get_varint(struct pbw_reader *r, uint64_t *v)
+{
+	size_t left;
+	uint64_t x = 0;
+
+	CAIRN_ASSERT(r->off <= r->len);
+	left = r->len - r->off;
+	for (size_t i = 0; i < PBW_VARINT_BYTES_MAX && i < left; i++) {
+		uint8_t b = r->buf[r->off + i];
+
+		x |= (uint64_t)(b & 0x7f) << (7 * i);
+		if (b & 0x80)
+			continue;
+		/* The tenth byte has room for bit 63 only. */
+		if (i == PBW_VARINT_BYTES_MAX - 1 && b > 1)
+			return CAIRN_ECORRUPT;
+		r->off += i + 1;
+		*v = x;
+		return 0;
+	}
+	return CAIRN_ECORRUPT;
+}
+
+int
+pbw_get_tag(struct pbw_reader *r, uint32_t *field, enum pbw_type *type)
+{
+	uint64_t t;
+	int rc;
+
+	if ((rc = pbw_get_varint(r, &t)) != 0)
+		return rc;
+	if ((t >> 3) == 0 || (t >> 3) > PBW_FIELD_MAX)
+		return CAIRN_ECORRUPT;
+	switch (t & 7) {
+	case PBW_VARINT:
+	case PBW_I64:
+	case PBW_LEN:
+	case PBW_I32:
+		*field = (uint32_t)(t >> 3);
+		*type = (enum pbw_type)(t & 7);
+		return 0;
+	default:
+		return CAIRN_ECORRUPT;
+	}
+}
+
+int
+pbw_get_bytes(struct pbw_reader *r, const uint8_t **data, size_t *n)
+{
+	struct pbw_reader at = *r;
+	uint64_t len;
+	int rc;
+
+	if ((rc = pbw_get_varint(&at, &len)) != 0)
+		return rc;
+	if (len > at.len - at.off)
+		return CAIRN_ECORRUPT;
+	*data = at.buf + at.off;
+	*n = (size_t)len;
+	r->off = at.off + (size_t)len;
+	return 0;
+}
+
+/* Moves past 'n' fixed-width bytes. */
+static int
+pbw_skip_fixed(struct pbw_reader *r, size_t n)
+{
+	CAIRN_ASSERT(r->off <= r->len);
+	if (n > r->len - r->off)
+		return CAIRN_ECORRUPT;
+	r->off += n;
+	return 0;
+}
+
+int
+pbw_skip(struct pbw_reader *r, enum pbw_type type)
+{
+	uint64_t v;
+	const uint8_t *d;
+	size_t n;
+
+	switch (type) {
+	case PBW_VARINT:
+		return pbw_get_varint(r, &v);
+	case PBW_I64:
+		return pbw_skip_fixed(r, 8);
+	case PBW_LEN:
+		return pbw_get_bytes(r, &d, &n);
+	case PBW_I32:
+		return pbw_skip_fixed(r, 4);
+	}
+	return CAIRN_ECORRUPT;
+}

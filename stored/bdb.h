@@ -1,0 +1,67 @@
+/*
+ * stored: the Berkeley DB environment in member/db and the databases of
+ * the store, all in one file (cairn.db), each a B-tree:
+ *   key    etcd's: revision (rev_codec.h) -> mvccpb.KeyValue
+ *   meta   etcd's: consistent index, term, revisions (meta.h)
+ *   hist   the key index: user key + revision -> tombstone flag, ordered
+ *          by key then revision: every revision of every key
+ *   live   the key index at the current revision: user key -> its latest
+ *          revision, live keys only, with record numbers (DB_RECNUM) so a
+ *          range's count costs O(log n)
+ * Transactions commit without a sync (DB_TXN_WRITE_NOSYNC): the Raft log
+ * is the durable record, and stored reports to raftd only what it made
+ * durable with bdb_sync() (DESIGN.md section 5).
+ */
+#ifndef CAIRN_STORED_BDB_H
+#define CAIRN_STORED_BDB_H
+
+#include <db.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define BDB_FILE "cairn.db"
+/* Mpool cache; most of the store's memory. */
+#define BDB_CACHE_BYTES_DEFAULT (64u << 20)
+#define BDB_LOG_BUFFER_BYTES (1u << 20)
+#define BDB_LOG_FILE_BYTES (16u << 20)
+
+/* Berkeley DB's DBT holds a void * even for bytes it only reads. */
+static inline void *
+bdb_mut(const void *p)
+{
+	return (void *)(uintptr_t)p;
+}
+
+struct bdb {
+	DB_ENV *env;
+	DB *key;
+	DB *meta;
+	DB *hist;
+	DB *live;
+};
+
+struct bdb_options {
+	uint32_t cache_bytes;        /* 0: BDB_CACHE_BYTES_DEFAULT */
+};
+
+/* Opens (creating if needed, recovering after a crash) the environment in
+ * 'dir' and its databases. Returns 0, or CAIRN_EIO with err filled. */
+int bdb_open(struct bdb *b, const char *dir, const struct bdb_options *o,
+    char *err, size_t errlen);
+/* Closes everything; safe on a failed or closed bdb. */
+void bdb_close(struct bdb *b);
+
+/* Transactions: begin, commit, abort. Errors are CAIRN_EIO (logged). */
+int bdb_begin(struct bdb *b, DB_TXN **txn);
+int bdb_commit(DB_TXN *txn);
+void bdb_abort(DB_TXN *txn);
+/* Makes every committed transaction durable (flushes and syncs the log). */
+int bdb_sync(struct bdb *b);
+/* A checkpoint: lets recovery start later and old log files go. */
+int bdb_checkpoint(struct bdb *b);
+
+/* A Berkeley DB return code other than 0 and DB_NOTFOUND, as a cairn
+ * error (CAIRN_EIO), logged with what was being done. */
+int bdb_fail(int rc, const char *what);
+
+#endif

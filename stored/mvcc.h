@@ -1,0 +1,89 @@
+/*
+ * stored: the MVCC key-value store with etcd 3.4's semantics on Berkeley
+ * DB (bdb.h): revisions, generations ended by tombstones, ranges at any
+ * revision not compacted. One write transaction is one main revision and
+ * one Berkeley DB transaction, which also records the consistent index
+ * (the Raft entry applied) and its term: replaying an entry at or below it
+ * changes nothing.
+ */
+#ifndef CAIRN_STORED_MVCC_H
+#define CAIRN_STORED_MVCC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stored/bdb.h"
+#include "stored/mvcc_types.h"
+
+struct mvcc {
+	struct bdb db;
+	int64_t rev;                 /* current main revision (1 when empty, as etcd) */
+	int64_t compact_rev;         /* finished compaction; -1: none */
+	int64_t sched_compact_rev;   /* scheduled; -1: none */
+	uint64_t ci;                 /* consistent index: last entry applied */
+	uint64_t term;
+	uint8_t *buf;                /* owned scratch: hist keys, encodings */
+	size_t cap;
+	DBT val;                     /* values read (DB_DBT_REALLOC, owned) */
+	DBT val2;                    /* ... a second one, for a prev value */
+};
+
+/* Called with each key-value a read or a write shows; kv's bytes are
+ * valid only during the call. Nonzero stops the walk and is returned. */
+typedef int mvcc_kv_fn(void *arg, const struct mvcc_kv *kv);
+
+int mvcc_open(struct mvcc *s, const char *dir, const struct bdb_options *o,
+    char *err, size_t errlen);
+void mvcc_close(struct mvcc *s);
+
+/* A write transaction. */
+struct mvcc_wtxn {
+	struct mvcc *s;
+	DB_TXN *txn;
+	int64_t main;                /* the revision its changes get */
+	int64_t sub;                 /* changes so far */
+};
+
+int mvcc_write_begin(struct mvcc *s, struct mvcc_wtxn *w);
+/* etcd's put: a new version of key; 'prev' (may be NULL) sees the key's
+ * previous value, if any, before it is replaced. */
+int mvcc_put(struct mvcc_wtxn *w, const uint8_t *key, uint32_t key_len,
+    const uint8_t *value, uint32_t value_len, int64_t lease, mvcc_kv_fn *prev, void *arg);
+/* etcd's delete range over [key, end) (keyrange.h conventions): a
+ * tombstone for each live key; 'prev' (may be NULL) sees each deleted
+ * key-value. *deleted counts them. */
+int mvcc_delete_range(struct mvcc_wtxn *w, const uint8_t *key, uint32_t key_len,
+    const uint8_t *end, uint32_t end_len, int64_t *deleted, mvcc_kv_fn *prev, void *arg);
+/* Commits with the Raft entry (index, term) that made it; the revision
+ * moves on only if something changed. */
+int mvcc_write_end(struct mvcc_wtxn *w, uint64_t index, uint64_t term);
+void mvcc_write_abort(struct mvcc_wtxn *w);
+
+struct mvcc_range_req {
+	const uint8_t *key;
+	uint32_t key_len;
+	const uint8_t *end;          /* keyrange.h conventions */
+	uint32_t end_len;
+	int64_t rev;                 /* <= 0: the current revision */
+	int64_t limit;               /* <= 0: no limit */
+	bool count_only;
+};
+
+struct mvcc_range_res {
+	int64_t rev;                 /* the revision read at */
+	int64_t count;               /* keys in the range at rev, whatever the limit */
+	bool more;                   /* more keys than returned */
+};
+
+/* etcd's range: each key-value in order to fn (none when count_only).
+ * Within write transaction w (its own changes visible), or alone when w
+ * is NULL. Errors: CAIRN_ECOMPACTED, CAIRN_EFUTUREREV, CAIRN_EIO, or
+ * what fn returned. */
+int mvcc_range(struct mvcc *s, struct mvcc_wtxn *w, const struct mvcc_range_req *r,
+    mvcc_kv_fn *fn, void *arg, struct mvcc_range_res *res);
+
+/* For the modules of the store: the scratch buffer, at least n bytes. */
+uint8_t *mvcc_scratch(struct mvcc *s, size_t n);
+
+#endif

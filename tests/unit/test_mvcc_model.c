@@ -1,0 +1,320 @@
+/*
+ * Tests: the MVCC store against a small in-memory model of etcd's
+ * semantics: random puts, deletes (of a key or a range) and transactions
+ * of several changes, each followed by a random range (a key or a range,
+ * at the current or a past revision, with or without a limit) whose every
+ * key-value, count and "more" must match the model's. Keys are 1 to 3
+ * bytes over {0x00, 'a', 'b', 0xff}, so prefixes, zero bytes and the
+ * top byte are all exercised. CAIRN_TEST_SEED picks the run;
+ * CAIRN_MVCC_MODEL_OPS the number of operations (default 100,000).
+ */
+#include <CUnit/CUnit.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shared/err.h"
+#include "stored/keyrange.h"
+#include "stored/mvcc.h"
+#include "tests/lib/runner.h"
+
+#define MODEL_KEY_MAX 3
+#define MODEL_VAL_MAX 12
+#define MODEL_OPS_DEFAULT 100000
+#define MODEL_SEEN_MAX 128
+
+/* One change the model recorded. */
+struct change {
+	int64_t main, create, version;
+	char val[MODEL_VAL_MAX];
+	bool tomb;
+};
+
+/* Every possible key, sorted bytewise, each with its changes in order. */
+#define MODEL_KEYS (4 + 16 + 64)
+struct model_key {
+	uint8_t key[MODEL_KEY_MAX];
+	uint32_t key_len;
+	struct change *c;
+	size_t n, cap;
+};
+
+static struct model_key keys[MODEL_KEYS];
+static size_t nchanges;
+static int64_t model_rev = 1;
+static uint64_t rng;
+
+static const uint8_t alphabet[] = {0x00, 'a', 'b', 0xff};
+
+static int
+key_order(const void *a, const void *b)
+{
+	const struct model_key *x = a, *y = b;
+
+	return keyrange_cmp(x->key, x->key_len, y->key, y->key_len);
+}
+
+static void
+model_init(void)
+{
+	size_t n = 0;
+
+	for (uint32_t len = 1; len <= MODEL_KEY_MAX; len++) {
+		uint32_t combos = 1u << (2 * len);
+
+		for (uint32_t c = 0; c < combos; c++, n++) {
+			keys[n].key_len = len;
+			for (uint32_t i = 0; i < len; i++)
+				keys[n].key[i] = alphabet[(c >> (2 * i)) & 3];
+		}
+	}
+	qsort(keys, MODEL_KEYS, sizeof(keys[0]), key_order);
+}
+
+static struct model_key *
+model_find(const uint8_t *k, uint32_t len)
+{
+	struct model_key probe = {.key_len = len};
+
+	memcpy(probe.key, k, len);
+	return bsearch(&probe, keys, MODEL_KEYS, sizeof(keys[0]), key_order);
+}
+
+static void
+random_key(uint8_t *k, uint32_t *len)
+{
+	*len = 1 + (uint32_t)(runner_rand(&rng) % MODEL_KEY_MAX);
+	for (uint32_t i = 0; i < *len; i++)
+		k[i] = alphabet[runner_rand(&rng) % sizeof(alphabet)];
+}
+
+/* The newest change of mk at or below rev, or NULL. */
+static const struct change *
+model_at(const struct model_key *mk, int64_t rev)
+{
+	size_t lo = 0, hi = mk->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (mk->c[mid].main <= rev)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo == 0 ? NULL : &mk->c[lo - 1];
+}
+
+static void
+model_add(struct model_key *mk, int64_t main, const char *val, bool tomb)
+{
+	const struct change *prev = mk->n > 0 ? &mk->c[mk->n - 1] : NULL;
+	bool live = prev != NULL && !prev->tomb;
+	struct change c = {.main = main, .tomb = tomb};
+
+	snprintf(c.val, sizeof(c.val), "%s", val);
+	c.create = live ? prev->create : main;
+	c.version = live ? prev->version + 1 : 1;
+	if (mk->n == mk->cap) {
+		mk->cap = mk->cap ? mk->cap * 2 : 16;
+		mk->c = realloc(mk->c, mk->cap * sizeof(*mk->c));
+	}
+	mk->c[mk->n++] = c;
+	nchanges++;
+}
+
+struct seen {
+	int n;
+	struct mvcc_kv kv[MODEL_SEEN_MAX];
+	uint8_t key[MODEL_SEEN_MAX][MODEL_KEY_MAX];
+	char val[MODEL_SEEN_MAX][MODEL_VAL_MAX + 1];
+};
+
+static int
+collect(void *arg, const struct mvcc_kv *kv)
+{
+	struct seen *s = arg;
+
+	if (s->n == MODEL_SEEN_MAX || kv->key_len > MODEL_KEY_MAX || kv->value_len > MODEL_VAL_MAX)
+		return CAIRN_EINVAL;
+	memcpy(s->key[s->n], kv->key, kv->key_len);
+	memcpy(s->val[s->n], kv->value, kv->value_len);
+	s->val[s->n][kv->value_len] = 0;
+	s->kv[s->n] = *kv;
+	s->kv[s->n].key = s->key[s->n];
+	s->n++;
+	return 0;
+}
+
+static uint64_t ci;
+static struct mvcc S;
+static int64_t failures;
+
+#define EXPECT(cond, ...)                                                       \
+	do {                                                                    \
+		if (!(cond)) {                                                  \
+			if (failures++ < 5) {                                   \
+				printf("# seed %" PRIu64 ": ", runner_seed());  \
+				printf(__VA_ARGS__);                            \
+				printf("\n");                                   \
+			}                                                       \
+		}                                                               \
+	} while (0)
+
+/* A random range checked against the model. */
+static void
+check_range(void)
+{
+	uint8_t k[MODEL_KEY_MAX], e[MODEL_KEY_MAX];
+	uint32_t klen, elen = 0;
+	struct mvcc_range_req r = {0};
+	struct mvcc_range_res res;
+	struct seen s = {0};
+	int64_t count = 0, returned = 0;
+	int rc;
+
+	random_key(k, &klen);
+	r.key = k;
+	r.key_len = klen;
+	switch (runner_rand(&rng) % 3) {
+	case 0: break;                           /* the key alone */
+	case 1: random_key(e, &elen); r.end = e; r.end_len = elen; break;
+	default: e[0] = 0; r.end = e; r.end_len = 1; break; /* "\0": onwards */
+	}
+	r.rev = runner_rand(&rng) % 2 ? 0 : 1 + (int64_t)(runner_rand(&rng) % (uint64_t)model_rev);
+	r.limit = runner_rand(&rng) % 3 == 0 ? 1 + (int64_t)(runner_rand(&rng) % 4) : 0;
+	rc = mvcc_range(&S, NULL, &r, collect, &s, &res);
+	EXPECT(rc == 0, "range failed: %d", rc);
+	if (rc != 0)
+		return;
+	for (size_t i = 0; i < MODEL_KEYS; i++) {
+		const struct model_key *mk = &keys[i];
+		const struct change *c;
+
+		if (!keyrange_has(k, klen, r.end, r.end_len, mk->key, mk->key_len))
+			continue;
+		c = model_at(mk, r.rev > 0 ? r.rev : model_rev);
+		if (c == NULL || c->tomb)
+			continue;
+		count++;
+		if (r.limit > 0 && returned == r.limit)
+			continue;
+		EXPECT(returned < s.n, "missing key at position %" PRId64, returned);
+		if (returned < s.n) {
+			const struct mvcc_kv *got = &s.kv[returned];
+
+			EXPECT(keyrange_cmp(got->key, got->key_len, mk->key, mk->key_len) == 0,
+			    "key %" PRId64 " differs", returned);
+			EXPECT(strcmp(s.val[returned], c->val) == 0, "value differs");
+			EXPECT(got->mod_rev == c->main && got->create_rev == c->create &&
+			    got->version == c->version, "revisions differ: mod %" PRId64 "/%" PRId64
+			    " create %" PRId64 "/%" PRId64 " version %" PRId64 "/%" PRId64,
+			    got->mod_rev, c->main, got->create_rev, c->create, got->version, c->version);
+		}
+		returned++;
+	}
+	EXPECT(s.n == returned, "%d key-values, model %" PRId64, s.n, returned);
+	EXPECT(res.count == count, "count %" PRId64 ", model %" PRId64, res.count, count);
+	EXPECT(res.more == (r.limit > 0 && count > r.limit), "more differs");
+	EXPECT(res.rev == model_rev, "header revision %" PRId64 ", model %" PRId64, res.rev, model_rev);
+}
+
+/* The model's delete range: a tombstone for each live key. */
+static int64_t
+model_delete(const uint8_t *k, uint32_t klen, const uint8_t *e, uint32_t elen)
+{
+	int64_t n = 0;
+
+	for (size_t i = 0; i < MODEL_KEYS; i++) {
+		struct model_key *mk = &keys[i];
+
+		if (mk->n > 0 && !mk->c[mk->n - 1].tomb &&
+		    keyrange_has(k, klen, e, elen, mk->key, mk->key_len)) {
+			model_add(mk, model_rev + 1, "", true);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* A write transaction of 1 to 3 random changes. */
+static void
+random_write(void)
+{
+	struct mvcc_wtxn w;
+	int changes = 1 + (int)(runner_rand(&rng) % 3);
+	bool changed = false;
+
+	CU_ASSERT_FATAL(mvcc_write_begin(&S, &w) == 0);
+	for (int i = 0; i < changes; i++) {
+		uint8_t k[MODEL_KEY_MAX], e[MODEL_KEY_MAX];
+		uint32_t klen, elen;
+		char val[MODEL_VAL_MAX];
+		int64_t n, want;
+
+		random_key(k, &klen);
+		if (runner_rand(&rng) % 3 != 0) {
+			snprintf(val, sizeof(val), "v%" PRIu64, runner_rand(&rng) % 100000);
+			CU_ASSERT_FATAL(mvcc_put(&w, k, klen, (const uint8_t *)val,
+			    (uint32_t)strlen(val), 0, NULL, NULL) == 0);
+			model_add(model_find(k, klen), model_rev + 1, val, false);
+			changed = true;
+			continue;
+		}
+		random_key(e, &elen);
+		if (runner_rand(&rng) % 2)
+			elen = 0;   /* the key alone */
+		CU_ASSERT_FATAL(mvcc_delete_range(&w, k, klen, e, elen, &n, NULL, NULL) == 0);
+		want = model_delete(k, klen, e, elen);
+		EXPECT(n == want, "deleted %" PRId64 ", model %" PRId64, n, want);
+		changed |= want > 0;
+	}
+	CU_ASSERT_FATAL(mvcc_write_end(&w, ++ci, 1) == 0);
+	if (changed)
+		model_rev++;
+	EXPECT(S.rev == model_rev, "revision %" PRId64 ", model %" PRId64, S.rev, model_rev);
+}
+
+static void
+test_against_model(void)
+{
+	static char dir[] = "/tmp/cairn-mvcc-model.XXXXXX";
+	const char *env = getenv("CAIRN_MVCC_MODEL_OPS");
+	long ops = env != NULL ? atol(env) : MODEL_OPS_DEFAULT;
+	char err[256], cmd[64];
+
+	rng = runner_seed();
+	model_init();
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	CU_ASSERT_FATAL(mvcc_open(&S, dir, NULL, err, sizeof(err)) == 0);
+	for (long i = 0; i < ops && failures == 0; i++) {
+		if (runner_rand(&rng) % 2)
+			random_write();
+		else
+			check_range();
+	}
+	printf("# %ld operations, %zu changes, revision %" PRId64 "\n", ops, nchanges, model_rev);
+	CU_ASSERT_EQUAL(failures, 0);
+	mvcc_close(&S);
+	for (size_t i = 0; i < MODEL_KEYS; i++)
+		free(keys[i].c);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CU_ASSERT(system(cmd) == 0);
+}
+
+static CU_TestInfo model_tests[] = {
+	{"random writes and ranges agree with the model", test_against_model},
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{"mvcc_model", NULL, NULL, NULL, NULL, model_tests},
+	CU_SUITE_INFO_NULL,
+};
+
+int
+main(void)
+{
+	return runner_run(suites);
+}
