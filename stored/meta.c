@@ -75,10 +75,12 @@ meta_load(struct mvcc *s)
 	if ((rc = meta_get_u64(s, META_CI, &s->ci, 0)) != 0 ||
 	    (rc = meta_get_u64(s, META_TERM, &s->term, 0)) != 0 ||
 	    (rc = meta_get_u64(s, META_REV, &rev, 1)) != 0 ||
-	    (rc = meta_get_rev(s, META_SCHED, &s->sched_compact_rev)) != 0 ||
-	    (rc = meta_get_rev(s, META_FINISHED, &s->compact_rev)) != 0)
+	    (rc = meta_get_rev(s, META_SCHED, &s->compact_rev)) != 0 ||
+	    (rc = meta_get_rev(s, META_FINISHED, &s->compact_done_rev)) != 0)
 		return rc;
 	s->rev = (int64_t)rev;
+	/* A compaction scheduled but not finished resumes (etcd does the same). */
+	s->pass.active = s->compact_rev > s->compact_done_rev;
 	return 0;
 }
 

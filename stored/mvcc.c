@@ -44,5 +44,6 @@ mvcc_close(struct mvcc *s)
 	free(s->buf);
 	free(s->val.data);
 	free(s->val2.data);
+	free(s->pass.key);
 	memset(s, 0, sizeof(*s));
 }

@@ -19,14 +19,20 @@
 struct mvcc {
 	struct bdb db;
 	int64_t rev;                 /* current main revision (1 when empty, as etcd) */
-	int64_t compact_rev;         /* finished compaction; -1: none */
-	int64_t sched_compact_rev;   /* scheduled; -1: none */
+	int64_t compact_rev;         /* last compaction scheduled: reads below
+	                              * it fail; -1: none */
+	int64_t compact_done_rev;    /* last compaction finished; -1: none */
 	uint64_t ci;                 /* consistent index: last entry applied */
 	uint64_t term;
 	uint8_t *buf;                /* owned scratch: hist keys, encodings */
 	size_t cap;
 	DBT val;                     /* values read (DB_DBT_REALLOC, owned) */
 	DBT val2;                    /* ... a second one, for a prev value */
+	struct {                     /* the physical pass of a compaction */
+		bool active;
+		uint8_t *key;        /* where the next step starts (owned) */
+		uint32_t len, cap;   /* ... a hist record key; len 0: the start */
+	} pass;
 };
 
 /* Called with each key-value a read or a write shows; kv's bytes are
@@ -82,6 +88,18 @@ struct mvcc_range_res {
  * what fn returned. */
 int mvcc_range(struct mvcc *s, struct mvcc_wtxn *w, const struct mvcc_range_req *r,
     mvcc_kv_fn *fn, void *arg, struct mvcc_range_res *res);
+
+/* etcd's compaction at rev: from now on reads below rev fail with
+ * CAIRN_ECOMPACTED; the revisions no read at or above rev needs (every
+ * revision of a key older than its newest at or below rev, and that one
+ * too when it is a tombstone) are removed by mvcc_compact_step(), a
+ * little at a time. Errors: CAIRN_ECOMPACTED (rev not above the last
+ * compaction), CAIRN_EFUTUREREV. Recorded with its Raft entry. */
+int mvcc_compact(struct mvcc *s, int64_t rev, uint64_t index, uint64_t term);
+/* One step of the physical pass: at most 'records' history records in
+ * one transaction. *done when the compaction is finished (also when none
+ * is under way). A pass cut short by a crash resumes after mvcc_open. */
+int mvcc_compact_step(struct mvcc *s, unsigned records, bool *done);
 
 /* For the modules of the store: the scratch buffer, at least n bytes. */
 uint8_t *mvcc_scratch(struct mvcc *s, size_t n);

@@ -266,6 +266,130 @@ test_reopen(void)
 	CU_ASSERT_EQUAL(res.count, 2);
 }
 
+/* Records in one of the store's databases. */
+static long
+records(DB *db)
+{
+	DBC *c;
+	DBT k = {0}, v = {0};
+	long n = 0;
+
+	CU_ASSERT_FATAL(db->cursor(db, NULL, &c, 0) == 0);
+	while (c->get(c, &k, &v, DB_NEXT) == 0)
+		n++;
+	c->close(c);
+	return n;
+}
+
+/* History records of one key. */
+static long
+key_records(const char *key)
+{
+	uint8_t seek[64] = {0};
+	size_t n = strlen(key);
+	DBC *c;
+	DBT k = {.data = seek, .size = (uint32_t)(n + 16)}, v = {0};
+	long count = 0;
+	int rc;
+
+	memcpy(seek, key, n);
+	CU_ASSERT_FATAL(S.db.hist->cursor(S.db.hist, NULL, &c, 0) == 0);
+	for (rc = c->get(c, &k, &v, DB_SET_RANGE); rc == 0; rc = c->get(c, &k, &v, DB_NEXT)) {
+		if (k.size != n + 16 || memcmp(k.data, key, n) != 0)
+			break;
+		count++;
+	}
+	c->close(c);
+	return count;
+}
+
+static void
+compact_all(void)
+{
+	bool done = false;
+
+	for (int i = 0; i < 1000 && !done; i++)
+		CU_ASSERT_FATAL(mvcc_compact_step(&S, 2, &done) == 0);
+	CU_ASSERT_TRUE(done);
+}
+
+/* etcd: after compaction at R, reads below R fail ("required revision
+ * has been compacted"), at R they work; compacting at or below R again
+ * fails the same way, above the current revision as a future revision.
+ * Physically, only each key's newest revision at or below R stays, and
+ * not even that when it is a tombstone. */
+static void
+test_compaction(void)
+{
+	struct seen s;
+	struct mvcc_range_res res;
+	int64_t r0, r1, r2;
+
+	put("cmp", "1");
+	r0 = S.rev;
+	put("cmp", "2");
+	r1 = S.rev;
+	put("cmp", "3");
+	put("gone", "x");
+	CU_ASSERT_EQUAL(del("gone", NULL), 1);
+	r2 = S.rev;
+	put("after", "y");
+	CU_ASSERT_EQUAL(key_records("cmp"), 3);
+	CU_ASSERT_EQUAL(key_records("gone"), 2);
+	CU_ASSERT_EQUAL(mvcc_compact(&S, r1, ++ci, 2), 0);
+	CU_ASSERT_EQUAL(get("cmp", NULL, r0, 0, &s, &res), CAIRN_ECOMPACTED);
+	CU_ASSERT_EQUAL(get("cmp", NULL, r1, 0, &s, &res), 0);
+	CU_ASSERT_EQUAL_FATAL(s.n, 1);
+	CU_ASSERT_STRING_EQUAL(s.val[0], "2");
+	CU_ASSERT_EQUAL(mvcc_compact(&S, r1, ++ci, 2), CAIRN_ECOMPACTED);
+	CU_ASSERT_EQUAL(mvcc_compact(&S, S.rev + 1, ++ci, 2), CAIRN_EFUTUREREV);
+	compact_all();
+	CU_ASSERT_EQUAL(get("cmp", NULL, r1, 0, &s, &res), 0);
+	CU_ASSERT_EQUAL_FATAL(s.n, 1);
+	CU_ASSERT_STRING_EQUAL(s.val[0], "2");
+	CU_ASSERT_EQUAL(get("cmp", NULL, 0, 0, &s, &res), 0);
+	CU_ASSERT_STRING_EQUAL(s.val[0], "3");
+	/* cmp's revision r0 went; gone's are above r1. */
+	CU_ASSERT_EQUAL(key_records("cmp"), 2);
+	CU_ASSERT_EQUAL(key_records("gone"), 2);
+	CU_ASSERT_EQUAL(records(S.db.hist), records(S.db.key));
+	/* At r2 gone's generation ended at or below: it goes whole. */
+	CU_ASSERT_EQUAL(mvcc_compact(&S, r2, ++ci, 2), 0);
+	compact_all();
+	CU_ASSERT_EQUAL(key_records("gone"), 0);
+	CU_ASSERT_EQUAL(key_records("cmp"), 1); /* "3" is its newest at or below r2 */
+	CU_ASSERT_EQUAL(key_records("after"), 1);
+	CU_ASSERT_EQUAL(records(S.db.hist), records(S.db.key));
+	CU_ASSERT_EQUAL(get("gone", NULL, r2, 0, &s, &res), 0);
+	CU_ASSERT_EQUAL(s.n, 0);
+	CU_ASSERT_EQUAL(get("after", NULL, 0, 0, &s, &res), 0);
+	CU_ASSERT_EQUAL(s.n, 1);
+	CU_ASSERT_EQUAL(S.compact_done_rev, r2);
+}
+
+/* A compaction cut short (the process stopped mid-pass) finishes after
+ * a reopen. */
+static void
+test_compaction_resumes(void)
+{
+	bool done = false;
+
+	for (int i = 0; i < 20; i++)
+		put("many", "v");
+	CU_ASSERT_EQUAL(mvcc_compact(&S, S.rev, ++ci, 2), 0);
+	CU_ASSERT_EQUAL(mvcc_compact_step(&S, 3, &done), 0);
+	CU_ASSERT_FALSE(done);
+	mvcc_close(&S);
+	CU_ASSERT_FATAL(open_store() == 0);
+	CU_ASSERT_TRUE(S.pass.active);
+	CU_ASSERT_TRUE(S.compact_done_rev < S.compact_rev);
+	compact_all();
+	/* Only the newest of the 20 stays. */
+	CU_ASSERT_EQUAL(key_records("many"), 1);
+	CU_ASSERT_EQUAL(records(S.db.hist), records(S.db.key));
+	CU_ASSERT_EQUAL(S.compact_done_rev, S.compact_rev);
+}
+
 static CU_TestInfo mvcc_tests[] = {
 	{"put: revisions and versions as etcd", test_put_versions},
 	{"delete: tombstones and generations", test_delete_generations},
@@ -273,6 +397,8 @@ static CU_TestInfo mvcc_tests[] = {
 	{"one revision per write transaction", test_one_revision_per_txn},
 	{"a future revision is refused", test_future_revision},
 	{"revision and consistent index survive a reopen", test_reopen},
+	{"compaction: reads, refusals, what is removed", test_compaction},
+	{"an interrupted compaction finishes after a reopen", test_compaction_resumes},
 	CU_TEST_INFO_NULL,
 };
 

@@ -5,7 +5,9 @@
  * at the current or a past revision, with or without a limit) whose every
  * key-value, count and "more" must match the model's. Keys are 1 to 3
  * bytes over {0x00, 'a', 'b', 0xff}, so prefixes, zero bytes and the
- * top byte are all exercised. CAIRN_TEST_SEED picks the run;
+ * top byte are all exercised. Compactions are scheduled now and then,
+ * their physical pass interleaved with everything else; reads below one
+ * must fail, the rest must not notice. CAIRN_TEST_SEED picks the run;
  * CAIRN_MVCC_MODEL_OPS the number of operations (default 100,000).
  */
 #include <CUnit/CUnit.h>
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "shared/be.h"
 #include "shared/err.h"
 #include "stored/keyrange.h"
 #include "stored/mvcc.h"
@@ -43,6 +46,7 @@ struct model_key {
 static struct model_key keys[MODEL_KEYS];
 static size_t nchanges;
 static int64_t model_rev = 1;
+static int64_t model_compact = -1;
 static uint64_t rng;
 
 static const uint8_t alphabet[] = {0x00, 'a', 'b', 0xff};
@@ -185,6 +189,11 @@ check_range(void)
 	r.rev = runner_rand(&rng) % 2 ? 0 : 1 + (int64_t)(runner_rand(&rng) % (uint64_t)model_rev);
 	r.limit = runner_rand(&rng) % 3 == 0 ? 1 + (int64_t)(runner_rand(&rng) % 4) : 0;
 	rc = mvcc_range(&S, NULL, &r, collect, &s, &res);
+	if (r.rev > 0 && r.rev < model_compact) {
+		EXPECT(rc == CAIRN_ECOMPACTED, "read at %" PRId64 " below the compaction %"
+		    PRId64 ": %d", r.rev, model_compact, rc);
+		return;
+	}
 	EXPECT(rc == 0, "range failed: %d", rc);
 	if (rc != 0)
 		return;
@@ -276,6 +285,59 @@ random_write(void)
 	EXPECT(S.rev == model_rev, "revision %" PRId64 ", model %" PRId64, S.rev, model_rev);
 }
 
+/* A compaction at a random revision not compacted yet. */
+static void
+random_compact(void)
+{
+	int64_t rev;
+	int rc;
+
+	if (model_compact >= model_rev)
+		return;
+	rev = model_compact + 1 + (int64_t)(runner_rand(&rng) % (uint64_t)(model_rev - model_compact));
+	if (rev < 1)
+		rev = 1;
+	rc = mvcc_compact(&S, rev, ++ci, 1);
+	EXPECT(rc == 0, "compaction at %" PRId64 ": %d", rev, rc);
+	model_compact = rev;
+}
+
+/* After the last pass: each key keeps at most one revision at or below
+ * the compaction, never a tombstone; the key table and history agree. */
+static void
+check_compacted(void)
+{
+	DBC *c;
+	DBT k = {0}, v = {0};
+	uint8_t last[MODEL_KEY_MAX + 16];
+	uint32_t last_len = 0;
+	long hist = 0, kvs = 0;
+	bool done = false;
+
+	while (!done)
+		CU_ASSERT_FATAL(mvcc_compact_step(&S, 1000, &done) == 0);
+	CU_ASSERT_FATAL(S.db.hist->cursor(S.db.hist, NULL, &c, 0) == 0);
+	while (c->get(c, &k, &v, DB_NEXT) == 0) {
+		uint32_t klen = k.size - 16;
+		int64_t main = (int64_t)be_get64((uint8_t *)k.data + klen);
+
+		hist++;
+		if (main > model_compact)
+			continue;
+		EXPECT(((uint8_t *)v.data)[0] != 't', "a tombstone at or below the compaction stayed");
+		EXPECT(!(last_len == klen && memcmp(last, k.data, klen) == 0),
+		    "two revisions of a key at or below the compaction stayed");
+		memcpy(last, k.data, klen);
+		last_len = klen;
+	}
+	c->close(c);
+	CU_ASSERT_FATAL(S.db.key->cursor(S.db.key, NULL, &c, 0) == 0);
+	while (c->get(c, &k, &v, DB_NEXT) == 0)
+		kvs++;
+	c->close(c);
+	EXPECT(hist == kvs, "%ld history records, %ld key-values", hist, kvs);
+}
+
 static void
 test_against_model(void)
 {
@@ -289,11 +351,21 @@ test_against_model(void)
 	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
 	CU_ASSERT_FATAL(mvcc_open(&S, dir, NULL, err, sizeof(err)) == 0);
 	for (long i = 0; i < ops && failures == 0; i++) {
-		if (runner_rand(&rng) % 2)
+		uint64_t dice = runner_rand(&rng) % 1000;
+		bool done;
+
+		if (dice < 5)
+			random_compact();
+		else if (dice < 500)
 			random_write();
 		else
 			check_range();
+		/* The physical pass runs between operations, as in stored. */
+		if (runner_rand(&rng) % 2)
+			CU_ASSERT_FATAL(mvcc_compact_step(&S, 1 + runner_rand(&rng) % 8, &done) == 0);
 	}
+	if (model_compact > 0)
+		check_compacted();
 	printf("# %ld operations, %zu changes, revision %" PRId64 "\n", ops, nchanges, model_rev);
 	CU_ASSERT_EQUAL(failures, 0);
 	mvcc_close(&S);
