@@ -32,7 +32,7 @@ bdb_env_open(struct bdb *b, const char *dir, uint32_t cache, char *err, size_t e
 	if ((rc = b->env->set_cachesize(b->env, 0, cache, 1)) != 0 ||
 	    (rc = b->env->set_lg_bsize(b->env, BDB_LOG_BUFFER_BYTES)) != 0 ||
 	    (rc = b->env->set_lg_max(b->env, BDB_LOG_FILE_BYTES)) != 0 ||
-	    (rc = b->env->set_flags(b->env, DB_TXN_WRITE_NOSYNC, 1)) != 0 ||
+	    (rc = b->env->set_flags(b->env, DB_TXN_NOSYNC, 1)) != 0 ||
 	    (rc = b->env->log_set_config(b->env, DB_LOG_AUTO_REMOVE, 1)) != 0 ||
 	    (rc = b->env->open(b->env, dir, flags, 0600)) != 0) {
 		snprintf(err, errlen, "cannot open the database environment in %s: %s",

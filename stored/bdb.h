@@ -8,9 +8,13 @@
  *   live   the key index at the current revision: user key -> its latest
  *          revision, live keys only, with record numbers (DB_RECNUM) so a
  *          range's count costs O(log n)
- * Transactions commit without a sync (DB_TXN_WRITE_NOSYNC): the Raft log
- * is the durable record, and stored reports to raftd only what it made
- * durable with bdb_sync() (DESIGN.md section 5).
+ * Transactions commit into the log buffer alone (DB_TXN_NOSYNC), which is
+ * safe because the Raft log is the durable record: each transaction
+ * carries the consistent index of what it applied, so whatever a crash
+ * takes back (recovery restores the last transaction whose log reached
+ * the disk, whole), raftd hands over again from there. stored reports to
+ * raftd as durable only what bdb_sync() flushed, and raftd keeps its log
+ * above that (DESIGN.md section 5).
  */
 #ifndef CAIRN_STORED_BDB_H
 #define CAIRN_STORED_BDB_H

@@ -7,6 +7,7 @@
 #include "stored/meta.h"
 #include "stored/mvcc.h"
 #include "shared/err.h"
+#include "shared/log.h"
 #include "shared/xmalloc.h"
 
 uint8_t *
@@ -40,6 +41,9 @@ mvcc_open(struct mvcc *s, const char *dir, const struct bdb_options *o, char *er
 void
 mvcc_close(struct mvcc *s)
 {
+	/* A checkpoint at a clean stop: the next start recovers nothing. */
+	if (s->db.env != NULL && (bdb_sync(&s->db) != 0 || bdb_checkpoint(&s->db) != 0))
+		log_warnx("the store was closed without a checkpoint: the next start recovers");
 	bdb_close(&s->db);
 	free(s->buf);
 	free(s->val.data);

@@ -1,0 +1,178 @@
+/*
+ * Benchmark: stored's MVCC store on Berkeley DB alone (no IPC): apply
+ * throughput of 256 B puts, one write transaction per put as Raft entries
+ * are applied; start-up time of a loaded store; point and 100-key range
+ * latency (p50/p99) at the loaded size; the process's memory and the db
+ * file per key. Issue 4's targets: apply >= 200,000 puts/s, point read
+ * p50 < 5 us, start-up < 1 s at 1 million keys, memory per key at most
+ * half of etcd's (measured beside etcd in bench/compare, later).
+ * --keys N (default 1,000,000); --quick: 50,000.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shared/err.h"
+#include "stored/mvcc.h"
+
+#define SB_VALUE_BYTES 256
+#define SB_SAMPLES 100000
+#define SB_RANGE 100
+
+static double
+sb_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long
+sb_rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kib = -1;
+
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+			break;
+	if (f != NULL)
+		fclose(f);
+	return kib;
+}
+
+/* Keys as a Kubernetes store names them. */
+static uint32_t
+sb_key(char *buf, uint64_t i)
+{
+	return (uint32_t)sprintf(buf, "/registry/pods/default/pod-%010" PRIu64, i);
+}
+
+static int
+sb_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
+sb_count(void *arg, const struct mvcc_kv *kv)
+{
+	(void)kv;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+sb_report(const char *what, double *lat, size_t n)
+{
+	qsort(lat, n, sizeof(*lat), sb_cmp);
+	printf("%-22s p50 %7.2f us   p99 %7.2f us\n", what, lat[n / 2] * 1e6,
+	    lat[n * 99 / 100] * 1e6);
+}
+
+static void
+sb_load(struct mvcc *s, uint64_t keys)
+{
+	uint8_t value[SB_VALUE_BYTES];
+	char key[64];
+	double t0 = sb_now(), dt;
+
+	memset(value, 'v', sizeof(value));
+	for (uint64_t i = 0; i < keys; i++) {
+		struct mvcc_wtxn w;
+		uint32_t klen = sb_key(key, i);
+
+		if (mvcc_write_begin(s, &w) != 0 ||
+		    mvcc_put(&w, (uint8_t *)key, klen, value, sizeof(value), 0, NULL, NULL) != 0 ||
+		    mvcc_write_end(&w, i + 1, 1) != 0) {
+			fprintf(stderr, "store_bench: put %" PRIu64 " failed\n", i);
+			exit(1);
+		}
+	}
+	dt = sb_now() - t0;
+	printf("apply: %" PRIu64 " puts of %d B, one transaction each: %.0f puts/s\n", keys,
+	    SB_VALUE_BYTES, (double)keys / dt);
+}
+
+static void
+sb_reads(struct mvcc *s, uint64_t keys)
+{
+	static double lat[SB_SAMPLES];
+	uint64_t rng = 88172645463325252ull;
+	char key[64], end[64];
+
+	for (int range = 0; range < 2; range++) {
+		for (size_t i = 0; i < SB_SAMPLES; i++) {
+			struct mvcc_range_req r = {0};
+			struct mvcc_range_res res;
+			int got = 0;
+			double t0;
+
+			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+			r.key = (uint8_t *)key;
+			r.key_len = sb_key(key, rng % keys);
+			if (range) {
+				r.end = (uint8_t *)end;
+				r.end_len = sb_key(end, keys + 1);
+				r.limit = SB_RANGE;
+			}
+			t0 = sb_now();
+			if (mvcc_range(s, NULL, &r, sb_count, &got, &res) != 0 || got == 0) {
+				fprintf(stderr, "store_bench: read failed\n");
+				exit(1);
+			}
+			lat[i] = sb_now() - t0;
+		}
+		sb_report(range ? "range of 100 keys:" : "point read:", lat, SB_SAMPLES);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	char dir[] = "store_bench.XXXXXX", err[256], cmd[64], path[128];
+	uint64_t keys = 1000000;
+	struct mvcc s;
+	struct stat st;
+	long rss0 = sb_rss_kib(), rss;
+	double t0;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--quick") == 0)
+			keys = 50000;
+		else if (strcmp(argv[i], "--keys") == 0 && i + 1 < argc)
+			keys = strtoull(argv[++i], NULL, 10);
+	}
+	if (mkdtemp(dir) == NULL || mvcc_open(&s, dir, NULL, err, sizeof(err)) != 0) {
+		fprintf(stderr, "store_bench: %s\n", err);
+		return 1;
+	}
+	sb_load(&s, keys);
+	rss = sb_rss_kib();
+	mvcc_close(&s);
+	t0 = sb_now();
+	if (mvcc_open(&s, dir, NULL, err, sizeof(err)) != 0) {
+		fprintf(stderr, "store_bench: %s\n", err);
+		return 1;
+	}
+	printf("start-up at %" PRIu64 " keys: %.3f s\n", keys, sb_now() - t0);
+	sb_reads(&s, keys);
+	snprintf(path, sizeof(path), "%s/%s", dir, BDB_FILE);
+	if (stat(path, &st) == 0)
+		printf("db file: %.1f MiB, %.0f bytes per key\n", (double)st.st_size / 1048576,
+		    (double)st.st_size / (double)keys);
+	printf("memory after loading: %.1f MiB RSS over the start, %.0f bytes per key "
+	    "(the cache is %u MiB)\n", (double)(rss - rss0) / 1024,
+	    (double)(rss - rss0) * 1024 / (double)keys, BDB_CACHE_BYTES_DEFAULT >> 20);
+	mvcc_close(&s);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : 1;
+}
