@@ -28,6 +28,8 @@ struct mvcc {
 	size_t cap;
 	DBT val;                     /* values read (DB_DBT_REALLOC, owned) */
 	DBT val2;                    /* ... a second one, for a prev value */
+	DB_TXN *batch;               /* open batch of write transactions */
+	bool batch_dirty;            /* meta records to write at its commit */
 	struct {                     /* the physical pass of a compaction */
 		bool active;
 		uint8_t *key;        /* where the next step starts (owned) */
@@ -43,13 +45,25 @@ int mvcc_open(struct mvcc *s, const char *dir, const struct bdb_options *o,
     char *err, size_t errlen);
 void mvcc_close(struct mvcc *s);
 
-/* A write transaction. */
+/* A write transaction: one request, one main revision. */
 struct mvcc_wtxn {
 	struct mvcc *s;
-	DB_TXN *txn;
+	DB_TXN *txn;                 /* its own, or the batch's */
 	int64_t main;                /* the revision its changes get */
 	int64_t sub;                 /* changes so far */
 };
+
+/*
+ * A batch: the write transactions of several Raft entries applied in one
+ * Berkeley DB transaction, committed once (the consistent index then
+ * names the batch's last entry). Between begin and commit every write and
+ * read of the store goes through the batch. A write transaction that
+ * fails within a batch fails the batch: abort it, and the entries are
+ * applied again from the consistent index.
+ */
+int mvcc_batch_begin(struct mvcc *s);
+int mvcc_batch_commit(struct mvcc *s);
+void mvcc_batch_abort(struct mvcc *s);
 
 int mvcc_write_begin(struct mvcc *s, struct mvcc_wtxn *w);
 /* etcd's put: a new version of key; 'prev' (may be NULL) sees the key's

@@ -14,6 +14,7 @@
 #include "stored/mvcc_impl.h"
 #include "stored/rev_codec.h"
 #include "shared/be.h"
+#include "shared/assert.h"
 #include "shared/err.h"
 #include "shared/log.h"
 #include "shared/xmalloc.h"
@@ -28,6 +29,12 @@ mvcc_compact(struct mvcc *s, int64_t rev, uint64_t index, uint64_t term)
 		return CAIRN_ECOMPACTED;
 	if (rev > s->rev)
 		return CAIRN_EFUTUREREV;
+	if (s->batch != NULL) {
+		if ((rc = meta_save_compact(s, s->batch, false, rev)) != 0)
+			return rc;
+		s->batch_dirty = true;
+		goto scheduled;
+	}
 	if ((rc = bdb_begin(&s->db, &txn)) != 0)
 		return rc;
 	if ((rc = meta_save_compact(s, txn, false, rev)) != 0 ||
@@ -37,6 +44,7 @@ mvcc_compact(struct mvcc *s, int64_t rev, uint64_t index, uint64_t term)
 	}
 	if ((rc = bdb_commit(txn)) != 0)
 		return rc;
+scheduled:
 	s->compact_rev = rev;
 	s->ci = index;
 	s->term = term;
@@ -171,6 +179,7 @@ mvcc_compact_step(struct mvcc *s, unsigned records, bool *done)
 	bool end = false;
 	int rc;
 
+	CAIRN_ASSERT(s->batch == NULL);
 	*done = !s->pass.active;
 	if (*done)
 		return 0;

@@ -214,6 +214,7 @@ mvcc_range(struct mvcc *s, struct mvcc_wtxn *w, const struct mvcc_range_req *r,
     mvcc_kv_fn *fn, void *arg, struct mvcc_range_res *res)
 {
 	int64_t cur = w != NULL && w->sub > 0 ? w->main : s->rev;
+	DB_TXN *txn = w != NULL ? w->txn : s->batch;
 
 	*res = (struct mvcc_range_res){.rev = cur};
 	if (r->rev > cur)
@@ -221,7 +222,7 @@ mvcc_range(struct mvcc *s, struct mvcc_wtxn *w, const struct mvcc_range_req *r,
 	if (r->rev > 0 && r->rev < s->compact_rev)
 		return CAIRN_ECOMPACTED;
 	if (r->rev <= 0 || r->rev == cur)
-		return range_current(s, w != NULL ? w->txn : NULL, r, fn, arg, res);
+		return range_current(s, txn, r, fn, arg, res);
 	/* etcd's header revision is the current one even for a past read. */
-	return range_past(s, w != NULL ? w->txn : NULL, r, fn, arg, res);
+	return range_past(s, txn, r, fn, arg, res);
 }

@@ -11,20 +11,60 @@
 #include "stored/mvcc_impl.h"
 #include "stored/rev_codec.h"
 #include "shared/be.h"
+#include "shared/assert.h"
 #include "shared/err.h"
+#include "shared/log.h"
 #include "shared/xmalloc.h"
+
+int
+mvcc_batch_begin(struct mvcc *s)
+{
+	CAIRN_ASSERT(s->batch == NULL);
+	s->batch_dirty = false;
+	return bdb_begin(&s->db, &s->batch);
+}
+
+int
+mvcc_batch_commit(struct mvcc *s)
+{
+	int rc = 0;
+
+	if (s->batch_dirty)
+		rc = meta_save_apply(s, s->batch, s->ci, s->term, s->rev);
+	if (rc != 0) {
+		mvcc_batch_abort(s);
+		return rc;
+	}
+	rc = bdb_commit(s->batch);
+	s->batch = NULL;
+	return rc;
+}
+
+/* The in-memory revision, index and term went ahead of the disk: they
+ * come back from the meta records, as after a crash. */
+void
+mvcc_batch_abort(struct mvcc *s)
+{
+	if (s->batch != NULL)
+		bdb_abort(s->batch);
+	s->batch = NULL;
+	if (meta_load(s) != 0)
+		fatalx("cannot read the store's meta records again");
+}
 
 int
 mvcc_write_begin(struct mvcc *s, struct mvcc_wtxn *w)
 {
-	*w = (struct mvcc_wtxn){.s = s, .main = s->rev + 1};
-	return bdb_begin(&s->db, &w->txn);
+	*w = (struct mvcc_wtxn){.s = s, .main = s->rev + 1, .txn = s->batch};
+	return s->batch != NULL ? 0 : bdb_begin(&s->db, &w->txn);
 }
 
 void
 mvcc_write_abort(struct mvcc_wtxn *w)
 {
-	if (w->txn != NULL)
+	if (w->s->batch != NULL)
+		mvcc_batch_abort(w->s);
+	else if (w->txn != NULL)
 		bdb_abort(w->txn);
 	w->txn = NULL;
 }
@@ -34,7 +74,17 @@ mvcc_write_end(struct mvcc_wtxn *w, uint64_t index, uint64_t term)
 {
 	struct mvcc *s = w->s;
 	int64_t rev = w->sub > 0 ? w->main : s->rev;
-	int rc = meta_save_apply(s, w->txn, index, term, rev);
+	int rc;
+
+	if (s->batch != NULL) {
+		s->rev = rev;
+		s->ci = index;
+		s->term = term;
+		s->batch_dirty = true;
+		w->txn = NULL;
+		return 0;
+	}
+	rc = meta_save_apply(s, w->txn, index, term, rev);
 
 	if (rc != 0) {
 		mvcc_write_abort(w);

@@ -390,6 +390,42 @@ test_compaction_resumes(void)
 	CU_ASSERT_EQUAL(S.compact_done_rev, S.compact_rev);
 }
 
+/* A batch: several write transactions, one commit; an abort takes the
+ * whole batch back, revision and consistent index included. */
+static void
+test_batches(void)
+{
+	struct seen s;
+	struct mvcc_range_res res;
+	int64_t rev = S.rev;
+	uint64_t index = S.ci;
+
+	CU_ASSERT_FATAL(mvcc_batch_begin(&S) == 0);
+	put("batch1", "a");
+	put("batch2", "b");
+	CU_ASSERT_EQUAL(S.rev, rev + 2);
+	/* Reads within the batch see it. */
+	CU_ASSERT_EQUAL(get("batch", "batci", 0, 0, &s, &res), 0);
+	CU_ASSERT_EQUAL(s.n, 2);
+	mvcc_batch_abort(&S);
+	CU_ASSERT_EQUAL(S.rev, rev);
+	CU_ASSERT_EQUAL(S.ci, index);
+	CU_ASSERT_EQUAL(get("batch", "batci", 0, 0, &s, &res), 0);
+	CU_ASSERT_EQUAL(s.n, 0);
+	ci = index;
+	CU_ASSERT_FATAL(mvcc_batch_begin(&S) == 0);
+	put("batch1", "a");
+	put("batch2", "b");
+	CU_ASSERT_FATAL(mvcc_batch_commit(&S) == 0);
+	mvcc_close(&S);
+	CU_ASSERT_FATAL(open_store() == 0);
+	CU_ASSERT_EQUAL(S.rev, rev + 2);
+	CU_ASSERT_EQUAL(S.ci, index + 2);
+	CU_ASSERT_EQUAL(get("batch", "batci", 0, 0, &s, &res), 0);
+	CU_ASSERT_EQUAL(s.n, 2);
+	CU_ASSERT_EQUAL(s.kv[1].mod_rev, rev + 2);
+}
+
 static CU_TestInfo mvcc_tests[] = {
 	{"put: revisions and versions as etcd", test_put_versions},
 	{"delete: tombstones and generations", test_delete_generations},
@@ -399,6 +435,7 @@ static CU_TestInfo mvcc_tests[] = {
 	{"revision and consistent index survive a reopen", test_reopen},
 	{"compaction: reads, refusals, what is removed", test_compaction},
 	{"an interrupted compaction finishes after a reopen", test_compaction_resumes},
+	{"batches commit together and abort together", test_batches},
 	CU_TEST_INFO_NULL,
 };
 

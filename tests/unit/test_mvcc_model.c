@@ -354,16 +354,24 @@ test_against_model(void)
 		uint64_t dice = runner_rand(&rng) % 1000;
 		bool done;
 
+		/* Batches of a few operations, as stored applies Raft entries. */
+		if (S.batch == NULL && runner_rand(&rng) % 8 == 0) {
+			CU_ASSERT_FATAL(mvcc_batch_begin(&S) == 0);
+		} else if (S.batch != NULL && runner_rand(&rng) % 4 == 0) {
+			CU_ASSERT_FATAL(mvcc_batch_commit(&S) == 0);
+		}
 		if (dice < 5)
 			random_compact();
 		else if (dice < 500)
 			random_write();
 		else
 			check_range();
-		/* The physical pass runs between operations, as in stored. */
-		if (runner_rand(&rng) % 2)
+		/* The physical pass runs between batches, as in stored. */
+		if (S.batch == NULL && runner_rand(&rng) % 2)
 			CU_ASSERT_FATAL(mvcc_compact_step(&S, 1 + runner_rand(&rng) % 8, &done) == 0);
 	}
+	if (S.batch != NULL)
+		CU_ASSERT_FATAL(mvcc_batch_commit(&S) == 0);
 	if (model_compact > 0)
 		check_compacted();
 	printf("# %ld operations, %zu changes, revision %" PRId64 "\n", ops, nchanges, model_rev);
