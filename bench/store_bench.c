@@ -93,7 +93,8 @@ sb_load(struct mvcc *s, uint64_t keys)
 
 		if ((i % SB_BATCH == 0 && mvcc_batch_begin(s) != 0) ||
 		    mvcc_write_begin(s, &w) != 0 ||
-		    mvcc_put(&w, (uint8_t *)key, klen, value, sizeof(value), 0, NULL, NULL) != 0 ||
+		    mvcc_put(&w, &(struct mvcc_put_req){.key = (uint8_t *)key, .key_len = klen,
+		    .value = value, .value_len = sizeof(value)}, NULL, NULL) != 0 ||
 		    mvcc_write_end(&w, i + 1, 1) != 0 ||
 		    ((i % SB_BATCH == SB_BATCH - 1 || i + 1 == keys) && mvcc_batch_commit(s) != 0)) {
 			fprintf(stderr, "store_bench: put %" PRIu64 " failed\n", i);

@@ -64,7 +64,14 @@ enum grpc_status {
 	X(CAIRN_ETOOMANYREQ, "etcdserver: too many requests",                      \
 	  GRPC_RESOURCE_EXHAUSTED)                                                 \
 	X(CAIRN_ETIMEOUT, "etcdserver: request timed out", GRPC_UNAVAILABLE)       \
-	X(CAIRN_ELEADERCHANGED, "etcdserver: leader changed", GRPC_UNAVAILABLE)
+	X(CAIRN_ELEADERCHANGED, "etcdserver: leader changed", GRPC_UNAVAILABLE)    \
+	X(CAIRN_ELEASENOTFOUND, "etcdserver: requested lease not found",          \
+	  GRPC_NOT_FOUND)                                                          \
+	X(CAIRN_ELEASEEXIST, "etcdserver: lease already exists",                   \
+	  GRPC_FAILED_PRECONDITION)                                                \
+	X(CAIRN_ELEASETTLTOOLARGE, "etcdserver: too large lease TTL",              \
+	  GRPC_OUT_OF_RANGE)                                                       \
+	X(CAIRN_EKEYNOTFOUND, "etcdserver: key not found", GRPC_INVALID_ARGUMENT)
 
 enum cairn_err {
 	CAIRN_OK = 0,

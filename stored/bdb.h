@@ -8,6 +8,9 @@
  *   live   the key index at the current revision: user key -> its latest
  *          revision, live keys only, with record numbers (DB_RECNUM) so a
  *          range's count costs O(log n)
+ *   lease  etcd's: lease ID (8 bytes big-endian) -> leasepb.Lease
+ *   leasekeys  lease ID + user key -> (empty): the keys attached to each
+ *          lease, kept so that neither start-up nor a revoke scans keys
  * Transactions commit into the log buffer alone (DB_TXN_NOSYNC), which is
  * safe because the Raft log is the durable record: each transaction
  * carries the consistent index of what it applied, so whatever a crash
@@ -42,6 +45,8 @@ struct bdb {
 	DB *meta;
 	DB *hist;
 	DB *live;
+	DB *lease;
+	DB *leasekeys;
 };
 
 struct bdb_options {

@@ -66,10 +66,22 @@ int mvcc_batch_commit(struct mvcc *s);
 void mvcc_batch_abort(struct mvcc *s);
 
 int mvcc_write_begin(struct mvcc *s, struct mvcc_wtxn *w);
-/* etcd's put: a new version of key; 'prev' (may be NULL) sees the key's
- * previous value, if any, before it is replaced. */
-int mvcc_put(struct mvcc_wtxn *w, const uint8_t *key, uint32_t key_len,
-    const uint8_t *value, uint32_t value_len, int64_t lease, mvcc_kv_fn *prev, void *arg);
+/* etcd's PutRequest, as far as the store is concerned. */
+struct mvcc_put_req {
+	const uint8_t *key;
+	uint32_t key_len;
+	const uint8_t *value;
+	uint32_t value_len;
+	int64_t lease;               /* 0: none */
+	bool ignore_value;           /* keep the current value */
+	bool ignore_lease;           /* keep the current lease */
+};
+
+/* etcd's put: a new version of the key; 'prev' (may be NULL) sees the
+ * key's previous value, if any, before it is replaced. Errors:
+ * CAIRN_ELEASENOTFOUND (the lease does not exist), CAIRN_EKEYNOTFOUND
+ * (ignore_value or ignore_lease on a key that does not exist). */
+int mvcc_put(struct mvcc_wtxn *w, const struct mvcc_put_req *r, mvcc_kv_fn *prev, void *arg);
 /* etcd's delete range over [key, end) (keyrange.h conventions): a
  * tombstone for each live key; 'prev' (may be NULL) sees each deleted
  * key-value. *deleted counts them. */

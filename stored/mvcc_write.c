@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "stored/keyrange.h"
+#include "stored/lease.h"
 #include "stored/meta.h"
 #include "stored/mvcc_impl.h"
 #include "stored/rev_codec.h"
@@ -101,27 +102,42 @@ mvcc_write_end(struct mvcc_wtxn *w, uint64_t index, uint64_t term)
 }
 
 int
-mvcc_put(struct mvcc_wtxn *w, const uint8_t *key, uint32_t key_len, const uint8_t *value,
-    uint32_t value_len, int64_t lease, mvcc_kv_fn *prev, void *arg)
+mvcc_put(struct mvcc_wtxn *w, const struct mvcc_put_req *r, mvcc_kv_fn *prev, void *arg)
 {
 	struct mvcc *s = w->s;
 	struct mvcc_rev rev = {.main = w->main, .sub = w->sub}, old;
-	struct mvcc_kv kv = {.key = key, .key_len = key_len, .value = value,
-	    .value_len = value_len, .create_rev = w->main, .mod_rev = w->main,
-	    .version = 1, .lease = lease};
-	struct mvcc_kv was;
-	int rc = mvcc_live_get(s, w->txn, key, key_len, &old);
+	struct mvcc_kv kv = {.key = r->key, .key_len = r->key_len, .value = r->value,
+	    .value_len = r->value_len, .create_rev = w->main, .mod_rev = w->main,
+	    .version = 1, .lease = r->lease};
+	struct mvcc_kv was = {0};
+	struct lease_rec l;
+	bool exists;
+	int rc = mvcc_live_get(s, w->txn, r->key, r->key_len, &old);
 
-	if (rc == 0) {
+	if (rc != 0 && rc != CAIRN_ENOENT)
+		return rc;
+	exists = rc == 0;
+	if (!exists && (r->ignore_value || r->ignore_lease))
+		return CAIRN_EKEYNOTFOUND;
+	if (exists) {
 		if ((rc = mvcc_kv_at(s, w->txn, old, &s->val2, &was)) != 0)
 			return rc;
 		kv.create_rev = was.create_rev;
 		kv.version = was.version + 1;
-		if (prev != NULL && (rc = prev(arg, &was)) != 0)
-			return rc;
-	} else if (rc != CAIRN_ENOENT)
+		if (r->ignore_value) {
+			kv.value = was.value;
+			kv.value_len = was.value_len;
+		}
+		if (r->ignore_lease)
+			kv.lease = was.lease;
+	}
+	if (kv.lease != 0 && (rc = lease_get(s, w->txn, kv.lease, &l)) != 0)
 		return rc;
-	if ((rc = mvcc_record(s, w->txn, rev, &kv, false)) != 0)
+	if (exists && prev != NULL && (rc = prev(arg, &was)) != 0)
+		return rc;
+	/* was's bytes live in s->val2, which recording does not touch. */
+	if ((rc = mvcc_record(s, w->txn, rev, &kv, false)) != 0 ||
+	    (rc = lease_move_key(s, w->txn, r->key, r->key_len, was.lease, kv.lease)) != 0)
 		return rc;
 	w->sub++;
 	return 0;
@@ -134,15 +150,14 @@ mvcc_delete_one(struct mvcc_wtxn *w, const uint8_t *key, uint32_t key_len,
 {
 	struct mvcc *s = w->s;
 	struct mvcc_kv was, tomb = {.key = key, .key_len = key_len};
-	int rc;
+	int rc = mvcc_kv_at(s, w->txn, old, &s->val2, &was);
 
-	if (prev != NULL) {
-		if ((rc = mvcc_kv_at(s, w->txn, old, &s->val2, &was)) != 0 ||
-		    (rc = prev(arg, &was)) != 0)
-			return rc;
-	}
+	if (rc != 0 || (prev != NULL && (rc = prev(arg, &was)) != 0))
+		return rc;
 	rc = mvcc_record(s, w->txn, (struct mvcc_rev){.main = w->main, .sub = w->sub},
 	    &tomb, true);
+	if (rc == 0)
+		rc = lease_move_key(s, w->txn, key, key_len, was.lease, 0);
 	if (rc == 0)
 		w->sub++;
 	return rc;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "shared/err.h"
+#include "stored/lease.h"
 #include "stored/mvcc.h"
 #include "tests/lib/runner.h"
 
@@ -77,8 +78,9 @@ put(const char *k, const char *v)
 	struct mvcc_wtxn w;
 
 	CU_ASSERT_FATAL(mvcc_write_begin(&S, &w) == 0);
-	CU_ASSERT_FATAL(mvcc_put(&w, (const uint8_t *)k, strlen(k), (const uint8_t *)v,
-	    strlen(v), 0, NULL, NULL) == 0);
+	CU_ASSERT_FATAL(mvcc_put(&w, &(struct mvcc_put_req){.key = (const uint8_t *)k,
+	    .key_len = strlen(k), .value = (const uint8_t *)v, .value_len = strlen(v)},
+	    NULL, NULL) == 0);
 	CU_ASSERT_FATAL(mvcc_write_end(&w, ++ci, 1) == 0);
 }
 
@@ -228,8 +230,10 @@ test_one_revision_per_txn(void)
 	int64_t before = S.rev, n;
 
 	CU_ASSERT_FATAL(mvcc_write_begin(&S, &w) == 0);
-	CU_ASSERT(mvcc_put(&w, (const uint8_t *)"x1", 2, (const uint8_t *)"v", 1, 0, NULL, NULL) == 0);
-	CU_ASSERT(mvcc_put(&w, (const uint8_t *)"x2", 2, (const uint8_t *)"v", 1, 0, NULL, NULL) == 0);
+	CU_ASSERT(mvcc_put(&w, &(struct mvcc_put_req){.key = (const uint8_t *)"x1", .key_len = 2,
+	    .value = (const uint8_t *)"v", .value_len = 1}, NULL, NULL) == 0);
+	CU_ASSERT(mvcc_put(&w, &(struct mvcc_put_req){.key = (const uint8_t *)"x2", .key_len = 2,
+	    .value = (const uint8_t *)"v", .value_len = 1}, NULL, NULL) == 0);
 	CU_ASSERT(mvcc_delete_range(&w, (const uint8_t *)"x1", 2, NULL, 0, &n, NULL, NULL) == 0);
 	CU_ASSERT_EQUAL(n, 1);
 	CU_ASSERT_FATAL(mvcc_write_end(&w, ++ci, 2) == 0);
@@ -426,6 +430,159 @@ test_batches(void)
 	CU_ASSERT_EQUAL(s.kv[1].mod_rev, rev + 2);
 }
 
+/* One write transaction around fn's change; returns fn's result. */
+static int
+in_txn(int (*fn)(struct mvcc_wtxn *w, void *arg), void *arg)
+{
+	struct mvcc_wtxn w;
+	int rc;
+
+	CU_ASSERT_FATAL(mvcc_write_begin(&S, &w) == 0);
+	rc = fn(&w, arg);
+	if (rc != 0) {
+		mvcc_write_abort(&w);
+		return rc;
+	}
+	CU_ASSERT_FATAL(mvcc_write_end(&w, ++ci, 2) == 0);
+	return 0;
+}
+
+static int
+do_put(struct mvcc_wtxn *w, void *arg)
+{
+	return mvcc_put(w, arg, NULL, NULL);
+}
+
+static int
+put_req(const char *k, const char *v, int64_t lease, bool ignore_value, bool ignore_lease)
+{
+	struct mvcc_put_req r = {.key = (const uint8_t *)k, .key_len = strlen(k),
+	    .value = (const uint8_t *)v, .value_len = v != NULL ? strlen(v) : 0,
+	    .lease = lease, .ignore_value = ignore_value, .ignore_lease = ignore_lease};
+
+	return in_txn(do_put, &r);
+}
+
+struct grant { int64_t id, ttl; };
+
+static int
+do_grant(struct mvcc_wtxn *w, void *arg)
+{
+	const struct grant *g = arg;
+
+	return lease_grant(w, g->id, g->ttl, 3);
+}
+
+static int
+grant(int64_t id, int64_t ttl)
+{
+	struct grant g = {id, ttl};
+
+	return in_txn(do_grant, &g);
+}
+
+static int64_t revoked;
+
+static int
+do_revoke(struct mvcc_wtxn *w, void *arg)
+{
+	return lease_revoke(w, *(int64_t *)arg, &revoked);
+}
+
+static int
+revoke_lease(int64_t id)
+{
+	return in_txn(do_revoke, &id);
+}
+
+struct keylist {
+	int n;
+	char k[8][16];
+};
+
+static int
+list_key(void *arg, const uint8_t *key, uint32_t key_len)
+{
+	struct keylist *l = arg;
+
+	if (l->n < 8)
+		snprintf(l->k[l->n++], 16, "%.*s", (int)key_len, (const char *)key);
+	return 0;
+}
+
+/* etcd: a lease is granted with the TTL asked (raised to the minimum),
+ * once; a put attaches its key, another put moves or drops it; a put
+ * naming a lease that does not exist fails and writes nothing; a revoke
+ * deletes every attached key in one revision. */
+static void
+test_leases(void)
+{
+	struct lease_rec l;
+	struct keylist kl = {0};
+	struct seen s;
+	struct mvcc_range_res res;
+	int64_t rev;
+
+	CU_ASSERT_EQUAL(grant(100, 10), 0);
+	CU_ASSERT_EQUAL(grant(100, 10), CAIRN_ELEASEEXIST);
+	CU_ASSERT_EQUAL(grant(101, 1), 0);
+	CU_ASSERT_EQUAL(grant(102, LEASE_TTL_MAX + 1), CAIRN_ELEASETTLTOOLARGE);
+	CU_ASSERT_EQUAL(lease_get(&S, NULL, 100, &l), 0);
+	CU_ASSERT_EQUAL(l.ttl, 10);
+	CU_ASSERT_EQUAL(lease_get(&S, NULL, 101, &l), 0);
+	CU_ASSERT_EQUAL(l.ttl, 3);
+	CU_ASSERT_EQUAL(lease_get(&S, NULL, 102, &l), CAIRN_ELEASENOTFOUND);
+	rev = S.rev;
+	CU_ASSERT_EQUAL(put_req("l1", "a", 100, false, false), 0);
+	CU_ASSERT_EQUAL(put_req("l2", "b", 100, false, false), 0);
+	CU_ASSERT_EQUAL(put_req("l3", "c", 100, false, false), 0);
+	CU_ASSERT_EQUAL(put_req("l4", "d", 999, false, false), CAIRN_ELEASENOTFOUND);
+	CU_ASSERT_EQUAL(S.rev, rev + 3);
+	CU_ASSERT_EQUAL(get("l4", NULL, 0, 0, &s, &res), 0);
+	CU_ASSERT_EQUAL(s.n, 0);
+	CU_ASSERT_EQUAL(get("l1", NULL, 0, 0, &s, &res), 0);
+	CU_ASSERT_EQUAL_FATAL(s.n, 1);
+	CU_ASSERT_EQUAL(s.kv[0].lease, 100);
+	/* l1 moves to lease 101; l3 leaves its lease. */
+	CU_ASSERT_EQUAL(put_req("l1", "a2", 101, false, false), 0);
+	CU_ASSERT_EQUAL(put_req("l3", "c2", 0, false, false), 0);
+	CU_ASSERT_EQUAL(lease_keys(&S, NULL, 100, list_key, &kl), 0);
+	CU_ASSERT_EQUAL_FATAL(kl.n, 1);
+	CU_ASSERT_STRING_EQUAL(kl.k[0], "l2");
+	/* ignore_value keeps the value, ignore_lease the lease. */
+	CU_ASSERT_EQUAL(put_req("l2", NULL, 101, true, false), 0);
+	CU_ASSERT_EQUAL(get("l2", NULL, 0, 0, &s, &res), 0);
+	CU_ASSERT_STRING_EQUAL(s.val[0], "b");
+	CU_ASSERT_EQUAL(s.kv[0].lease, 101);
+	CU_ASSERT_EQUAL(put_req("l2", "b2", 0, false, true), 0);
+	CU_ASSERT_EQUAL(get("l2", NULL, 0, 0, &s, &res), 0);
+	CU_ASSERT_STRING_EQUAL(s.val[0], "b2");
+	CU_ASSERT_EQUAL(s.kv[0].lease, 101);
+	CU_ASSERT_EQUAL(put_req("nokey", NULL, 0, true, false), CAIRN_EKEYNOTFOUND);
+	CU_ASSERT_EQUAL(put_req("nokey", "x", 0, false, true), CAIRN_EKEYNOTFOUND);
+	/* Revoking 101 deletes l1 and l2 in one revision. */
+	rev = S.rev;
+	CU_ASSERT_EQUAL(revoke_lease(101), 0);
+	CU_ASSERT_EQUAL(revoked, 2);
+	CU_ASSERT_EQUAL(S.rev, rev + 1);
+	CU_ASSERT_EQUAL(get("l", "m", 0, 0, &s, &res), 0);
+	CU_ASSERT_EQUAL_FATAL(s.n, 1);
+	CU_ASSERT_STRING_EQUAL(s.key[0], "l3");
+	CU_ASSERT_EQUAL(revoke_lease(101), CAIRN_ELEASENOTFOUND);
+	/* A lease with no keys: revoked without a revision. */
+	rev = S.rev;
+	CU_ASSERT_EQUAL(revoke_lease(100), 0);
+	CU_ASSERT_EQUAL(revoked, 0);
+	CU_ASSERT_EQUAL(S.rev, rev);
+	/* Deleting a key detaches it. */
+	CU_ASSERT_EQUAL(grant(103, 10), 0);
+	CU_ASSERT_EQUAL(put_req("l5", "e", 103, false, false), 0);
+	CU_ASSERT_EQUAL(del("l5", NULL), 1);
+	kl.n = 0;
+	CU_ASSERT_EQUAL(lease_keys(&S, NULL, 103, list_key, &kl), 0);
+	CU_ASSERT_EQUAL(kl.n, 0);
+}
+
 static CU_TestInfo mvcc_tests[] = {
 	{"put: revisions and versions as etcd", test_put_versions},
 	{"delete: tombstones and generations", test_delete_generations},
@@ -436,6 +593,7 @@ static CU_TestInfo mvcc_tests[] = {
 	{"compaction: reads, refusals, what is removed", test_compaction},
 	{"an interrupted compaction finishes after a reopen", test_compaction_resumes},
 	{"batches commit together and abort together", test_batches},
+	{"leases: grant, attach, move, ignore_*, revoke", test_leases},
 	CU_TEST_INFO_NULL,
 };
 

@@ -265,8 +265,9 @@ random_write(void)
 		random_key(k, &klen);
 		if (runner_rand(&rng) % 3 != 0) {
 			snprintf(val, sizeof(val), "v%" PRIu64, runner_rand(&rng) % 100000);
-			CU_ASSERT_FATAL(mvcc_put(&w, k, klen, (const uint8_t *)val,
-			    (uint32_t)strlen(val), 0, NULL, NULL) == 0);
+			CU_ASSERT_FATAL(mvcc_put(&w, &(struct mvcc_put_req){.key = k, .key_len = klen,
+			    .value = (const uint8_t *)val, .value_len = (uint32_t)strlen(val)},
+			    NULL, NULL) == 0);
 			model_add(model_find(k, klen), model_rev + 1, val, false);
 			changed = true;
 			continue;
