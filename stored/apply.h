@@ -1,0 +1,46 @@
+/*
+ * stored: applying a decoded request (req.h) to the store as etcd 3.4's
+ * applier does, and encoding its etcdserverpb response. Writes go in one
+ * write transaction recorded with the Raft entry's index and term; a
+ * request refused (etcd's checks run before anything is written) still
+ * records the entry, so that it is never applied twice.
+ */
+#ifndef CAIRN_STORED_APPLY_H
+#define CAIRN_STORED_APPLY_H
+
+#include <stdint.h>
+
+#include "stored/mvcc.h"
+#include "stored/pbout.h"
+#include "stored/req.h"
+
+struct apply_kvs;
+
+struct apply {
+	struct mvcc *s;
+	uint64_t cluster_id;         /* for response headers */
+	uint64_t member_id;
+	uint64_t term;               /* the member's current Raft term */
+	int64_t lease_min_ttl;       /* etcd's minimum lease TTL, seconds */
+	struct pbout ops[REQ_TXN_DEPTH_MAX + 1];   /* a txn's responses, per depth */
+	struct pbout op[REQ_TXN_DEPTH_MAX + 1];    /* one response, per depth */
+	struct pbout prev;           /* a delete's prev_kvs */
+	struct apply_kvs *kvs;       /* a sorted or filtered range's key-values */
+};
+
+void apply_init(struct apply *a, struct mvcc *s);
+void apply_free(struct apply *a);
+
+/* Applies r, the Raft entry (index, term), and encodes its response into
+ * out (reset first): a RangeResponse, PutResponse, DeleteRangeResponse,
+ * TxnResponse, CompactionResponse, LeaseGrantResponse or
+ * LeaseRevokeResponse. Returns 0, or etcd's error for the request
+ * (CAIRN_ECOMPACTED, CAIRN_EFUTUREREV, CAIRN_ELEASENOTFOUND, ...) with out
+ * empty; CAIRN_EIO and CAIRN_ECORRUPT mean the store failed. */
+int apply_request(struct apply *a, const struct req *r, uint64_t index, uint64_t term,
+    struct pbout *out);
+
+/* A read outside Raft (serializable): r->type is REQ_RANGE. */
+int apply_read(struct apply *a, const struct req_range *r, struct pbout *out);
+
+#endif

@@ -1,0 +1,160 @@
+/*
+ * stored: a client's write (or read through Raft) as it arrives in a Raft
+ * entry: etcd's InternalRaftRequest (shared/proto/etcdserverpb/
+ * raft_internal.proto), decoded without copying: every byte field points
+ * into the entry. Only what stored applies is kept; req_decode() refuses
+ * anything else.
+ */
+#ifndef CAIRN_STORED_REQ_H
+#define CAIRN_STORED_REQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bounds: etcd's --max-txn-ops default is 128; cairn takes the option
+ * from the configuration but never more than this many operations (and
+ * as many compares) in one transaction, nested ones included. */
+#define REQ_TXN_OPS_MAX 1024
+/* Transactions nested in transactions: etcd allows any depth; cairn this. */
+#define REQ_TXN_DEPTH_MAX 8
+
+/* Bytes borrowed from the entry. p may be NULL when n is 0. */
+struct req_bytes {
+	const uint8_t *p;
+	uint32_t n;
+};
+
+enum req_sort_order { REQ_SORT_NONE = 0, REQ_SORT_ASCEND = 1, REQ_SORT_DESCEND = 2 };
+enum req_sort_target {
+	REQ_TARGET_KEY = 0, REQ_TARGET_VERSION = 1, REQ_TARGET_CREATE = 2,
+	REQ_TARGET_MOD = 3, REQ_TARGET_VALUE = 4,
+};
+
+/* RangeRequest (fields 1-13). */
+struct req_range {
+	struct req_bytes key;
+	struct req_bytes end;
+	int64_t limit;
+	int64_t rev;
+	uint32_t sort_order;         /* enum req_sort_order; others refused */
+	uint32_t sort_target;        /* enum req_sort_target; others refused */
+	bool serializable;
+	bool keys_only;
+	bool count_only;
+	int64_t min_mod, max_mod, min_create, max_create;
+};
+
+/* PutRequest (fields 1-6). */
+struct req_put {
+	struct req_bytes key;
+	struct req_bytes value;
+	int64_t lease;
+	bool prev_kv;
+	bool ignore_value;
+	bool ignore_lease;
+};
+
+/* DeleteRangeRequest (fields 1-3). */
+struct req_delete {
+	struct req_bytes key;
+	struct req_bytes end;
+	bool prev_kv;
+};
+
+enum req_cmp_result { REQ_CMP_EQUAL = 0, REQ_CMP_GREATER = 1, REQ_CMP_LESS = 2,
+	REQ_CMP_NOT_EQUAL = 3 };
+enum req_cmp_target { REQ_CMP_VERSION = 0, REQ_CMP_CREATE = 1, REQ_CMP_MOD = 2,
+	REQ_CMP_VALUE = 3, REQ_CMP_LEASE = 4 };
+
+/* Compare (fields 1-8, 64): the operand is the member named by target
+ * (absent: 0 or empty, as etcd reads it). */
+struct req_compare {
+	uint32_t result;             /* enum req_cmp_result; others refused */
+	uint32_t target;             /* enum req_cmp_target; others refused */
+	struct req_bytes key;
+	struct req_bytes end;
+	int64_t version, create_rev, mod_rev, lease;
+	struct req_bytes value;
+};
+
+struct req_txn;
+
+enum req_op_type { REQ_OP_RANGE = 1, REQ_OP_PUT = 2, REQ_OP_DELETE = 3, REQ_OP_TXN = 4 };
+
+/* RequestOp: exactly one of its members (a RequestOp with none is refused). */
+struct req_op {
+	enum req_op_type type;
+	union {
+		struct req_range range;
+		struct req_put put;
+		struct req_delete del;
+		struct req_txn *txn;
+	} u;
+};
+
+/* TxnRequest (fields 1-3). */
+struct req_txn {
+	struct req_compare *cmp;
+	size_t ncmp;
+	struct req_op *success;
+	size_t nsuccess;
+	struct req_op *failure;
+	size_t nfailure;
+};
+
+enum req_type {
+	REQ_RANGE = 3, REQ_PUT = 4, REQ_DELETE = 5, REQ_TXN = 6, REQ_COMPACTION = 7,
+	REQ_LEASE_GRANT = 8, REQ_LEASE_REVOKE = 9,
+};
+
+/* InternalRaftRequest: header (100) {ID = 1, username = 2, auth_revision
+ * = 3}, ID (1), and one request. */
+struct req {
+	uint64_t id;                 /* ID (1); header.ID (100.1) if absent */
+	struct req_bytes username;   /* header.username */
+	uint64_t auth_revision;      /* header.auth_revision */
+	enum req_type type;
+	union {
+		struct req_range range;
+		struct req_put put;
+		struct req_delete del;
+		struct req_txn txn;
+		struct {
+			int64_t rev;         /* CompactionRequest.revision (1) */
+			bool physical;       /* .physical (2) */
+		} compaction;
+		struct {
+			int64_t ttl;         /* LeaseGrantRequest.TTL (1) */
+			int64_t id;          /* .ID (2) */
+		} grant;
+		struct {
+			int64_t id;          /* LeaseRevokeRequest.ID (1) */
+		} revoke;
+	} u;
+};
+
+/* Memory for a decoded request's lists (compares, operations, nested
+ * transactions), reused from entry to entry. */
+struct req_arena {
+	uint8_t *buf;
+	size_t len, cap;
+};
+
+void req_arena_init(struct req_arena *a);
+void req_arena_free(struct req_arena *a);
+
+/*
+ * Decodes an InternalRaftRequest from buf (len bytes), which must outlive
+ * *out. Lists are allocated from 'a' (reset first). Returns 0, or
+ * CAIRN_EINVAL with *why (a string literal) naming the first fault: bad
+ * protobuf, a known field of the wrong wire type, no request or two, an
+ * enum value etcd does not have, more than max_ops operations or compares
+ * in a transaction (nested ones counted), nesting deeper than
+ * REQ_TXN_DEPTH_MAX, a RequestOp without a member. Unknown fields are
+ * skipped, as protobuf requires.
+ */
+int req_decode(const uint8_t *buf, size_t len, uint32_t max_ops, struct req_arena *a,
+    struct req *out, const char **why);
+
+#endif
