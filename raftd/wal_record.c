@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "raftd/crc32c.h"
+#include "shared/crc32c.h"
 #include "raftd/wal_record.h"
 #include "shared/assert.h"
 #include "shared/err.h"

@@ -127,6 +127,11 @@ int mvcc_compact(struct mvcc *s, int64_t rev, uint64_t index, uint64_t term);
  * is under way). A pass cut short by a crash resumes after mvcc_open. */
 int mvcc_compact_step(struct mvcc *s, unsigned records, bool *done);
 
+/* etcd's HashKV at rev (<= 0: the current revision): *hash, and the
+ * compaction revision it was taken against. Errors: CAIRN_EFUTUREREV,
+ * CAIRN_ECOMPACTED. Walks the whole key table: for maintenance calls. */
+int mvcc_hash_kv(struct mvcc *s, int64_t rev, uint32_t *hash, int64_t *compact_rev);
+
 /* For the modules of the store: the scratch buffer, at least n bytes. */
 uint8_t *mvcc_scratch(struct mvcc *s, size_t n);
 

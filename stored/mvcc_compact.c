@@ -180,6 +180,10 @@ mvcc_compact_step(struct mvcc *s, unsigned records, bool *done)
 	int rc;
 
 	CAIRN_ASSERT(s->batch == NULL);
+	/* A step that stops on a pending record starts there again: it must
+	 * walk at least one record past it to make progress. */
+	if (records < 2)
+		records = 2;
 	*done = !s->pass.active;
 	if (*done)
 		return 0;

@@ -12,11 +12,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Bounds: etcd's --max-txn-ops default is 128; cairn takes the option
- * from the configuration but never more than this many operations (and
- * as many compares) in one transaction, nested ones included. */
+/* Bounds. Compares and operations of one request, all levels counted
+ * together. netd enforces --max-txn-ops (etcd's default 128) before it
+ * proposes; stored decodes committed entries with this constant alone,
+ * the same on every member, so that no member refuses what another
+ * applied. */
 #define REQ_TXN_OPS_MAX 1024
-/* Transactions nested in transactions: etcd allows any depth; cairn this. */
+/* Levels of transactions, the outermost counted as 1: etcd allows any
+ * depth; cairn this many. */
 #define REQ_TXN_DEPTH_MAX 8
 
 /* Bytes borrowed from the entry. p may be NULL when n is 0. */

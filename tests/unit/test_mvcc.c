@@ -583,6 +583,55 @@ test_leases(void)
 	CU_ASSERT_EQUAL(kl.n, 0);
 }
 
+/* etcd 3.4.23's HashKV for the same operations on a new member: put a 1,
+ * put b 2, put a 3, del b, put c 4: 2750537463 at the current revision
+ * (6), 1827592406 at 3; compact 4: 2450235489, 1468967122 at 5, revision
+ * 4 refused as compacted; put b 5, compact 6: 2237393992. */
+static void
+test_hash_kv_as_etcd(void)
+{
+	char hdir[] = "/tmp/cairn-hash.XXXXXX", err[256], cmd[64];
+	struct mvcc saved = S;
+	uint32_t h;
+	int64_t crev;
+	bool done = false;
+
+	CU_ASSERT_FATAL(mkdtemp(hdir) != NULL);
+	CU_ASSERT_FATAL(mvcc_open(&S, hdir, NULL, err, sizeof(err)) == 0);
+	put("a", "1");
+	put("b", "2");
+	put("a", "3");
+	CU_ASSERT_EQUAL(del("b", NULL), 1);
+	put("c", "4");
+	CU_ASSERT_EQUAL(mvcc_hash_kv(&S, 0, &h, &crev), 0);
+	CU_ASSERT_EQUAL(h, 2750537463u);
+	CU_ASSERT_EQUAL(crev, -1);
+	CU_ASSERT_EQUAL(mvcc_hash_kv(&S, 3, &h, &crev), 0);
+	CU_ASSERT_EQUAL(h, 1827592406u);
+	CU_ASSERT_EQUAL(mvcc_hash_kv(&S, 7, &h, &crev), CAIRN_EFUTUREREV);
+	CU_ASSERT_EQUAL(mvcc_compact(&S, 4, ++ci, 2), 0);
+	/* The same before and after the physical pass. */
+	CU_ASSERT_EQUAL(mvcc_hash_kv(&S, 0, &h, &crev), 0);
+	CU_ASSERT_EQUAL(h, 2450235489u);
+	CU_ASSERT_EQUAL(crev, 4);
+	compact_all();
+	CU_ASSERT_EQUAL(mvcc_hash_kv(&S, 0, &h, &crev), 0);
+	CU_ASSERT_EQUAL(h, 2450235489u);
+	CU_ASSERT_EQUAL(mvcc_hash_kv(&S, 5, &h, &crev), 0);
+	CU_ASSERT_EQUAL(h, 1468967122u);
+	CU_ASSERT_EQUAL(mvcc_hash_kv(&S, 4, &h, &crev), CAIRN_ECOMPACTED);
+	put("b", "5");
+	CU_ASSERT_EQUAL(mvcc_compact(&S, 6, ++ci, 2), 0);
+	while (!done)
+		CU_ASSERT_FATAL(mvcc_compact_step(&S, 1, &done) == 0);
+	CU_ASSERT_EQUAL(mvcc_hash_kv(&S, 0, &h, &crev), 0);
+	CU_ASSERT_EQUAL(h, 2237393992u);
+	mvcc_close(&S);
+	S = saved;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", hdir);
+	CU_ASSERT(system(cmd) == 0);
+}
+
 static CU_TestInfo mvcc_tests[] = {
 	{"put: revisions and versions as etcd", test_put_versions},
 	{"delete: tombstones and generations", test_delete_generations},
@@ -594,6 +643,7 @@ static CU_TestInfo mvcc_tests[] = {
 	{"an interrupted compaction finishes after a reopen", test_compaction_resumes},
 	{"batches commit together and abort together", test_batches},
 	{"leases: grant, attach, move, ignore_*, revoke", test_leases},
+	{"HashKV as etcd's, before and after compaction", test_hash_kv_as_etcd},
 	CU_TEST_INFO_NULL,
 };
 

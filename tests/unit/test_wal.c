@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "raftd/crc32c.h"
+#include "shared/crc32c.h"
 #include "raftd/wal.h"
 #include "raftd/wal_fs_posix.h"
 #include "raftd/wal_record.h"

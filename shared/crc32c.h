@@ -1,7 +1,8 @@
 /*
- * raftd: CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the
- * checksum of every WAL record. Uses the SSE4.2 crc32 instruction when the
- * CPU has it, and a slicing-by-8 table otherwise.
+ * raftd and stored: CRC-32C (Castagnoli, reflected polynomial 0x82F63B78),
+ * the checksum of every WAL record and of etcd's Hash and HashKV. Uses
+ * the SSE4.2 crc32 instruction when the CPU has it, and a slicing-by-8
+ * table otherwise.
  */
 #ifndef CAIRN_CRC32C_H
 #define CAIRN_CRC32C_H

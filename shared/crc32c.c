@@ -6,7 +6,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "raftd/crc32c.h"
+#include "shared/crc32c.h"
 
 #define CRC32C_POLY_REFLECTED 0x82F63B78u
 #define CRC32C_SLICES 8
