@@ -53,6 +53,8 @@ static const struct ipc_route ipc_routes[] = {
 	    RAFT_PEER_MSG_OVERHEAD_BYTES, RING, 0},
 	{cairn_ipc_IPC_CHILD_RAFT_STATUS_SET, RAFTD, NETD | STORED, cairn_ipc_RaftStatus_fields,
 	    cairn_ipc_RaftStatus_size, RING, 0},
+	{cairn_ipc_IPC_NETD_RESULT_SET, STORED, NETD, cairn_ipc_Result_fields,
+	    RAFT_PEER_MSG_BYTES_MAX, RING, 0},
 };
 
 #define IPC_ROUTES_LEN (sizeof(ipc_routes) / sizeof(ipc_routes[0]))

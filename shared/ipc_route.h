@@ -46,6 +46,7 @@ union ipc_msg {
 	cairn_ipc_Applied applied;   /* APPLY_RESUME, APPLIED_SET */
 	cairn_ipc_RaftSnapshotMeta snap;
 	cairn_ipc_RaftStatus status;
+	cairn_ipc_Result result;
 };
 
 /* The route of 'type', or NULL when the type has none. */

@@ -70,7 +70,8 @@ bootstrap_members(const struct config *cfg, struct members *ms, char *err, size_
 	return has_wal(cfg) ? 0 : CAIRN_EINVAL;
 }
 
-/* What raftd needs beyond the common part. */
+/* What raftd needs beyond the common part (stored reads the timings:
+ * etcd's minimum lease TTL follows from them). */
 static void
 child_raft_config(const struct config *cfg, const struct members *ms, cairn_ipc_RaftConfig *rc)
 {
@@ -110,7 +111,7 @@ child_configs(struct supervisor *s, const struct members *ms)
 		cc->drop_privs = users[p]->set;
 		cc->uid = (uint32_t)users[p]->uid;
 		cc->gid = (uint32_t)users[p]->gid;
-		if (p == PROC_RAFTD) {
+		if (p == PROC_RAFTD || p == PROC_STORED) {
 			cc->has_raft = true;
 			child_raft_config(cfg, ms, &cc->raft);
 		}

@@ -2,12 +2,13 @@
 # relay_netd (peer messages over Unix sockets in $R; proposals and reads
 # from spool files NAME.in/SEQ.put|read; answers in NAME.out; status in
 # NAME.status) and ledger_stored (what each member applied, one line per
-# entry, in NAME.applied). Sourced after lib.sh; NAMES lists the members.
+# entry, in NAME.applied; STORED_BIN may name another stored). Sourced
+# after lib.sh; NAMES lists the members.
 
 mkdir -p "$T/bin" "$T/relay"
 cp "$B/cairn" "$B/cairn-raftd" "$T/bin/"
 cp "$B/tests/integration/relay_netd" "$T/bin/cairn-netd"
-cp "$B/tests/integration/ledger_stored" "$T/bin/cairn-stored"
+cp "${STORED_BIN:-$B/tests/integration/ledger_stored}" "$T/bin/cairn-stored"
 R=$T/relay
 export RELAY_DIR=$R
 NAMES=${NAMES:-m1 m2 m3}

@@ -43,6 +43,8 @@ check "the supervisor stays root" [ "$(uids "$SUP_PID")" = "0 0 0 0" ]
 check "raftd, as its own user, elects itself on its WAL" wait_for 10 log_has '"msg":"became leader"'
 check "member/wal and its segments belong to raftd's user" \
 	eval '[ "$(stat -c %u:%g "$T/data/member/wal" "$T"/data/member/wal/*.wal | sort -u)" = "1:1" ]'
+check "member/db and the store's files belong to stored's user" \
+	wait_for 5 eval '[ -e "$T/data/member/db/cairn.db" ] && [ "$(stat -c %u:%g "$T/data/member/db" "$T"/data/member/db/* | sort -u)" = "2:2" ]'
 check "the data dir stays 0700, the supervisor's" [ "$(stat -c %a:%u "$T/data")" = "700:0" ]
 old=$(child_pid netd)
 kill -9 "$old"

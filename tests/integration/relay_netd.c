@@ -3,8 +3,9 @@
  * raftd's peer messages between members over Unix sockets in $RELAY_DIR
  * ({u32 le length}{RaftMsg}), drops them while cut-NAME exists, turns
  * spool files NAME.in/SEQ.put and SEQ.read into proposals and read-index
- * requests, and writes raftd's answers to NAME.out, its status to
- * NAME.status. No client port, TLS or gRPC.
+ * requests, and writes raftd's answers to NAME.out (and stored's results,
+ * their bytes in NAME.res/SEQ), its status to NAME.status. No client
+ * port, TLS or gRPC.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -381,6 +382,31 @@ relay_on_status(struct relay *r, const cairn_ipc_RaftStatus *st)
 		log_warn("cannot write %s", path);
 }
 
+/* stored's result for request seq: a line "result SEQ ERRNAME", and the
+ * response's bytes in NAME.res/SEQ (for protoc --decode). */
+static void
+relay_on_result(struct relay *r, unsigned long long seq, const cairn_ipc_Result *res)
+{
+	char path[PATH_MAX];
+	size_t len;
+	uint8_t *buf;
+	FILE *f;
+
+	if (chunks_check(res->data, res->data_count, RAFT_PEER_DATA_BYTES_MAX, &len) != NULL) {
+		relay_line(r, "result %llu malformed\n", seq);
+		return;
+	}
+	buf = xmalloc(len + 1);
+	chunks_join(res->data, res->data_count, buf);
+	relay_path(path, sizeof(path), "%s/%s.res", r->dir, r->name);
+	(void)mkdir(path, 0700);
+	relay_path(path, sizeof(path), "%s/%s.res/%llu", r->dir, r->name, seq);
+	if ((f = fopen(path, "wb")) == NULL || fwrite(buf, 1, len, f) != len || fclose(f) != 0)
+		log_warn("cannot write %s", path);
+	free(buf);
+	relay_line(r, "result %llu %s\n", seq, res->code == 0 ? "OK" : err_name((int)res->code));
+}
+
 static int
 relay_frame(struct child *c, enum cairn_proc from, struct chan_msg *m)
 {
@@ -388,6 +414,10 @@ relay_frame(struct child *c, enum cairn_proc from, struct chan_msg *m)
 	const cairn_ipc_RaftReply *rep = &m->body.reply;
 	unsigned long long seq = (unsigned long long)m->hdr.id;
 
+	if (from == PROC_STORED && m->hdr.type == cairn_ipc_IPC_NETD_RESULT_SET) {
+		relay_on_result(r, seq, &m->body.result);
+		return 0;
+	}
 	if (from != PROC_RAFTD)
 		return 0;
 	switch (m->hdr.type) {

@@ -1,0 +1,236 @@
+/*
+ * stored: the storage process's node (see node.h): opening the store,
+ * timers, and the frames from raftd.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <pb_decode.h>
+
+#include "stored/node.h"
+#include "stored/node_apply.h"
+#include "shared/chan.h"
+#include "shared/err.h"
+#include "shared/log.h"
+
+#define STORED_DB_DIR "member/db"
+
+static void
+db_path(const struct stored_node *n, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s/%s", n->child->cfg.data_dir, STORED_DB_DIR);
+}
+
+/* member/db is made before the privilege drop and given to stored's
+ * user, who may not pass through member/ (0700, the supervisor's): the
+ * process works in member/db from here on, and opens the store as ".". */
+int
+stored_node_prepare(struct stored_node *n, struct child *c)
+{
+	char path[sizeof(c->cfg.data_dir) + sizeof(STORED_DB_DIR) + 1];
+
+	memset(n, 0, sizeof(*n));
+	n->child = c;
+	db_path(n, path, sizeof(path));
+	if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+		log_warnx("cannot create %s: %s", path, strerror(errno));
+		return CAIRN_EIO;
+	}
+	if (c->cfg.drop_privs && chown(path, c->cfg.uid, c->cfg.gid) != 0) {
+		log_warnx("cannot give %s to stored's user: %s", path, strerror(errno));
+		return CAIRN_EIO;
+	}
+	if (chdir(path) != 0) {
+		log_warnx("cannot enter %s: %s", path, strerror(errno));
+		return CAIRN_EIO;
+	}
+	return 0;
+}
+
+/* etcd's minimum lease TTL: 1.5 election timeouts, in whole seconds. */
+static int64_t
+stored_lease_min_ttl(const cairn_ipc_RaftConfig *rc)
+{
+	uint32_t ticks = rc->heartbeat_ms > 0 ? rc->election_ms / rc->heartbeat_ms : 10;
+	double secs = (double)(3 * ticks / 2) * rc->heartbeat_ms / 1000.0;
+
+	return (int64_t)ceil(secs);
+}
+
+static void
+stored_sync(evutil_socket_t fd, short what, void *arg)
+{
+	struct stored_node *n = arg;
+
+	(void)fd;
+	(void)what;
+	if (n->store.ci <= n->durable)
+		return;
+	if (bdb_sync(&n->store.db) != 0)
+		fatalx("cannot make the store durable");
+	n->durable = n->store.ci;
+	n->report_due = true;
+	stored_node_flush(n);
+}
+
+static void
+stored_checkpoint(evutil_socket_t fd, short what, void *arg)
+{
+	struct stored_node *n = arg;
+
+	(void)fd;
+	(void)what;
+	if (bdb_checkpoint(&n->store.db) != 0)
+		log_warnx("checkpoint failed: the next start recovers more");
+}
+
+static void
+stored_compact(evutil_socket_t fd, short what, void *arg)
+{
+	struct stored_node *n = arg;
+	bool done;
+
+	(void)fd;
+	(void)what;
+	if (mvcc_compact_step(&n->store, STORED_COMPACT_RECORDS, &done) != 0)
+		fatalx("compaction failed");
+	if (!done) {
+		struct timeval tv = {0, STORED_COMPACT_PAUSE_MS * 1000};
+
+		event_add(n->compact_ev, &tv);
+	} else
+		log_info("finished compaction at revision %lld", (long long)n->store.compact_rev);
+}
+
+void
+stored_node_compact_soon(struct stored_node *n)
+{
+	struct timeval tv = {0, 0};
+
+	if (n->store.pass.active && !event_pending(n->compact_ev, EV_TIMEOUT, NULL))
+		event_add(n->compact_ev, &tv);
+}
+
+static struct event *
+stored_timer(struct stored_node *n, unsigned ms, bool persist, event_callback_fn fn)
+{
+	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+	struct event *ev = event_new(n->child->base, -1, persist ? EV_PERSIST : 0, fn, n);
+
+	if (ev == NULL || (persist && event_add(ev, &tv) == -1))
+		fatalx("cannot start the store's timers");
+	return ev;
+}
+
+int
+stored_node_start(struct stored_node *n)
+{
+	char err[512];
+	struct log_fields f;
+	int rc;
+
+	if ((rc = mvcc_open(&n->store, ".", NULL, err, sizeof(err))) != 0) {
+		log_warnx("%s", err);
+		return rc;
+	}
+	apply_init(&n->apply, &n->store);
+	n->apply.lease_min_ttl = stored_lease_min_ttl(&n->child->cfg.raft);
+	req_arena_init(&n->arena);
+	pbout_init(&n->resp);
+	pbout_init(&n->results);
+	/* What recovery restored is on disk. */
+	n->durable = n->store.ci;
+	n->sync_ev = stored_timer(n, STORED_SYNC_MS, true, stored_sync);
+	n->checkpoint_ev = stored_timer(n, STORED_CHECKPOINT_MS, true, stored_checkpoint);
+	n->compact_ev = stored_timer(n, 0, false, stored_compact);
+	log_fields_init(&f);
+	log_field_int(&f, "consistent-index", (long long)n->store.ci);
+	log_field_int(&f, "revision", (long long)n->store.rev);
+	log_field_int(&f, "compact-revision", (long long)n->store.compact_rev);
+	log_infof(&f, "opened the store");
+	stored_node_compact_soon(n);
+	return 0;
+}
+
+int
+stored_node_frame(struct stored_node *n, enum cairn_proc from, const struct chan_msg *m)
+{
+	const cairn_ipc_RaftStatus *st = &m->body.status;
+
+	switch (m->hdr.type) {
+	case cairn_ipc_IPC_STORED_ENTRIES_APPLY:
+		return stored_apply_entries(n, &m->body.apply);
+	case cairn_ipc_IPC_STORED_SNAPSHOT_INSTALL:
+		/* The snapshot's data has no way here yet (it comes with netd's
+		 * peer transport): stored cannot take the state it names. */
+		log_warnx("raftd installed a snapshot at %llu; stored cannot fetch its data yet "
+		    "and stops applying", (unsigned long long)m->body.snap.index);
+		n->stuck = true;
+		return 0;
+	case cairn_ipc_IPC_CHILD_RAFT_STATUS_SET:
+		n->apply.term = st->term;
+		n->apply.member_id = st->member_id;
+		n->apply.cluster_id = st->cluster_id;
+		return 0;
+	default:
+		log_warnx("unexpected %s from %s", ipc_type_name(m->hdr.type), proc_name(from));
+		return CAIRN_EPROTO;
+	}
+}
+
+void
+stored_node_peer_up(struct stored_node *n, enum cairn_proc peer)
+{
+	cairn_ipc_Applied a = {.applied = n->store.ci, .durable = n->durable};
+
+	if (peer != PROC_RAFTD)
+		return;
+	/* raftd sends entries from here on: a new channel, a fresh start. */
+	if (chan_send(&n->child->peers[PROC_RAFTD].ch, cairn_ipc_IPC_RAFTD_APPLY_RESUME, 0,
+	    &a) != 0)
+		log_warnx("cannot tell raftd where the store stands");
+	n->reported_applied = a.applied;
+	n->reported_durable = a.durable;
+	n->report_due = false;
+}
+
+void
+stored_node_flush(struct stored_node *n)
+{
+	cairn_ipc_Applied a = {.applied = n->store.ci, .durable = n->durable};
+	struct chan *ch = &n->child->peers[PROC_RAFTD].ch;
+
+	stored_send_results(n);
+	if (!n->report_due || !chan_is_open(ch))
+		return;
+	if (a.applied == n->reported_applied && a.durable == n->reported_durable) {
+		n->report_due = false;
+		return;
+	}
+	if (chan_send(ch, cairn_ipc_IPC_RAFTD_APPLIED_SET, 0, &a) == 0) {
+		n->reported_applied = a.applied;
+		n->reported_durable = a.durable;
+		n->report_due = false;
+	}
+}
+
+void
+stored_node_stop(struct stored_node *n)
+{
+	struct event *evs[] = {n->sync_ev, n->checkpoint_ev, n->compact_ev};
+
+	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
+		if (evs[i] != NULL)
+			event_free(evs[i]);
+	if (n->store.db.env == NULL)
+		return;
+	apply_free(&n->apply);
+	req_arena_free(&n->arena);
+	pbout_free(&n->resp);
+	pbout_free(&n->results);
+	mvcc_close(&n->store);
+}

@@ -1,0 +1,51 @@
+/*
+ * stored: the storage process's state: the MVCC store in member/db, the
+ * applier, and the channel work: committed entries from raftd applied in
+ * order, one Berkeley DB transaction per frame of entries; results to the
+ * netd of this member for the requests it proposed; applied and durable
+ * indexes back to raftd (DESIGN.md sections 3 and 5).
+ */
+#ifndef CAIRN_STORED_NODE_H
+#define CAIRN_STORED_NODE_H
+
+#include <event2/event.h>
+#include <stdint.h>
+
+#include "shared/child.h"
+#include "stored/apply.h"
+#include "stored/mvcc.h"
+#include "stored/pbout.h"
+#include "stored/req.h"
+
+/* How often the store's log is made durable and reported (the applied
+ * entries are in raftd's WAL meanwhile), and how often a checkpoint lets
+ * a restart skip recovery. */
+#define STORED_SYNC_MS 100
+#define STORED_CHECKPOINT_MS 30000
+/* Compaction: history records per step, and the pause between steps. */
+#define STORED_COMPACT_RECORDS 1000
+#define STORED_COMPACT_PAUSE_MS 1
+
+struct stored_node {
+	struct child *child;
+	struct mvcc store;
+	struct apply apply;
+	struct req_arena arena;
+	struct pbout resp;           /* one request's response */
+	struct pbout results;        /* a frame's results for netd: {u64 id,
+	                              * u32 code, u32 len, bytes}... */
+	uint64_t durable;            /* last index made durable */
+	uint64_t reported_applied, reported_durable;
+	bool report_due;
+	bool stuck;                  /* an entry could not be applied */
+	struct event *sync_ev, *checkpoint_ev, *compact_ev;
+};
+
+int stored_node_prepare(struct stored_node *n, struct child *c);
+int stored_node_start(struct stored_node *n);
+int stored_node_frame(struct stored_node *n, enum cairn_proc from, const struct chan_msg *m);
+void stored_node_peer_up(struct stored_node *n, enum cairn_proc peer);
+void stored_node_flush(struct stored_node *n);
+void stored_node_stop(struct stored_node *n);
+
+#endif

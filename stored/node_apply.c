@@ -1,0 +1,180 @@
+/*
+ * stored: committed entries in, results out. One frame of entries is one
+ * batch (one Berkeley DB transaction): each entry is applied in index
+ * order exactly once (an entry at or below the consistent index was
+ * applied before a restart and is skipped). A client's request comes in
+ * an envelope naming the member whose netd took it; this member's
+ * results go to its netd once the batch is committed.
+ */
+#include <string.h>
+
+#include <pb_decode.h>
+
+#include "raftd/raft_types.h"
+#include "stored/node_apply.h"
+#include "shared/chan.h"
+#include "shared/chunks.h"
+#include "shared/entry_envelope.h"
+#include "shared/err.h"
+#include "shared/le.h"
+#include "shared/log.h"
+#include "shared/raft_peer.h"
+
+/* A result held for netd: {u64 id, u32 code, u32 len} then len bytes. */
+#define RESULT_HEAD_BYTES 16
+
+static void
+result_keep(struct stored_node *n, uint64_t id, int code, const struct pbout *resp)
+{
+	uint32_t len = code == 0 ? (uint32_t)resp->len : 0;
+	uint8_t *p = pbout_room(&n->results, RESULT_HEAD_BYTES + (size_t)len);
+
+	le_put64(p, id);
+	le_put32(p + 8, (uint32_t)code);
+	le_put32(p + 12, len);
+	if (len > 0)
+		memcpy(p + RESULT_HEAD_BYTES, resp->buf, len);
+	n->results.len += RESULT_HEAD_BYTES + (size_t)len;
+}
+
+/* An entry recorded as applied with nothing to apply. */
+static int
+apply_index_only(struct stored_node *n, const struct raft_entry *e)
+{
+	struct mvcc_wtxn w;
+
+	if (mvcc_write_begin(&n->store, &w) != 0)
+		return CAIRN_EIO;
+	return mvcc_write_end(&w, e->index, e->term);
+}
+
+/* The request an entry carries, applied; its result kept if ours. A
+ * request stored cannot read is recorded as applied all the same, so
+ * that it is never tried again, and refused to its client. */
+static int
+apply_client_entry(struct stored_node *n, const struct raft_entry *e)
+{
+	struct entry_envelope env = {0};
+	struct req r;
+	const char *why;
+	bool ours = false;
+	int code = CAIRN_EINVAL;
+
+	pbout_reset(&n->resp);
+	if (!entry_envelope_get(e->data, e->len, &env)) {
+		log_warnx("entry %llu is not a client request", (unsigned long long)e->index);
+	} else {
+		ours = env.member_id == n->apply.member_id;
+		if (req_decode(env.req, env.len, REQ_TXN_OPS_MAX, &n->arena, &r, &why) != 0) {
+			log_warnx("entry %llu: %s", (unsigned long long)e->index, why);
+		} else {
+			code = apply_request(&n->apply, &r, e->index, e->term, &n->resp);
+			if (code == CAIRN_EIO || code == CAIRN_ECORRUPT)
+				return code;
+			if (ours)
+				result_keep(n, env.request_id, code, &n->resp);
+			return 0;
+		}
+	}
+	if (apply_index_only(n, e) != 0)
+		return CAIRN_EIO;
+	if (ours)
+		result_keep(n, env.request_id, code, &n->resp);
+	return 0;
+}
+
+
+static uint8_t entry_buf[RAFT_PEER_ENTRY_BYTES_MAX];
+
+/* One entry of the frame, its data joined; 0 or a store failure. */
+static int
+apply_entry(struct stored_node *n, const cairn_ipc_RaftEntry *in)
+{
+	struct raft_entry e = {.term = in->term, .index = in->index, .type = (uint8_t)in->type};
+	size_t len;
+	const char *why = chunks_check(in->data, in->data_count, RAFT_PEER_ENTRY_BYTES_MAX, &len);
+
+	if (why != NULL) {
+		log_warnx("entry %llu from raftd: %s", (unsigned long long)in->index, why);
+		return CAIRN_EPROTO;
+	}
+	chunks_join(in->data, in->data_count, entry_buf);
+	e.data = entry_buf;
+	e.len = (uint32_t)len;
+	if (e.type == RAFT_ENTRY_NORMAL && e.len > 0)
+		return apply_client_entry(n, &e);
+	/* A no-op or a membership change: only the consistent index moves
+	 * (the members table comes with the Cluster API). */
+	return apply_index_only(n, &e);
+}
+
+int
+stored_apply_entries(struct stored_node *n, const cairn_ipc_ApplyEntries *in)
+{
+	int rc = 0;
+
+	if (n->stuck)
+		return 0;
+	if (mvcc_batch_begin(&n->store) != 0)
+		fatalx("cannot begin a store transaction");
+	for (pb_size_t i = 0; i < in->entries_count && rc == 0; i++) {
+		const cairn_ipc_RaftEntry *e = &in->entries[i];
+
+		if (e->index <= n->store.ci)
+			continue; /* applied before a restart */
+		if (e->index != n->store.ci + 1) {
+			log_warnx("raftd skipped entries: %llu follows %llu", (unsigned long long)e->index,
+			    (unsigned long long)n->store.ci);
+			rc = CAIRN_EPROTO;
+			break;
+		}
+		rc = apply_entry(n, e);
+	}
+	if (rc == CAIRN_EPROTO) {
+		mvcc_batch_abort(&n->store);
+		return rc;
+	}
+	if (rc != 0 || mvcc_batch_commit(&n->store) != 0)
+		fatalx("the store failed applying entries: %s", err_str(rc != 0 ? rc : CAIRN_EIO));
+	n->report_due = true;
+	stored_node_compact_soon(n);
+	return 0;
+}
+
+/* Drops held results when netd is gone or not reading. */
+static void
+results_drop(struct stored_node *n, size_t upto)
+{
+	memmove(n->results.buf, n->results.buf + upto, n->results.len - upto);
+	n->results.len -= upto;
+}
+
+void
+stored_send_results(struct stored_node *n)
+{
+	struct chan *ch = &n->child->peers[PROC_NETD].ch;
+	size_t off = 0;
+
+	while (off < n->results.len) {
+		const uint8_t *p = n->results.buf + off;
+		uint32_t len = le_get32(p + 12);
+		cairn_ipc_Result r = {.code = le_get32(p + 8)};
+		int rc;
+
+		chunks_put(p + RESULT_HEAD_BYTES, len, &r.data, &r.data_count);
+		rc = chan_is_open(ch) ? chan_send(ch, cairn_ipc_IPC_NETD_RESULT_SET, le_get64(p), &r) :
+		    CAIRN_ECLOSED;
+		pb_release(cairn_ipc_Result_fields, &r);
+		if (rc == CAIRN_EAGAIN)
+			break;
+		if (rc == CAIRN_ETOOBIG)
+			log_warnx("a result of %u bytes does not fit the ring to netd", len);
+		off += RESULT_HEAD_BYTES + len;
+	}
+	if (off > 0)
+		results_drop(n, off);
+	if (n->results.len > STORED_RESULTS_BYTES_MAX) {
+		log_warnx("netd is not reading its results: dropping them");
+		n->results.len = 0;
+	}
+}

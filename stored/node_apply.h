@@ -1,0 +1,22 @@
+/*
+ * stored: applying the committed entries raftd hands over, and sending
+ * their results to netd.
+ */
+#ifndef CAIRN_STORED_NODE_APPLY_H
+#define CAIRN_STORED_NODE_APPLY_H
+
+#include "stored/node.h"
+
+/* Results held for netd beyond this (a netd that stopped reading) are
+ * dropped, oldest first: its clients time out, as on a lost connection. */
+#define STORED_RESULTS_BYTES_MAX (64u << 20)
+
+/* Applies one frame of entries in one batch. 0, or CAIRN_EPROTO when
+ * raftd sent something impossible (cut off and reported). */
+int stored_apply_entries(struct stored_node *n, const cairn_ipc_ApplyEntries *in);
+/* Sends the results held for netd while its ring has room. */
+void stored_send_results(struct stored_node *n);
+/* Schedules compaction steps when a pass is under way. */
+void stored_node_compact_soon(struct stored_node *n);
+
+#endif
