@@ -71,7 +71,8 @@ enum grpc_status {
 	  GRPC_FAILED_PRECONDITION)                                                \
 	X(CAIRN_ELEASETTLTOOLARGE, "etcdserver: too large lease TTL",              \
 	  GRPC_OUT_OF_RANGE)                                                       \
-	X(CAIRN_EKEYNOTFOUND, "etcdserver: key not found", GRPC_INVALID_ARGUMENT)
+	X(CAIRN_EKEYNOTFOUND, "etcdserver: key not found", GRPC_INVALID_ARGUMENT)  \
+	X(CAIRN_ECLUSTERCORRUPT, "etcdserver: corrupt cluster", GRPC_DATA_LOSS)
 
 enum cairn_err {
 	CAIRN_OK = 0,

@@ -5,14 +5,32 @@
  */
 #include <string.h>
 
+#include "stored/alarm.h"
 #include "stored/apply_impl.h"
 #include "stored/lease.h"
 #include "shared/err.h"
+#include "shared/log.h"
+#include "shared/pbwire.h"
 
 #define GRANT_ID 2
 #define GRANT_TTL 3
+#define ALARM_ALARMS 2
 
-void
+/* Which alarms are raised, after a start or an alarm request. */
+static int
+apply_alarms(struct apply *a, DB_TXN *txn)
+{
+	int nospace, corrupt, rc;
+
+	if ((rc = alarm_count(a->s, txn, REQ_ALARM_NOSPACE, &nospace)) != 0 ||
+	    (rc = alarm_count(a->s, txn, REQ_ALARM_CORRUPT, &corrupt)) != 0)
+		return rc;
+	a->nospace = nospace > 0;
+	a->corrupt = corrupt > 0;
+	return 0;
+}
+
+int
 apply_init(struct apply *a, struct mvcc *s)
 {
 	memset(a, 0, sizeof(*a));
@@ -23,6 +41,7 @@ apply_init(struct apply *a, struct mvcc *s)
 		pbout_init(&a->op[i]);
 	}
 	pbout_init(&a->prev);
+	return apply_alarms(a, NULL);
 }
 
 void
@@ -60,6 +79,79 @@ apply_lease_grant(struct apply *a, struct mvcc_wtxn *w, const struct req *r, str
 	return 0;
 }
 
+static void
+alarm_out(struct pbout *out, const struct alarm_member *m)
+{
+	uint8_t buf[2 * (1 + PBW_VARINT_BYTES_MAX)];
+	struct pbout b = {.buf = buf, .cap = sizeof(buf)};
+
+	pbout_varint(&b, 1, m->member_id);
+	pbout_varint(&b, 2, m->alarm);
+	pbout_bytes(out, ALARM_ALARMS, b.buf, b.len, true);
+}
+
+static int
+alarm_listed(void *arg, const struct alarm_member *m)
+{
+	alarm_out(arg, m);
+	return 0;
+}
+
+/* etcd's Alarm: GET lists (all, or of one type); ACTIVATE and
+ * DEACTIVATE answer with the alarm they touched, if any. */
+static int
+apply_alarm(struct apply *a, struct mvcc_wtxn *w, const struct req *r, struct pbout *out)
+{
+	struct alarm_member m = {.member_id = r->u.alarm.member_id, .alarm = r->u.alarm.alarm};
+	bool changed;
+	int rc;
+
+	apply_header(a, out, apply_rev(a, w), true);
+	if (r->u.alarm.action == REQ_ALARM_GET)
+		return alarm_list(a->s, w->txn, m.alarm, alarm_listed, out);
+	if (m.alarm == REQ_ALARM_NONE && r->u.alarm.action == REQ_ALARM_ACTIVATE)
+		return 0; /* etcd raises no alarm of type NONE */
+	rc = alarm_set(a->s, w->txn, &m, r->u.alarm.action == REQ_ALARM_ACTIVATE, &changed);
+	if (rc != 0)
+		return rc;
+	if (changed || r->u.alarm.action == REQ_ALARM_ACTIVATE)
+		alarm_out(out, &m);
+	if (changed)
+		log_warnx("alarm %s %s by member %llx", m.alarm == REQ_ALARM_NOSPACE ? "NOSPACE" :
+		    "CORRUPT", r->u.alarm.action == REQ_ALARM_ACTIVATE ? "raised" : "cleared",
+		    (unsigned long long)m.member_id);
+	return apply_alarms(a, w->txn);
+}
+
+/* etcd's quota cost of a txn: whether a put lies on either branch. */
+static bool
+txn_puts(const struct req_txn *t)
+{
+	const struct req_op *lists[2] = {t->success, t->failure};
+	size_t n[2] = {t->nsuccess, t->nfailure};
+
+	for (int b = 0; b < 2; b++)
+		for (size_t i = 0; i < n[b]; i++)
+			if (lists[b][i].type == REQ_OP_PUT ||
+			    (lists[b][i].type == REQ_OP_TXN && txn_puts(lists[b][i].u.txn)))
+				return true;
+	return false;
+}
+
+/* etcd's capped and corrupt appliers: what a raised alarm refuses. */
+static int
+apply_alarmed(const struct apply *a, const struct req *r)
+{
+	if (r->type == REQ_ALARM)
+		return 0;
+	if (a->corrupt)
+		return CAIRN_ECLUSTERCORRUPT;
+	if (a->nospace && (r->type == REQ_PUT || r->type == REQ_LEASE_GRANT ||
+	    (r->type == REQ_TXN && txn_puts(&r->u.txn))))
+		return CAIRN_ENOSPACE;
+	return 0;
+}
+
 static int
 apply_write(struct apply *a, struct mvcc_wtxn *w, const struct req *r, struct pbout *out)
 {
@@ -74,6 +166,8 @@ apply_write(struct apply *a, struct mvcc_wtxn *w, const struct req *r, struct pb
 		if ((rc = apply_check_put(a, w, &r->u.put)) != 0)
 			return rc;
 		return apply_put(a, at, &r->u.put, out);
+	case REQ_ALARM:
+		return apply_alarm(a, w, r, out);
 	case REQ_DELETE:
 		return apply_delete(a, at, &r->u.del, out);
 	case REQ_TXN:
@@ -118,11 +212,12 @@ apply_request(struct apply *a, const struct req *r, uint64_t index, uint64_t ter
 	int rc, end;
 
 	pbout_reset(out);
-	if (r->type == REQ_COMPACTION)
+	if ((rc = apply_alarmed(a, r)) == 0 && r->type == REQ_COMPACTION)
 		return apply_compaction(a, r, index, term, out);
-	if ((rc = mvcc_write_begin(a->s, &w)) != 0)
-		return rc;
-	rc = apply_write(a, &w, r, out);
+	if ((end = mvcc_write_begin(a->s, &w)) != 0)
+		return end;
+	if (rc == 0)
+		rc = apply_write(a, &w, r, out);
 	if (apply_broken(rc)) {
 		mvcc_write_abort(&w);
 		pbout_reset(out);

@@ -22,19 +22,22 @@ struct apply {
 	uint64_t member_id;
 	uint64_t term;               /* the member's current Raft term */
 	int64_t lease_min_ttl;       /* etcd's minimum lease TTL, seconds */
+	bool nospace;                /* a NOSPACE alarm is raised: no puts */
+	bool corrupt;                /* a CORRUPT alarm: nothing but alarms */
 	struct pbout ops[REQ_TXN_DEPTH_MAX + 1];   /* a txn's responses, per depth */
 	struct pbout op[REQ_TXN_DEPTH_MAX + 1];    /* one response, per depth */
 	struct pbout prev;           /* a delete's prev_kvs */
 	struct apply_kvs *kvs;       /* a sorted or filtered range's key-values */
 };
 
-void apply_init(struct apply *a, struct mvcc *s);
+/* Also reads the raised alarms: CAIRN_EIO when it cannot. */
+int apply_init(struct apply *a, struct mvcc *s);
 void apply_free(struct apply *a);
 
 /* Applies r, the Raft entry (index, term), and encodes its response into
  * out (reset first): a RangeResponse, PutResponse, DeleteRangeResponse,
  * TxnResponse, CompactionResponse, LeaseGrantResponse or
- * LeaseRevokeResponse. Returns 0, or etcd's error for the request
+ * LeaseRevokeResponse or AlarmResponse. Returns 0, or etcd's error for the request
  * (CAIRN_ECOMPACTED, CAIRN_EFUTUREREV, CAIRN_ELEASENOTFOUND, ...) with out
  * empty; CAIRN_EIO and CAIRN_ECORRUPT mean the store failed. */
 int apply_request(struct apply *a, const struct req *r, uint64_t index, uint64_t term,

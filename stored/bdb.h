@@ -11,6 +11,7 @@
  *   lease  etcd's: lease ID (8 bytes big-endian) -> leasepb.Lease
  *   leasekeys  lease ID + user key -> (empty): the keys attached to each
  *          lease, kept so that neither start-up nor a revoke scans keys
+ *   alarm  etcd's: an encoded AlarmMember {memberID, alarm} -> (empty)
  * Transactions commit into the log buffer alone (DB_TXN_NOSYNC), which is
  * safe because the Raft log is the durable record: each transaction
  * carries the consistent index of what it applied, so whatever a crash
@@ -47,6 +48,7 @@ struct bdb {
 	DB *live;
 	DB *lease;
 	DB *leasekeys;
+	DB *alarm;
 };
 
 struct bdb_options {

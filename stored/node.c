@@ -137,7 +137,10 @@ stored_node_start(struct stored_node *n)
 		log_warnx("%s", err);
 		return rc;
 	}
-	apply_init(&n->apply, &n->store);
+	if ((rc = apply_init(&n->apply, &n->store)) != 0) {
+		log_warnx("cannot read the store's alarms");
+		return rc;
+	}
 	n->apply.lease_min_ttl = stored_lease_min_ttl(&n->child->cfg.raft);
 	req_arena_init(&n->arena);
 	pbout_init(&n->resp);

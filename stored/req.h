@@ -108,8 +108,12 @@ struct req_txn {
 
 enum req_type {
 	REQ_RANGE = 3, REQ_PUT = 4, REQ_DELETE = 5, REQ_TXN = 6, REQ_COMPACTION = 7,
-	REQ_LEASE_GRANT = 8, REQ_LEASE_REVOKE = 9,
+	REQ_LEASE_GRANT = 8, REQ_LEASE_REVOKE = 9, REQ_ALARM = 10,
 };
+
+/* AlarmRequest's enums (etcdserverpb). */
+enum req_alarm_action { REQ_ALARM_GET = 0, REQ_ALARM_ACTIVATE = 1, REQ_ALARM_DEACTIVATE = 2 };
+enum req_alarm_type { REQ_ALARM_NONE = 0, REQ_ALARM_NOSPACE = 1, REQ_ALARM_CORRUPT = 2 };
 
 /* InternalRaftRequest: header (100) {ID = 1, username = 2, auth_revision
  * = 3}, ID (1), and one request. */
@@ -134,6 +138,11 @@ struct req {
 		struct {
 			int64_t id;          /* LeaseRevokeRequest.ID (1) */
 		} revoke;
+		struct {
+			uint32_t action;     /* AlarmRequest.action (1) */
+			uint64_t member_id;  /* .memberID (2) */
+			uint32_t alarm;      /* .alarm (3) */
+		} alarm;
 	} u;
 };
 

@@ -61,8 +61,10 @@ enum cmp_field {
 enum compaction_field { COMPACTION_F_REV = 1, COMPACTION_F_PHYSICAL = 2 };
 enum grant_field { GRANT_F_TTL = 1, GRANT_F_ID = 2 };
 enum revoke_field { REVOKE_F_ID = 1 };
+enum alarm_field { ALARM_F_ACTION = 1, ALARM_F_MEMBER = 2, ALARM_F_ALARM = 3 };
 
-CAIRN_STATIC_ASSERT(REQ_RANGE == 3 && REQ_LEASE_REVOKE == 9, "req_type = field");
+CAIRN_STATIC_ASSERT(REQ_RANGE == 3 && REQ_ALARM == 10 && (int)IRR_F_ALARM == (int)REQ_ALARM,
+    "req_type = field");
 CAIRN_STATIC_ASSERT(REQ_OP_RANGE == 1 && REQ_OP_TXN == 4, "req_op_type = field");
 
 /*
@@ -595,7 +597,7 @@ hdr_field(struct dec *d, struct pbw_reader *r, uint32_t field, enum pbw_type typ
 	}
 }
 
-/* Compaction, LeaseGrant and LeaseRevoke: their structs have no tag, so
+/* Compaction, LeaseGrant, LeaseRevoke and Alarm: their structs have no tag, so
  * these take the whole struct req. */
 static int
 small_field(struct dec *d, struct pbw_reader *r, uint32_t field, enum pbw_type type,
@@ -613,6 +615,12 @@ small_field(struct dec *d, struct pbw_reader *r, uint32_t field, enum pbw_type t
 		return dec_i64(d, r, type, &q->u.grant.id);
 	if (q->type == REQ_LEASE_REVOKE && field == REVOKE_F_ID)
 		return dec_i64(d, r, type, &q->u.revoke.id);
+	if (q->type == REQ_ALARM && field == ALARM_F_ACTION)
+		return dec_enum(d, r, type, REQ_ALARM_DEACTIVATE, &q->u.alarm.action);
+	if (q->type == REQ_ALARM && field == ALARM_F_MEMBER)
+		return dec_u64(d, r, type, &q->u.alarm.member_id);
+	if (q->type == REQ_ALARM && field == ALARM_F_ALARM)
+		return dec_enum(d, r, type, REQ_ALARM_CORRUPT, &q->u.alarm.alarm);
 	return dec_skip(d, r, type);
 }
 
@@ -632,6 +640,7 @@ irr_request(struct dec *d, const uint8_t *p, size_t n, struct req *q)
 	case REQ_COMPACTION:
 	case REQ_LEASE_GRANT:
 	case REQ_LEASE_REVOKE:
+	case REQ_ALARM:
 		return dec_fields(d, p, n, small_field, q);
 	}
 	CAIRN_ASSERT(!"irr_request: not a request type");
@@ -655,10 +664,9 @@ irr_field(struct dec *d, struct pbw_reader *r, uint32_t field, enum pbw_type typ
 
 	if (field == IRR_F_ID)
 		return dec_u64(d, r, type, &x->id);
-	if (field == IRR_F_V2 || field == IRR_F_ALARM || field == IRR_F_LEASE_CHECKPOINT ||
-	    field >= IRR_F_AUTH_FIRST)
+	if (field == IRR_F_V2 || field == IRR_F_LEASE_CHECKPOINT || field >= IRR_F_AUTH_FIRST)
 		return dec_fail(d, WHY_NOT_APPLIED);
-	if (field != IRR_F_HEADER && (field < REQ_RANGE || field > REQ_LEASE_REVOKE))
+	if (field != IRR_F_HEADER && (field < REQ_RANGE || field > REQ_ALARM))
 		return dec_skip(d, r, type);
 	if ((rc = dec_len(d, r, type, &p, &n)) != 0)
 		return rc;
@@ -676,9 +684,8 @@ irr_field(struct dec *d, struct pbw_reader *r, uint32_t field, enum pbw_type typ
 }
 
 /*
- * Field numbers 2 (etcd's v2 Request), 10, 11 and from 1000 up are
- * requests etcd 3.4 has and stored does not apply (alarms, lease
- * checkpoints, auth): refused, whatever their wire type. Other unknown
+ * Field numbers 2 (etcd's v2 Request), 11 and from 1000 up are requests
+ * etcd 3.4 has and stored does not apply (lease checkpoints, auth): refused, whatever their wire type. Other unknown
  * fields are skipped. On a refusal *out is left alone and the arena holds
  * nothing of use. max_ops above REQ_TXN_OPS_MAX counts as that bound.
  */

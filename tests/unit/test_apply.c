@@ -31,7 +31,8 @@ setup(void)
 
 	if (mkdtemp(dir) == NULL || mvcc_open(&S, dir, NULL, err, sizeof(err)) != 0)
 		return -1;
-	apply_init(&A, &S);
+	if (apply_init(&A, &S) != 0)
+		return -1;
 	A.cluster_id = 1;
 	A.member_id = 2;
 	A.term = 3;
@@ -228,10 +229,77 @@ test_range_options(void)
 	CU_ASSERT(out.buf[out.len - 2] == 0x20 && out.buf[out.len - 1] == 0x03);
 }
 
+static bool
+out_ends(const uint8_t *tail, size_t n)
+{
+	return out.len >= n && memcmp(out.buf + out.len - n, tail, n) == 0;
+}
+
+static int
+raise_alarm(uint32_t action, uint32_t type)
+{
+	struct req r = {.type = REQ_ALARM, .u.alarm = {.action = action, .member_id = 2,
+	    .alarm = type}};
+
+	return run(&r);
+}
+
+/* etcd's alarms: NOSPACE refuses puts, lease grants and txns with a put
+ * on either branch, lets reads, deletes and compaction through; it
+ * outlasts a restart; deactivated, puts work again. CORRUPT refuses all
+ * but alarm requests. */
+static void
+test_alarms(void)
+{
+	/* protoc: alarms { memberID: 2 alarm: NOSPACE } */
+	static const uint8_t nospace[] = {0x12, 0x04, 0x08, 0x02, 0x10, 0x01};
+	struct req_op put_in_failure[] = {{.type = REQ_OP_PUT, .u.put = {.key = B("q"), .value = B("1")}}};
+	struct req_op read_only[] = {{.type = REQ_OP_RANGE, .u.range = {.key = B("a")}}};
+	struct req r;
+	char err[256];
+
+	CU_ASSERT_EQUAL_FATAL(raise_alarm(REQ_ALARM_ACTIVATE, REQ_ALARM_NOSPACE), 0);
+	CU_ASSERT(out_ends(nospace, sizeof(nospace)));
+	CU_ASSERT_EQUAL(raise_alarm(REQ_ALARM_GET, REQ_ALARM_NONE), 0);
+	CU_ASSERT(out_ends(nospace, sizeof(nospace)));
+	r = (struct req){.type = REQ_PUT, .u.put = {.key = B("q"), .value = B("1")}};
+	CU_ASSERT_EQUAL(run(&r), CAIRN_ENOSPACE);
+	r = (struct req){.type = REQ_LEASE_GRANT, .u.grant = {.id = 5, .ttl = 10}};
+	CU_ASSERT_EQUAL(run(&r), CAIRN_ENOSPACE);
+	r = (struct req){.type = REQ_TXN, .u.txn = {.success = read_only, .nsuccess = 1,
+	    .failure = put_in_failure, .nfailure = 1}};
+	CU_ASSERT_EQUAL(run(&r), CAIRN_ENOSPACE);
+	r.u.txn = (struct req_txn){.success = read_only, .nsuccess = 1};
+	CU_ASSERT_EQUAL(run(&r), 0);
+	r = (struct req){.type = REQ_DELETE, .u.del = {.key = B("s1")}};
+	CU_ASSERT_EQUAL(run(&r), 0);
+	/* A restart keeps the alarm. */
+	apply_free(&A);
+	mvcc_close(&S);
+	CU_ASSERT_FATAL(mvcc_open(&S, dir, NULL, err, sizeof(err)) == 0);
+	CU_ASSERT_FATAL(apply_init(&A, &S) == 0);
+	A.cluster_id = 1, A.member_id = 2, A.term = 3, A.lease_min_ttl = 2;
+	CU_ASSERT_TRUE(A.nospace);
+	r = (struct req){.type = REQ_PUT, .u.put = {.key = B("q"), .value = B("1")}};
+	CU_ASSERT_EQUAL(run(&r), CAIRN_ENOSPACE);
+	CU_ASSERT_EQUAL(raise_alarm(REQ_ALARM_DEACTIVATE, REQ_ALARM_NOSPACE), 0);
+	CU_ASSERT(out_ends(nospace, sizeof(nospace)));
+	CU_ASSERT_EQUAL(run(&r), 0);
+	/* Deactivating what is not raised answers no alarm. */
+	CU_ASSERT_EQUAL(raise_alarm(REQ_ALARM_DEACTIVATE, REQ_ALARM_NOSPACE), 0);
+	CU_ASSERT_FALSE(out_ends(nospace, sizeof(nospace)));
+	CU_ASSERT_EQUAL(raise_alarm(REQ_ALARM_ACTIVATE, REQ_ALARM_CORRUPT), 0);
+	r = (struct req){.type = REQ_RANGE, .u.range = {.key = B("q")}};
+	CU_ASSERT_EQUAL(run(&r), CAIRN_ECLUSTERCORRUPT);
+	CU_ASSERT_EQUAL(raise_alarm(REQ_ALARM_DEACTIVATE, REQ_ALARM_CORRUPT), 0);
+	CU_ASSERT_EQUAL(run(&r), 0);
+}
+
 static CU_TestInfo apply_tests[] = {
 	{"responses byte for byte as etcd's (put, txn)", test_etcd_txn_sequence},
 	{"refusals write nothing and still record the entry", test_refusals},
 	{"range options: sort, filters, limit, count", test_range_options},
+	{"alarms: NOSPACE caps writes, CORRUPT stops all, both persist", test_alarms},
 	CU_TEST_INFO_NULL,
 };
 
