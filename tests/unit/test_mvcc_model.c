@@ -3,7 +3,9 @@
  * semantics: random puts, deletes (of a key or a range) and transactions
  * of several changes, each followed by a random range (a key or a range,
  * at the current or a past revision, with or without a limit) whose every
- * key-value, count and "more" must match the model's. Keys are 1 to 3
+ * key-value, count and "more" must match the model's. Leases are granted
+ * and revoked (a revoke deleting its keys in one revision), and puts
+ * name them, granted or not. Keys are 1 to 3
  * bytes over {0x00, 'a', 'b', 0xff}, so prefixes, zero bytes and the
  * top byte are all exercised. Compactions are scheduled now and then,
  * their physical pass interleaved with everything else; reads below one
@@ -19,6 +21,7 @@
 #include "shared/be.h"
 #include "shared/err.h"
 #include "stored/keyrange.h"
+#include "stored/lease.h"
 #include "stored/mvcc.h"
 #include "tests/lib/runner.h"
 
@@ -29,10 +32,14 @@
 
 /* One change the model recorded. */
 struct change {
-	int64_t main, create, version;
+	int64_t main, create, version, lease;
 	char val[MODEL_VAL_MAX];
 	bool tomb;
 };
+
+/* Lease IDs 1 to MODEL_LEASES, granted or not. */
+#define MODEL_LEASES 8
+static bool granted[MODEL_LEASES + 1];
 
 /* Every possible key, sorted bytewise, each with its changes in order. */
 #define MODEL_KEYS (4 + 16 + 64)
@@ -111,11 +118,11 @@ model_at(const struct model_key *mk, int64_t rev)
 }
 
 static void
-model_add(struct model_key *mk, int64_t main, const char *val, bool tomb)
+model_add(struct model_key *mk, int64_t main, const char *val, bool tomb, int64_t lease)
 {
 	const struct change *prev = mk->n > 0 ? &mk->c[mk->n - 1] : NULL;
 	bool live = prev != NULL && !prev->tomb;
-	struct change c = {.main = main, .tomb = tomb};
+	struct change c = {.main = main, .tomb = tomb, .lease = tomb ? 0 : lease};
 
 	snprintf(c.val, sizeof(c.val), "%s", val);
 	c.create = live ? prev->create : main;
@@ -216,6 +223,8 @@ check_range(void)
 			EXPECT(keyrange_cmp(got->key, got->key_len, mk->key, mk->key_len) == 0,
 			    "key %" PRId64 " differs", returned);
 			EXPECT(strcmp(s.val[returned], c->val) == 0, "value differs");
+			EXPECT(got->lease == c->lease, "lease %" PRId64 ", model %" PRId64,
+			    got->lease, c->lease);
 			EXPECT(got->mod_rev == c->main && got->create_rev == c->create &&
 			    got->version == c->version, "revisions differ: mod %" PRId64 "/%" PRId64
 			    " create %" PRId64 "/%" PRId64 " version %" PRId64 "/%" PRId64,
@@ -240,7 +249,7 @@ model_delete(const uint8_t *k, uint32_t klen, const uint8_t *e, uint32_t elen)
 
 		if (mk->n > 0 && !mk->c[mk->n - 1].tomb &&
 		    keyrange_has(k, klen, e, elen, mk->key, mk->key_len)) {
-			model_add(mk, model_rev + 1, "", true);
+			model_add(mk, model_rev + 1, "", true, 0);
 			n++;
 		}
 	}
@@ -264,11 +273,21 @@ random_write(void)
 
 		random_key(k, &klen);
 		if (runner_rand(&rng) % 3 != 0) {
+			int64_t lease = runner_rand(&rng) % 3 == 0 ?
+			    1 + (int64_t)(runner_rand(&rng) % MODEL_LEASES) : 0;
+			int rc;
+
 			snprintf(val, sizeof(val), "v%" PRIu64, runner_rand(&rng) % 100000);
-			CU_ASSERT_FATAL(mvcc_put(&w, &(struct mvcc_put_req){.key = k, .key_len = klen,
-			    .value = (const uint8_t *)val, .value_len = (uint32_t)strlen(val)},
-			    NULL, NULL) == 0);
-			model_add(model_find(k, klen), model_rev + 1, val, false);
+			rc = mvcc_put(&w, &(struct mvcc_put_req){.key = k, .key_len = klen,
+			    .value = (const uint8_t *)val, .value_len = (uint32_t)strlen(val),
+			    .lease = lease}, NULL, NULL);
+			if (lease != 0 && !granted[lease]) {
+				EXPECT(rc == CAIRN_ELEASENOTFOUND, "put with lease %" PRId64
+				    " not granted: %d", lease, rc);
+				continue;
+			}
+			CU_ASSERT_FATAL(rc == 0);
+			model_add(model_find(k, klen), model_rev + 1, val, false, lease);
 			changed = true;
 			continue;
 		}
@@ -282,6 +301,41 @@ random_write(void)
 	}
 	CU_ASSERT_FATAL(mvcc_write_end(&w, ++ci, 1) == 0);
 	if (changed)
+		model_rev++;
+	EXPECT(S.rev == model_rev, "revision %" PRId64 ", model %" PRId64, S.rev, model_rev);
+}
+
+/* A lease granted or revoked, in its own write transaction: a revoke
+ * deletes every key attached to it in one revision. */
+static void
+random_lease(void)
+{
+	struct mvcc_wtxn w;
+	int64_t id = 1 + (int64_t)(runner_rand(&rng) % MODEL_LEASES), n = 0, want = 0;
+	bool revoke = runner_rand(&rng) % 2;
+	int rc;
+
+	CU_ASSERT_FATAL(mvcc_write_begin(&S, &w) == 0);
+	if (!revoke) {
+		rc = lease_grant(&w, id, 60, 2);
+		EXPECT(rc == (granted[id] ? CAIRN_ELEASEEXIST : 0), "grant %" PRId64 ": %d", id, rc);
+		granted[id] = true;
+	} else {
+		rc = lease_revoke(&w, id, &n);
+		EXPECT(rc == (granted[id] ? 0 : CAIRN_ELEASENOTFOUND), "revoke %" PRId64 ": %d", id, rc);
+		for (size_t i = 0; granted[id] && i < MODEL_KEYS; i++) {
+			struct model_key *mk = &keys[i];
+
+			if (mk->n > 0 && !mk->c[mk->n - 1].tomb && mk->c[mk->n - 1].lease == id) {
+				model_add(mk, model_rev + 1, "", true, 0);
+				want++;
+			}
+		}
+		EXPECT(n == want, "revoke deleted %" PRId64 ", model %" PRId64, n, want);
+		granted[id] = false;
+	}
+	CU_ASSERT_FATAL(mvcc_write_end(&w, ++ci, 1) == 0);
+	if (want > 0)
 		model_rev++;
 	EXPECT(S.rev == model_rev, "revision %" PRId64 ", model %" PRId64, S.rev, model_rev);
 }
@@ -363,6 +417,8 @@ test_against_model(void)
 		}
 		if (dice < 5)
 			random_compact();
+		else if (dice < 25)
+			random_lease();
 		else if (dice < 500)
 			random_write();
 		else
