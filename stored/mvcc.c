@@ -49,5 +49,6 @@ mvcc_close(struct mvcc *s)
 	free(s->val.data);
 	free(s->val2.data);
 	free(s->pass.key);
+	free(s->defrag.next.data);
 	memset(s, 0, sizeof(*s));
 }

@@ -30,6 +30,14 @@ struct mvcc {
 	DBT val2;                    /* ... a second one, for a prev value */
 	DB_TXN *batch;               /* open batch of write transactions */
 	bool batch_dirty;            /* meta records to write at its commit */
+	struct {                     /* an online defragmentation */
+		bool active;
+		unsigned db;         /* which database is being compacted */
+		DBT next;            /* where its next step starts (owned) */
+		uint64_t pages_freed;
+		uint64_t round_freed;    /* in the current round of all databases */
+		unsigned rounds;
+	} defrag;
 	struct {                     /* the physical pass of a compaction */
 		bool active;
 		uint8_t *key;        /* where the next step starts (owned) */
@@ -126,6 +134,17 @@ int mvcc_compact(struct mvcc *s, int64_t rev, uint64_t index, uint64_t term);
  * one transaction. *done when the compaction is finished (also when none
  * is under way). A pass cut short by a crash resumes after mvcc_open. */
 int mvcc_compact_step(struct mvcc *s, unsigned records, bool *done);
+
+/* Defragmentation without stopping the world: begin, then steps between
+ * batches, each compacting at most 'pages' pages of one database in its
+ * own short transactions and returning the free pages at the end of the
+ * file to the file system (DB->compact with DB_FREE_SPACE). *done when
+ * every database was compacted. Not within a batch. */
+void mvcc_defrag_begin(struct mvcc *s);
+int mvcc_defrag_step(struct mvcc *s, unsigned pages, bool *done);
+/* The store's file size, and the bytes of it in use (etcd's dbSize and
+ * dbSizeInUse). */
+int mvcc_db_size(struct mvcc *s, int64_t *size, int64_t *in_use);
 
 /* etcd's HashKV at rev (<= 0: the current revision): *hash, and the
  * compaction revision it was taken against. Errors: CAIRN_EFUTUREREV,

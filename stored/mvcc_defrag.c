@@ -1,0 +1,103 @@
+/*
+ * stored: defragmentation and the size of the store. etcd rewrites its
+ * whole file while every request waits; cairn compacts one database at a
+ * time, a few pages per step, each step in Berkeley DB's own short
+ * transactions, and applying and reading go on between steps.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "stored/mvcc_impl.h"
+#include "shared/assert.h"
+#include "shared/err.h"
+
+#define DEFRAG_ROUNDS_MAX 8
+
+static DB *
+defrag_db(struct mvcc *s, unsigned i)
+{
+	DB *dbs[] = {s->db.key, s->db.hist, s->db.live, s->db.lease, s->db.leasekeys,
+	    s->db.alarm, s->db.meta};
+
+	return i < sizeof(dbs) / sizeof(dbs[0]) ? dbs[i] : NULL;
+}
+
+void
+mvcc_defrag_begin(struct mvcc *s)
+{
+	s->defrag.active = true;
+	s->defrag.db = 0;
+	s->defrag.next.size = 0;
+	s->defrag.pages_freed = 0;
+	s->defrag.round_freed = 0;
+	s->defrag.rounds = 0;
+}
+
+int
+mvcc_defrag_step(struct mvcc *s, unsigned pages, bool *done)
+{
+	DB *db = defrag_db(s, s->defrag.db);
+	DB_COMPACT c = {.compact_pages = pages};
+	DBT end = {.flags = DB_DBT_MALLOC};
+	int rc;
+
+	CAIRN_ASSERT(s->batch == NULL);
+	*done = !s->defrag.active;
+	if (*done)
+		return 0;
+	rc = db->compact(db, NULL, s->defrag.next.size > 0 ? &s->defrag.next : NULL, NULL, &c,
+	    DB_FREE_SPACE, &end);
+	if (rc != 0) {
+		free(end.data);
+		return bdb_fail(rc, "compact");
+	}
+	s->defrag.pages_freed += c.compact_pages_free + c.compact_pages_truncated;
+	s->defrag.round_freed += c.compact_pages_free + c.compact_pages_truncated;
+	/* The database is done when the step stopped short of its page
+	 * budget; else the next step starts where this one ended. */
+	if (c.compact_pages_examine < pages || end.size == 0) {
+		free(end.data);
+		s->defrag.next.size = 0;
+		if (defrag_db(s, ++s->defrag.db) != NULL)
+			return 0;
+		/* The databases share the file: pages one round moved down free
+		 * the end of the file for the next. Rounds go on while they free
+		 * pages, up to a bound. */
+		if (s->defrag.round_freed > 0 && ++s->defrag.rounds < DEFRAG_ROUNDS_MAX) {
+			s->defrag.db = 0;
+			s->defrag.round_freed = 0;
+			return 0;
+		}
+		s->defrag.active = false;
+		*done = true;
+		return 0;
+	}
+	free(s->defrag.next.data);
+	s->defrag.next.data = end.data;
+	s->defrag.next.size = end.size;
+	return 0;
+}
+
+int
+mvcc_db_size(struct mvcc *s, int64_t *size, int64_t *in_use)
+{
+	DB_BTREE_STAT *st;
+	struct stat fs;
+	const char *home;
+	char path[4096];
+	int rc;
+
+	if ((rc = s->db.env->get_home(s->db.env, &home)) != 0)
+		return bdb_fail(rc, "get_home");
+	snprintf(path, sizeof(path), "%s/%s", home, BDB_FILE);
+	if (stat(path, &fs) != 0)
+		return CAIRN_EIO;
+	/* The free list is the file's, whichever database reports it. */
+	if ((rc = s->db.meta->stat(s->db.meta, s->batch, &st, 0)) != 0)
+		return bdb_fail(rc, "stat");
+	*size = (int64_t)fs.st_size;
+	*in_use = *size - (int64_t)st->bt_free * (int64_t)st->bt_pagesize;
+	free(st);
+	return 0;
+}
