@@ -47,6 +47,8 @@ union ipc_msg {
 	cairn_ipc_RaftSnapshotMeta snap;
 	cairn_ipc_RaftStatus status;
 	cairn_ipc_Result result;
+	cairn_ipc_WatchCreate watch;
+	cairn_ipc_WatchEvents events;
 };
 
 /* The route of 'type', or NULL when the type has none. */

@@ -13,6 +13,7 @@
 
 #include "stored/node.h"
 #include "stored/node_apply.h"
+#include "stored/node_watch.h"
 #include "shared/chan.h"
 #include "shared/err.h"
 #include "shared/log.h"
@@ -150,6 +151,7 @@ stored_node_start(struct stored_node *n)
 	n->sync_ev = stored_timer(n, STORED_SYNC_MS, true, stored_sync);
 	n->checkpoint_ev = stored_timer(n, STORED_CHECKPOINT_MS, true, stored_checkpoint);
 	n->compact_ev = stored_timer(n, 0, false, stored_compact);
+	stored_watch_start(n);
 	log_fields_init(&f);
 	log_field_int(&f, "consistent-index", (long long)n->store.ci);
 	log_field_int(&f, "revision", (long long)n->store.rev);
@@ -174,6 +176,10 @@ stored_node_frame(struct stored_node *n, enum cairn_proc from, const struct chan
 		    "and stops applying", (unsigned long long)m->body.snap.index);
 		n->stuck = true;
 		return 0;
+	case cairn_ipc_IPC_STORED_WATCH_CREATE:
+	case cairn_ipc_IPC_STORED_WATCH_CANCEL:
+	case cairn_ipc_IPC_STORED_WATCH_PROGRESS:
+		return stored_watch_frame(n, m);
 	case cairn_ipc_IPC_CHILD_RAFT_STATUS_SET:
 		n->apply.term = st->term;
 		n->apply.member_id = st->member_id;
@@ -190,6 +196,8 @@ stored_node_peer_up(struct stored_node *n, enum cairn_proc peer)
 {
 	cairn_ipc_Applied a = {.applied = n->store.ci, .durable = n->durable};
 
+	if (peer == PROC_NETD)
+		stored_watch_reset(n);
 	if (peer != PROC_RAFTD)
 		return;
 	/* raftd sends entries from here on: a new channel, a fresh start. */
@@ -229,6 +237,7 @@ stored_node_stop(struct stored_node *n)
 	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
 		if (evs[i] != NULL)
 			event_free(evs[i]);
+	stored_watch_stop(n);
 	if (n->store.db.env == NULL)
 		return;
 	apply_free(&n->apply);

@@ -39,6 +39,9 @@ struct stored_node {
 	bool report_due;
 	bool stuck;                  /* an entry could not be applied */
 	struct event *sync_ev, *checkpoint_ev, *compact_ev;
+	struct watch_hub *watch;     /* netd's watchers */
+	struct pbout watch_list, watch_one; /* events being encoded */
+	struct event *watch_sync_ev, *watch_progress_ev;
 };
 
 int stored_node_prepare(struct stored_node *n, struct child *c);

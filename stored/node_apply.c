@@ -12,6 +12,7 @@
 
 #include "raftd/raft_types.h"
 #include "stored/node_apply.h"
+#include "stored/node_watch.h"
 #include "shared/chan.h"
 #include "shared/chunks.h"
 #include "shared/entry_envelope.h"
@@ -137,6 +138,7 @@ stored_apply_entries(struct stored_node *n, const cairn_ipc_ApplyEntries *in)
 	if (rc != 0 || mvcc_batch_commit(&n->store) != 0)
 		fatalx("the store failed applying entries: %s", err_str(rc != 0 ? rc : CAIRN_EIO));
 	n->report_due = true;
+	stored_watch_notify(n);
 	stored_node_compact_soon(n);
 	return 0;
 }

@@ -18,7 +18,7 @@ struct watcher {
 	const uint8_t *end;
 	uint32_t end_len;
 	int64_t next;                /* first revision not delivered yet */
-	bool noput, nodelete, prev_kv;
+	bool noput, nodelete, prev_kv, progress_notify;
 	bool synced;
 	uint32_t *evs;               /* this walk's events: indexes */
 	size_t nevs, evs_cap;
@@ -117,6 +117,7 @@ watch_create(struct watch_hub *h, const struct watch_req *r)
 	w->noput = r->noput;
 	w->nodelete = r->nodelete;
 	w->prev_kv = r->prev_kv;
+	w->progress_notify = r->progress_notify;
 	/* From the next revision on, or from one not reached yet: synced.
 	 * From one the store has: it catches up first. */
 	w->next = r->start_rev > 0 ? r->start_rev : h->s->rev + 1;
@@ -349,6 +350,7 @@ deliver(struct watch_hub *h, bool synced, int64_t last)
 	}
 	for (size_t i = 0; i < h->n && rc == 0; i++) {
 		struct watcher *w = h->w[i];
+		size_t taken;
 		int sent;
 
 		if (w->synced != synced || w->next > last)
@@ -359,10 +361,11 @@ deliver(struct watch_hub *h, bool synced, int64_t last)
 		}
 		if ((rc = deliver_prepare(h, w, &pf, &pf_cap)) != 0)
 			break;
-		sent = h->sink(h->arg, w->id, h->s->rev, h->out, w->nevs, 0);
-		if (sent == CAIRN_EAGAIN) {
+		taken = 0;
+		sent = h->sink(h->arg, w->id, h->s->rev, h->out, w->nevs, 0, &taken);
+		if (sent == CAIRN_EAGAIN && taken < w->nevs) {
 			w->synced = false;
-			w->next = h->out[0].kv.mod_rev;
+			w->next = h->out[taken].kv.mod_rev;
 			continue;
 		}
 		w->next = last + 1;
@@ -396,7 +399,10 @@ sync_compacted(struct watch_hub *h)
 
 		if (w->synced || w->next >= h->s->compact_rev || h->s->compact_rev <= 0)
 			continue;
-		if (h->sink(h->arg, w->id, h->s->rev, NULL, 0, h->s->compact_rev) == CAIRN_EAGAIN)
+		size_t taken;
+
+		if (h->sink(h->arg, w->id, h->s->rev, NULL, 0, h->s->compact_rev, &taken) ==
+		    CAIRN_EAGAIN)
 			continue;
 		watcher_free(w);
 		h->w[i--] = h->w[--h->n];
@@ -432,10 +438,22 @@ watch_sync_step(struct watch_hub *h, bool *pending)
 }
 
 int
-watch_progress(struct watch_hub *h)
+watch_progress(struct watch_hub *h, uint64_t id)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		struct watcher *w = h->w[i];
+		size_t taken;
+
+		if (w->synced && (id != 0 ? w->id == id : w->progress_notify))
+			(void)h->sink(h->arg, w->id, h->s->rev, NULL, 0, 0, &taken);
+	}
+	return 0;
+}
+
+void
+watch_cancel_all(struct watch_hub *h)
 {
 	for (size_t i = 0; i < h->n; i++)
-		if (h->w[i]->synced)
-			(void)h->sink(h->arg, h->w[i]->id, h->s->rev, NULL, 0, 0);
-	return 0;
+		watcher_free(h->w[i]);
+	h->n = 0;
 }

@@ -39,10 +39,11 @@ struct watch_event {
 
 /* What the hub hands netd for one watcher: events (n may be 0 for a
  * progress notification), the store's revision for the header, and for a
- * watcher cancelled by a compaction the compaction's revision. Returns 0,
- * or CAIRN_EAGAIN when it cannot take them now (tried again later). */
+ * watcher cancelled by a compaction the compaction's revision. Returns 0
+ * (all taken), or CAIRN_EAGAIN with *taken events taken, a whole number
+ * of revisions (the rest is tried again later). */
 typedef int watch_sink_fn(void *arg, uint64_t id, int64_t rev, const struct watch_event *ev,
-    size_t n, int64_t compact_rev);
+    size_t n, int64_t compact_rev, size_t *taken);
 
 struct watch_req {
 	uint64_t id;                 /* netd's; unique among live watchers */
@@ -53,6 +54,7 @@ struct watch_req {
 	int64_t start_rev;           /* <= 0: from the next revision */
 	bool noput, nodelete;        /* etcd's filters */
 	bool prev_kv;
+	bool progress_notify;        /* wants watch_progress() notifications */
 };
 
 struct watch_hub;
@@ -73,7 +75,10 @@ int watch_sync_step(struct watch_hub *h, bool *pending);
 /* Whether watcher id has had every event up to the store's revision. */
 bool watch_synced(const struct watch_hub *h, uint64_t id);
 /* A progress notification (no events, the store's revision) to each
- * synced watcher. */
-int watch_progress(struct watch_hub *h);
+ * synced watcher that asked for them (progress_notify), or to watcher
+ * id alone (any != 0; nothing when it is not synced). */
+int watch_progress(struct watch_hub *h, uint64_t id);
+/* Forgets every watcher (their netd is gone). */
+void watch_cancel_all(struct watch_hub *h);
 
 #endif

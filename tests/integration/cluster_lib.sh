@@ -110,3 +110,33 @@ no_crashes() {
 			"$T/$n.log" || return 1
 	done
 }
+
+# Requests for a real stored: etcd InternalRaftRequests, in protobuf text.
+S=${CAIRN_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+PROTO="-I $S/shared/proto $S/shared/proto/etcdserverpb/raft_internal.proto"
+# request NAME TEXT: an InternalRaftRequest in protobuf text format,
+# proposed through NAME's netd; its seq in $SEQ.
+request() {
+	SEQ=$((SEQ + 1))
+	printf '%s' "$2" | protoc --encode=etcdserverpb.InternalRaftRequest $PROTO \
+		>"$R/$1.in/tmp.$SEQ" && mv "$R/$1.in/tmp.$SEQ" "$R/$1.in/$SEQ.put"
+}
+# fast_put NAME KEY VALUE: the same for a put, without protoc (short keys).
+fast_put() {
+	local k=$2 v=$3
+	SEQ=$((SEQ + 1))
+	printf '%b' "$(printf '\\x22\\x%02x\\x0a\\x%02x%s\\x12\\x%02x%s' \
+		$((4 + ${#k} + ${#v})) ${#k} "$k" ${#v} "$v")" >"$R/$1.in/tmp.$SEQ"
+	mv "$R/$1.in/tmp.$SEQ" "$R/$1.in/$SEQ.put"
+}
+result_ok() { grep -q "^result $2 OK$" "$R/$1.out" 2>/dev/null; }
+# decode NAME SEQ TYPE: the response of request SEQ as protobuf text.
+decode() { protoc --decode=etcdserverpb.$3 $PROTO <"$R/$1.res/$2"; }
+
+# watch NAME KEY END START FLAGS: a watcher through NAME's netd (see
+# tests/integration/relay_watch.h); its id in $SEQ.
+watch() {
+	SEQ=$((SEQ + 1))
+	printf '%s\n%s\n%s\n%s\n' "$2" "$3" "$4" "$5" >"$R/$1.in/tmp.$SEQ"
+	mv "$R/$1.in/tmp.$SEQ" "$R/$1.in/$SEQ.watch"
+}

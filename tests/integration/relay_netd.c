@@ -2,8 +2,8 @@
  * Tests: a stand-in cairn-netd for clusters of several members. It relays
  * raftd's peer messages between members over Unix sockets in $RELAY_DIR
  * ({u32 le length}{RaftMsg}), drops them while cut-NAME exists, turns
- * spool files NAME.in/SEQ.put and SEQ.read into proposals and read-index
- * requests, and writes raftd's answers to NAME.out (and stored's results,
+ * spool files NAME.in/SEQ.put, SEQ.read and SEQ.watch into proposals,
+ * read-index requests and watchers (relay_watch.c), and writes raftd's answers to NAME.out (and stored's results,
  * their bytes in NAME.res/SEQ), its status to NAME.status. No client
  * port, TLS or gRPC.
  */
@@ -35,6 +35,7 @@
 #include "shared/log.h"
 #include "shared/raft_peer.h"
 #include "shared/xmalloc.h"
+#include "tests/integration/relay_watch.h"
 
 #define RELAY_SPOOL_MS 20
 #define RELAY_RETRY_MS 100                  /* per destination */
@@ -69,7 +70,7 @@ struct relay_in {
 
 struct relay_job {
 	uint64_t seq;
-	bool put;                  /* else a read */
+	const char *kind;          /* "put", "read" or "watch" */
 };
 
 struct relay {
@@ -407,6 +408,12 @@ relay_on_result(struct relay *r, unsigned long long seq, const cairn_ipc_Result 
 	relay_line(r, "result %llu %s\n", seq, res->code == 0 ? "OK" : err_name((int)res->code));
 }
 
+static void
+relay_line_cb(void *arg, const char *line)
+{
+	relay_line(arg, "%s", line);
+}
+
 static int
 relay_frame(struct child *c, enum cairn_proc from, struct chan_msg *m)
 {
@@ -416,6 +423,10 @@ relay_frame(struct child *c, enum cairn_proc from, struct chan_msg *m)
 
 	if (from == PROC_STORED && m->hdr.type == cairn_ipc_IPC_NETD_RESULT_SET) {
 		relay_on_result(r, seq, &m->body.result);
+		return 0;
+	}
+	if (from == PROC_STORED && m->hdr.type == cairn_ipc_IPC_NETD_WATCH_EVENTS) {
+		relay_watch_events(seq, &m->body.events, relay_line_cb, r);
 		return 0;
 	}
 	if (from != PROC_RAFTD)
@@ -444,7 +455,7 @@ relay_frame(struct child *c, enum cairn_proc from, struct chan_msg *m)
 	return 0;
 }
 
-/* "<decimal seq>.put" or "<decimal seq>.read", nothing else (no leading
+/* "<decimal seq>.put", ".read" or ".watch", nothing else (no leading
  * zeros: the name is rebuilt from seq). */
 static bool
 relay_job_parse(const char *name, struct relay_job *job)
@@ -460,8 +471,9 @@ relay_job_parse(const char *name, struct relay_job *job)
 	if (p == name || (name[0] == '0' && p - name > 1))
 		return false;
 	job->seq = seq;
-	job->put = strcmp(p, ".put") == 0;
-	return job->put || strcmp(p, ".read") == 0;
+	job->kind = strcmp(p, ".put") == 0 ? "put" : strcmp(p, ".read") == 0 ? "read" :
+	    strcmp(p, ".watch") == 0 ? "watch" : NULL;
+	return job->kind != NULL;
 }
 
 /* Keeps the RELAY_BATCH_MAX lowest sequence numbers, sorted. */
@@ -541,10 +553,11 @@ relay_job_run(struct relay *r, const struct relay_job *job)
 
 	if (!chan_is_open(&r->c->peers[PROC_RAFTD].ch))
 		return CAIRN_EAGAIN;
-	relay_path(path, sizeof(path), "%s/%llu.%s", r->spool_path, seq,
-	    job->put ? "put" : "read");
-	if (job->put)
+	relay_path(path, sizeof(path), "%s/%llu.%s", r->spool_path, seq, job->kind);
+	if (strcmp(job->kind, "put") == 0)
 		rc = relay_put_send(r, job, path);
+	else if (strcmp(job->kind, "watch") == 0)
+		rc = relay_watch_send(r->c, path, job->seq);
 	else
 		rc = chan_send(&r->c->peers[PROC_RAFTD].ch, cairn_ipc_IPC_RAFTD_READ_INDEX_GET,
 		    job->seq, &empty);

@@ -42,14 +42,16 @@ static char dir[] = "/tmp/cairn-watch.XXXXXX";
 
 static int
 sink(void *arg, uint64_t id, int64_t rev, const struct watch_event *ev, size_t n,
-    int64_t compact_rev)
+    int64_t compact_rev, size_t *taken)
 {
 	(void)arg;
 	(void)rev;
+	*taken = 0;
 	if (id >= 8)
 		return CAIRN_EINVAL;
 	if (seen[id].full)
 		return CAIRN_EAGAIN;
+	*taken = n;
 	if (compact_rev != 0)
 		seen[id].compact = compact_rev;
 	if (n == 0 && compact_rev == 0)
@@ -238,7 +240,9 @@ static void
 test_progress(void)
 {
 	watch(6, "p", NULL, 0, false, false);
-	CU_ASSERT_EQUAL(watch_progress(H), 0);
+	CU_ASSERT_EQUAL(watch_progress(H, 0), 0);
+	CU_ASSERT_EQUAL(seen[6].progress, 0);  /* it did not ask for them */
+	CU_ASSERT_EQUAL(watch_progress(H, 6), 0);
 	CU_ASSERT_EQUAL(seen[6].progress, 1);
 	CU_ASSERT_EQUAL(watch_create(H, &(struct watch_req){.id = 6, .key = (const uint8_t *)"p",
 	    .key_len = 1}), CAIRN_EINVAL);

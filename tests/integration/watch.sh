@@ -1,0 +1,43 @@
+#!/bin/bash
+# Tests: watchers through the real cairn-stored (relay_netd stands in for
+# netd: spool files SEQ.watch become watchers, their events lines of
+# NAME.out). A range watched from a past revision gets the history then
+# the live events, in order, once; prev_kv, noput; a watcher from a
+# compacted revision is told the compaction.
+. "$(dirname "$0")/lib.sh"
+STORED_BIN=$B/cairn-stored
+NAMES=m1
+. "$(dirname "$0")/cluster_lib.sh"
+out_line() { grep -qxF -- "$2" "$R/$1.out" 2>/dev/null; }
+events_of() { grep "^event $2 " "$R/$1.out" 2>/dev/null; }
+
+start_member m1
+check "a lone member leads" wait_for 10 one_leader
+fast_put m1 k1 v1
+check "a put is applied (revision 2)" wait_for 10 result_ok m1 "$SEQ"
+watch m1 k l 1 ""; w1=$SEQ
+check "a watcher from revision 1 is created at revision 2" wait_for 10 out_line m1 "watch $w1 created 2"
+check "and gets the history: the put at revision 2" wait_for 10 out_line m1 "event $w1 PUT k1 v1 2"
+watch m1 k2 "" 0 p; w2=$SEQ
+watch m1 k "\\0" 0 P; w3=$SEQ
+wait_for 10 out_line m1 "watch $w3 created 2"
+fast_put m1 k2 v2
+request m1 'delete_range { key: "k1" }'
+fast_put m1 k2 v3
+fast_put m1 z9 outside
+check "live events follow: put k2, delete k1, put k2" wait_for 10 out_line m1 "event $w1 PUT k2 v3 5"
+check "all in order, each once, none outside the range" \
+	eval '[ "$(events_of m1 $w1)" = "$(printf "event %s PUT k1 v1 2\nevent %s PUT k2 v2 3\nevent %s DELETE k1  4\nevent %s PUT k2 v3 5" $w1 $w1 $w1 $w1)" ]'
+check "prev_kv: the key before each event" \
+	eval '[ "$(events_of m1 $w2)" = "$(printf "event %s PUT k2 v2 3\nevent %s PUT k2 v3 5 prev=v2" $w2 $w2)" ]'
+check "noput: the delete alone (an end of \"\\0\": every key from k)" \
+	eval '[ "$(events_of m1 $w3)" = "event $w3 DELETE k1  4" ]'
+request m1 'compaction { revision: 5 }'
+check "a compaction is applied" wait_for 10 result_ok m1 "$SEQ"
+watch m1 k l 3 ""; w4=$SEQ
+check "a watcher from a compacted revision is told the compaction" \
+	wait_for 10 out_line m1 "watch $w4 compacted 5"
+check "and gets no event" eval '[ -z "$(events_of m1 $w4)" ]'
+check "no process crashed or tripped a sanitizer" no_crashes
+stop_members
+finish
