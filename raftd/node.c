@@ -310,7 +310,9 @@ raftd_node_frame(struct raftd_node *n, enum cairn_proc from, const struct chan_m
 	case cairn_ipc_IPC_RAFTD_PEER_RECV:
 		return raftd_peer_recv(n, &m->body.raft);
 	case cairn_ipc_IPC_RAFTD_PROPOSAL_SEND:
-		return raftd_netd_propose(n, m->hdr.id, &m->body.proposal);
+		/* stored's (lease expiry) want no reply: it proposes again. */
+		return raftd_netd_propose(n, from == PROC_NETD ? m->hdr.id : 0, &m->body.proposal,
+		    from == PROC_NETD);
 	case cairn_ipc_IPC_RAFTD_READ_INDEX_GET:
 		raftd_netd_read(n, m->hdr.id);
 		return 0;

@@ -105,7 +105,8 @@ void raftd_node_stop(struct raftd_node *n);
 /* node_netd.c */
 void raftd_netd_reset(struct raftd_node *n);
 void raftd_netd_send_msgs(struct raftd_node *n, const struct rmsg *msgs, size_t nmsgs);
-int raftd_netd_propose(struct raftd_node *n, uint64_t id, const cairn_ipc_Proposal *p);
+int raftd_netd_propose(struct raftd_node *n, uint64_t id, const cairn_ipc_Proposal *p,
+    bool reply);
 void raftd_netd_read(struct raftd_node *n, uint64_t id);
 void raftd_netd_reads_start(struct raftd_node *n);
 void raftd_netd_reads_done(struct raftd_node *n, const struct rcore_read *r, size_t nr);

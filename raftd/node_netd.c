@@ -98,7 +98,7 @@ netd_propose_err(int rc)
 }
 
 int
-raftd_netd_propose(struct raftd_node *n, uint64_t id, const cairn_ipc_Proposal *p)
+raftd_netd_propose(struct raftd_node *n, uint64_t id, const cairn_ipc_Proposal *p, bool reply)
 {
 	size_t len;
 	const char *why = chunks_check(p->data, p->data_count, RAFT_ENTRY_BYTES_MAX, &len);
@@ -118,7 +118,7 @@ raftd_netd_propose(struct raftd_node *n, uint64_t id, const cairn_ipc_Proposal *
 		rc = netd_propose_err(rcore_propose(&n->core, n->prop_buf,
 		    (uint32_t)(ENTRY_ENVELOPE_BYTES + len)));
 	}
-	if (rc != 0)
+	if (rc != 0 && reply)
 		netd_reply(n, cairn_ipc_IPC_NETD_PROPOSAL_FAIL, id, rc, 0);
 	return 0;
 }

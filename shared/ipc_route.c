@@ -36,7 +36,7 @@ static const struct ipc_route ipc_routes[] = {
 	    RAFT_PEER_MSG_BYTES_MAX, RING, 0},
 	{cairn_ipc_IPC_NETD_PEER_SEND, RAFTD, NETD, cairn_ipc_RaftMsg_fields,
 	    RAFT_PEER_MSG_BYTES_MAX, RING, 0},
-	{cairn_ipc_IPC_RAFTD_PROPOSAL_SEND, NETD, RAFTD, cairn_ipc_Proposal_fields,
+	{cairn_ipc_IPC_RAFTD_PROPOSAL_SEND, NETD | STORED, RAFTD, cairn_ipc_Proposal_fields,
 	    RAFT_PEER_MSG_BYTES_MAX, RING, 0},
 	{cairn_ipc_IPC_NETD_PROPOSAL_FAIL, RAFTD, NETD, cairn_ipc_RaftReply_fields,
 	    cairn_ipc_RaftReply_size, RING, 0},

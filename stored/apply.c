@@ -76,6 +76,8 @@ apply_lease_grant(struct apply *a, struct mvcc_wtxn *w, const struct req *r, str
 	apply_header(a, out, apply_rev(a, w), true);
 	pbout_varint(out, GRANT_ID, (uint64_t)l.id);
 	pbout_varint(out, GRANT_TTL, (uint64_t)l.ttl);
+	if (a->lease_hook != NULL)
+		a->lease_hook(a->lease_arg, l.id, l.ttl);
 	return 0;
 }
 
@@ -177,6 +179,8 @@ apply_write(struct apply *a, struct mvcc_wtxn *w, const struct req *r, struct pb
 	case REQ_LEASE_REVOKE:
 		if ((rc = lease_revoke(w, r->u.revoke.id, &deleted)) != 0)
 			return rc;
+		if (a->lease_hook != NULL)
+			a->lease_hook(a->lease_arg, r->u.revoke.id, 0);
 		apply_header(a, out, apply_rev(a, w), true);
 		return 0;
 	default:

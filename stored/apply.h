@@ -22,6 +22,10 @@ struct apply {
 	uint64_t member_id;
 	uint64_t term;               /* the member's current Raft term */
 	int64_t lease_min_ttl;       /* etcd's minimum lease TTL, seconds */
+	/* Told of each lease granted (ttl > 0) or revoked (ttl 0) once
+	 * applied; may be NULL. */
+	void (*lease_hook)(void *arg, int64_t id, int64_t ttl);
+	void *lease_arg;
 	bool nospace;                /* a NOSPACE alarm is raised: no puts */
 	bool corrupt;                /* a CORRUPT alarm: nothing but alarms */
 	struct pbout ops[REQ_TXN_DEPTH_MAX + 1];   /* a txn's responses, per depth */

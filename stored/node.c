@@ -13,6 +13,7 @@
 
 #include "stored/node.h"
 #include "stored/node_apply.h"
+#include "stored/node_lease.h"
 #include "stored/node_watch.h"
 #include "shared/chan.h"
 #include "shared/err.h"
@@ -152,6 +153,8 @@ stored_node_start(struct stored_node *n)
 	n->checkpoint_ev = stored_timer(n, STORED_CHECKPOINT_MS, true, stored_checkpoint);
 	n->compact_ev = stored_timer(n, 0, false, stored_compact);
 	stored_watch_start(n);
+	if ((rc = stored_lease_start(n)) != 0)
+		return rc;
 	log_fields_init(&f);
 	log_field_int(&f, "consistent-index", (long long)n->store.ci);
 	log_field_int(&f, "revision", (long long)n->store.rev);
@@ -184,6 +187,7 @@ stored_node_frame(struct stored_node *n, enum cairn_proc from, const struct chan
 		n->apply.term = st->term;
 		n->apply.member_id = st->member_id;
 		n->apply.cluster_id = st->cluster_id;
+		stored_lease_role(n, st->role);
 		return 0;
 	default:
 		log_warnx("unexpected %s from %s", ipc_type_name(m->hdr.type), proc_name(from));
@@ -238,6 +242,7 @@ stored_node_stop(struct stored_node *n)
 		if (evs[i] != NULL)
 			event_free(evs[i]);
 	stored_watch_stop(n);
+	stored_lease_stop(n);
 	if (n->store.db.env == NULL)
 		return;
 	apply_free(&n->apply);

@@ -42,6 +42,8 @@ struct stored_node {
 	struct watch_hub *watch;     /* netd's watchers */
 	struct pbout watch_list, watch_one; /* events being encoded */
 	struct event *watch_sync_ev, *watch_progress_ev;
+	struct lessor *lessor;       /* lease expiry, kept by the leader */
+	struct event *lease_ev;
 };
 
 int stored_node_prepare(struct stored_node *n, struct child *c);

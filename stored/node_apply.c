@@ -72,14 +72,15 @@ apply_client_entry(struct stored_node *n, const struct raft_entry *e)
 			code = apply_request(&n->apply, &r, e->index, e->term, &n->resp);
 			if (code == CAIRN_EIO || code == CAIRN_ECORRUPT)
 				return code;
-			if (ours)
+			if (ours && env.request_id != 0)
 				result_keep(n, env.request_id, code, &n->resp);
 			return 0;
 		}
 	}
 	if (apply_index_only(n, e) != 0)
 		return CAIRN_EIO;
-	if (ours)
+	/* Request id 0: stored's own proposal (a lease's expiry). */
+	if (ours && env.request_id != 0)
 		result_keep(n, env.request_id, code, &n->resp);
 	return 0;
 }

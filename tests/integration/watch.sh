@@ -3,7 +3,8 @@
 # netd: spool files SEQ.watch become watchers, their events lines of
 # NAME.out). A range watched from a past revision gets the history then
 # the live events, in order, once; prev_kv, noput; a watcher from a
-# compacted revision is told the compaction.
+# compacted revision is told the compaction. A lease that expires is
+# revoked by the leader: its key is deleted, and watchers see it.
 . "$(dirname "$0")/lib.sh"
 STORED_BIN=$B/cairn-stored
 NAMES=m1
@@ -38,6 +39,20 @@ watch m1 k l 3 ""; w4=$SEQ
 check "a watcher from a compacted revision is told the compaction" \
 	wait_for 10 out_line m1 "watch $w4 compacted 5"
 check "and gets no event" eval '[ -z "$(events_of m1 $w4)" ]'
+# Leases expire on the leader, which proposes their revoke: the key goes.
+request m1 'lease_grant { TTL: 1 ID: 5 }'
+check "a lease of 1 s is granted" wait_for 10 result_ok m1 "$SEQ"
+request m1 'lease_grant { TTL: 3600 ID: 6 }'
+wait_for 10 result_ok m1 "$SEQ"
+request m1 'put { key: "lk" value: "v" lease: 5 }'
+wait_for 10 result_ok m1 "$SEQ"
+request m1 'put { key: "lk2" value: "v" lease: 6 }'
+wait_for 10 result_ok m1 "$SEQ"
+watch m1 lk lk3 0 ""; w5=$SEQ
+wait_for 10 out_line m1 "watch $w5 created 8"
+check "when it expires, the leader revokes it: its key is deleted" \
+	wait_for 10 eval 'events_of m1 $w5 | grep -q "DELETE lk "'
+check "a key of a lease still alive stays" eval '! events_of m1 $w5 | grep -q "lk2"'
 check "no process crashed or tripped a sanitizer" no_crashes
 stop_members
 finish
