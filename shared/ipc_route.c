@@ -61,6 +61,8 @@ static const struct ipc_route ipc_routes[] = {
 	{cairn_ipc_IPC_STORED_WATCH_PROGRESS, NETD, STORED, cairn_ipc_Empty_fields, 0, RING, 0},
 	{cairn_ipc_IPC_NETD_WATCH_EVENTS, STORED, NETD, cairn_ipc_WatchEvents_fields,
 	    RAFT_PEER_MSG_BYTES_MAX, RING, 0},
+	{cairn_ipc_IPC_STORED_READ_GET, NETD, STORED, cairn_ipc_Read_fields,
+	    RAFT_PEER_MSG_BYTES_MAX, RING, 0},
 };
 
 #define IPC_ROUTES_LEN (sizeof(ipc_routes) / sizeof(ipc_routes[0]))

@@ -49,6 +49,7 @@ union ipc_msg {
 	cairn_ipc_Result result;
 	cairn_ipc_WatchCreate watch;
 	cairn_ipc_WatchEvents events;
+	cairn_ipc_Read read;
 };
 
 /* The route of 'type', or NULL when the type has none. */

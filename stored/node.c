@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "stored/node.h"
 #include "stored/node_apply.h"
 #include "stored/node_lease.h"
+#include "stored/node_read.h"
 #include "stored/node_watch.h"
 #include "shared/chan.h"
 #include "shared/err.h"
@@ -179,6 +181,8 @@ stored_node_frame(struct stored_node *n, enum cairn_proc from, const struct chan
 		    "and stops applying", (unsigned long long)m->body.snap.index);
 		n->stuck = true;
 		return 0;
+	case cairn_ipc_IPC_STORED_READ_GET:
+		return stored_read_frame(n, m->hdr.id, &m->body.read);
 	case cairn_ipc_IPC_STORED_WATCH_CREATE:
 	case cairn_ipc_IPC_STORED_WATCH_CANCEL:
 	case cairn_ipc_IPC_STORED_WATCH_PROGRESS:
@@ -200,8 +204,10 @@ stored_node_peer_up(struct stored_node *n, enum cairn_proc peer)
 {
 	cairn_ipc_Applied a = {.applied = n->store.ci, .durable = n->durable};
 
-	if (peer == PROC_NETD)
+	if (peer == PROC_NETD) {
 		stored_watch_reset(n);
+		stored_reads_reset(n);
+	}
 	if (peer != PROC_RAFTD)
 		return;
 	/* raftd sends entries from here on: a new channel, a fresh start. */
@@ -243,6 +249,8 @@ stored_node_stop(struct stored_node *n)
 			event_free(evs[i]);
 	stored_watch_stop(n);
 	stored_lease_stop(n);
+	stored_reads_reset(n);
+	free(n->reads);
 	if (n->store.db.env == NULL)
 		return;
 	apply_free(&n->apply);

@@ -34,6 +34,9 @@ struct stored_node {
 	struct pbout resp;           /* one request's response */
 	struct pbout results;        /* a frame's results for netd: {u64 id,
 	                              * u32 code, u32 len, bytes}... */
+	size_t result_part;          /* bytes of the first result already sent */
+	struct stored_read *reads;   /* reads waiting for their index */
+	size_t nreads, reads_cap;
 	uint64_t durable;            /* last index made durable */
 	uint64_t reported_applied, reported_durable;
 	bool report_due;

@@ -12,6 +12,7 @@
 
 #include "raftd/raft_types.h"
 #include "stored/node_apply.h"
+#include "stored/node_read.h"
 #include "stored/node_watch.h"
 #include "shared/chan.h"
 #include "shared/chunks.h"
@@ -24,8 +25,8 @@
 /* A result held for netd: {u64 id, u32 code, u32 len} then len bytes. */
 #define RESULT_HEAD_BYTES 16
 
-static void
-result_keep(struct stored_node *n, uint64_t id, int code, const struct pbout *resp)
+void
+stored_result_keep(struct stored_node *n, uint64_t id, int code, const struct pbout *resp)
 {
 	uint32_t len = code == 0 ? (uint32_t)resp->len : 0;
 	uint8_t *p = pbout_room(&n->results, RESULT_HEAD_BYTES + (size_t)len);
@@ -73,7 +74,7 @@ apply_client_entry(struct stored_node *n, const struct raft_entry *e)
 			if (code == CAIRN_EIO || code == CAIRN_ECORRUPT)
 				return code;
 			if (ours && env.request_id != 0)
-				result_keep(n, env.request_id, code, &n->resp);
+				stored_result_keep(n, env.request_id, code, &n->resp);
 			return 0;
 		}
 	}
@@ -81,7 +82,7 @@ apply_client_entry(struct stored_node *n, const struct raft_entry *e)
 		return CAIRN_EIO;
 	/* Request id 0: stored's own proposal (a lease's expiry). */
 	if (ours && env.request_id != 0)
-		result_keep(n, env.request_id, code, &n->resp);
+		stored_result_keep(n, env.request_id, code, &n->resp);
 	return 0;
 }
 
@@ -139,6 +140,7 @@ stored_apply_entries(struct stored_node *n, const cairn_ipc_ApplyEntries *in)
 	if (rc != 0 || mvcc_batch_commit(&n->store) != 0)
 		fatalx("the store failed applying entries: %s", err_str(rc != 0 ? rc : CAIRN_EIO));
 	n->report_due = true;
+	stored_reads_serve(n);
 	stored_watch_notify(n);
 	stored_node_compact_soon(n);
 	return 0;
@@ -161,17 +163,27 @@ stored_send_results(struct stored_node *n)
 	while (off < n->results.len) {
 		const uint8_t *p = n->results.buf + off;
 		uint32_t len = le_get32(p + 12);
-		cairn_ipc_Result r = {.code = le_get32(p + 8)};
+		/* A result larger than a frame goes in parts, "more" on all but
+		 * the last; n->result_part says how much of this one went. */
+		uint32_t part = len - (uint32_t)n->result_part < STORED_RESULT_FRAME_BYTES ?
+		    len - (uint32_t)n->result_part : STORED_RESULT_FRAME_BYTES;
+		cairn_ipc_Result r = {.code = le_get32(p + 8),
+		    .more = n->result_part + part < len};
 		int rc;
 
-		chunks_put(p + RESULT_HEAD_BYTES, len, &r.data, &r.data_count);
+		chunks_put(p + RESULT_HEAD_BYTES + n->result_part, part, &r.data, &r.data_count);
 		rc = chan_is_open(ch) ? chan_send(ch, cairn_ipc_IPC_NETD_RESULT_SET, le_get64(p), &r) :
 		    CAIRN_ECLOSED;
 		pb_release(cairn_ipc_Result_fields, &r);
 		if (rc == CAIRN_EAGAIN)
 			break;
-		if (rc == CAIRN_ETOOBIG)
-			log_warnx("a result of %u bytes does not fit the ring to netd", len);
+		if (rc == 0 && r.more) {
+			n->result_part += part;
+			continue;
+		}
+		if (rc != 0 && rc != CAIRN_ECLOSED)
+			log_warnx("a result for netd was lost: %s", err_str(rc));
+		n->result_part = 0;
 		off += RESULT_HEAD_BYTES + len;
 	}
 	if (off > 0)
@@ -179,5 +191,6 @@ stored_send_results(struct stored_node *n)
 	if (n->results.len > STORED_RESULTS_BYTES_MAX) {
 		log_warnx("netd is not reading its results: dropping them");
 		n->results.len = 0;
+		n->result_part = 0;
 	}
 }

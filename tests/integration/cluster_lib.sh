@@ -140,3 +140,10 @@ watch() {
 	printf '%s\n%s\n%s\n%s\n' "$2" "$3" "$4" "$5" >"$R/$1.in/tmp.$SEQ"
 	mv "$R/$1.in/tmp.$SEQ" "$R/$1.in/$SEQ.watch"
 }
+# get NAME TEXT: a serializable read (an InternalRaftRequest holding a
+# range) served by NAME's stored; its seq in $SEQ.
+get() {
+	SEQ=$((SEQ + 1))
+	printf '%s' "$2" | protoc --encode=etcdserverpb.InternalRaftRequest $PROTO \
+		>"$R/$1.in/tmp.$SEQ" && mv "$R/$1.in/tmp.$SEQ" "$R/$1.in/$SEQ.get"
+}

@@ -2,10 +2,11 @@
  * Tests: a stand-in cairn-netd for clusters of several members. It relays
  * raftd's peer messages between members over Unix sockets in $RELAY_DIR
  * ({u32 le length}{RaftMsg}), drops them while cut-NAME exists, turns
- * spool files NAME.in/SEQ.put, SEQ.read and SEQ.watch into proposals,
- * read-index requests and watchers (relay_watch.c), and writes raftd's answers to NAME.out (and stored's results,
- * their bytes in NAME.res/SEQ), its status to NAME.status. No client
- * port, TLS or gRPC.
+ * spool files NAME.in/SEQ.put, SEQ.read, SEQ.watch and SEQ.get into
+ * proposals, read-index requests, watchers (relay_watch.c) and reads
+ * served by stored, and writes raftd's answers to NAME.out (and stored's
+ * results, their bytes in NAME.res/SEQ), its status to NAME.status. No
+ * client port, TLS or gRPC.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -402,10 +403,13 @@ relay_on_result(struct relay *r, unsigned long long seq, const cairn_ipc_Result 
 	relay_path(path, sizeof(path), "%s/%s.res", r->dir, r->name);
 	(void)mkdir(path, 0700);
 	relay_path(path, sizeof(path), "%s/%s.res/%llu", r->dir, r->name, seq);
-	if ((f = fopen(path, "wb")) == NULL || fwrite(buf, 1, len, f) != len || fclose(f) != 0)
+	/* A response in several parts: each appended, the line at the last. */
+	if ((f = fopen(path, "ab")) == NULL || fwrite(buf, 1, len, f) != len || fclose(f) != 0)
 		log_warn("cannot write %s", path);
 	free(buf);
-	relay_line(r, "result %llu %s\n", seq, res->code == 0 ? "OK" : err_name((int)res->code));
+	if (!res->more)
+		relay_line(r, "result %llu %s\n", seq, res->code == 0 ? "OK" :
+		    err_name((int)res->code));
 }
 
 static void
@@ -455,7 +459,7 @@ relay_frame(struct child *c, enum cairn_proc from, struct chan_msg *m)
 	return 0;
 }
 
-/* "<decimal seq>.put", ".read" or ".watch", nothing else (no leading
+/* "<decimal seq>.put", ".read", ".watch" or ".get", nothing else (no leading
  * zeros: the name is rebuilt from seq). */
 static bool
 relay_job_parse(const char *name, struct relay_job *job)
@@ -472,7 +476,7 @@ relay_job_parse(const char *name, struct relay_job *job)
 		return false;
 	job->seq = seq;
 	job->kind = strcmp(p, ".put") == 0 ? "put" : strcmp(p, ".read") == 0 ? "read" :
-	    strcmp(p, ".watch") == 0 ? "watch" : NULL;
+	    strcmp(p, ".watch") == 0 ? "watch" : strcmp(p, ".get") == 0 ? "get" : NULL;
 	return job->kind != NULL;
 }
 
@@ -542,6 +546,27 @@ relay_put_send(struct relay *r, const struct relay_job *job, const char *path)
 	return rc;
 }
 
+/* A serializable read: the file's InternalRaftRequest (a range) served
+ * by stored at once (index 0). */
+static int
+relay_get_send(struct relay *r, const struct relay_job *job, const char *path)
+{
+	cairn_ipc_Read rd = cairn_ipc_Read_init_zero;
+	uint8_t *data;
+	uint32_t len;
+	int rc;
+
+	if (!chan_is_open(&r->c->peers[PROC_STORED].ch))
+		return CAIRN_EAGAIN;
+	if ((rc = relay_put_load(path, &data, &len)) != 0)
+		return rc;
+	chunks_put(data, len, &rd.request, &rd.request_count);
+	free(data);
+	rc = chan_send(&r->c->peers[PROC_STORED].ch, cairn_ipc_IPC_STORED_READ_GET, job->seq, &rd);
+	pb_release(cairn_ipc_Read_fields, &rd);
+	return rc;
+}
+
 /* 0 to go on with the next file, CAIRN_EAGAIN to wait for the next tick. */
 static int
 relay_job_run(struct relay *r, const struct relay_job *job)
@@ -558,6 +583,8 @@ relay_job_run(struct relay *r, const struct relay_job *job)
 		rc = relay_put_send(r, job, path);
 	else if (strcmp(job->kind, "watch") == 0)
 		rc = relay_watch_send(r->c, path, job->seq);
+	else if (strcmp(job->kind, "get") == 0)
+		rc = relay_get_send(r, job, path);
 	else
 		rc = chan_send(&r->c->peers[PROC_RAFTD].ch, cairn_ipc_IPC_RAFTD_READ_INDEX_GET,
 		    job->seq, &empty);
