@@ -136,6 +136,8 @@ int
 child_frame_status_only(struct child *c, enum cairn_proc from, struct chan_msg *m)
 {
 	(void)c;
+	if (m->hdr.type == cairn_ipc_IPC_NETD_STORE_STATUS_SET)
+		return 0;
 	if (m->hdr.type != cairn_ipc_IPC_CHILD_RAFT_STATUS_SET) {
 		log_warnx("unexpected %s from %s", ipc_type_name(m->hdr.type), proc_name(from));
 		return CAIRN_EPROTO;

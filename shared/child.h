@@ -65,8 +65,9 @@ struct child {
 	void *state;                /* the process's own, set by ops->start */
 };
 
-/* A frame hook for a process that only hears raftd's status yet (netd
- * and stored until their work lands): logs it; refuses any other frame. */
+/* A frame hook for a process that only hears statuses yet (netd until
+ * its work lands): logs raftd's, ignores stored's; refuses any other
+ * frame. */
 int child_frame_status_only(struct child *c, enum cairn_proc from, struct chan_msg *m);
 
 /* Runs the child 'self' until the supervisor stops it or goes away.

@@ -50,6 +50,7 @@ union ipc_msg {
 	cairn_ipc_WatchCreate watch;
 	cairn_ipc_WatchEvents events;
 	cairn_ipc_Read read;
+	cairn_ipc_StoreStatus store;
 };
 
 /* The route of 'type', or NULL when the type has none. */

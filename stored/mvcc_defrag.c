@@ -6,7 +6,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "stored/mvcc_impl.h"
 #include "shared/assert.h"
@@ -79,25 +78,25 @@ mvcc_defrag_step(struct mvcc *s, unsigned pages, bool *done)
 	return 0;
 }
 
+/* The file's size counts its pages, written to disk or still only in the
+ * cache (the last page number), as etcd's dbSize counts bbolt's. */
 int
 mvcc_db_size(struct mvcc *s, int64_t *size, int64_t *in_use)
 {
+	DB_MPOOLFILE *mpf = s->db.meta->get_mpf(s->db.meta);
 	DB_BTREE_STAT *st;
-	struct stat fs;
-	const char *home;
-	char path[4096];
+	db_pgno_t last;
+	uint32_t psize;
 	int rc;
 
-	if ((rc = s->db.env->get_home(s->db.env, &home)) != 0)
-		return bdb_fail(rc, "get_home");
-	snprintf(path, sizeof(path), "%s/%s", home, BDB_FILE);
-	if (stat(path, &fs) != 0)
-		return CAIRN_EIO;
+	if ((rc = mpf->get_last_pgno(mpf, &last)) != 0 ||
+	    (rc = s->db.meta->get_pagesize(s->db.meta, &psize)) != 0)
+		return bdb_fail(rc, "file size");
 	/* The free list is the file's, whichever database reports it. */
 	if ((rc = s->db.meta->stat(s->db.meta, s->batch, &st, 0)) != 0)
 		return bdb_fail(rc, "stat");
-	*size = (int64_t)fs.st_size;
-	*in_use = *size - (int64_t)st->bt_free * (int64_t)st->bt_pagesize;
+	*size = ((int64_t)last + 1) * (int64_t)psize;
+	*in_use = *size - (int64_t)st->bt_free * (int64_t)psize;
 	free(st);
 	return 0;
 }

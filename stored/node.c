@@ -81,6 +81,33 @@ stored_sync(evutil_socket_t fd, short what, void *arg)
 	stored_node_flush(n);
 }
 
+/* The store's size and revisions to netd, when they changed. */
+static void
+stored_status(evutil_socket_t fd, short what, void *arg)
+{
+	struct stored_node *n = arg;
+	cairn_ipc_StoreStatus st = {.revision = n->store.rev,
+	    .compact_revision = n->store.compact_rev, .applied = n->store.ci,
+	    .nospace = n->apply.nospace};
+
+	(void)fd;
+	(void)what;
+	if (n->store.batch != NULL || !chan_is_open(&n->child->peers[PROC_NETD].ch) ||
+	    mvcc_db_size(&n->store, &st.db_size, &st.db_size_in_use) != 0)
+		return;
+	if (!n->status_due && st.db_size == n->status_sent.db_size &&
+	    st.db_size_in_use == n->status_sent.db_size_in_use &&
+	    st.revision == n->status_sent.revision &&
+	    st.compact_revision == n->status_sent.compact_revision &&
+	    st.applied == n->status_sent.applied && st.nospace == n->status_sent.nospace)
+		return;
+	if (chan_send(&n->child->peers[PROC_NETD].ch, cairn_ipc_IPC_NETD_STORE_STATUS_SET, 0,
+	    &st) == 0) {
+		n->status_sent = st;
+		n->status_due = false;
+	}
+}
+
 static void
 stored_checkpoint(evutil_socket_t fd, short what, void *arg)
 {
@@ -153,6 +180,7 @@ stored_node_start(struct stored_node *n)
 	n->durable = n->store.ci;
 	n->sync_ev = stored_timer(n, STORED_SYNC_MS, true, stored_sync);
 	n->checkpoint_ev = stored_timer(n, STORED_CHECKPOINT_MS, true, stored_checkpoint);
+	n->status_ev = stored_timer(n, STORED_STATUS_MS, true, stored_status);
 	n->compact_ev = stored_timer(n, 0, false, stored_compact);
 	stored_watch_start(n);
 	if ((rc = stored_lease_start(n)) != 0)
@@ -207,6 +235,7 @@ stored_node_peer_up(struct stored_node *n, enum cairn_proc peer)
 	if (peer == PROC_NETD) {
 		stored_watch_reset(n);
 		stored_reads_reset(n);
+		n->status_due = true;
 	}
 	if (peer != PROC_RAFTD)
 		return;
@@ -242,7 +271,7 @@ stored_node_flush(struct stored_node *n)
 void
 stored_node_stop(struct stored_node *n)
 {
-	struct event *evs[] = {n->sync_ev, n->checkpoint_ev, n->compact_ev};
+	struct event *evs[] = {n->sync_ev, n->checkpoint_ev, n->compact_ev, n->status_ev};
 
 	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
 		if (evs[i] != NULL)

@@ -21,6 +21,8 @@
  * entries are in raftd's WAL meanwhile), and how often a checkpoint lets
  * a restart skip recovery. */
 #define STORED_SYNC_MS 100
+/* How often netd hears of the store's size and revisions, if changed. */
+#define STORED_STATUS_MS 100
 #define STORED_CHECKPOINT_MS 30000
 /* Compaction: history records per step, and the pause between steps. */
 #define STORED_COMPACT_RECORDS 1000
@@ -45,6 +47,9 @@ struct stored_node {
 	struct watch_hub *watch;     /* netd's watchers */
 	struct pbout watch_list, watch_one; /* events being encoded */
 	struct event *watch_sync_ev, *watch_progress_ev;
+	cairn_ipc_StoreStatus status_sent; /* what netd last heard */
+	bool status_due;
+	struct event *status_ev;
 	struct lessor *lessor;       /* lease expiry, kept by the leader */
 	struct event *lease_ev;
 };

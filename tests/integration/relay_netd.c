@@ -412,6 +412,24 @@ relay_on_result(struct relay *r, unsigned long long seq, const cairn_ipc_Result 
 		    err_name((int)res->code));
 }
 
+/* stored's sizes and revisions, in NAME.store (rewritten). */
+static void
+relay_on_store(struct relay *r, const cairn_ipc_StoreStatus *st)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	FILE *f;
+
+	relay_path(path, sizeof(path), "%s/%s.store", r->dir, r->name);
+	relay_path(tmp, sizeof(tmp), "%s.tmp", path);
+	if ((f = fopen(tmp, "w")) == NULL)
+		return;
+	fprintf(f, "rev %lld applied %llu size %lld in-use %lld compact %lld nospace %d\n",
+	    (long long)st->revision, (unsigned long long)st->applied, (long long)st->db_size,
+	    (long long)st->db_size_in_use, (long long)st->compact_revision, st->nospace);
+	if (fclose(f) != 0 || rename(tmp, path) != 0)
+		log_warn("cannot write %s", path);
+}
+
 static void
 relay_line_cb(void *arg, const char *line)
 {
@@ -427,6 +445,10 @@ relay_frame(struct child *c, enum cairn_proc from, struct chan_msg *m)
 
 	if (from == PROC_STORED && m->hdr.type == cairn_ipc_IPC_NETD_RESULT_SET) {
 		relay_on_result(r, seq, &m->body.result);
+		return 0;
+	}
+	if (from == PROC_STORED && m->hdr.type == cairn_ipc_IPC_NETD_STORE_STATUS_SET) {
+		relay_on_store(r, &m->body.store);
 		return 0;
 	}
 	if (from == PROC_STORED && m->hdr.type == cairn_ipc_IPC_NETD_WATCH_EVENTS) {

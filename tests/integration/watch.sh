@@ -58,12 +58,16 @@ check "a key of a lease still alive stays" eval '! events_of m1 $w5 | grep -q "l
 big=$(head -c 200000 /dev/zero | tr '\0' 'x')
 for k in $(seq 10 21); do request m1 "put { key: \"big/$k\" value: \"$big\" }"; done
 wait_for 20 result_ok m1 "$SEQ"
-get m1 'range { key: "big/" range_end: "big0" }'
+get m1 'range { key: "big/" range_end: "big0" }'; rseq=$SEQ
 check "a serializable read of 2.4 MB is served" wait_for 10 result_ok m1 "$SEQ"
 check "whole, from parts: 12 keys of 200,000 bytes" eval \
 	'[ "$(decode m1 $SEQ RangeResponse | grep -c "^  value: ")" -eq 12 ] && [ "$(stat -c %s "$R/m1.res/$SEQ")" -gt 2400000 ]'
 get m1 'put { key: "x" value: "y" }'
 check "a read that is not a range is refused" wait_for 10 grep -q "^result $SEQ CAIRN_EINVAL$" "$R/m1.out"
+store_rev() { awk '{print $2}' "$R/m1.store" 2>/dev/null; }
+rev_now=$(decode m1 "$rseq" RangeResponse | awk '/revision:/ {print $2; exit}')
+check "netd hears the store's revision and size" wait_for 5 eval \
+	'[ "$(store_rev)" = "$rev_now" ] && [ "$(awk "{print \$6}" "$R/m1.store")" -gt 2400000 ]'
 check "no process crashed or tripped a sanitizer" no_crashes
 stop_members
 finish
