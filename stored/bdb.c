@@ -81,7 +81,10 @@ bdb_open(struct bdb *b, const char *dir, const struct bdb_options *o, char *err,
 	    (rc = bdb_db_open(b, &b->live, "live", DB_RECNUM, NULL, err, errlen)) != 0 ||
 	    (rc = bdb_db_open(b, &b->lease, "lease", 0, NULL, err, errlen)) != 0 ||
 	    (rc = bdb_db_open(b, &b->leasekeys, "leasekeys", 0, NULL, err, errlen)) != 0 ||
-	    (rc = bdb_db_open(b, &b->alarm, "alarm", 0, NULL, err, errlen)) != 0) {
+	    (rc = bdb_db_open(b, &b->alarm, "alarm", 0, NULL, err, errlen)) != 0 ||
+	    (rc = bdb_db_open(b, &b->members, "members", 0, NULL, err, errlen)) != 0 ||
+	    (rc = bdb_db_open(b, &b->members_removed, "members_removed", 0, NULL, err,
+	    errlen)) != 0) {
 		bdb_close(b);
 		return rc;
 	}
@@ -92,7 +95,7 @@ void
 bdb_close(struct bdb *b)
 {
 	DB **dbs[] = {&b->key, &b->meta, &b->hist, &b->live, &b->lease, &b->leasekeys,
-	    &b->alarm};
+	    &b->alarm, &b->members, &b->members_removed};
 
 	for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
 		if (*dbs[i] != NULL)

@@ -12,6 +12,8 @@
  *   leasekeys  lease ID + user key -> (empty): the keys attached to each
  *          lease, kept so that neither start-up nor a revoke scans keys
  *   alarm  etcd's: an encoded AlarmMember {memberID, alarm} -> (empty)
+ *   members, members_removed  etcd's: member ID in hex -> the member as
+ *          netd proposed it (etcd's JSON), or "removed"
  * Transactions commit into the log buffer alone (DB_TXN_NOSYNC), which is
  * safe because the Raft log is the durable record: each transaction
  * carries the consistent index of what it applied, so whatever a crash
@@ -49,6 +51,8 @@ struct bdb {
 	DB *lease;
 	DB *leasekeys;
 	DB *alarm;
+	DB *members;
+	DB *members_removed;
 };
 
 struct bdb_options {

@@ -10,7 +10,9 @@
 
 #include <pb_decode.h>
 
+#include "raftd/conf_change.h"
 #include "raftd/raft_types.h"
+#include "stored/members.h"
 #include "stored/node_apply.h"
 #include "stored/node_read.h"
 #include "stored/node_watch.h"
@@ -87,6 +89,24 @@ apply_client_entry(struct stored_node *n, const struct raft_entry *e)
 }
 
 
+/* A membership change: etcd's members tables, in the same transaction
+ * as the consistent index. raftd checked the entry (it applies it too);
+ * one that does not decode is recorded as applied and logged. */
+static int
+apply_conf_entry(struct stored_node *n, const struct raft_entry *e)
+{
+	uint8_t op;
+	uint64_t id;
+	int rc;
+
+	if (!conf_change_decode(e, &op, &id))
+		log_warnx("entry %llu: a malformed membership change", (unsigned long long)e->index);
+	else if ((rc = members_apply(&n->store, n->store.batch, op, id,
+	    e->data + RAFT_CONF_FIXED_BYTES, e->len - RAFT_CONF_FIXED_BYTES)) != 0)
+		return rc;
+	return apply_index_only(n, e);
+}
+
 static uint8_t entry_buf[RAFT_PEER_ENTRY_BYTES_MAX];
 
 /* One entry of the frame, its data joined; 0 or a store failure. */
@@ -106,8 +126,9 @@ apply_entry(struct stored_node *n, const cairn_ipc_RaftEntry *in)
 	e.len = (uint32_t)len;
 	if (e.type == RAFT_ENTRY_NORMAL && e.len > 0)
 		return apply_client_entry(n, &e);
-	/* A no-op or a membership change: only the consistent index moves
-	 * (the members table comes with the Cluster API). */
+	if (e.type == RAFT_ENTRY_CONF)
+		return apply_conf_entry(n, &e);
+	/* The leader's no-op: only the consistent index moves. */
 	return apply_index_only(n, &e);
 }
 

@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "shared/err.h"
+#include "raftd/raft_types.h"
 #include "stored/lease.h"
+#include "stored/members.h"
 #include "stored/mvcc.h"
 #include "tests/lib/runner.h"
 
@@ -632,6 +634,31 @@ test_hash_kv_as_etcd(void)
 	CU_ASSERT(system(cmd) == 0);
 }
 
+/* etcd's members tables: added and updated members as their entries'
+ * context, removed ones kept as removed. */
+static void
+test_members(void)
+{
+	static const char m1[] = "{\"id\":2,\"peerURLs\":[\"http://a:2380\"]}";
+	static const char m2[] = "{\"id\":2,\"peerURLs\":[\"http://b:2380\"]}";
+	const uint8_t *got;
+	uint32_t len;
+	bool removed;
+
+	CU_ASSERT_EQUAL(members_apply(&S, NULL, RAFT_CONF_ADD, 2, (const uint8_t *)m1,
+	    sizeof(m1) - 1), 0);
+	CU_ASSERT_EQUAL_FATAL(members_get(&S, 2, &got, &len, &removed), 0);
+	CU_ASSERT(len == sizeof(m1) - 1 && memcmp(got, m1, len) == 0 && !removed);
+	CU_ASSERT_EQUAL(members_apply(&S, NULL, RAFT_CONF_UPDATE, 2, (const uint8_t *)m2,
+	    sizeof(m2) - 1), 0);
+	CU_ASSERT_EQUAL_FATAL(members_get(&S, 2, &got, &len, &removed), 0);
+	CU_ASSERT(len == sizeof(m2) - 1 && memcmp(got, m2, len) == 0);
+	CU_ASSERT_EQUAL(members_apply(&S, NULL, RAFT_CONF_REMOVE, 2, NULL, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(members_get(&S, 2, &got, &len, &removed), 0);
+	CU_ASSERT(removed && len == 7 && memcmp(got, "removed", 7) == 0);
+	CU_ASSERT_EQUAL(members_get(&S, 3, &got, &len, &removed), CAIRN_ENOENT);
+}
+
 static CU_TestInfo mvcc_tests[] = {
 	{"put: revisions and versions as etcd", test_put_versions},
 	{"delete: tombstones and generations", test_delete_generations},
@@ -644,6 +671,7 @@ static CU_TestInfo mvcc_tests[] = {
 	{"batches commit together and abort together", test_batches},
 	{"leases: grant, attach, move, ignore_*, revoke", test_leases},
 	{"HashKV as etcd's, before and after compaction", test_hash_kv_as_etcd},
+	{"members tables: add, update, remove", test_members},
 	CU_TEST_INFO_NULL,
 };
 

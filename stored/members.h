@@ -1,0 +1,24 @@
+/*
+ * stored: etcd's members tables, changed by the membership entries Raft
+ * commits (raftd/conf_change.h): an added, updated or promoted member is
+ * kept as its entry's context says (etcd's JSON of the member, which netd
+ * writes and stored does not read); a removed one moves to
+ * members_removed, as etcd keeps it, so that it is never let back.
+ */
+#ifndef CAIRN_STORED_MEMBERS_H
+#define CAIRN_STORED_MEMBERS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "stored/mvcc.h"
+
+/* Applies one change (op: enum raft_conf_op) within txn. */
+int members_apply(struct mvcc *s, DB_TXN *txn, uint8_t op, uint64_t id, const uint8_t *ctx,
+    uint32_t len);
+/* The member's record: 0 (*out and *len set, borrowed from s until its
+ * next read), CAIRN_ENOENT; *removed when it was removed. */
+int members_get(struct mvcc *s, uint64_t id, const uint8_t **out, uint32_t *len,
+    bool *removed);
+
+#endif
