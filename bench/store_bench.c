@@ -6,7 +6,8 @@
  * file per key. Issue 4's targets: apply >= 200,000 puts/s, point read
  * p50 < 5 us, start-up < 1 s at 1 million keys, memory per key at most
  * half of etcd's (measured beside etcd in bench/compare, later).
- * --keys N (default 1,000,000); --quick: 50,000.
+ * --keys N (default 1,000,000); --quick: 50,000; --cache-mib N: the
+ * Berkeley DB cache (default BDB_CACHE_BYTES_DEFAULT).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -144,6 +145,7 @@ main(int argc, char **argv)
 {
 	char dir[] = "store_bench.XXXXXX", err[256], cmd[64], path[128];
 	uint64_t keys = 1000000;
+	struct bdb_options opt = {0};
 	struct mvcc s;
 	struct stat st;
 	long rss0 = sb_rss_kib(), rss;
@@ -154,8 +156,10 @@ main(int argc, char **argv)
 			keys = 50000;
 		else if (strcmp(argv[i], "--keys") == 0 && i + 1 < argc)
 			keys = strtoull(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--cache-mib") == 0 && i + 1 < argc)
+			opt.cache_bytes = (uint32_t)strtoul(argv[++i], NULL, 10) << 20;
 	}
-	if (mkdtemp(dir) == NULL || mvcc_open(&s, dir, NULL, err, sizeof(err)) != 0) {
+	if (mkdtemp(dir) == NULL || mvcc_open(&s, dir, &opt, err, sizeof(err)) != 0) {
 		fprintf(stderr, "store_bench: %s\n", err);
 		return 1;
 	}
@@ -163,7 +167,7 @@ main(int argc, char **argv)
 	rss = sb_rss_kib();
 	mvcc_close(&s);
 	t0 = sb_now();
-	if (mvcc_open(&s, dir, NULL, err, sizeof(err)) != 0) {
+	if (mvcc_open(&s, dir, &opt, err, sizeof(err)) != 0) {
 		fprintf(stderr, "store_bench: %s\n", err);
 		return 1;
 	}
@@ -175,7 +179,8 @@ main(int argc, char **argv)
 		    (double)st.st_size / (double)keys);
 	printf("memory after loading: %.1f MiB RSS over the start, %.0f bytes per key "
 	    "(the cache is %u MiB)\n", (double)(rss - rss0) / 1024,
-	    (double)(rss - rss0) * 1024 / (double)keys, BDB_CACHE_BYTES_DEFAULT >> 20);
+	    (double)(rss - rss0) * 1024 / (double)keys,
+	    (opt.cache_bytes ? opt.cache_bytes : BDB_CACHE_BYTES_DEFAULT) >> 20);
 	mvcc_close(&s);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	return system(cmd) == 0 ? 0 : 1;
