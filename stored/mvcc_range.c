@@ -87,6 +87,27 @@ range_live_walk(struct mvcc *s, DB_TXN *txn, DBC *c, const struct mvcc_range_req
 	return rc == 0 || rc == DB_NOTFOUND ? 0 : bdb_fail(rc, "live walk");
 }
 
+/* One key: two lookups, no cursor (the common read). */
+static int
+range_point(struct mvcc *s, DB_TXN *txn, const struct mvcc_range_req *r, mvcc_kv_fn *fn,
+    void *arg, struct mvcc_range_res *res)
+{
+	struct mvcc_rev rev;
+	struct mvcc_kv kv;
+	int rc = mvcc_live_get(s, txn, r->key, r->key_len, &rev);
+
+	if (rc == CAIRN_ENOENT)
+		return 0;
+	if (rc != 0)
+		return rc;
+	res->count = 1;
+	if (r->count_only)
+		return 0;
+	if ((rc = mvcc_kv_at(s, txn, rev, &s->val, &kv)) != 0)
+		return rc;
+	return fn(arg, &kv);
+}
+
 static int
 range_current(struct mvcc *s, DB_TXN *txn, const struct mvcc_range_req *r, mvcc_kv_fn *fn,
     void *arg, struct mvcc_range_res *res)
@@ -221,6 +242,8 @@ mvcc_range(struct mvcc *s, struct mvcc_wtxn *w, const struct mvcc_range_req *r,
 		return CAIRN_EFUTUREREV;
 	if (r->rev > 0 && r->rev < s->compact_rev)
 		return CAIRN_ECOMPACTED;
+	if ((r->rev <= 0 || r->rev == cur) && r->end_len == 0)
+		return range_point(s, txn, r, fn, arg, res);
 	if (r->rev <= 0 || r->rev == cur)
 		return range_current(s, txn, r, fn, arg, res);
 	/* etcd's header revision is the current one even for a past read. */
