@@ -2,6 +2,8 @@
  * All processes: protobuf varints, tags and field skipping (pbwire.h).
  * The refusals follow Go's protowire, which etcd's peers and clients use.
  */
+#include <string.h>
+
 #include "shared/assert.h"
 #include "shared/err.h"
 #include "shared/pbwire.h"
@@ -125,4 +127,40 @@ pbw_skip(struct pbw_reader *r, enum pbw_type type)
 		return pbw_skip_fixed(r, 4);
 	}
 	return CAIRN_ECORRUPT;
+}
+
+size_t
+pbw_put_varints(uint8_t *p, const uint64_t *v, uint32_t n)
+{
+	size_t len = 0;
+
+	for (uint32_t f = 0; f < n; f++) {
+		if (v[f] == 0)
+			continue;
+		len += pbw_put_varint(p + len, PBW_TAG(f + 1, PBW_VARINT));
+		len += pbw_put_varint(p + len, v[f]);
+	}
+	return len;
+}
+
+int
+pbw_get_varints(const uint8_t *p, size_t len, uint64_t *v, uint32_t n)
+{
+	struct pbw_reader r = {.buf = p, .len = len};
+
+	memset(v, 0, n * sizeof(*v));
+	while (r.off < r.len) {
+		uint32_t field;
+		enum pbw_type type;
+		uint64_t x;
+		int rc = pbw_get_tag(&r, &field, &type);
+
+		if (rc == 0 && (type != PBW_VARINT || field > n))
+			rc = pbw_skip(&r, type);
+		else if (rc == 0 && (rc = pbw_get_varint(&r, &x)) == 0)
+			v[field - 1] = x;
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
 }

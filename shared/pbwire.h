@@ -54,4 +54,12 @@ int pbw_get_bytes(struct pbw_reader *r, const uint8_t **data, size_t *n);
  * enum pbw_type. */
 int pbw_skip(struct pbw_reader *r, enum pbw_type type);
 
+/* A message of varint fields numbered 1 to n (etcd's leasepb.Lease,
+ * AlarmMember): v[i] is field i + 1; zeros are left out, as proto3 does.
+ * Returns the bytes written (at most n * (1 + PBW_VARINT_BYTES_MAX)). */
+size_t pbw_put_varints(uint8_t *p, const uint64_t *v, uint32_t n);
+/* Reads such a message into v (absent fields 0; other fields skipped).
+ * 0, or CAIRN_ECORRUPT. */
+int pbw_get_varints(const uint8_t *p, size_t len, uint64_t *v, uint32_t n);
+
 #endif

@@ -13,43 +13,19 @@
 static size_t
 alarm_encode(const struct alarm_member *m, uint8_t *buf)
 {
-	size_t n = 0;
+	const uint64_t v[2] = {m->member_id, m->alarm};
 
-	if (m->member_id != 0) {
-		n += pbw_put_varint(buf + n, PBW_TAG(1, PBW_VARINT));
-		n += pbw_put_varint(buf + n, m->member_id);
-	}
-	if (m->alarm != 0) {
-		n += pbw_put_varint(buf + n, PBW_TAG(2, PBW_VARINT));
-		n += pbw_put_varint(buf + n, m->alarm);
-	}
-	return n;
+	return pbw_put_varints(buf, v, 2);
 }
 
 static int
 alarm_decode(const uint8_t *buf, size_t len, struct alarm_member *m)
 {
-	struct pbw_reader r = {.buf = buf, .len = len};
+	uint64_t v[2];
+	int rc = pbw_get_varints(buf, len, v, 2);
 
-	memset(m, 0, sizeof(*m));
-	while (r.off < r.len) {
-		uint32_t field;
-		enum pbw_type type;
-		uint64_t v;
-		int rc = pbw_get_tag(&r, &field, &type);
-
-		if (rc == 0 && type != PBW_VARINT)
-			rc = pbw_skip(&r, type);
-		else if (rc == 0 && (rc = pbw_get_varint(&r, &v)) == 0) {
-			if (field == 1)
-				m->member_id = v;
-			else if (field == 2)
-				m->alarm = (uint32_t)v;
-		}
-		if (rc != 0)
-			return rc;
-	}
-	return 0;
+	*m = (struct alarm_member){.member_id = v[0], .alarm = (uint32_t)v[1]};
+	return rc;
 }
 
 int

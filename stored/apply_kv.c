@@ -101,8 +101,11 @@ range_drops(const struct req_range *r, const struct mvcc_kv *kv)
 	    (r->min_create != 0 && kv->create_rev < r->min_create);
 }
 
-static uint32_t sort_target;
-static bool sort_descend;
+/* How a range's key-values are sorted. */
+struct sort_by {
+	uint32_t target;
+	bool descend;
+};
 
 static int
 cmp_i64(int64_t x, int64_t y)
@@ -111,12 +114,13 @@ cmp_i64(int64_t x, int64_t y)
 }
 
 static int
-kv_order(const void *pa, const void *pb)
+kv_order(const void *pa, const void *pb, void *arg)
 {
 	const struct apply_kv *x = pa, *y = pb;
+	const struct sort_by *by = arg;
 	int c = 0;
 
-	switch (sort_target) {
+	switch (by->target) {
 	case REQ_TARGET_VERSION: c = cmp_i64(x->kv.version, y->kv.version); break;
 	case REQ_TARGET_CREATE: c = cmp_i64(x->kv.create_rev, y->kv.create_rev); break;
 	case REQ_TARGET_MOD: c = cmp_i64(x->kv.mod_rev, y->kv.mod_rev); break;
@@ -128,10 +132,10 @@ kv_order(const void *pa, const void *pb)
 		break;
 	default: break; /* key: the walk's order */
 	}
-	if (sort_descend)
+	if (by->descend)
 		c = -c;
 	/* Ties keep key order, reversed for a descending sort by key. */
-	return c != 0 ? c : sort_descend && sort_target == REQ_TARGET_KEY ?
+	return c != 0 ? c : by->descend && by->target == REQ_TARGET_KEY ?
 	    cmp_i64((int64_t)y->seq, (int64_t)x->seq) : cmp_i64((int64_t)x->seq, (int64_t)y->seq);
 }
 
@@ -167,9 +171,9 @@ range_collected(struct apply *a, struct apply_at at, const struct req_range *r,
 			k->v[kept++] = k->v[i];
 	}
 	if (order != REQ_SORT_NONE) {
-		sort_target = r->sort_target;
-		sort_descend = order == REQ_SORT_DESCEND;
-		qsort(k->v, kept, sizeof(*k->v), kv_order);
+		struct sort_by by = {.target = r->sort_target, .descend = order == REQ_SORT_DESCEND};
+
+		qsort_r(k->v, kept, sizeof(*k->v), kv_order, &by);
 	}
 	apply_header(a, out, res.rev, at.depth == 0);
 	for (size_t i = 0; i < kept && (r->limit <= 0 || (int64_t)i < r->limit); i++)

@@ -17,47 +17,20 @@
 static size_t
 lease_encode(const struct lease_rec *l, uint8_t *buf)
 {
-	const int64_t v[3] = {l->id, l->ttl, l->remaining};
-	size_t n = 0;
+	const uint64_t v[3] = {(uint64_t)l->id, (uint64_t)l->ttl, (uint64_t)l->remaining};
 
-	for (uint32_t f = 0; f < 3; f++) {
-		if (v[f] == 0)
-			continue;
-		n += pbw_put_varint(buf + n, PBW_TAG(f + 1, PBW_VARINT));
-		n += pbw_put_varint(buf + n, (uint64_t)v[f]);
-	}
-	return n;
+	return pbw_put_varints(buf, v, 3);
 }
 
 static int
 lease_decode(const uint8_t *buf, size_t len, struct lease_rec *l)
 {
-	struct pbw_reader r = {.buf = buf, .len = len};
+	uint64_t v[3];
+	int rc = pbw_get_varints(buf, len, v, 3);
 
-	memset(l, 0, sizeof(*l));
-	while (r.off < r.len) {
-		uint32_t field;
-		enum pbw_type type;
-		uint64_t v;
-		int rc = pbw_get_tag(&r, &field, &type);
-
-		if (rc != 0)
-			return rc;
-		if (field < 1 || field > 3 || type != PBW_VARINT) {
-			if ((rc = pbw_skip(&r, type)) != 0)
-				return rc;
-			continue;
-		}
-		if ((rc = pbw_get_varint(&r, &v)) != 0)
-			return rc;
-		if (field == 1)
-			l->id = (int64_t)v;
-		else if (field == 2)
-			l->ttl = (int64_t)v;
-		else
-			l->remaining = (int64_t)v;
-	}
-	return 0;
+	*l = (struct lease_rec){.id = (int64_t)v[0], .ttl = (int64_t)v[1],
+	    .remaining = (int64_t)v[2]};
+	return rc;
 }
 
 int

@@ -92,14 +92,14 @@ stored_status(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	/* Sizes change only with what is applied (compaction and
+	 * defragmentation steps, too, come after entries): nothing new
+	 * applied, nothing to tell, and no free list to walk. */
+	if (!n->status_due && st.applied == n->status_sent.applied &&
+	    st.compact_revision == n->status_sent.compact_revision && !n->store.pass.active)
+		return;
 	if (n->store.batch != NULL || !chan_is_open(&n->child->peers[PROC_NETD].ch) ||
 	    mvcc_db_size(&n->store, &st.db_size, &st.db_size_in_use) != 0)
-		return;
-	if (!n->status_due && st.db_size == n->status_sent.db_size &&
-	    st.db_size_in_use == n->status_sent.db_size_in_use &&
-	    st.revision == n->status_sent.revision &&
-	    st.compact_revision == n->status_sent.compact_revision &&
-	    st.applied == n->status_sent.applied && st.nospace == n->status_sent.nospace)
 		return;
 	if (chan_send(&n->child->peers[PROC_NETD].ch, cairn_ipc_IPC_NETD_STORE_STATUS_SET, 0,
 	    &st) == 0) {
@@ -133,8 +133,10 @@ stored_compact(evutil_socket_t fd, short what, void *arg)
 		struct timeval tv = {0, STORED_COMPACT_PAUSE_MS * 1000};
 
 		event_add(n->compact_ev, &tv);
-	} else
+	} else {
 		log_info("finished compaction at revision %lld", (long long)n->store.compact_rev);
+		n->status_due = true; /* the store's size changed */
+	}
 }
 
 void

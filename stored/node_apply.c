@@ -121,8 +121,13 @@ apply_entry(struct stored_node *n, const cairn_ipc_RaftEntry *in)
 		log_warnx("entry %llu from raftd: %s", (unsigned long long)in->index, why);
 		return CAIRN_EPROTO;
 	}
-	chunks_join(in->data, in->data_count, entry_buf);
-	e.data = entry_buf;
+	/* One chunk (entries up to 32 KiB, most of them) is read in place. */
+	if (in->data_count == 1)
+		e.data = in->data[0]->bytes;
+	else {
+		chunks_join(in->data, in->data_count, entry_buf);
+		e.data = entry_buf;
+	}
 	e.len = (uint32_t)len;
 	if (e.type == RAFT_ENTRY_NORMAL && e.len > 0)
 		return apply_client_entry(n, &e);

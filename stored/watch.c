@@ -192,6 +192,31 @@ walk_keep(struct watch_hub *h, const struct mvcc_kv *kv, bool tomb, int64_t rev)
 	h->len += kv->value_len;
 }
 
+/* Records the next event (index h->nev) for each watcher of the group
+ * that wants it; true when one does. */
+static bool
+walk_match(struct watch_hub *h, bool synced, const struct mvcc_kv *kv, bool tomb, int64_t rev)
+{
+	struct walk_event probe = {.type = tomb ? WATCH_DELETE : WATCH_PUT, .kv = *kv};
+	bool wanted = false;
+
+	if (tomb)
+		probe.kv.mod_rev = rev;
+	for (size_t i = 0; i < h->n; i++) {
+		struct watcher *w = h->w[i];
+
+		if (w->synced != synced || !watcher_wants(w, &probe))
+			continue;
+		if (w->nevs == w->evs_cap) {
+			w->evs_cap = w->evs_cap ? w->evs_cap * 2 : 16;
+			w->evs = xrealloc(w->evs, w->evs_cap * sizeof(*w->evs));
+		}
+		w->evs[w->nevs++] = (uint32_t)h->nev;
+		wanted = true;
+	}
+	return wanted;
+}
+
 /* Reads the key table from revision 'from' on, up to 'to', keeping every
  * event some watcher of the group wants; stops after 'budget' events at
  * the end of a revision. *last is the last revision read whole. */
@@ -203,18 +228,19 @@ walk(struct watch_hub *h, bool synced, int64_t from, int64_t to, size_t budget, 
 	DBT k = {.data = rb, .size = (uint32_t)rev_put(rb, (struct mvcc_rev){.main = from}, false)};
 	DBT v = {0};
 	DBC *c;
-	int rc = s->db.key->cursor(s->db.key, s->batch, &c, 0);
-
 	int64_t cur = from - 1;
+	int rc = s->db.key->cursor(s->db.key, s->batch, &c, 0);
 
 	h->nev = h->len = 0;
 	*last = to;
+	for (size_t i = 0; i < h->n; i++)
+		h->w[i]->nevs = 0;
 	if (rc != 0)
 		return bdb_fail(rc, "key cursor");
 	for (rc = c->get(c, &k, &v, DB_SET_RANGE); rc == 0; rc = c->get(c, &k, &v, DB_NEXT)) {
 		struct mvcc_rev rev;
 		struct mvcc_kv kv;
-		bool tomb, wanted = false;
+		bool tomb;
 
 		if (rev_get(k.data, k.size, &rev, &tomb) != 0 || kv_decode(v.data, v.size, &kv) != 0) {
 			rc = CAIRN_ECORRUPT;
@@ -228,15 +254,7 @@ walk(struct watch_hub *h, bool synced, int64_t from, int64_t to, size_t budget, 
 			break;
 		}
 		cur = rev.main;
-		{
-			struct walk_event probe = {.type = tomb ? WATCH_DELETE : WATCH_PUT, .kv = kv};
-
-			if (tomb)
-				probe.kv.mod_rev = rev.main;
-			for (size_t i = 0; i < h->n && !wanted; i++)
-				wanted = h->w[i]->synced == synced && watcher_wants(h->w[i], &probe);
-		}
-		if (wanted)
+		if (walk_match(h, synced, &kv, tomb, rev.main))
 			walk_keep(h, &kv, tomb, rev.main);
 	}
 	(void)c->close(c);
@@ -322,7 +340,8 @@ deliver_prepare(struct watch_hub *h, struct watcher *w, struct prev_find **pf, s
 	return 0;
 }
 
-/* Hands each watcher of the group its events of the walk up to 'last'.
+/* Hands each watcher of the group its events of the walk (walk_match
+ * listed them) up to 'last'.
  * One whose sink is full falls behind: unsynced, from its first event
  * not taken. */
 static int
@@ -332,22 +351,6 @@ deliver(struct watch_hub *h, bool synced, int64_t last)
 	size_t pf_cap = 0;
 	int rc = 0;
 
-	for (size_t i = 0; i < h->n; i++)
-		if (h->w[i]->synced == synced)
-			h->w[i]->nevs = 0;
-	for (size_t e = 0; e < h->nev; e++) {
-		for (size_t i = 0; i < h->n; i++) {
-			struct watcher *w = h->w[i];
-
-			if (w->synced != synced || !watcher_wants(w, &h->ev[e]))
-				continue;
-			if (w->nevs == w->evs_cap) {
-				w->evs_cap = w->evs_cap ? w->evs_cap * 2 : 16;
-				w->evs = xrealloc(w->evs, w->evs_cap * sizeof(*w->evs));
-			}
-			w->evs[w->nevs++] = (uint32_t)e;
-		}
-	}
 	for (size_t i = 0; i < h->n && rc == 0; i++) {
 		struct watcher *w = h->w[i];
 		size_t taken;

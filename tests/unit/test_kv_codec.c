@@ -678,7 +678,28 @@ static CU_TestInfo kv_tests[] = {
 	CU_TEST_INFO_NULL,
 };
 
+/* Messages of varint fields (leases, alarms): zeros left out, fields
+ * beyond n or of another wire type skipped, truncation refused. */
+static void
+test_varint_messages(void)
+{
+	const uint64_t v[3] = {7, 0, (uint64_t)-1};
+	uint64_t got[3], two[2];
+	uint8_t buf[64];
+	/* field 1 = 7, field 4 (beyond n = 3) = 1, field 2 as bytes "x" */
+	const uint8_t extra[] = {0x08, 0x07, 0x20, 0x01, 0x12, 0x01, 'x'};
+	size_t n = pbw_put_varints(buf, v, 3);
+
+	CU_ASSERT_EQUAL(n, 2 + 11);  /* field 2 left out; -1 takes 10 bytes */
+	CU_ASSERT_EQUAL(pbw_get_varints(buf, n, got, 3), 0);
+	CU_ASSERT(got[0] == 7 && got[1] == 0 && got[2] == (uint64_t)-1);
+	CU_ASSERT_EQUAL(pbw_get_varints(extra, sizeof(extra), two, 2), 0);
+	CU_ASSERT(two[0] == 7 && two[1] == 0);
+	CU_ASSERT_EQUAL(pbw_get_varints(buf, n - 1, got, 3), CAIRN_ECORRUPT);
+}
+
 static CU_TestInfo pbwire_tests[] = {
+	{"messages of varint fields", test_varint_messages},
 	{"varint lengths and round trips", test_varints},
 	{"refusals leave the reader where it was", test_varint_refusals_leave_reader},
 	CU_TEST_INFO_NULL,
