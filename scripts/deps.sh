@@ -4,7 +4,7 @@
 set -eu
 BUILD="build-essential autoconf automake libtool pkg-config
 libevent-dev libmbedtls-dev libnghttp2-dev nanopb libnanopb-dev
-protobuf-compiler python3-protobuf libdb-dev libcunit1-dev libyaml-dev"
+protobuf-compiler python3-protobuf libdb-dev libcunit1-dev libyaml-dev libcrypt-dev"
 TEST="procps"
 case "${1:-build}" in
 build) PKGS=$BUILD ;;

@@ -72,7 +72,36 @@ enum grpc_status {
 	X(CAIRN_ELEASETTLTOOLARGE, "etcdserver: too large lease TTL",              \
 	  GRPC_OUT_OF_RANGE)                                                       \
 	X(CAIRN_EKEYNOTFOUND, "etcdserver: key not found", GRPC_INVALID_ARGUMENT)  \
-	X(CAIRN_ECLUSTERCORRUPT, "etcdserver: corrupt cluster", GRPC_DATA_LOSS)
+	X(CAIRN_ECLUSTERCORRUPT, "etcdserver: corrupt cluster", GRPC_DATA_LOSS)   \
+	X(CAIRN_EROOTUSERNOTEXIST, "etcdserver: root user does not exist",         \
+	  GRPC_FAILED_PRECONDITION)                                                \
+	X(CAIRN_EROOTROLENOTEXIST, "etcdserver: root user does not have root "     \
+	  "role", GRPC_FAILED_PRECONDITION)                                        \
+	X(CAIRN_EUSEREXIST, "etcdserver: user name already exists",                \
+	  GRPC_FAILED_PRECONDITION)                                                \
+	X(CAIRN_EUSEREMPTY, "etcdserver: user name is empty", GRPC_INVALID_ARGUMENT) \
+	X(CAIRN_EUSERNOTFOUND, "etcdserver: user name not found",                  \
+	  GRPC_FAILED_PRECONDITION)                                                \
+	X(CAIRN_EROLEEXIST, "etcdserver: role name already exists",                \
+	  GRPC_FAILED_PRECONDITION)                                                \
+	X(CAIRN_EROLENOTFOUND, "etcdserver: role name not found",                  \
+	  GRPC_FAILED_PRECONDITION)                                                \
+	X(CAIRN_EROLEEMPTY, "etcdserver: role name is empty", GRPC_INVALID_ARGUMENT) \
+	X(CAIRN_EAUTHFAILED, "etcdserver: authentication failed, invalid user ID " \
+	  "or password", GRPC_INVALID_ARGUMENT)                                    \
+	X(CAIRN_EPERMDENIED, "etcdserver: permission denied",                      \
+	  GRPC_PERMISSION_DENIED)                                                  \
+	X(CAIRN_EROLENOTGRANTED, "etcdserver: role is not granted to the user",    \
+	  GRPC_FAILED_PRECONDITION)                                                \
+	X(CAIRN_EPERMNOTGRANTED, "etcdserver: permission is not granted to the "   \
+	  "role", GRPC_FAILED_PRECONDITION)                                        \
+	X(CAIRN_EAUTHNOTENABLED, "etcdserver: authentication is not enabled",      \
+	  GRPC_FAILED_PRECONDITION)                                                \
+	X(CAIRN_EAUTHTOKEN, "etcdserver: invalid auth token", GRPC_UNAUTHENTICATED) \
+	X(CAIRN_EAUTHMGMT, "etcdserver: invalid auth management",                  \
+	  GRPC_INVALID_ARGUMENT)                                                   \
+	X(CAIRN_EAUTHOLDREV, "etcdserver: revision of auth store is old",          \
+	  GRPC_INVALID_ARGUMENT)
 
 enum cairn_err {
 	CAIRN_OK = 0,

@@ -41,7 +41,19 @@ apply_init(struct apply *a, struct mvcc *s)
 		pbout_init(&a->op[i]);
 	}
 	pbout_init(&a->prev);
-	return apply_alarms(a, NULL);
+	return apply_reload(a);
+}
+
+int
+apply_reload(struct apply *a)
+{
+	int rc;
+
+	if (a->auth.s == NULL)
+		rc = auth_open(&a->auth, a->s);
+	else
+		rc = auth_reload(&a->auth);
+	return rc != 0 ? rc : apply_alarms(a, NULL);
 }
 
 void
@@ -52,6 +64,8 @@ apply_free(struct apply *a)
 		pbout_free(&a->op[i]);
 	}
 	pbout_free(&a->prev);
+	if (a->auth.s != NULL)
+		auth_close(&a->auth);
 	apply_kvs_free(a->kvs);
 	a->kvs = NULL;
 }
@@ -155,7 +169,8 @@ apply_alarmed(const struct apply *a, const struct req *r)
 }
 
 static int
-apply_write(struct apply *a, struct mvcc_wtxn *w, const struct req *r, struct pbout *out)
+apply_write(struct apply *a, struct mvcc_wtxn *w, const struct req *r, uint64_t index,
+    uint64_t term, struct pbout *out)
 {
 	struct apply_at at = {.w = w, .depth = 0};
 	int64_t deleted;
@@ -183,8 +198,10 @@ apply_write(struct apply *a, struct mvcc_wtxn *w, const struct req *r, struct pb
 			a->lease_hook(a->lease_arg, r->u.revoke.id, 0);
 		apply_header(a, out, apply_rev(a, w), true);
 		return 0;
+	case REQ_COMPACTION:
+		return CAIRN_EINVAL; /* apply_compaction() */
 	default:
-		return CAIRN_EINVAL;
+		return apply_auth(a, w, r, index, term, out);
 	}
 }
 
@@ -213,15 +230,19 @@ apply_request(struct apply *a, const struct req *r, uint64_t index, uint64_t ter
     struct pbout *out)
 {
 	struct mvcc_wtxn w;
-	int rc, end;
+	int rc = 0, end;
 
 	pbout_reset(out);
-	if ((rc = apply_alarmed(a, r)) == 0 && r->type == REQ_COMPACTION)
+	/* etcd checks no permission for a compaction. */
+	if (r->type == REQ_COMPACTION && (rc = apply_alarmed(a, r)) == 0)
 		return apply_compaction(a, r, index, term, out);
 	if ((end = mvcc_write_begin(a->s, &w)) != 0)
 		return end;
-	if (rc == 0)
-		rc = apply_write(a, &w, r, out);
+	/* The user's rights first, then the alarms (etcd 3.4 drops its auth
+	 * checks while an alarm is raised, which cairn does not copy). */
+	if (r->type != REQ_COMPACTION && (rc = apply_auth_check(a, w.txn, r)) == 0 &&
+	    (rc = apply_alarmed(a, r)) == 0)
+		rc = apply_write(a, &w, r, index, term, out);
 	if (apply_broken(rc)) {
 		mvcc_write_abort(&w);
 		pbout_reset(out);
@@ -237,8 +258,14 @@ apply_request(struct apply *a, const struct req *r, uint64_t index, uint64_t ter
 }
 
 int
-apply_read(struct apply *a, const struct req_range *r, struct pbout *out)
+apply_read(struct apply *a, const struct req *r, struct pbout *out)
 {
+	int rc;
+
 	pbout_reset(out);
-	return apply_range(a, (struct apply_at){.w = NULL, .depth = 0}, r, out);
+	if (r->type != REQ_RANGE)
+		return CAIRN_EINVAL;
+	if ((rc = apply_auth_check(a, a->s->batch, r)) != 0)
+		return rc;
+	return apply_range(a, (struct apply_at){.w = NULL, .depth = 0}, &r->u.range, out);
 }

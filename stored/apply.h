@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "stored/auth.h"
 #include "stored/mvcc.h"
 #include "stored/pbout.h"
 #include "stored/req.h"
@@ -28,26 +29,36 @@ struct apply {
 	void *lease_arg;
 	bool nospace;                /* a NOSPACE alarm is raised: no puts */
 	bool corrupt;                /* a CORRUPT alarm: nothing but alarms */
+	struct auth auth;            /* users, roles, and their checks */
 	struct pbout ops[REQ_TXN_DEPTH_MAX + 1];   /* a txn's responses, per depth */
 	struct pbout op[REQ_TXN_DEPTH_MAX + 1];    /* one response, per depth */
 	struct pbout prev;           /* a delete's prev_kvs */
 	struct apply_kvs *kvs;       /* a sorted or filtered range's key-values */
 };
 
-/* Also reads the raised alarms: CAIRN_EIO when it cannot. */
+/* Also reads the raised alarms and the auth state: CAIRN_EIO when it
+ * cannot. */
 int apply_init(struct apply *a, struct mvcc *s);
 void apply_free(struct apply *a);
+/* Reads them again: after a batch was aborted, what the applier keeps in
+ * memory may be ahead of the store. */
+int apply_reload(struct apply *a);
 
 /* Applies r, the Raft entry (index, term), and encodes its response into
  * out (reset first): a RangeResponse, PutResponse, DeleteRangeResponse,
- * TxnResponse, CompactionResponse, LeaseGrantResponse or
- * LeaseRevokeResponse or AlarmResponse. Returns 0, or etcd's error for the request
- * (CAIRN_ECOMPACTED, CAIRN_EFUTUREREV, CAIRN_ELEASENOTFOUND, ...) with out
- * empty; CAIRN_EIO and CAIRN_ECORRUPT mean the store failed. */
+ * TxnResponse, CompactionResponse, LeaseGrantResponse, LeaseRevokeResponse,
+ * AlarmResponse or the Auth* response of an auth request. While auth is
+ * enabled, the request's user (r->username, checked at r->auth_revision)
+ * must be allowed it, as etcd checks. Returns 0, or etcd's error for the
+ * request (CAIRN_ECOMPACTED, CAIRN_EFUTUREREV, CAIRN_ELEASENOTFOUND,
+ * CAIRN_EPERMDENIED, ...) with out empty; CAIRN_EIO and CAIRN_ECORRUPT
+ * mean the store failed. */
 int apply_request(struct apply *a, const struct req *r, uint64_t index, uint64_t term,
     struct pbout *out);
 
-/* A read outside Raft (serializable): r->type is REQ_RANGE. */
-int apply_read(struct apply *a, const struct req_range *r, struct pbout *out);
+/* A read outside Raft (serializable, or at a read index): a Range (else
+ * CAIRN_EINVAL), checked against its user's permissions as etcd's
+ * doSerialize does. */
+int apply_read(struct apply *a, const struct req *r, struct pbout *out);
 
 #endif

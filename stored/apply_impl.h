@@ -32,6 +32,15 @@ int apply_check_put(struct apply *a, struct mvcc_wtxn *w, const struct req_put *
 /* ... and before a range reads: CAIRN_EFUTUREREV, CAIRN_ECOMPACTED. */
 int apply_check_range(struct apply *a, struct mvcc_wtxn *w, const struct req_range *r);
 
+/* etcd's authApplierV3 checks of r by its user (0 while auth is
+ * disabled): admin rights, or read and write permissions on its keys. */
+int apply_auth_check(struct apply *a, DB_TXN *txn, const struct req *r);
+/* An auth request (REQ_AUTH_ENABLE to REQ_ROLE_REVOKE), its response into
+ * out: the entry (index, term) gives a simple token its index and a
+ * password hashed here its salt. */
+int apply_auth(struct apply *a, struct mvcc_wtxn *w, const struct req *r, uint64_t index,
+    uint64_t term, struct pbout *out);
+
 struct apply_kvs *apply_kvs_new(void);
 void apply_kvs_free(struct apply_kvs *k);
 

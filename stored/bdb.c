@@ -84,7 +84,10 @@ bdb_open(struct bdb *b, const char *dir, const struct bdb_options *o, char *err,
 	    (rc = bdb_db_open(b, &b->alarm, "alarm", 0, NULL, err, errlen)) != 0 ||
 	    (rc = bdb_db_open(b, &b->members, "members", 0, NULL, err, errlen)) != 0 ||
 	    (rc = bdb_db_open(b, &b->members_removed, "members_removed", 0, NULL, err,
-	    errlen)) != 0) {
+	    errlen)) != 0 ||
+	    (rc = bdb_db_open(b, &b->auth, "auth", 0, NULL, err, errlen)) != 0 ||
+	    (rc = bdb_db_open(b, &b->auth_users, "authUsers", 0, NULL, err, errlen)) != 0 ||
+	    (rc = bdb_db_open(b, &b->auth_roles, "authRoles", 0, NULL, err, errlen)) != 0) {
 		bdb_close(b);
 		return rc;
 	}
@@ -95,7 +98,8 @@ void
 bdb_close(struct bdb *b)
 {
 	DB **dbs[] = {&b->key, &b->meta, &b->hist, &b->live, &b->lease, &b->leasekeys,
-	    &b->alarm, &b->members, &b->members_removed};
+	    &b->alarm, &b->members, &b->members_removed, &b->auth, &b->auth_users,
+	    &b->auth_roles};
 
 	for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
 		if (*dbs[i] != NULL)

@@ -14,6 +14,8 @@
  *   alarm  etcd's: an encoded AlarmMember {memberID, alarm} -> (empty)
  *   members, members_removed  etcd's: member ID in hex -> the member as
  *          netd proposed it (etcd's JSON), or "removed"
+ *   auth, authUsers, authRoles  etcd's: the enabled flag and the auth
+ *          revision; user name -> authpb.User; role name -> authpb.Role
  * Transactions commit into the log buffer alone (DB_TXN_NOSYNC), which is
  * safe because the Raft log is the durable record: each transaction
  * carries the consistent index of what it applied, so whatever a crash
@@ -53,6 +55,9 @@ struct bdb {
 	DB *alarm;
 	DB *members;
 	DB *members_removed;
+	DB *auth;
+	DB *auth_users;
+	DB *auth_roles;
 };
 
 struct bdb_options {

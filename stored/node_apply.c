@@ -161,6 +161,10 @@ stored_apply_entries(struct stored_node *n, const cairn_ipc_ApplyEntries *in)
 	}
 	if (rc == CAIRN_EPROTO) {
 		mvcc_batch_abort(&n->store);
+		/* The entries come again; what the applier keeps in memory
+		 * (alarms, auth) goes back to what the store holds. */
+		if (apply_reload(&n->apply) != 0)
+			fatalx("cannot read the store back after an aborted batch");
 		return rc;
 	}
 	if (rc != 0 || mvcc_batch_commit(&n->store) != 0)

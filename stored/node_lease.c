@@ -16,9 +16,13 @@
 
 /* rcore_role's leader (raftd/core.h), as RaftStatus carries it. */
 #define ROLE_LEADER 3
-/* InternalRaftRequest.lease_revoke, LeaseRevokeRequest.ID. */
+/* InternalRaftRequest.lease_revoke and .header, LeaseRevokeRequest.ID,
+ * RequestHeader.username and .auth_revision. */
 #define IRR_LEASE_REVOKE 9
+#define IRR_HEADER 100
 #define REVOKE_ID 1
+#define HDR_USERNAME 2
+#define HDR_AUTH_REVISION 3
 
 static int64_t
 now_ms(void)
@@ -40,17 +44,33 @@ lease_hook(void *arg, int64_t id, int64_t ttl)
 		lessor_revoked(n->lessor, id);
 }
 
-/* Proposes etcd's LeaseRevokeRequest{ID} through raftd, as request 0. */
+/* Proposes etcd's LeaseRevokeRequest{ID} through raftd, as request 0.
+ * While auth is enabled it is made as the root user at the current auth
+ * revision (etcd's AuthStore.WithRoot): the revoke must delete keys no
+ * client's permissions decide on. */
 static int
 propose_revoke(struct stored_node *n, int64_t id)
 {
-	uint8_t inner[1 + PBW_VARINT_BYTES_MAX], buf[2 + sizeof(inner) + PBW_VARINT_BYTES_MAX];
-	size_t il = 0, len = 0;
+	uint8_t inner[1 + PBW_VARINT_BYTES_MAX], hdr[2 + 4 + 1 + PBW_VARINT_BYTES_MAX];
+	uint8_t buf[2 * (2 + PBW_VARINT_BYTES_MAX) + sizeof(inner) + sizeof(hdr)];
+	size_t il = 0, hl = 0, len = 0;
 	cairn_ipc_Proposal p = cairn_ipc_Proposal_init_zero;
 	int rc;
 
 	il += pbw_put_varint(inner + il, PBW_TAG(REVOKE_ID, PBW_VARINT));
 	il += pbw_put_varint(inner + il, (uint64_t)id);
+	if (n->apply.auth.enabled) {
+		hl += pbw_put_varint(hdr + hl, PBW_TAG(HDR_USERNAME, PBW_LEN));
+		hl += pbw_put_varint(hdr + hl, 4);
+		memcpy(hdr + hl, "root", 4);
+		hl += 4;
+		hl += pbw_put_varint(hdr + hl, PBW_TAG(HDR_AUTH_REVISION, PBW_VARINT));
+		hl += pbw_put_varint(hdr + hl, n->apply.auth.revision);
+		len += pbw_put_varint(buf + len, PBW_TAG(IRR_HEADER, PBW_LEN));
+		len += pbw_put_varint(buf + len, hl);
+		memcpy(buf + len, hdr, hl);
+		len += hl;
+	}
 	len += pbw_put_varint(buf + len, PBW_TAG(IRR_LEASE_REVOKE, PBW_LEN));
 	len += pbw_put_varint(buf + len, il);
 	memcpy(buf + len, inner, il);

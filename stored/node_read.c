@@ -31,10 +31,8 @@ read_serve(struct stored_node *n, uint64_t id, const uint8_t *req, size_t len)
 	if (req_decode(req, len, REQ_TXN_OPS_MAX, &n->arena, &r, &why) != 0) {
 		log_warnx("read %llx from netd: %s", (unsigned long long)id, why);
 		code = CAIRN_EINVAL;
-	} else if (r.type != REQ_RANGE)
-		code = CAIRN_EINVAL;
-	else
-		code = apply_read(&n->apply, &r.u.range, &n->resp);
+	} else
+		code = apply_read(&n->apply, &r, &n->resp);
 	if (code == CAIRN_EIO || code == CAIRN_ECORRUPT)
 		fatalx("the store failed serving a read: %s", err_str(code));
 	stored_result_keep(n, id, code, &n->resp);

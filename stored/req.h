@@ -106,9 +106,30 @@ struct req_txn {
 	size_t nfailure;
 };
 
+/* The request's field number in InternalRaftRequest. */
 enum req_type {
 	REQ_RANGE = 3, REQ_PUT = 4, REQ_DELETE = 5, REQ_TXN = 6, REQ_COMPACTION = 7,
 	REQ_LEASE_GRANT = 8, REQ_LEASE_REVOKE = 9, REQ_ALARM = 10,
+	REQ_AUTH_ENABLE = 1000, REQ_AUTH_DISABLE = 1011, REQ_AUTHENTICATE = 1012,
+	REQ_USER_ADD = 1100, REQ_USER_DELETE = 1101, REQ_USER_GET = 1102,
+	REQ_USER_PASSWD = 1103, REQ_USER_GRANT = 1104, REQ_USER_REVOKE = 1105,
+	REQ_USER_LIST = 1106, REQ_ROLE_LIST = 1107,
+	REQ_ROLE_ADD = 1200, REQ_ROLE_DELETE = 1201, REQ_ROLE_GET = 1202,
+	REQ_ROLE_GRANT = 1203, REQ_ROLE_REVOKE = 1204,
+};
+
+/* The auth requests' fields, by meaning; each request has some of them
+ * (absent: empty). */
+struct req_auth {
+	struct req_bytes name;       /* the user or role the request is about */
+	struct req_bytes role;       /* user grant and revoke: the role */
+	struct req_bytes password;   /* authenticate, user add, change password */
+	struct req_bytes hashed;     /* user add, change password: etcd 3.5's
+	                              * hashedPassword, made before proposing */
+	struct req_bytes token;      /* authenticate: simple_token */
+	bool no_password;            /* user add: options.no_password */
+	uint32_t perm_type;          /* role grant: perm.permType, as given */
+	struct req_bytes key, end;   /* role grant (perm.key, .range_end), revoke */
 };
 
 /* AlarmRequest's enums (etcdserverpb). */
@@ -143,6 +164,7 @@ struct req {
 			uint64_t member_id;  /* .memberID (2) */
 			uint32_t alarm;      /* .alarm (3) */
 		} alarm;
+		struct req_auth auth;    /* REQ_AUTH_ENABLE to REQ_ROLE_REVOKE */
 	} u;
 };
 

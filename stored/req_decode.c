@@ -37,7 +37,6 @@ enum irr_field {
 	IRR_F_ALARM = 10,
 	IRR_F_LEASE_CHECKPOINT = 11,
 	IRR_F_HEADER = 100,
-	IRR_F_AUTH_FIRST = 1000,     /* auth_enable; all auth requests are >= */
 };
 enum hdr_field { HDR_F_ID = 1, HDR_F_USERNAME = 2, HDR_F_AUTH_REVISION = 3 };
 enum range_field {
@@ -62,6 +61,14 @@ enum compaction_field { COMPACTION_F_REV = 1, COMPACTION_F_PHYSICAL = 2 };
 enum grant_field { GRANT_F_TTL = 1, GRANT_F_ID = 2 };
 enum revoke_field { REVOKE_F_ID = 1 };
 enum alarm_field { ALARM_F_ACTION = 1, ALARM_F_MEMBER = 2, ALARM_F_ALARM = 3 };
+/* The auth requests number their fields alike: 1 names the user or role;
+ * 2 is the password, the role granted or revoked, the permission granted,
+ * or the key of the one revoked; 3 the token, the options of a new user,
+ * the hashed password of a changed one, or the range end revoked; 4 the
+ * hashed password of a new user. */
+enum auth_field { AUTH_F_1 = 1, AUTH_F_2 = 2, AUTH_F_3 = 3, AUTH_F_4 = 4 };
+enum options_field { OPTIONS_F_NO_PASSWORD = 1 };
+enum perm_field { PERM_F_TYPE = 1, PERM_F_KEY = 2, PERM_F_END = 3 };
 
 CAIRN_STATIC_ASSERT(REQ_RANGE == 3 && REQ_ALARM == 10 && (int)IRR_F_ALARM == (int)REQ_ALARM,
     "req_type = field");
@@ -625,8 +632,106 @@ small_field(struct dec *d, struct pbw_reader *r, uint32_t field, enum pbw_type t
 }
 
 static int
+options_field(struct dec *d, struct pbw_reader *r, uint32_t field, enum pbw_type type,
+    void *m)
+{
+	struct req_auth *x = m;
+
+	if (field == OPTIONS_F_NO_PASSWORD)
+		return dec_bool(d, r, type, &x->no_password);
+	return dec_skip(d, r, type);
+}
+
+static int
+perm_field(struct dec *d, struct pbw_reader *r, uint32_t field, enum pbw_type type,
+    void *m)
+{
+	struct req_auth *x = m;
+	uint64_t v;
+	int rc;
+
+	switch (field) {
+	case PERM_F_TYPE:
+		/* Any value, as gogo takes it: etcd's checks ignore unknown ones. */
+		if ((rc = dec_u64(d, r, type, &v)) == 0)
+			x->perm_type = (uint32_t)v;
+		return rc;
+	case PERM_F_KEY:
+		return dec_bytes(d, r, type, &x->key);
+	case PERM_F_END:
+		return dec_bytes(d, r, type, &x->end);
+	default:
+		return dec_skip(d, r, type);
+	}
+}
+
+/* An embedded message of an auth request: decoded into the same struct,
+ * so that one given twice is merged, as protobuf merges it. */
+static int
+auth_message(struct dec *d, struct pbw_reader *r, enum pbw_type type, dec_field_fn *fn,
+    struct req_auth *x)
+{
+	const uint8_t *p;
+	size_t n;
+	int rc;
+
+	if ((rc = dec_len(d, r, type, &p, &n)) != 0)
+		return rc;
+	return dec_fields(d, p, n, fn, x);
+}
+
+static int
+auth_field(struct dec *d, struct pbw_reader *r, uint32_t field, enum pbw_type type, void *m)
+{
+	struct req *q = m;
+	struct req_auth *x = &q->u.auth;
+	enum req_type t = q->type;
+
+	if (field == AUTH_F_1 && t != REQ_AUTH_ENABLE && t != REQ_AUTH_DISABLE &&
+	    t != REQ_USER_LIST && t != REQ_ROLE_LIST)
+		return dec_bytes(d, r, type, &x->name);
+	if (field == AUTH_F_2 && (t == REQ_AUTHENTICATE || t == REQ_USER_ADD ||
+	    t == REQ_USER_PASSWD))
+		return dec_bytes(d, r, type, &x->password);
+	if (field == AUTH_F_2 && (t == REQ_USER_GRANT || t == REQ_USER_REVOKE))
+		return dec_bytes(d, r, type, &x->role);
+	if (field == AUTH_F_2 && t == REQ_ROLE_GRANT)
+		return auth_message(d, r, type, perm_field, x);
+	if (field == AUTH_F_2 && t == REQ_ROLE_REVOKE)
+		return dec_bytes(d, r, type, &x->key);
+	if (field == AUTH_F_3 && t == REQ_AUTHENTICATE)
+		return dec_bytes(d, r, type, &x->token);
+	if (field == AUTH_F_3 && t == REQ_USER_ADD)
+		return auth_message(d, r, type, options_field, x);
+	if (field == AUTH_F_3 && t == REQ_USER_PASSWD)
+		return dec_bytes(d, r, type, &x->hashed);
+	if (field == AUTH_F_3 && t == REQ_ROLE_REVOKE)
+		return dec_bytes(d, r, type, &x->end);
+	if (field == AUTH_F_4 && t == REQ_USER_ADD)
+		return dec_bytes(d, r, type, &x->hashed);
+	return dec_skip(d, r, type);
+}
+
+static bool
+req_type_auth(uint32_t field)
+{
+	switch (field) {
+	case REQ_AUTH_ENABLE: case REQ_AUTH_DISABLE: case REQ_AUTHENTICATE:
+	case REQ_USER_ADD: case REQ_USER_DELETE: case REQ_USER_GET: case REQ_USER_PASSWD:
+	case REQ_USER_GRANT: case REQ_USER_REVOKE: case REQ_USER_LIST: case REQ_ROLE_LIST:
+	case REQ_ROLE_ADD: case REQ_ROLE_DELETE: case REQ_ROLE_GET: case REQ_ROLE_GRANT:
+	case REQ_ROLE_REVOKE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int
 irr_request(struct dec *d, const uint8_t *p, size_t n, struct req *q)
 {
+	if (req_type_auth(q->type))
+		return dec_fields(d, p, n, auth_field, q);
 	switch (q->type) {
 	case REQ_RANGE:
 		return dec_fields(d, p, n, range_field, &q->u.range);
@@ -642,6 +747,8 @@ irr_request(struct dec *d, const uint8_t *p, size_t n, struct req *q)
 	case REQ_LEASE_REVOKE:
 	case REQ_ALARM:
 		return dec_fields(d, p, n, small_field, q);
+	default:
+		break;
 	}
 	CAIRN_ASSERT(!"irr_request: not a request type");
 	return CAIRN_EINVAL;
@@ -664,9 +771,10 @@ irr_field(struct dec *d, struct pbw_reader *r, uint32_t field, enum pbw_type typ
 
 	if (field == IRR_F_ID)
 		return dec_u64(d, r, type, &x->id);
-	if (field == IRR_F_V2 || field == IRR_F_LEASE_CHECKPOINT || field >= IRR_F_AUTH_FIRST)
+	if (field == IRR_F_V2 || field == IRR_F_LEASE_CHECKPOINT)
 		return dec_fail(d, WHY_NOT_APPLIED);
-	if (field != IRR_F_HEADER && (field < REQ_RANGE || field > REQ_ALARM))
+	if (field != IRR_F_HEADER && (field < REQ_RANGE || field > REQ_ALARM) &&
+	    !req_type_auth(field))
 		return dec_skip(d, r, type);
 	if ((rc = dec_len(d, r, type, &p, &n)) != 0)
 		return rc;
@@ -684,9 +792,9 @@ irr_field(struct dec *d, struct pbw_reader *r, uint32_t field, enum pbw_type typ
 }
 
 /*
- * Field numbers 2 (etcd's v2 Request), 11 and from 1000 up are requests
- * etcd 3.4 has and stored does not apply (lease checkpoints, auth): refused, whatever their wire type. Other unknown
- * fields are skipped. On a refusal *out is left alone and the arena holds
+ * Field numbers 2 (etcd's v2 Request) and 11 (lease checkpoints) are
+ * requests etcd 3.4 has and stored does not apply: refused, whatever their
+ * wire type. Other unknown fields are skipped. On a refusal *out is left alone and the arena holds
  * nothing of use. max_ops above REQ_TXN_OPS_MAX counts as that bound.
  */
 int

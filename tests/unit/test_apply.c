@@ -194,7 +194,7 @@ test_range_options(void)
 	 * limit 2: s2, s3, more, count 3. */
 	r = (struct req){.type = REQ_RANGE, .u.range = {.key = B("s"), .end = B("t"),
 	    .sort_target = REQ_TARGET_VALUE, .limit = 2, .keys_only = true}};
-	CU_ASSERT_EQUAL_FATAL(apply_read(&A, &r.u.range, &out), 0);
+	CU_ASSERT_EQUAL_FATAL(apply_read(&A, &r, &out), 0);
 	{
 		/* header {... revision: R ...} kvs {key: "s2" create_revision: R0+2
 		 * mod_revision: R0+4 version: 2} kvs {key: "s3" ...} more: true count: 3 */
@@ -217,14 +217,14 @@ test_range_options(void)
 	 * and s3 (R0+3) pass, s1 (R0+1) does not; count is still 3. */
 	r.u.range = (struct req_range){.key = B("s"), .end = B("t"),
 	    .sort_order = REQ_SORT_DESCEND, .min_mod = rev0 + 3, .count_only = false};
-	CU_ASSERT_EQUAL_FATAL(apply_read(&A, &r.u.range, &out), 0);
+	CU_ASSERT_EQUAL_FATAL(apply_read(&A, &r, &out), 0);
 	CU_ASSERT(out.len > 0 && memmem(out.buf, out.len, "s3", 2) != NULL &&
 	    memmem(out.buf, out.len, "s1", 2) == NULL &&
 	    (uint8_t *)memmem(out.buf, out.len, "s3", 2) < (uint8_t *)memmem(out.buf, out.len, "s2", 2));
 	CU_ASSERT(out.buf[out.len - 2] == 0x20 && out.buf[out.len - 1] == 0x03);
 	/* count_only: no key-values, the count. */
 	r.u.range = (struct req_range){.key = B("s"), .end = B("t"), .count_only = true};
-	CU_ASSERT_EQUAL_FATAL(apply_read(&A, &r.u.range, &out), 0);
+	CU_ASSERT_EQUAL_FATAL(apply_read(&A, &r, &out), 0);
 	CU_ASSERT(memmem(out.buf, out.len, "s1", 2) == NULL);
 	CU_ASSERT(out.buf[out.len - 2] == 0x20 && out.buf[out.len - 1] == 0x03);
 }
