@@ -88,7 +88,8 @@ stored_status(evutil_socket_t fd, short what, void *arg)
 	struct stored_node *n = arg;
 	cairn_ipc_StoreStatus st = {.revision = n->store.rev,
 	    .compact_revision = n->store.compact_rev, .applied = n->store.ci,
-	    .nospace = n->apply.nospace};
+	    .nospace = n->apply.nospace, .auth_enabled = n->apply.auth.enabled,
+	    .auth_revision = n->apply.auth.revision};
 
 	(void)fd;
 	(void)what;

@@ -24,6 +24,8 @@ request m1 'auth_user_add { name: "u" hashedPassword: "$2b$04$y" }'          # 6
 request m1 'auth_user_grant_role { user: "u" role: "r" }'                   # 7
 request m1 'auth_enable { }'                                                  # 7
 check "users, roles and a permission are set up, auth enabled" wait_for 10 result_ok m1 "$SEQ"
+check "netd hears that auth is on, at auth revision 7" \
+	wait_for 5 grep -q "auth 1 auth-rev 7$" "$R/m1.store"
 fast_put m1 k v
 check "a request without a user: \"user name is empty\"" \
 	wait_for 10 code_is m1 "$SEQ" CAIRN_EUSEREMPTY

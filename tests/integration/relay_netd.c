@@ -423,9 +423,11 @@ relay_on_store(struct relay *r, const cairn_ipc_StoreStatus *st)
 	relay_path(tmp, sizeof(tmp), "%s.tmp", path);
 	if ((f = fopen(tmp, "w")) == NULL)
 		return;
-	fprintf(f, "rev %lld applied %llu size %lld in-use %lld compact %lld nospace %d\n",
-	    (long long)st->revision, (unsigned long long)st->applied, (long long)st->db_size,
-	    (long long)st->db_size_in_use, (long long)st->compact_revision, st->nospace);
+	fprintf(f, "rev %lld applied %llu size %lld in-use %lld compact %lld nospace %d "
+	    "auth %d auth-rev %llu\n", (long long)st->revision, (unsigned long long)st->applied,
+	    (long long)st->db_size, (long long)st->db_size_in_use,
+	    (long long)st->compact_revision, st->nospace, st->auth_enabled,
+	    (unsigned long long)st->auth_revision);
 	if (fclose(f) != 0 || rename(tmp, path) != 0)
 		log_warn("cannot write %s", path);
 }
