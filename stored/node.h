@@ -24,8 +24,9 @@
 /* How often netd hears of the store's size and revisions, if changed. */
 #define STORED_STATUS_MS 100
 #define STORED_CHECKPOINT_MS 30000
-/* Compaction: history records per step, and the pause between steps. */
-#define STORED_COMPACT_RECORDS 1000
+/* Compaction: history records per step (about 6 ms of work each, within
+ * issue 4's 10 ms stall: bench/store_bench), and the pause between steps. */
+#define STORED_COMPACT_RECORDS 500
 #define STORED_COMPACT_PAUSE_MS 1
 
 struct stored_node {
