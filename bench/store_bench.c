@@ -10,7 +10,8 @@
  * defragmentation after deleting 90% of the keys.
  * --keys N (default 1,000,000); --quick: 50,000; --cache-mib N: the
  * Berkeley DB cache (default BDB_CACHE_BYTES_DEFAULT); --defrag-pages N:
- * pages per defragmentation step.
+ * pages per defragmentation step; --memory-only: load, report memory, stop
+ * (for bench/store_memory.sh, which measures etcd beside it).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -263,12 +264,22 @@ sb_maintenance(struct mvcc *s, uint64_t keys, unsigned records, unsigned pages)
 	    (double)size1 / 1048576);
 }
 
+/* The resident memory the load added (KiB), per key. */
+static void
+sb_memory(long kib, uint64_t keys, const struct bdb_options *opt)
+{
+	printf("memory after loading: %.1f MiB RSS over the start, %.0f bytes per key "
+	    "(the cache is %u MiB)\n", (double)kib / 1024, (double)kib * 1024 / (double)keys,
+	    (opt->cache_bytes ? opt->cache_bytes : BDB_CACHE_BYTES_DEFAULT) >> 20);
+}
+
 int
 main(int argc, char **argv)
 {
 	char dir[] = "store_bench.XXXXXX", err[256], cmd[64], path[128];
 	uint64_t keys = 1000000;
 	unsigned pages = SB_DEFRAG_PAGES, records = SB_COMPACT_RECORDS;
+	bool memory_only = false;
 	struct bdb_options opt = {0};
 	struct mvcc s;
 	struct stat st;
@@ -280,6 +291,8 @@ main(int argc, char **argv)
 			keys = 50000;
 		else if (strcmp(argv[i], "--keys") == 0 && i + 1 < argc)
 			keys = strtoull(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--memory-only") == 0)
+			memory_only = true;
 		else if (strcmp(argv[i], "--compact-records") == 0 && i + 1 < argc)
 			records = (unsigned)strtoul(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--defrag-pages") == 0 && i + 1 < argc)
@@ -294,6 +307,11 @@ main(int argc, char **argv)
 	sb_load(&s, keys);
 	rss = sb_rss_kib();
 	mvcc_close(&s);
+	if (memory_only) {
+		sb_memory(rss - rss0, keys, &opt);
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		return system(cmd) == 0 ? 0 : 1;
+	}
 	t0 = sb_now();
 	if (mvcc_open(&s, dir, &opt, err, sizeof(err)) != 0) {
 		fprintf(stderr, "store_bench: %s\n", err);
@@ -305,10 +323,7 @@ main(int argc, char **argv)
 	if (stat(path, &st) == 0)
 		printf("db file: %.1f MiB, %.0f bytes per key\n", (double)st.st_size / 1048576,
 		    (double)st.st_size / (double)keys);
-	printf("memory after loading: %.1f MiB RSS over the start, %.0f bytes per key "
-	    "(the cache is %u MiB)\n", (double)(rss - rss0) / 1024,
-	    (double)(rss - rss0) * 1024 / (double)keys,
-	    (opt.cache_bytes ? opt.cache_bytes : BDB_CACHE_BYTES_DEFAULT) >> 20);
+	sb_memory(rss - rss0, keys, &opt);
 	sb_maintenance(&s, keys, records, pages);
 	mvcc_close(&s);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
