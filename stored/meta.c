@@ -108,3 +108,10 @@ meta_save_compact(struct mvcc *s, DB_TXN *txn, bool finished, int64_t rev)
 
 	return meta_put(s, txn, finished ? META_FINISHED : META_SCHED, b, (uint32_t)n);
 }
+
+bool
+meta_hash_ignored(const void *key, uint32_t len)
+{
+	return (len == sizeof(META_CI) - 1 && memcmp(key, META_CI, len) == 0) ||
+	    (len == sizeof(META_TERM) - 1 && memcmp(key, META_TERM, len) == 0);
+}

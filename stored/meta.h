@@ -9,6 +9,10 @@
 
 #include "stored/mvcc.h"
 
+/* Whether the meta record 'key' is one Hash leaves out, as etcd's
+ * DefaultIgnores do (3.5's): the consistent index and the term, which
+ * move with entries that change nothing else. */
+bool meta_hash_ignored(const void *key, uint32_t len);
 /* Reads the meta records into s (defaults for a new store). */
 int meta_load(struct mvcc *s);
 /* Writes consistent index, term and revision within txn. */

@@ -151,6 +151,12 @@ int mvcc_db_size(struct mvcc *s, int64_t *size, int64_t *in_use);
  * CAIRN_ECOMPACTED. Walks the whole key table: for maintenance calls. */
 int mvcc_hash_kv(struct mvcc *s, int64_t rev, uint32_t *hash, int64_t *compact_rev);
 
+/* etcd's Hash (Maintenance.Hash): a CRC-32C over every database of the
+ * store, each database's name then its records (key, value) in order,
+ * leaving out the consistent index and term. Equal on members that
+ * applied the same entries; unchanged by restarts and defragmentation.
+ * Walks the whole store: for maintenance calls. */
+int mvcc_hash(struct mvcc *s, uint32_t *hash);
 /* For the modules of the store: the scratch buffer, at least n bytes. */
 uint8_t *mvcc_scratch(struct mvcc *s, size_t n);
 

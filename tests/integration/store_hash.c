@@ -1,8 +1,8 @@
 /*
  * Tests: opens a stopped member's store (DIR/member/db, recovering it as
- * stored would) and prints "rev R index I compact C hash H", with etcd's
- * HashKV at --rev R (default: the current revision). Integration tests
- * compare members with it.
+ * stored would) and prints "rev R index I compact C hash H dbhash D", with
+ * etcd's HashKV at --rev R (default: the current revision) and etcd's Hash
+ * of the whole store. Integration tests compare members with it.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,7 +18,7 @@ main(int argc, char **argv)
 	char path[4096], err[512];
 	struct mvcc s;
 	int64_t rev = 0, crev;
-	uint32_t hash;
+	uint32_t hash, dbhash = 0;
 	int rc;
 
 	if (argc == 4 && strcmp(argv[2], "--rev") == 0)
@@ -33,11 +33,13 @@ main(int argc, char **argv)
 		return 1;
 	}
 	rc = mvcc_hash_kv(&s, rev, &hash, &crev);
+	if (rc == 0)
+		rc = mvcc_hash(&s, &dbhash);
 	if (rc != 0)
 		fprintf(stderr, "store_hash: %s\n", err_str(rc));
 	else
-		printf("rev %" PRId64 " index %" PRIu64 " compact %" PRId64 " hash %" PRIu32 "\n",
-		    rev > 0 ? rev : s.rev, s.ci, crev, hash);
+		printf("rev %" PRId64 " index %" PRIu64 " compact %" PRId64 " hash %" PRIu32
+		    " dbhash %" PRIu32 "\n", rev > 0 ? rev : s.rev, s.ci, crev, hash, dbhash);
 	mvcc_close(&s);
 	return rc == 0 ? 0 : 1;
 }

@@ -55,6 +55,12 @@ for n in $NAMES; do wait_for 10 dead "${PID[$n]}"; PID[$n]=; done
 for n in $NAMES; do "$B/tests/integration/store_hash" "$T/$n" --rev "$rev" >"$T/$n.hash" 2>&1; done
 diag "$(for n in $NAMES; do echo "$n: $(cat "$T/$n.hash")"; done | tr '\n' ';')"
 check "every member's HashKV at revision $rev is the same" \
-	eval '[ "$(cut -d" " -f6- "$T"/m?.hash | sort -u | wc -l)" -eq 1 ] && grep -q "^rev $rev " "$T/m1.hash"'
+	eval '[ "$(cut -d" " -f6-8 "$T"/m?.hash | sort -u | wc -l)" -eq 1 ] && grep -q "^rev $rev " "$T/m1.hash"'
+# Members that applied the same entries (the same index) hold the same
+# store: etcd's Hash of the whole of it agrees.
+last=$(cut -d" " -f4 "$T"/m?.hash | sort -n | tail -1)
+check "members at the same applied index have the same Hash (index $last)" \
+	eval '[ "$(grep -l "index $last " "$T"/m?.hash | wc -l)" -ge 2 ] &&
+	[ "$(grep "index $last " "$T"/m?.hash | cut -d" " -f10 | sort -u | wc -l)" -eq 1 ]'
 check "no process crashed or tripped a sanitizer" no_crashes
 finish
