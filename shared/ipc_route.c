@@ -65,6 +65,8 @@ static const struct ipc_route ipc_routes[] = {
 	    RAFT_PEER_MSG_BYTES_MAX, RING, 0},
 	{cairn_ipc_IPC_NETD_STORE_STATUS_SET, STORED, NETD, cairn_ipc_StoreStatus_fields,
 	    cairn_ipc_StoreStatus_size, RING, 0},
+	{cairn_ipc_IPC_STORED_MAINT_DO, NETD, STORED, cairn_ipc_Maint_fields, cairn_ipc_Maint_size,
+	    RING, 0},
 };
 
 #define IPC_ROUTES_LEN (sizeof(ipc_routes) / sizeof(ipc_routes[0]))

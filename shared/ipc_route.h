@@ -51,6 +51,7 @@ union ipc_msg {
 	cairn_ipc_WatchEvents events;
 	cairn_ipc_Read read;
 	cairn_ipc_StoreStatus store;
+	cairn_ipc_Maint maint;
 };
 
 /* The route of 'type', or NULL when the type has none. */

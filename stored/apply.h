@@ -56,6 +56,10 @@ int apply_reload(struct apply *a);
 int apply_request(struct apply *a, const struct req *r, uint64_t index, uint64_t term,
     struct pbout *out);
 
+/* etcd's ResponseHeader as field 1: cluster and member IDs, term, and
+ * 'rev'; with the revision alone unless 'top' (a txn's inner responses). */
+void apply_header(const struct apply *a, struct pbout *out, int64_t rev, bool top);
+
 /* A read outside Raft (serializable, or at a read index): a Range (else
  * CAIRN_EINVAL), checked against its user's permissions as etcd's
  * doSerialize does. */

@@ -16,8 +16,6 @@ struct apply_at {
 /* The revision a response reports: the write's, once it changed
  * something, else the store's. */
 int64_t apply_rev(const struct apply *a, const struct mvcc_wtxn *w);
-/* ResponseHeader as field 1. */
-void apply_header(const struct apply *a, struct pbout *out, int64_t rev, bool top);
 
 int apply_range(struct apply *a, struct apply_at at, const struct req_range *r,
     struct pbout *out);

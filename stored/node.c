@@ -15,6 +15,7 @@
 #include "stored/node.h"
 #include "stored/node_apply.h"
 #include "stored/node_lease.h"
+#include "stored/node_maint.h"
 #include "stored/node_read.h"
 #include "stored/node_watch.h"
 #include "shared/chan.h"
@@ -214,6 +215,8 @@ stored_node_frame(struct stored_node *n, enum cairn_proc from, const struct chan
 		return 0;
 	case cairn_ipc_IPC_STORED_READ_GET:
 		return stored_read_frame(n, m->hdr.id, &m->body.read);
+	case cairn_ipc_IPC_STORED_MAINT_DO:
+		return stored_maint_frame(n, m->hdr.id, &m->body.maint);
 	case cairn_ipc_IPC_STORED_WATCH_CREATE:
 	case cairn_ipc_IPC_STORED_WATCH_CANCEL:
 	case cairn_ipc_IPC_STORED_WATCH_PROGRESS:
@@ -281,6 +284,7 @@ stored_node_stop(struct stored_node *n)
 			event_free(evs[i]);
 	stored_watch_stop(n);
 	stored_lease_stop(n);
+	stored_maint_stop(n);
 	stored_reads_reset(n);
 	free(n->reads);
 	if (n->store.db.env == NULL)

@@ -28,6 +28,9 @@
  * issue 4's 10 ms stall: bench/store_bench), and the pause between steps. */
 #define STORED_COMPACT_RECORDS 500
 #define STORED_COMPACT_PAUSE_MS 1
+/* Defragment calls waiting for the pass under way (more are refused with
+ * CAIRN_ETOOMANYREQ). */
+#define STORED_DEFRAG_WAITERS 16
 
 struct stored_node {
 	struct child *child;
@@ -53,6 +56,9 @@ struct stored_node {
 	struct event *status_ev;
 	struct lessor *lessor;       /* lease expiry, kept by the leader */
 	struct event *lease_ev;
+	struct event *defrag_ev;     /* the next defragmentation step */
+	uint64_t defrag_waiters[STORED_DEFRAG_WAITERS]; /* Defragment calls waiting */
+	size_t ndefrag_waiters;
 };
 
 int stored_node_prepare(struct stored_node *n, struct child *c);

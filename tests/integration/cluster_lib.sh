@@ -147,3 +147,9 @@ get() {
 	printf '%s' "$2" | protoc --encode=etcdserverpb.InternalRaftRequest $PROTO \
 		>"$R/$1.in/tmp.$SEQ" && mv "$R/$1.in/tmp.$SEQ" "$R/$1.in/$SEQ.get"
 }
+# maint NAME CALL: a maintenance call to NAME's stored ("hash", "hashkv
+# REV", "defrag"); its seq in $SEQ, its answer as any result.
+maint() {
+	SEQ=$((SEQ + 1))
+	printf '%s\n' "$2" >"$R/$1.in/tmp.$SEQ" && mv "$R/$1.in/tmp.$SEQ" "$R/$1.in/$SEQ.maint"
+}

@@ -2,9 +2,10 @@
  * Tests: a stand-in cairn-netd for clusters of several members. It relays
  * raftd's peer messages between members over Unix sockets in $RELAY_DIR
  * ({u32 le length}{RaftMsg}), drops them while cut-NAME exists, turns
- * spool files NAME.in/SEQ.put, SEQ.read, SEQ.watch and SEQ.get into
- * proposals, read-index requests, watchers (relay_watch.c) and reads
- * served by stored, and writes raftd's answers to NAME.out (and stored's
+ * spool files NAME.in/SEQ.put, SEQ.read, SEQ.watch, SEQ.get and SEQ.maint
+ * into proposals, read-index requests, watchers (relay_watch.c), reads
+ * served by stored and maintenance calls ("hash", "hashkv REV",
+ * "defrag", "op N" for an unknown one), and writes raftd's answers to NAME.out (and stored's
  * results, their bytes in NAME.res/SEQ), its status to NAME.status. No
  * client port, TLS or gRPC.
  */
@@ -483,7 +484,7 @@ relay_frame(struct child *c, enum cairn_proc from, struct chan_msg *m)
 	return 0;
 }
 
-/* "<decimal seq>.put", ".read", ".watch" or ".get", nothing else (no leading
+/* "<decimal seq>.put", ".read", ".watch", ".get" or ".maint", nothing else (no leading
  * zeros: the name is rebuilt from seq). */
 static bool
 relay_job_parse(const char *name, struct relay_job *job)
@@ -500,7 +501,8 @@ relay_job_parse(const char *name, struct relay_job *job)
 		return false;
 	job->seq = seq;
 	job->kind = strcmp(p, ".put") == 0 ? "put" : strcmp(p, ".read") == 0 ? "read" :
-	    strcmp(p, ".watch") == 0 ? "watch" : strcmp(p, ".get") == 0 ? "get" : NULL;
+	    strcmp(p, ".watch") == 0 ? "watch" : strcmp(p, ".get") == 0 ? "get" :
+	    strcmp(p, ".maint") == 0 ? "maint" : NULL;
 	return job->kind != NULL;
 }
 
@@ -591,6 +593,35 @@ relay_get_send(struct relay *r, const struct relay_job *job, const char *path)
 	return rc;
 }
 
+/* A maintenance call to stored: the file's one line names it. */
+static int
+relay_maint_send(struct relay *r, const struct relay_job *job, const char *path)
+{
+	cairn_ipc_Maint m = cairn_ipc_Maint_init_zero;
+	char line[64] = "";
+	long long rev = 0;
+	int op = 0;
+	FILE *f;
+
+	if (!chan_is_open(&r->c->peers[PROC_STORED].ch))
+		return CAIRN_EAGAIN;
+	if ((f = fopen(path, "r")) == NULL)
+		return CAIRN_ENOENT;
+	if (fgets(line, sizeof(line), f) == NULL)
+		line[0] = 0;
+	fclose(f);
+	if (strncmp(line, "hash", 4) == 0 && (line[4] == '\n' || line[4] == 0))
+		m.op = cairn_ipc_Maint_Op_HASH;
+	else if (sscanf(line, "hashkv %lld", &rev) == 1)
+		m.op = cairn_ipc_Maint_Op_HASH_KV;
+	else if (strncmp(line, "defrag", 6) == 0)
+		m.op = cairn_ipc_Maint_Op_DEFRAGMENT;
+	else if (sscanf(line, "op %d", &op) == 1)
+		m.op = (cairn_ipc_Maint_Op)op;
+	m.revision = rev;
+	return chan_send(&r->c->peers[PROC_STORED].ch, cairn_ipc_IPC_STORED_MAINT_DO, job->seq, &m);
+}
+
 /* 0 to go on with the next file, CAIRN_EAGAIN to wait for the next tick. */
 static int
 relay_job_run(struct relay *r, const struct relay_job *job)
@@ -609,6 +640,8 @@ relay_job_run(struct relay *r, const struct relay_job *job)
 		rc = relay_watch_send(r->c, path, job->seq);
 	else if (strcmp(job->kind, "get") == 0)
 		rc = relay_get_send(r, job, path);
+	else if (strcmp(job->kind, "maint") == 0)
+		rc = relay_maint_send(r, job, path);
 	else
 		rc = chan_send(&r->c->peers[PROC_RAFTD].ch, cairn_ipc_IPC_RAFTD_READ_INDEX_GET,
 		    job->seq, &empty);
