@@ -40,6 +40,7 @@ stored_node_prepare(struct stored_node *n, struct child *c)
 
 	memset(n, 0, sizeof(*n));
 	n->child = c;
+	n->snap.fd = -1;
 	db_path(n, path, sizeof(path));
 	if (mkdir(path, 0700) != 0 && errno != EEXIST) {
 		log_warnx("cannot create %s: %s", path, strerror(errno));
@@ -261,6 +262,7 @@ stored_node_flush(struct stored_node *n)
 	struct chan *ch = &n->child->peers[PROC_RAFTD].ch;
 
 	stored_send_results(n);
+	stored_maint_send(n);
 	if (!n->report_due || !chan_is_open(ch))
 		return;
 	if (a.applied == n->reported_applied && a.durable == n->reported_durable) {

@@ -59,6 +59,12 @@ struct stored_node {
 	struct event *defrag_ev;     /* the next defragmentation step */
 	uint64_t defrag_waiters[STORED_DEFRAG_WAITERS]; /* Defragment calls waiting */
 	size_t ndefrag_waiters;
+	struct {                     /* a snapshot being sent to netd */
+		bool active;
+		uint64_t id;         /* the call it answers */
+		int fd;              /* the copy, written first (unlinked) */
+		uint64_t off, size;  /* sent so far, in all */
+	} snap;
 };
 
 int stored_node_prepare(struct stored_node *n, struct child *c);

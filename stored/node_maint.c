@@ -1,10 +1,21 @@
 /*
  * stored: Hash, HashKV and Defragment for netd (see node_maint.h).
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <pb_decode.h>
+
+#include "shared/chan.h"
+#include "shared/chunks.h"
 #include "shared/err.h"
 #include "shared/log.h"
+#include "shared/xmalloc.h"
 #include "stored/node_apply.h"
 #include "stored/node_maint.h"
+#include "stored/snapshot.h"
 
 /* HashResponse, HashKVResponse: hash (2); HashKVResponse:
  * compact_revision (3). */
@@ -68,6 +79,122 @@ defrag_start(struct stored_node *n, uint64_t id)
 	return 0;
 }
 
+static int
+snap_sink(void *arg, const uint8_t *p, size_t len)
+{
+	int fd = *(int *)arg;
+
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			log_warn("writing a snapshot");
+			return CAIRN_EIO;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static void
+snap_end(struct stored_node *n)
+{
+	if (n->snap.fd >= 0)
+		close(n->snap.fd);
+	n->snap.fd = -1;
+	n->snap.active = false;
+}
+
+/*
+ * A snapshot is copied whole into an unlinked file beside the store
+ * first (Berkeley DB's hot backup runs to its end in one call), then sent
+ * from it as netd takes it: the ring's back-pressure paces the copy to
+ * netd, never the store. Known cost: applying waits while the copy is
+ * written.
+ */
+static int
+snap_start(struct stored_node *n, uint64_t id)
+{
+	char name[] = "snapshot.XXXXXX";
+	off_t size;
+	int rc;
+
+	pbout_reset(&n->resp);
+	if (n->snap.active) {
+		stored_result_keep(n, id, CAIRN_ETOOMANYREQ, &n->resp);
+		stored_node_flush(n);
+		return 0;
+	}
+	if ((n->snap.fd = mkstemp(name)) == -1) {
+		log_warn("cannot create a snapshot file");
+		stored_result_keep(n, id, CAIRN_EIO, &n->resp);
+		stored_node_flush(n);
+		return 0;
+	}
+	(void)unlink(name);
+	rc = snapshot_write(&n->store, snap_sink, &n->snap.fd);
+	if (rc == 0 && (size = lseek(n->snap.fd, 0, SEEK_END)) > 0)
+		n->snap.size = (uint64_t)size;
+	else
+		rc = rc != 0 ? rc : CAIRN_EIO;
+	if (rc != 0) {
+		log_warnx("snapshot for netd failed: %s", err_str(rc));
+		snap_end(n);
+		stored_result_keep(n, id, rc, &n->resp);
+		stored_node_flush(n);
+		return 0;
+	}
+	log_info("sending a snapshot of %llu bytes at index %llu", (unsigned long long)n->snap.size,
+	    (unsigned long long)n->store.ci);
+	n->snap.active = true;
+	n->snap.id = id;
+	n->snap.off = 0;
+	stored_node_flush(n);
+	return 0;
+}
+
+void
+stored_maint_send(struct stored_node *n)
+{
+	struct chan *ch = &n->child->peers[PROC_NETD].ch;
+	uint8_t *buf;
+
+	if (!n->snap.active)
+		return;
+	if (!chan_is_open(ch)) {
+		snap_end(n); /* the call went with netd */
+		return;
+	}
+	buf = xmalloc(STORED_RESULT_FRAME_BYTES);
+	while (n->snap.active && n->results.len == 0) {
+		uint64_t left = n->snap.size - n->snap.off;
+		size_t part = left < STORED_RESULT_FRAME_BYTES ? (size_t)left :
+		    STORED_RESULT_FRAME_BYTES;
+		ssize_t got = pread(n->snap.fd, buf, part, (off_t)n->snap.off);
+		cairn_ipc_Result r = {.more = n->snap.off + part < n->snap.size,
+		    .remaining = left - part};
+		int rc;
+
+		if (got != (ssize_t)part) {
+			log_warn("reading the snapshot file");
+			r = (cairn_ipc_Result){.code = CAIRN_EIO};
+			part = 0;
+		} else
+			chunks_put(buf, (uint32_t)part, &r.data, &r.data_count);
+		rc = chan_send(ch, cairn_ipc_IPC_NETD_RESULT_SET, n->snap.id, &r);
+		pb_release(cairn_ipc_Result_fields, &r);
+		if (rc == CAIRN_EAGAIN)
+			break; /* netd wakes us when it has read */
+		n->snap.off += part;
+		if (rc != 0 || !r.more || part == 0)
+			snap_end(n);
+	}
+	free(buf);
+}
+
 int
 stored_maint_frame(struct stored_node *n, uint64_t id, const cairn_ipc_Maint *in)
 {
@@ -93,6 +220,8 @@ stored_maint_frame(struct stored_node *n, uint64_t id, const cairn_ipc_Maint *in
 		break;
 	case cairn_ipc_Maint_Op_DEFRAGMENT:
 		return defrag_start(n, id);
+	case cairn_ipc_Maint_Op_SNAPSHOT:
+		return snap_start(n, id);
 	default:
 		log_warnx("maintenance call %llx from netd: unknown operation %d",
 		    (unsigned long long)id, (int)in->op);
@@ -112,4 +241,5 @@ stored_maint_stop(struct stored_node *n)
 		event_free(n->defrag_ev);
 	n->defrag_ev = NULL;
 	n->ndefrag_waiters = 0;
+	snap_end(n);
 }

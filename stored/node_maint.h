@@ -1,7 +1,9 @@
 /*
  * stored: the calls of etcd's Maintenance service that read or reshape
  * the store itself, as netd forwards them (IPC_STORED_MAINT_DO): Hash,
- * HashKV and Defragment, each answered with etcd's response or error.
+ * HashKV and Defragment, each answered with etcd's response or error, and
+ * Snapshot, answered with the snapshot's bytes (netd makes etcd's
+ * SnapshotResponses of them).
  */
 #ifndef CAIRN_STORED_NODE_MAINT_H
 #define CAIRN_STORED_NODE_MAINT_H
@@ -16,6 +18,9 @@
 /* Serves call 'id': Hash and HashKV at once, Defragment when done.
  * CAIRN_EPROTO for an operation etcd does not have. */
 int stored_maint_frame(struct stored_node *n, uint64_t id, const cairn_ipc_Maint *in);
+/* Sends what netd can take of a snapshot under way (after the results
+ * waiting before it). */
+void stored_maint_send(struct stored_node *n);
 void stored_maint_stop(struct stored_node *n);
 
 #endif

@@ -1,10 +1,10 @@
 #!/bin/bash
 # Tests: the maintenance calls the real cairn-stored serves for netd
 # (relay_netd stands in for netd: spool files SEQ.maint): Hash, HashKV at
-# a revision (etcd's errors for a compacted or future one) and Defragment,
-# answered with etcd's responses; the hashes are those of the store as
-# store_hash reads it once the member is stopped, and defragmentation
-# changes neither.
+# a revision (etcd's errors for a compacted or future one), Defragment,
+# answered with etcd's responses, and Snapshot, sent in parts: restored,
+# it is the same store. The hashes are those of the store as store_hash
+# reads it once the member is stopped; defragmentation changes neither.
 . "$(dirname "$0")/lib.sh"
 STORED_BIN=$B/cairn-stored
 NAMES=m1
@@ -42,11 +42,32 @@ wait_for 10 result_ok m1 "$kv2"
 check "defragmentation changes neither hash" eval \
 	'[ "$(field_of $h HashResponse hash)" = "$(field_of $h2 HashResponse hash)" ] &&
 	[ "$(field_of $kv HashKVResponse hash)" = "$(field_of $kv2 HashKVResponse hash)" ]'
+# A snapshot larger than one frame (1 MiB), sent in parts as netd reads.
+big=$(head -c 100000 /dev/zero | tr '\0' 'x')
+for i in $(seq 1 30); do request m1 "put { key: \"big$i\" value: \"$big\" }"; done
+check "3 MB more are put" wait_for 20 result_ok m1 "$SEQ"
+maint m1 "hashkv 0"; kv3=$SEQ
+maint m1 "hash"; h3=$SEQ
+maint m1 "snapshot"; s=$SEQ
+maint m1 "snapshot"; s2=$SEQ
+check "a snapshot is sent" wait_for 30 result_ok m1 "$s"
+grep "^part $s " "$R/m1.out" >"$T/parts"; diag "parts: $(head -2 "$T/parts" | tr "\n" ";") ... $(tail -1 "$T/parts"); file $(stat -c %s "$R/m1.res/$s")"
+check "in parts of 1 MiB, each saying what is left after it" eval \
+	'[ "$(grep -c "^part $s " "$R/m1.out")" -ge 3 ] &&
+	[ "$(grep "^part $s " "$R/m1.out" | tail -1 | awk "{print \$5}")" -le 1048576 ] &&
+	[ "$(grep "^part $s " "$R/m1.out" | head -1 | awk "{print \$3 + \$5}")" = "$(stat -c %s "$R/m1.res/$s")" ]'
+check "a second call meanwhile: \"too many requests\", or a second snapshot" eval \
+	'wait_for 30 eval "code_is m1 $s2 CAIRN_ETOOMANYREQ || result_ok m1 $s2"'
+"$B/tests/integration/store_hash" --restore "$R/m1.res/$s" "$T/restored" >"$T/restored.hash" 2>&1
+diag "restored: $(cat "$T/restored.hash")"
+check "restored, it holds the same store (HashKV and Hash)" eval \
+	'[ "$(cut -d" " -f8 "$T/restored.hash")" = "$(field_of $kv3 HashKVResponse hash)" ] &&
+	[ "$(cut -d" " -f10 "$T/restored.hash")" = "$(field_of $h3 HashResponse hash)" ]'
 check "no process crashed or tripped a sanitizer" no_crashes
 stop_members
 "$B/tests/integration/store_hash" "$T/m1" >"$T/m1.hash" 2>&1
 diag "$(cat "$T/m1.hash")"
 check "the hashes are the stopped store's" eval \
-	'[ "$(cut -d" " -f8 "$T/m1.hash")" = "$(field_of $kv HashKVResponse hash)" ] &&
-	[ "$(cut -d" " -f10 "$T/m1.hash")" = "$(field_of $h HashResponse hash)" ]'
+	'[ "$(cut -d" " -f8 "$T/m1.hash")" = "$(field_of $kv3 HashKVResponse hash)" ] &&
+	[ "$(cut -d" " -f10 "$T/m1.hash")" = "$(field_of $h3 HashResponse hash)" ]'
 finish

@@ -5,7 +5,7 @@
  * spool files NAME.in/SEQ.put, SEQ.read, SEQ.watch, SEQ.get and SEQ.maint
  * into proposals, read-index requests, watchers (relay_watch.c), reads
  * served by stored and maintenance calls ("hash", "hashkv REV",
- * "defrag", "op N" for an unknown one), and writes raftd's answers to NAME.out (and stored's
+ * "defrag", "snapshot", "op N" for an unknown one), and writes raftd's answers to NAME.out (and stored's
  * results, their bytes in NAME.res/SEQ), its status to NAME.status. No
  * client port, TLS or gRPC.
  */
@@ -408,6 +408,9 @@ relay_on_result(struct relay *r, unsigned long long seq, const cairn_ipc_Result 
 	if ((f = fopen(path, "ab")) == NULL || fwrite(buf, 1, len, f) != len || fclose(f) != 0)
 		log_warn("cannot write %s", path);
 	free(buf);
+	if (res->remaining > 0 || (res->more && res->data_count > 0 && seq != 0))
+		relay_line(r, "part %llu %zu remaining %llu\n", seq, len,
+		    (unsigned long long)res->remaining);
 	if (!res->more)
 		relay_line(r, "result %llu %s\n", seq, res->code == 0 ? "OK" :
 		    err_name((int)res->code));
@@ -616,6 +619,8 @@ relay_maint_send(struct relay *r, const struct relay_job *job, const char *path)
 		m.op = cairn_ipc_Maint_Op_HASH_KV;
 	else if (strncmp(line, "defrag", 6) == 0)
 		m.op = cairn_ipc_Maint_Op_DEFRAGMENT;
+	else if (strncmp(line, "snapshot", 8) == 0)
+		m.op = cairn_ipc_Maint_Op_SNAPSHOT;
 	else if (sscanf(line, "op %d", &op) == 1)
 		m.op = (cairn_ipc_Maint_Op)op;
 	m.revision = rev;
