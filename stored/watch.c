@@ -22,6 +22,8 @@ struct watcher {
 	bool synced;
 	uint32_t *evs;               /* this walk's events: indexes */
 	size_t nevs, evs_cap;
+	struct watcher *hnext;       /* a single key's watcher: its hash chain */
+	size_t range_at;             /* a range's watcher: its place in h->range */
 };
 
 /* An event read by a walk: a key-value copied out of the key table. */
@@ -46,6 +48,14 @@ struct watch_hub {
 	size_t out_cap;
 	uint8_t *prev;               /* prev key-values' bytes */
 	size_t prev_len, prev_cap;
+	/* Which watchers an event's key concerns, without looking at them
+	 * all: watchers of a single key by a hash of it, watchers of a range
+	 * in a list of their own (Kubernetes watches a prefix per resource:
+	 * tens of ranges, and any number of single keys). */
+	struct watcher **bucket;     /* chains of single keys' watchers */
+	size_t nbucket, npoint;      /* nbucket: 0 or a power of 2 */
+	struct watcher **range;
+	size_t nrange, range_cap;
 };
 
 struct watch_hub *
@@ -80,7 +90,86 @@ watch_hub_free(struct watch_hub *h)
 	free(h->bytes);
 	free(h->out);
 	free(h->prev);
+	free(h->bucket);
+	free(h->range);
 	free(h);
+}
+
+/* ---- the index of watchers by key ------------------------------------ */
+
+/* FNV-1a: keys are short, and chains are checked byte for byte. */
+static size_t
+key_hash(const uint8_t *p, uint32_t n)
+{
+	uint64_t x = 14695981039346656037ull;
+
+	for (uint32_t i = 0; i < n; i++)
+		x = (x ^ p[i]) * 1099511628211ull;
+	return (size_t)(x ^ (x >> 32));
+}
+
+static bool
+watcher_single(const struct watcher *w)
+{
+	return w->end_len == 0;
+}
+
+static void
+index_rehash(struct watch_hub *h, size_t nbucket)
+{
+	struct watcher **b = xcalloc(nbucket, sizeof(*b));
+
+	for (size_t i = 0; i < h->nbucket; i++)
+		while (h->bucket[i] != NULL) {
+			struct watcher *w = h->bucket[i];
+			size_t at = key_hash(w->key, w->key_len) & (nbucket - 1);
+
+			h->bucket[i] = w->hnext;
+			w->hnext = b[at];
+			b[at] = w;
+		}
+	free(h->bucket);
+	h->bucket = b;
+	h->nbucket = nbucket;
+}
+
+static void
+index_add(struct watch_hub *h, struct watcher *w)
+{
+	size_t at;
+
+	if (!watcher_single(w)) {
+		if (h->nrange == h->range_cap) {
+			h->range_cap = h->range_cap ? h->range_cap * 2 : 16;
+			h->range = xrealloc(h->range, h->range_cap * sizeof(*h->range));
+		}
+		w->range_at = h->nrange;
+		h->range[h->nrange++] = w;
+		return;
+	}
+	if (h->npoint + 1 > h->nbucket)
+		index_rehash(h, h->nbucket ? h->nbucket * 2 : 64);
+	at = key_hash(w->key, w->key_len) & (h->nbucket - 1);
+	w->hnext = h->bucket[at];
+	h->bucket[at] = w;
+	h->npoint++;
+}
+
+static void
+index_remove(struct watch_hub *h, struct watcher *w)
+{
+	struct watcher **pp;
+
+	if (!watcher_single(w)) {
+		h->range[w->range_at] = h->range[--h->nrange];
+		h->range[w->range_at]->range_at = w->range_at;
+		return;
+	}
+	pp = &h->bucket[key_hash(w->key, w->key_len) & (h->nbucket - 1)];
+	while (*pp != w)
+		pp = &(*pp)->hnext;
+	*pp = w->hnext;
+	h->npoint--;
 }
 
 static struct watcher *
@@ -127,6 +216,7 @@ watch_create(struct watch_hub *h, const struct watch_req *r)
 		h->w = xrealloc(h->w, h->cap * sizeof(*h->w));
 	}
 	h->w[h->n++] = w;
+	index_add(h, w);
 	return 0;
 }
 
@@ -138,6 +228,7 @@ watch_cancel(struct watch_hub *h, uint64_t id)
 
 	if (w == NULL)
 		return CAIRN_ENOENT;
+	index_remove(h, w);
 	watcher_free(w);
 	h->w[at] = h->w[--h->n];
 	return 0;
@@ -192,8 +283,23 @@ walk_keep(struct watch_hub *h, const struct mvcc_kv *kv, bool tomb, int64_t rev)
 	h->len += kv->value_len;
 }
 
+/* Records event h->nev for w if it is of the group and wants it. */
+static bool
+match_one(struct watch_hub *h, struct watcher *w, bool synced, const struct walk_event *e)
+{
+	if (w->synced != synced || !watcher_wants(w, e))
+		return false;
+	if (w->nevs == w->evs_cap) {
+		w->evs_cap = w->evs_cap ? w->evs_cap * 2 : 16;
+		w->evs = xrealloc(w->evs, w->evs_cap * sizeof(*w->evs));
+	}
+	w->evs[w->nevs++] = (uint32_t)h->nev;
+	return true;
+}
+
 /* Records the next event (index h->nev) for each watcher of the group
- * that wants it; true when one does. */
+ * that wants it: the watchers of its very key, and of every range; true
+ * when one does. */
 static bool
 walk_match(struct watch_hub *h, bool synced, const struct mvcc_kv *kv, bool tomb, int64_t rev)
 {
@@ -202,18 +308,12 @@ walk_match(struct watch_hub *h, bool synced, const struct mvcc_kv *kv, bool tomb
 
 	if (tomb)
 		probe.kv.mod_rev = rev;
-	for (size_t i = 0; i < h->n; i++) {
-		struct watcher *w = h->w[i];
-
-		if (w->synced != synced || !watcher_wants(w, &probe))
-			continue;
-		if (w->nevs == w->evs_cap) {
-			w->evs_cap = w->evs_cap ? w->evs_cap * 2 : 16;
-			w->evs = xrealloc(w->evs, w->evs_cap * sizeof(*w->evs));
-		}
-		w->evs[w->nevs++] = (uint32_t)h->nev;
-		wanted = true;
-	}
+	if (h->npoint > 0)
+		for (struct watcher *w = h->bucket[key_hash(kv->key, kv->key_len) &
+		    (h->nbucket - 1)]; w != NULL; w = w->hnext)
+			wanted |= match_one(h, w, synced, &probe);
+	for (size_t i = 0; i < h->nrange; i++)
+		wanted |= match_one(h, h->range[i], synced, &probe);
 	return wanted;
 }
 

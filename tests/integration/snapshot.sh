@@ -24,7 +24,7 @@ check "$N puts commit on the two members up" wait_for 60 applied_everywhere "k$N
 check "the leader compacted its log" grep -q '"msg":"compacted the log"' "$T/$L.log"
 NAMES_UP=
 start_member "$F"
-check "the restarted member catches up" wait_for 30 applied_everywhere "k$N"
+check "the restarted member catches up" wait_for 60 applied_everywhere "k$N"
 check "by installing the leader's snapshot" grep -q ' snapshot ' "$R/$F.applied"
 at=$(awk '$3 == "snapshot" {i = $1} END {print i}' "$R/$F.applied")
 after() { awk -v at="$at" '$1 > at' "$R/$1.applied"; }

@@ -351,7 +351,89 @@ test_random_history(void)
 	}
 }
 
+/* Many watchers: each of a single key gets that key's events alone, each
+ * of a range every event in it, a cancelled one nothing; watchers from
+ * the past (unsynced) are matched alike. */
+#define MANY 3000
+#define MANY_RANGES 10
+static uint32_t many_got[2 * MANY + MANY_RANGES + 1];
+static long many_bad;
+
+static int
+many_sink(void *arg, uint64_t id, int64_t rev, const struct watch_event *ev, size_t n,
+    int64_t compact_rev, size_t *taken)
+{
+	char want[32];
+
+	(void)arg;
+	(void)rev;
+	(void)compact_rev;
+	*taken = n;
+	for (size_t i = 0; i < n; i++) {
+		if (id < 2 * MANY) {
+			snprintf(want, sizeof(want), "many/%05d", (int)(id % MANY));
+			many_bad += ev[i].kv.key_len != strlen(want) ||
+			    memcmp(ev[i].kv.key, want, ev[i].kv.key_len) != 0;
+		} else if (id < 2 * MANY + MANY_RANGES)
+			many_bad += ev[i].kv.key_len < 7 || memcmp(ev[i].kv.key, "many/01", 7) != 0;
+	}
+	many_got[id] += (uint32_t)n;
+	return 0;
+}
+
+static void
+test_many_watchers(void)
+{
+	struct watch_hub *h2 = watch_hub_new(&S, many_sink, NULL);
+	char key[32];
+	int64_t first = S.rev + 1;
+	bool pending = true;
+	long wrong = 0;
+
+	for (int i = 0; i < MANY; i++) {
+		snprintf(key, sizeof(key), "many/%05d", i);
+		CU_ASSERT_FATAL(watch_create(h2, &(struct watch_req){.id = (uint64_t)i,
+		    .key = (const uint8_t *)key, .key_len = 10}) == 0);
+	}
+	for (int i = 0; i < MANY_RANGES; i++)
+		CU_ASSERT_FATAL(watch_create(h2, &(struct watch_req){.id = 2 * MANY + (uint64_t)i,
+		    .key = (const uint8_t *)"many/01", .key_len = 7,
+		    .end = (const uint8_t *)"many/02", .end_len = 7}) == 0);
+	CU_ASSERT_FATAL(watch_create(h2, &(struct watch_req){.id = 2 * MANY + MANY_RANGES,
+	    .key = (const uint8_t *)"many/", .key_len = 5, .end = (const uint8_t *)"", .end_len = 1})
+	    == 0);
+	for (int i = 0; i < MANY; i += 3)
+		CU_ASSERT_FATAL(watch_cancel(h2, (uint64_t)i) == 0);
+	CU_ASSERT_FATAL(watch_cancel(h2, 2 * MANY) == 0);
+	for (int i = 0; i < MANY; i++) {
+		snprintf(key, sizeof(key), "many/%05d", i);
+		put(key, "v");
+		CU_ASSERT_FATAL(watch_notify(h2) == 0);
+	}
+	/* The same keys watched from the first put on: caught up from the
+	 * store. */
+	for (int i = 0; i < MANY; i++) {
+		snprintf(key, sizeof(key), "many/%05d", i);
+		CU_ASSERT_FATAL(watch_create(h2, &(struct watch_req){.id = MANY + (uint64_t)i,
+		    .key = (const uint8_t *)key, .key_len = 10, .start_rev = first}) == 0);
+	}
+	for (int i = 0; i < 10000 && pending; i++)
+		CU_ASSERT_FATAL(watch_sync_step(h2, &pending) == 0);
+	for (int i = 0; i < MANY; i++) {
+		wrong += many_got[i] != (i % 3 == 0 ? 0u : 1u);
+		wrong += many_got[MANY + i] != 1;
+	}
+	CU_ASSERT_EQUAL(wrong, 0);
+	CU_ASSERT_EQUAL(many_bad, 0);
+	CU_ASSERT_EQUAL(many_got[2 * MANY], 0);
+	for (int i = 1; i < MANY_RANGES; i++)
+		CU_ASSERT_EQUAL(many_got[2 * MANY + i], 1000);
+	CU_ASSERT_EQUAL(many_got[2 * MANY + MANY_RANGES], MANY);
+	watch_hub_free(h2);
+}
+
 static CU_TestInfo watch_tests[] = {
+	{"many watchers: single keys by hash, ranges, past ones", test_many_watchers},
 	{"live events of a key, prev_kv", test_live_events},
 	{"a range from the past, then live, no gap no repeat", test_from_the_past},
 	{"a slow watcher falls behind and catches up", test_slow_watcher},
