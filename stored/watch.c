@@ -172,6 +172,16 @@ index_remove(struct watch_hub *h, struct watcher *w)
 	h->npoint--;
 }
 
+/* Forgets watcher h->w[at]: out of the index, freed, its place taken
+ * by the last one. */
+static void
+watcher_drop(struct watch_hub *h, size_t at)
+{
+	index_remove(h, h->w[at]);
+	watcher_free(h->w[at]);
+	h->w[at] = h->w[--h->n];
+}
+
 static struct watcher *
 watch_find(const struct watch_hub *h, uint64_t id, size_t *at)
 {
@@ -228,9 +238,7 @@ watch_cancel(struct watch_hub *h, uint64_t id)
 
 	if (w == NULL)
 		return CAIRN_ENOENT;
-	index_remove(h, w);
-	watcher_free(w);
-	h->w[at] = h->w[--h->n];
+	watcher_drop(h, at);
 	return 0;
 }
 
@@ -507,8 +515,7 @@ sync_compacted(struct watch_hub *h)
 		if (h->sink(h->arg, w->id, h->s->rev, NULL, 0, h->s->compact_rev, &taken) ==
 		    CAIRN_EAGAIN)
 			continue;
-		watcher_free(w);
-		h->w[i--] = h->w[--h->n];
+		watcher_drop(h, i--);
 	}
 }
 
@@ -559,4 +566,8 @@ watch_cancel_all(struct watch_hub *h)
 	for (size_t i = 0; i < h->n; i++)
 		watcher_free(h->w[i]);
 	h->n = 0;
+	if (h->nbucket > 0)
+		memset(h->bucket, 0, h->nbucket * sizeof(*h->bucket));
+	h->npoint = 0;
+	h->nrange = 0;
 }
