@@ -154,6 +154,62 @@ txn_puts(const struct req_txn *t)
 	return false;
 }
 
+/* etcd's backend quota (etcdserver/quota.go): its default, and the cost
+ * estimates of a key-value and of a lease. */
+#define QUOTA_DEFAULT_BYTES ((int64_t)2 << 30)
+#define QUOTA_KV_OVERHEAD 256
+#define QUOTA_LEASE_OVERHEAD 64
+
+int64_t
+apply_quota_bytes(int64_t flag)
+{
+	return flag == 0 ? QUOTA_DEFAULT_BYTES : flag < 0 ? 0 : flag;
+}
+
+static int64_t
+quota_cost_ops(const struct req_op *ops, size_t n)
+{
+	int64_t cost = 0;
+
+	/* etcd counts the puts of the top level only. */
+	for (size_t i = 0; i < n; i++)
+		if (ops[i].type == REQ_OP_PUT)
+			cost += QUOTA_KV_OVERHEAD + ops[i].u.put.key.n + ops[i].u.put.value.n;
+	return cost;
+}
+
+/* etcd's Quota.Cost: a put, a txn's larger branch, a lease; else 0. */
+static int64_t
+quota_cost(const struct req *r)
+{
+	int64_t s, f;
+
+	switch (r->type) {
+	case REQ_PUT:
+		return QUOTA_KV_OVERHEAD + r->u.put.key.n + r->u.put.value.n;
+	case REQ_TXN:
+		s = quota_cost_ops(r->u.txn.success, r->u.txn.nsuccess);
+		f = quota_cost_ops(r->u.txn.failure, r->u.txn.nfailure);
+		return s > f ? s : f;
+	case REQ_LEASE_GRANT:
+		return QUOTA_LEASE_OVERHEAD;
+	default:
+		return 0;
+	}
+}
+
+/* etcd's Quota.Available, false: the store's file and the request's cost
+ * reach the quota. Each member judges by its own file, as etcd does. */
+static bool
+quota_past(struct apply *a, const struct req *r)
+{
+	int64_t cost = quota_cost(r), size;
+
+	if (cost == 0 || a->quota_bytes <= 0 || mvcc_file_bytes(a->s, &size) != 0)
+		return false;
+	return size + cost >= a->quota_bytes;
+}
+
 /* etcd's capped and corrupt appliers: what a raised alarm refuses. */
 static int
 apply_alarmed(const struct apply *a, const struct req *r)
@@ -239,17 +295,29 @@ apply_request(struct apply *a, const struct req *r, uint64_t index, uint64_t ter
 	if ((end = mvcc_write_begin(a->s, &w)) != 0)
 		return end;
 	/* The user's rights first, then the alarms (etcd 3.4 drops its auth
-	 * checks while an alarm is raised, which cairn does not copy). */
+	 * checks while an alarm is raised, which cairn does not copy), then
+	 * the quota: a request past it is applied all the same and answered
+	 * "database space exceeded", as etcd's quotaApplierV3 does; the
+	 * caller raises the NOSPACE alarm. */
+	a->quota_exceeded = false;
 	if (r->type != REQ_COMPACTION && (rc = apply_auth_check(a, w.txn, r)) == 0 &&
-	    (rc = apply_alarmed(a, r)) == 0)
+	    (rc = apply_alarmed(a, r)) == 0) {
+		bool past = quota_past(a, r);
+
 		rc = apply_write(a, &w, r, index, term, out);
+		if (rc == 0 && past) {
+			rc = CAIRN_ENOSPACE;
+			a->quota_exceeded = true;
+		}
+	}
 	if (apply_broken(rc)) {
 		mvcc_write_abort(&w);
 		pbout_reset(out);
 		return rc;
 	}
 	/* etcd's checks ran before any change: a refused request changed
-	 * nothing, and its entry is recorded as applied all the same. */
+	 * nothing (but one past the quota), and its entry is recorded as
+	 * applied all the same. */
 	if (rc != 0)
 		pbout_reset(out);
 	if ((end = mvcc_write_end(&w, index, term)) != 0)

@@ -29,6 +29,8 @@ struct apply {
 	void *lease_arg;
 	bool nospace;                /* a NOSPACE alarm is raised: no puts */
 	bool corrupt;                /* a CORRUPT alarm: nothing but alarms */
+	int64_t quota_bytes;         /* etcd's backend quota; <= 0: none */
+	bool quota_exceeded;         /* the last request went past it */
 	struct auth auth;            /* users, roles, and their checks */
 	struct pbout ops[REQ_TXN_DEPTH_MAX + 1];   /* a txn's responses, per depth */
 	struct pbout op[REQ_TXN_DEPTH_MAX + 1];    /* one response, per depth */
@@ -37,9 +39,12 @@ struct apply {
 };
 
 /* Also reads the raised alarms and the auth state: CAIRN_EIO when it
- * cannot. */
+ * cannot. No quota until a->quota_bytes is set (apply_quota_bytes()). */
 int apply_init(struct apply *a, struct mvcc *s);
 void apply_free(struct apply *a);
+/* etcd's quota from --quota-backend-bytes: 0 is etcd's default (2 GiB),
+ * below 0 none. */
+int64_t apply_quota_bytes(int64_t flag);
 /* Reads them again: after a batch was aborted, what the applier keeps in
  * memory may be ahead of the store. */
 int apply_reload(struct apply *a);

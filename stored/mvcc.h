@@ -142,6 +142,9 @@ int mvcc_compact_step(struct mvcc *s, unsigned records, bool *done);
  * every database was compacted. Not within a batch. */
 void mvcc_defrag_begin(struct mvcc *s);
 int mvcc_defrag_step(struct mvcc *s, unsigned pages, bool *done);
+/* The store's file size (cheap: the last page's number), as etcd's
+ * backend Size. */
+int mvcc_file_bytes(struct mvcc *s, int64_t *size);
 /* The store's file size, and the bytes of it in use (etcd's dbSize and
  * dbSizeInUse). */
 int mvcc_db_size(struct mvcc *s, int64_t *size, int64_t *in_use);

@@ -82,10 +82,9 @@ mvcc_defrag_step(struct mvcc *s, unsigned pages, bool *done)
 /* The file's size counts its pages, written to disk or still only in the
  * cache (the last page number), as etcd's dbSize counts bbolt's. */
 int
-mvcc_db_size(struct mvcc *s, int64_t *size, int64_t *in_use)
+mvcc_file_bytes(struct mvcc *s, int64_t *size)
 {
 	DB_MPOOLFILE *mpf = s->db.meta->get_mpf(s->db.meta);
-	DB_BTREE_STAT *st;
 	db_pgno_t last;
 	uint32_t psize;
 	int rc;
@@ -93,10 +92,24 @@ mvcc_db_size(struct mvcc *s, int64_t *size, int64_t *in_use)
 	if ((rc = mpf->get_last_pgno(mpf, &last)) != 0 ||
 	    (rc = s->db.meta->get_pagesize(s->db.meta, &psize)) != 0)
 		return bdb_fail(rc, "file size");
+	*size = ((int64_t)last + 1) * (int64_t)psize;
+	return 0;
+}
+
+int
+mvcc_db_size(struct mvcc *s, int64_t *size, int64_t *in_use)
+{
+	DB_BTREE_STAT *st;
+	uint32_t psize;
+	int rc;
+
+	if ((rc = mvcc_file_bytes(s, size)) != 0)
+		return rc;
+	if ((rc = s->db.meta->get_pagesize(s->db.meta, &psize)) != 0)
+		return bdb_fail(rc, "page size");
 	/* The free list is the file's, whichever database reports it. */
 	if ((rc = s->db.meta->stat(s->db.meta, s->batch, &st, 0)) != 0)
 		return bdb_fail(rc, "stat");
-	*size = ((int64_t)last + 1) * (int64_t)psize;
 	*in_use = *size - (int64_t)st->bt_free * (int64_t)psize;
 	free(st);
 	return 0;

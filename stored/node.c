@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <pb_decode.h>
@@ -33,6 +34,15 @@ db_path(const struct stored_node *n, char *buf, size_t cap)
 /* member/db is made before the privilege drop and given to stored's
  * user, who may not pass through member/ (0700, the supervisor's): the
  * process works in member/db from here on, and opens the store as ".". */
+int64_t
+stored_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int
 stored_node_prepare(struct stored_node *n, struct child *c)
 {
@@ -178,6 +188,7 @@ stored_node_start(struct stored_node *n)
 		return rc;
 	}
 	n->apply.lease_min_ttl = stored_lease_min_ttl(&n->child->cfg.raft);
+	n->apply.quota_bytes = apply_quota_bytes(n->child->cfg.quota_backend_bytes);
 	req_arena_init(&n->arena);
 	pbout_init(&n->resp);
 	pbout_init(&n->results);

@@ -31,6 +31,9 @@
 /* Defragment calls waiting for the pass under way (more are refused with
  * CAIRN_ETOOMANYREQ). */
 #define STORED_DEFRAG_WAITERS 16
+/* A NOSPACE alarm stored proposed and that was not raised is proposed
+ * again after this long. */
+#define STORED_ALARM_RETRY_MS 3000
 
 struct stored_node {
 	struct child *child;
@@ -59,6 +62,7 @@ struct stored_node {
 	struct event *defrag_ev;     /* the next defragmentation step */
 	uint64_t defrag_waiters[STORED_DEFRAG_WAITERS]; /* Defragment calls waiting */
 	size_t ndefrag_waiters;
+	int64_t nospace_proposed_ms; /* when a NOSPACE alarm was last proposed */
 	struct {                     /* a snapshot being sent to netd */
 		bool active;
 		uint64_t id;         /* the call it answers */
@@ -67,6 +71,8 @@ struct stored_node {
 	} snap;
 };
 
+/* The monotonic clock, in milliseconds. */
+int64_t stored_now_ms(void);
 int stored_node_prepare(struct stored_node *n, struct child *c);
 int stored_node_start(struct stored_node *n);
 int stored_node_frame(struct stored_node *n, enum cairn_proc from, const struct chan_msg *m);

@@ -22,6 +22,7 @@
 #include "shared/err.h"
 #include "shared/le.h"
 #include "shared/log.h"
+#include "shared/pbwire.h"
 #include "shared/raft_peer.h"
 
 /* A result held for netd: {u64 id, u32 code, u32 len} then len bytes. */
@@ -52,6 +53,44 @@ apply_index_only(struct stored_node *n, const struct raft_entry *e)
 	return mvcc_write_end(&w, e->index, e->term);
 }
 
+int
+stored_propose(struct stored_node *n, const uint8_t *req, size_t len)
+{
+	cairn_ipc_Proposal p = cairn_ipc_Proposal_init_zero;
+	int rc;
+
+	chunks_put(req, (uint32_t)len, &p.data, &p.data_count);
+	rc = chan_send(&n->child->peers[PROC_RAFTD].ch, cairn_ipc_IPC_RAFTD_PROPOSAL_SEND, 0, &p);
+	pb_release(cairn_ipc_Proposal_fields, &p);
+	return rc;
+}
+
+/* etcd's server after a request past the quota: it proposes a NOSPACE
+ * alarm for this member, unless one is raised; cairn at most every
+ * STORED_ALARM_RETRY_MS, so that a burst of such requests makes one. */
+static void
+nospace_raise(struct stored_node *n)
+{
+	/* InternalRaftRequest.alarm (10): AlarmRequest {action (1) ACTIVATE,
+	 * memberID (2), alarm (3) NOSPACE}. */
+	uint8_t inner[3 * (1 + PBW_VARINT_BYTES_MAX)], buf[2 + PBW_VARINT_BYTES_MAX + sizeof(inner)];
+	const uint64_t v[3] = {REQ_ALARM_ACTIVATE, n->apply.member_id, REQ_ALARM_NOSPACE};
+	size_t il = pbw_put_varints(inner, v, 3), len = 0;
+	int64_t now = stored_now_ms();
+
+	if (n->apply.nospace || (n->nospace_proposed_ms != 0 &&
+	    now - n->nospace_proposed_ms < STORED_ALARM_RETRY_MS))
+		return;
+	len += pbw_put_varint(buf + len, PBW_TAG(REQ_ALARM, PBW_LEN));
+	len += pbw_put_varint(buf + len, il);
+	memcpy(buf + len, inner, il);
+	len += il;
+	log_warnx("a request went past the backend quota (%lld bytes): raising the NOSPACE alarm",
+	    (long long)n->apply.quota_bytes);
+	if (stored_propose(n, buf, len) == 0)
+		n->nospace_proposed_ms = now;
+}
+
 /* The request an entry carries, applied; its result kept if ours. A
  * request stored cannot read is recorded as applied all the same, so
  * that it is never tried again, and refused to its client. */
@@ -75,6 +114,8 @@ apply_client_entry(struct stored_node *n, const struct raft_entry *e)
 			code = apply_request(&n->apply, &r, e->index, e->term, &n->resp);
 			if (code == CAIRN_EIO || code == CAIRN_ECORRUPT)
 				return code;
+			if (n->apply.quota_exceeded)
+				nospace_raise(n);
 			if (ours && env.request_id != 0)
 				stored_result_keep(n, env.request_id, code, &n->resp);
 			return 0;

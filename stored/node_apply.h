@@ -21,6 +21,9 @@ int stored_apply_entries(struct stored_node *n, const cairn_ipc_ApplyEntries *in
 void stored_result_keep(struct stored_node *n, uint64_t id, int code, const struct pbout *resp);
 /* Sends the results held for netd while its ring has room. */
 void stored_send_results(struct stored_node *n);
+/* Proposes stored's own request (an InternalRaftRequest of len bytes,
+ * copied) through raftd, as request 0: nobody waits for its result. */
+int stored_propose(struct stored_node *n, const uint8_t *req, size_t len);
 /* Schedules compaction steps when a pass is under way. */
 void stored_node_compact_soon(struct stored_node *n);
 

@@ -2,14 +2,11 @@
  * stored: lease expiry in the process (see node_lease.h).
  */
 #include <string.h>
-#include <time.h>
-
-#include <pb_decode.h>
 
 #include "stored/lessor.h"
+#include "stored/node_apply.h"
 #include "stored/node_lease.h"
 #include "shared/chan.h"
-#include "shared/chunks.h"
 #include "shared/err.h"
 #include "shared/log.h"
 #include "shared/pbwire.h"
@@ -24,22 +21,13 @@
 #define HDR_USERNAME 2
 #define HDR_AUTH_REVISION 3
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 lease_hook(void *arg, int64_t id, int64_t ttl)
 {
 	struct stored_node *n = arg;
 
 	if (ttl > 0)
-		lessor_granted(n->lessor, id, ttl, now_ms());
+		lessor_granted(n->lessor, id, ttl, stored_now_ms());
 	else
 		lessor_revoked(n->lessor, id);
 }
@@ -54,8 +42,6 @@ propose_revoke(struct stored_node *n, int64_t id)
 	uint8_t inner[1 + PBW_VARINT_BYTES_MAX], hdr[2 + 4 + 1 + PBW_VARINT_BYTES_MAX];
 	uint8_t buf[2 * (2 + PBW_VARINT_BYTES_MAX) + sizeof(inner) + sizeof(hdr)];
 	size_t il = 0, hl = 0, len = 0;
-	cairn_ipc_Proposal p = cairn_ipc_Proposal_init_zero;
-	int rc;
 
 	il += pbw_put_varint(inner + il, PBW_TAG(REVOKE_ID, PBW_VARINT));
 	il += pbw_put_varint(inner + il, (uint64_t)id);
@@ -75,10 +61,7 @@ propose_revoke(struct stored_node *n, int64_t id)
 	len += pbw_put_varint(buf + len, il);
 	memcpy(buf + len, inner, il);
 	len += il;
-	chunks_put(buf, (uint32_t)len, &p.data, &p.data_count);
-	rc = chan_send(&n->child->peers[PROC_RAFTD].ch, cairn_ipc_IPC_RAFTD_PROPOSAL_SEND, 0, &p);
-	pb_release(cairn_ipc_Proposal_fields, &p);
-	return rc;
+	return stored_propose(n, buf, len);
 }
 
 static void
@@ -92,7 +75,7 @@ lease_check(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (!chan_is_open(&n->child->peers[PROC_RAFTD].ch))
 		return;
-	k = lessor_expired(n->lessor, now_ms(), ids, STORED_LEASE_REVOKES_MAX);
+	k = lessor_expired(n->lessor, stored_now_ms(), ids, STORED_LEASE_REVOKES_MAX);
 	for (size_t i = 0; i < k; i++) {
 		log_debug("lease %llx expired: proposing its revoke", (unsigned long long)ids[i]);
 		/* A full ring: the lease is proposed again after the retry. */
@@ -136,7 +119,7 @@ stored_lease_role(struct stored_node *n, uint32_t role)
 	if (leader) {
 		/* etcd extends every lease by an election timeout on a new
 		 * leader: no lease expires for the time it took to elect it. */
-		lessor_promote(n->lessor, now_ms(), n->child->cfg.raft.election_ms);
+		lessor_promote(n->lessor, stored_now_ms(), n->child->cfg.raft.election_ms);
 		log_info("leases now expire here (%zu)", lessor_count(n->lessor));
 	} else
 		lessor_demote(n->lessor);

@@ -392,9 +392,12 @@ finish_raft(struct config *cfg, char *err, size_t errlen)
 {
 	uint64_t hb = finish_uint(cfg, "heartbeat-interval");
 	uint64_t el = finish_uint(cfg, "election-timeout");
+	const char *reason;
 
 	CAIRN_ASSERT(flags_parse_bool(value_of(cfg, "pre-vote"), &cfg->pre_vote) == 0);
 	cfg->snapshot_count = finish_uint(cfg, "snapshot-count");
+	CAIRN_ASSERT(flags_parse_int(value_of(cfg, "quota-backend-bytes"),
+	    &cfg->quota_backend_bytes, &reason) == 0);
 	if (hb == 0 || 5 * hb > el) {
 		snprintf(err, errlen, "error verifying flags, --election-timeout[%llums] should be "
 		    "at least as 5 times as --heartbeat-interval[%llums]. See 'cairn --help'.",

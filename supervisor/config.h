@@ -69,6 +69,7 @@ struct config {
 	uint64_t snapshot_count;      /* --snapshot-count */
 	bool pre_vote;                /* --pre-vote */
 	uint32_t max_request_bytes;   /* --max-request-bytes */
+	int64_t quota_backend_bytes;  /* --quota-backend-bytes, as given */
 
 	/* Messages for the log once logging is up: environment variables used,
 	 * unknown ETCD_* variables, flags shadowing variables, flags given that

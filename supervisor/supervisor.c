@@ -115,6 +115,9 @@ child_configs(struct supervisor *s, const struct members *ms)
 			cc->has_raft = true;
 			child_raft_config(cfg, ms, &cc->raft);
 		}
+		/* stored checks the quota at apply, netd before proposing. */
+		if (p == PROC_NETD || p == PROC_STORED)
+			cc->quota_backend_bytes = cfg->quota_backend_bytes;
 		if (p == PROC_NETD && users[p]->set)
 			snprintf(cc->chroot_dir, sizeof(cc->chroot_dir), "%s", cfg->netd_chroot);
 		else if (geteuid() == 0 && !users[p]->set)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "shared/err.h"
+#include "shared/pbwire.h"
 #include "stored/apply.h"
 #include "stored/lease.h"
 #include "tests/lib/runner.h"
@@ -295,9 +296,88 @@ test_alarms(void)
 	CU_ASSERT_EQUAL(run(&r), 0);
 }
 
+/* How many keys named k there are now (0 or 1); -1 on an error. */
+static int
+range_count(const char *k)
+{
+	struct req r = {.type = REQ_RANGE, .u.range = {.key = {(const uint8_t *)k,
+	    (uint32_t)strlen(k)}, .count_only = true}};
+	struct pbw_reader rd;
+	uint32_t f;
+	enum pbw_type t;
+	uint64_t v = 0;
+
+	if (run(&r) != 0)
+		return -1;
+	/* RangeResponse.count (4). */
+	rd = (struct pbw_reader){.buf = out.buf, .len = out.len};
+	while (rd.off < rd.len && pbw_get_tag(&rd, &f, &t) == 0) {
+		if (f == 4 && t == PBW_VARINT)
+			return pbw_get_varint(&rd, &v) == 0 ? (int)v : -1;
+		if (pbw_skip(&rd, t) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* etcd's quotaApplierV3: a request whose cost (a put's key, value and
+ * 256 B; a txn's larger branch of top-level puts; a lease's 64 B) takes
+ * the store's file to the quota is applied all the same and answered
+ * NOSPACE; requests without a cost pass. */
+static void
+test_quota(void)
+{
+	struct req_op big_put[] = {{.type = REQ_OP_PUT, .u.put = {.key = B("t1"),
+	    .value = B("0123456789012345678901234567890123456789")}}};
+	struct req_op small_put[] = {{.type = REQ_OP_PUT, .u.put = {.key = B("t2"), .value = B("")}}};
+	struct req r;
+	int64_t size;
+
+	CU_ASSERT_EQUAL(apply_quota_bytes(0), (int64_t)2 << 30); /* etcd's default */
+	CU_ASSERT_EQUAL(apply_quota_bytes(-1), 0);               /* none */
+	CU_ASSERT_EQUAL(apply_quota_bytes(12345), 12345);
+	CU_ASSERT_FATAL(mvcc_file_bytes(&S, &size) == 0);
+	/* Room for a cost of 290 bytes. */
+	A.quota_bytes = size + 291;
+	r = (struct req){.type = REQ_PUT, .u.put = {.key = B("qa"), .value = B("0123456789"
+	    "0123456789012345678901234567890123456789")}};     /* 256 + 2 + 50 */
+	CU_ASSERT_EQUAL(run(&r), CAIRN_ENOSPACE);
+	CU_ASSERT_TRUE(A.quota_exceeded);
+	CU_ASSERT_EQUAL(range_count("qa"), 1);                    /* applied all the same */
+	CU_ASSERT_FALSE(A.quota_exceeded);
+	CU_ASSERT_FATAL(mvcc_file_bytes(&S, &size) == 0);
+	A.quota_bytes = size + 291;
+	r.u.put.value = B("01234567890123456789012345678");   /* 256 + 2 + 29 = 287 */
+	CU_ASSERT_EQUAL(run(&r), 0);
+	CU_ASSERT_FALSE(A.quota_exceeded);
+	/* A txn costs its larger branch: 256 + 2 + 40 on failure. */
+	r = (struct req){.type = REQ_TXN, .u.txn = {.success = small_put, .nsuccess = 1,
+	    .failure = big_put, .nfailure = 1}};
+	A.quota_bytes = size + 298;
+	CU_ASSERT_EQUAL(run(&r), CAIRN_ENOSPACE);
+	A.quota_bytes = size + 299;
+	CU_ASSERT_EQUAL(run(&r), 0);
+	/* A lease: 64 bytes. */
+	A.quota_bytes = size + 64;
+	r = (struct req){.type = REQ_LEASE_GRANT, .u.grant = {.id = 77, .ttl = 10}};
+	CU_ASSERT_EQUAL(run(&r), CAIRN_ENOSPACE);
+	A.quota_bytes = size + 65;
+	r.u.grant.id = 78;
+	CU_ASSERT_EQUAL(run(&r), 0);
+	/* No cost: a delete, a read, past any quota. */
+	A.quota_bytes = 1;
+	r = (struct req){.type = REQ_DELETE, .u.del = {.key = B("qa")}};
+	CU_ASSERT_EQUAL(run(&r), 0);
+	CU_ASSERT_EQUAL(range_count("qa"), 0);
+	A.quota_bytes = 0;
+	r = (struct req){.type = REQ_PUT, .u.put = {.key = B("qb"), .value = B("v")}};
+	CU_ASSERT_EQUAL(run(&r), 0);
+}
+
 static CU_TestInfo apply_tests[] = {
 	{"responses byte for byte as etcd's (put, txn)", test_etcd_txn_sequence},
 	{"refusals write nothing and still record the entry", test_refusals},
+	{"quota: past it, applied and answered NOSPACE, as etcd", test_quota},
 	{"range options: sort, filters, limit, count", test_range_options},
 	{"alarms: NOSPACE caps writes, CORRUPT stops all, both persist", test_alarms},
 	CU_TEST_INFO_NULL,
