@@ -55,8 +55,10 @@ event_out(struct pbout *list, struct pbout *one, const struct watch_event *e)
 	pbout_bytes(list, RESPONSE_EVENTS, one->buf, one->len, true);
 }
 
-/* The hub's sink: frames of at most STORED_WATCH_FRAME_BYTES, split
- * between revisions; what a full ring refuses is taken again later. */
+/* The hub's sink: frames of about STORED_WATCH_FRAME_BYTES, split
+ * between events; a revision split across frames has "fragment" on all
+ * but its last. What a full ring refuses is taken again later, from the
+ * first event not taken. */
 static int
 watch_sink(void *arg, uint64_t id, int64_t rev, const struct watch_event *ev, size_t cnt,
     int64_t compact_rev, size_t *taken)
@@ -72,9 +74,9 @@ watch_sink(void *arg, uint64_t id, int64_t rev, const struct watch_event *ev, si
 		return send_events(n, id, &base, NULL, 0);
 	pbout_reset(list);
 	for (size_t i = 0; i < cnt; i++) {
-		/* A new revision, and a full frame: send the revisions so far. */
-		if (i > 0 && ev[i].kv.mod_rev != ev[i - 1].kv.mod_rev &&
-		    list->len >= STORED_WATCH_FRAME_BYTES) {
+		/* A full frame: send the events so far. */
+		if (i > 0 && list->len >= STORED_WATCH_FRAME_BYTES) {
+			base.fragment = ev[i].kv.mod_rev == ev[i - 1].kv.mod_rev;
 			if ((rc = send_events(n, id, &base, list->buf, list->len)) != 0)
 				return rc;
 			*taken = i;
@@ -82,6 +84,7 @@ watch_sink(void *arg, uint64_t id, int64_t rev, const struct watch_event *ev, si
 		}
 		event_out(list, &n->watch_one, &ev[i]);
 	}
+	base.fragment = false;
 	if ((rc = send_events(n, id, &base, list->buf, list->len)) != 0)
 		return rc;
 	*taken = cnt;

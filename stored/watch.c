@@ -18,6 +18,8 @@ struct watcher {
 	const uint8_t *end;
 	uint32_t end_len;
 	int64_t next;                /* first revision not delivered yet */
+	uint32_t skip;               /* ... of whose events this many were */
+	uint32_t skipped;            /* ... and this walk passed so far */
 	bool noput, nodelete, prev_kv, progress_notify;
 	bool synced;
 	uint32_t *evs;               /* this walk's events: indexes */
@@ -297,6 +299,11 @@ match_one(struct watch_hub *h, struct watcher *w, bool synced, const struct walk
 {
 	if (w->synced != synced || !watcher_wants(w, e))
 		return false;
+	/* A revision delivered in part: the events netd has are passed. */
+	if (e->kv.mod_rev == w->next && w->skipped < w->skip) {
+		w->skipped++;
+		return false;
+	}
 	if (w->nevs == w->evs_cap) {
 		w->evs_cap = w->evs_cap ? w->evs_cap * 2 : 16;
 		w->evs = xrealloc(w->evs, w->evs_cap * sizeof(*w->evs));
@@ -341,8 +348,10 @@ walk(struct watch_hub *h, bool synced, int64_t from, int64_t to, size_t budget, 
 
 	h->nev = h->len = 0;
 	*last = to;
-	for (size_t i = 0; i < h->n; i++)
+	for (size_t i = 0; i < h->n; i++) {
 		h->w[i]->nevs = 0;
+		h->w[i]->skipped = 0;
+	}
 	if (rc != 0)
 		return bdb_fail(rc, "key cursor");
 	for (rc = c->get(c, &k, &v, DB_SET_RANGE); rc == 0; rc = c->get(c, &k, &v, DB_NEXT)) {
@@ -468,6 +477,7 @@ deliver(struct watch_hub *h, bool synced, int64_t last)
 			continue;
 		if (w->nevs == 0) {
 			w->next = last + 1;
+			w->skip = 0;
 			continue;
 		}
 		if ((rc = deliver_prepare(h, w, &pf, &pf_cap)) != 0)
@@ -475,11 +485,20 @@ deliver(struct watch_hub *h, bool synced, int64_t last)
 		taken = 0;
 		sent = h->sink(h->arg, w->id, h->s->rev, h->out, w->nevs, 0, &taken);
 		if (sent == CAIRN_EAGAIN && taken < w->nevs) {
+			int64_t next = h->out[taken].kv.mod_rev;
+			uint32_t part = 0;
+
+			/* Events of 'next' taken now come after those of it
+			 * taken before, if this delivery began there too. */
+			for (size_t j = taken; j > 0 && h->out[j - 1].kv.mod_rev == next; j--)
+				part++;
+			w->skip = (next == w->next ? w->skip : 0) + part;
 			w->synced = false;
-			w->next = h->out[taken].kv.mod_rev;
+			w->next = next;
 			continue;
 		}
 		w->next = last + 1;
+		w->skip = 0;
 	}
 	free(pf);
 	return rc;

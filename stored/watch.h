@@ -40,8 +40,9 @@ struct watch_event {
 /* What the hub hands netd for one watcher: events (n may be 0 for a
  * progress notification), the store's revision for the header, and for a
  * watcher cancelled by a compaction the compaction's revision. Returns 0
- * (all taken), or CAIRN_EAGAIN with *taken events taken, a whole number
- * of revisions (the rest is tried again later). */
+ * (all taken), or CAIRN_EAGAIN with *taken events taken (the rest is
+ * tried again later: a revision taken in part goes on from the first
+ * event not taken, never again from its start). */
 typedef int watch_sink_fn(void *arg, uint64_t id, int64_t rev, const struct watch_event *ev,
     size_t n, int64_t compact_rev, size_t *taken);
 

@@ -15,6 +15,13 @@
 #include "tests/integration/relay_watch.h"
 
 #define LINE_MAX_BYTES 512
+#define EVENT_VALUE_SHOWN 64
+
+static uint32_t
+shown(uint32_t len)
+{
+	return len < EVENT_VALUE_SHOWN ? len : EVENT_VALUE_SHOWN;
+}
 
 static void
 chomp(char *s)
@@ -90,10 +97,13 @@ event_line(uint64_t seq, const uint8_t *p, size_t n, void (*line)(void *, const 
 	if (bad)
 		snprintf(out, sizeof(out), "event %llu malformed\n", (unsigned long long)seq);
 	else
+		/* Values are shown up to EVENT_VALUE_SHOWN bytes: a line stays
+		 * whole whatever the value's size. */
 		snprintf(out, sizeof(out), "event %llu %s %.*s %.*s %lld%s%.*s\n",
 		    (unsigned long long)seq, type == 1 ? "DELETE" : "PUT", (int)kv.key_len, kv.key,
-		    (int)kv.value_len, kv.value, (long long)kv.mod_rev, has_prev ? " prev=" : "",
-		    has_prev ? (int)prev.value_len : 0, has_prev ? (const char *)prev.value : "");
+		    (int)shown(kv.value_len), kv.value, (long long)kv.mod_rev,
+		    has_prev ? " prev=" : "", has_prev ? (int)shown(prev.value_len) : 0,
+		    has_prev ? (const char *)prev.value : "");
 	line(arg, out);
 }
 

@@ -68,6 +68,19 @@ store_rev() { awk '{print $2}' "$R/m1.store" 2>/dev/null; }
 rev_now=$(decode m1 "$rseq" RangeResponse | awk '/revision:/ {print $2; exit}')
 check "netd hears the store's revision and size" wait_for 5 eval \
 	'[ "$(store_rev)" = "$rev_now" ] && [ "$(awk "{print \$6}" "$R/m1.store")" -gt 2400000 ]'
+# A revision whose events outgrow a frame (12 puts of 100 kB, each with
+# its 100 kB prev_kv: 2.4 MB) reaches the watcher in fragments, whole.
+watch m1 f/ f0 0 p; wf=$SEQ
+wait_for 10 grep -q "^watch $wf created" "$R/m1.out"
+for v in a b; do
+	val=$(head -c 100000 /dev/zero | tr '\0' "$v")
+	ops=$(for k in $(seq 10 21); do printf 'success { request_put { key: "f/%s" value: "%s" } } ' "$k" "$val"; done)
+	request m1 "txn { $ops}"
+	wait_for 20 result_ok m1 "$SEQ"
+done
+wait_for 20 eval '[ "$(events_of m1 $wf | wc -l)" -ge 24 ]'
+check "a revision of 2.4 MB of events reaches its watcher, each event once" wait_for 20 eval \
+	'[ "$(events_of m1 $wf | grep -c " prev=a")" -eq 12 ] && [ "$(events_of m1 $wf | wc -l)" -eq 24 ]'
 check "no process crashed or tripped a sanitizer" no_crashes
 stop_members
 finish

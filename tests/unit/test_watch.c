@@ -460,7 +460,69 @@ test_many_watchers(void)
 	watch_hub_free(h2);
 }
 
+/* A sink that takes at most FRAG_TAKE events a call: revisions of many
+ * events are taken in parts, each part from where the last stopped. */
+#define FRAG_KEYS 50
+#define FRAG_TAKE 7
+static char frag_seen[4 * FRAG_KEYS][16];
+static int frag_n;
+
+static int
+frag_sink(void *arg, uint64_t id, int64_t rev, const struct watch_event *ev, size_t n,
+    int64_t compact_rev, size_t *taken)
+{
+	(void)arg;
+	(void)id;
+	(void)rev;
+	(void)compact_rev;
+	*taken = n < FRAG_TAKE ? n : FRAG_TAKE;
+	for (size_t i = 0; i < *taken && frag_n < 4 * FRAG_KEYS; i++)
+		snprintf(frag_seen[frag_n++], sizeof(frag_seen[0]), "%c%.*s",
+		    ev[i].type == WATCH_PUT ? 'P' : 'D', (int)ev[i].kv.key_len, ev[i].kv.key);
+	return *taken < n ? CAIRN_EAGAIN : 0;
+}
+
+static void
+test_revision_in_parts(void)
+{
+	struct watch_hub *h3 = watch_hub_new(&S, frag_sink, NULL);
+	struct mvcc_wtxn w;
+	char key[16];
+	int64_t deleted;
+	bool pending = true;
+	int bad = 0;
+
+	CU_ASSERT_FATAL(watch_create(h3, &(struct watch_req){.id = 1,
+	    .key = (const uint8_t *)"frag/", .key_len = 5, .end = (const uint8_t *)"frag0",
+	    .end_len = 5}) == 0);
+	/* One revision of FRAG_KEYS puts, then one deleting them all. */
+	CU_ASSERT_FATAL(mvcc_write_begin(&S, &w) == 0);
+	for (int i = 0; i < FRAG_KEYS; i++) {
+		snprintf(key, sizeof(key), "frag/%02d", i);
+		CU_ASSERT_FATAL(mvcc_put(&w, &(struct mvcc_put_req){.key = (const uint8_t *)key,
+		    .key_len = 7, .value = (const uint8_t *)"v", .value_len = 1}, NULL, NULL) == 0);
+	}
+	CU_ASSERT_FATAL(mvcc_write_end(&w, ++ci, 1) == 0);
+	CU_ASSERT_FATAL(watch_notify(h3) == 0);
+	CU_ASSERT_FATAL(mvcc_write_begin(&S, &w) == 0);
+	CU_ASSERT_FATAL(mvcc_delete_range(&w, (const uint8_t *)"frag/", 5,
+	    (const uint8_t *)"frag0", 5, &deleted, NULL, NULL) == 0);
+	CU_ASSERT_FATAL(mvcc_write_end(&w, ++ci, 1) == 0);
+	CU_ASSERT_FATAL(watch_notify(h3) == 0);
+	for (int i = 0; i < 1000 && pending; i++)
+		CU_ASSERT_FATAL(watch_sync_step(h3, &pending) == 0);
+	/* Every event once, in order. */
+	CU_ASSERT_EQUAL(frag_n, 2 * FRAG_KEYS);
+	for (int i = 0; i < 2 * FRAG_KEYS && i < frag_n; i++) {
+		snprintf(key, sizeof(key), "%cfrag/%02d", i < FRAG_KEYS ? 'P' : 'D', i % FRAG_KEYS);
+		bad += strcmp(frag_seen[i], key) != 0;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	watch_hub_free(h3);
+}
+
 static CU_TestInfo watch_tests[] = {
+	{"a revision of many events taken in parts, none twice", test_revision_in_parts},
 	{"many watchers: single keys by hash, ranges, past ones", test_many_watchers},
 	{"live events of a key, prev_kv", test_live_events},
 	{"a range from the past, then live, no gap no repeat", test_from_the_past},
