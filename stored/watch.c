@@ -58,6 +58,10 @@ struct watch_hub {
 	size_t nbucket, npoint;      /* nbucket: 0 or a power of 2 */
 	struct watcher **range;
 	size_t nrange, range_cap;
+	/* The watchers the current walk gave events, so that delivering to
+	 * the synced group costs what it delivers, not every watcher. */
+	struct watcher **touched;
+	size_t ntouched, touched_cap;
 };
 
 struct watch_hub *
@@ -94,6 +98,7 @@ watch_hub_free(struct watch_hub *h)
 	free(h->prev);
 	free(h->bucket);
 	free(h->range);
+	free(h->touched);
 	free(h);
 }
 
@@ -304,6 +309,13 @@ match_one(struct watch_hub *h, struct watcher *w, bool synced, const struct walk
 		w->skipped++;
 		return false;
 	}
+	if (w->nevs == 0) {
+		if (h->ntouched == h->touched_cap) {
+			h->touched_cap = h->touched_cap ? h->touched_cap * 2 : 16;
+			h->touched = xrealloc(h->touched, h->touched_cap * sizeof(*h->touched));
+		}
+		h->touched[h->ntouched++] = w;
+	}
 	if (w->nevs == w->evs_cap) {
 		w->evs_cap = w->evs_cap ? w->evs_cap * 2 : 16;
 		w->evs = xrealloc(w->evs, w->evs_cap * sizeof(*w->evs));
@@ -347,11 +359,12 @@ walk(struct watch_hub *h, bool synced, int64_t from, int64_t to, size_t budget, 
 	int rc = s->db.key->cursor(s->db.key, s->batch, &c, 0);
 
 	h->nev = h->len = 0;
+	h->ntouched = 0;
 	*last = to;
-	for (size_t i = 0; i < h->n; i++) {
-		h->w[i]->nevs = 0;
+	/* Every watcher's nevs is 0 (deliver() clears what it handled);
+	 * a catch-up walk also counts each watcher's skipped events. */
+	for (size_t i = 0; !synced && i < h->n; i++)
 		h->w[i]->skipped = 0;
-	}
 	if (rc != 0)
 		return bdb_fail(rc, "key cursor");
 	for (rc = c->get(c, &k, &v, DB_SET_RANGE); rc == 0; rc = c->get(c, &k, &v, DB_NEXT)) {
@@ -466,10 +479,14 @@ deliver(struct watch_hub *h, bool synced, int64_t last)
 {
 	struct prev_find *pf = NULL;
 	size_t pf_cap = 0;
+	/* The synced group: the watchers with events alone (the others'
+	 * next revision is behind the store's, harmlessly). The unsynced:
+	 * all of them, each moving on to 'last'. */
+	size_t n = synced ? h->ntouched : h->n;
 	int rc = 0;
 
-	for (size_t i = 0; i < h->n && rc == 0; i++) {
-		struct watcher *w = h->w[i];
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct watcher *w = synced ? h->touched[i] : h->w[i];
 		size_t taken;
 		int sent;
 
@@ -500,6 +517,9 @@ deliver(struct watch_hub *h, bool synced, int64_t last)
 		w->next = last + 1;
 		w->skip = 0;
 	}
+	for (size_t i = 0; i < h->ntouched; i++)
+		h->touched[i]->nevs = 0;
+	h->ntouched = 0;
 	free(pf);
 	return rc;
 }
