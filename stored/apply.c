@@ -33,6 +33,8 @@ apply_alarms(struct apply *a, DB_TXN *txn)
 int
 apply_init(struct apply *a, struct mvcc *s)
 {
+	int rc;
+
 	memset(a, 0, sizeof(*a));
 	a->s = s;
 	a->kvs = apply_kvs_new();
@@ -41,18 +43,16 @@ apply_init(struct apply *a, struct mvcc *s)
 		pbout_init(&a->op[i]);
 	}
 	pbout_init(&a->prev);
-	return apply_reload(a);
+	if ((rc = auth_open(&a->auth, s)) != 0)
+		return rc;
+	return apply_alarms(a, NULL);
 }
 
 int
 apply_reload(struct apply *a)
 {
-	int rc;
+	int rc = auth_reload(&a->auth);
 
-	if (a->auth.s == NULL)
-		rc = auth_open(&a->auth, a->s);
-	else
-		rc = auth_reload(&a->auth);
 	return rc != 0 ? rc : apply_alarms(a, NULL);
 }
 
@@ -64,8 +64,7 @@ apply_free(struct apply *a)
 		pbout_free(&a->op[i]);
 	}
 	pbout_free(&a->prev);
-	if (a->auth.s != NULL)
-		auth_close(&a->auth);
+	auth_close(&a->auth);
 	apply_kvs_free(a->kvs);
 	a->kvs = NULL;
 }

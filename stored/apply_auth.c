@@ -151,8 +151,7 @@ apply_auth_check(struct apply *a, DB_TXN *txn, const struct req *r)
 	case REQ_USER_GET:
 		/* Anyone may read their own user. */
 		rc = auth_check_admin(au, txn, r->username);
-		if (rc != 0 && r->u.auth.name.n == r->username.n &&
-		    (r->username.n == 0 || memcmp(r->u.auth.name.p, r->username.p, r->username.n) == 0))
+		if (rc != 0 && req_bytes_eq(r->u.auth.name, r->username))
 			rc = 0;
 		return rc;
 	case REQ_ROLE_GET:
@@ -239,6 +238,7 @@ apply_auth(struct apply *a, struct mvcc_wtxn *w, const struct req *r, uint64_t i
 	case REQ_AUTHENTICATE:
 		return apply_authenticate(a, txn, q, index, out);
 	case REQ_USER_ADD:
+		/* auth_user_add() refuses it too; before a bcrypt hash here. */
 		if (q->name.n == 0)
 			return CAIRN_EUSEREMPTY;
 		if (!q->no_password && (rc = password_of(q, index, term, buf, &hash)) != 0)

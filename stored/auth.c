@@ -12,6 +12,7 @@
 #include "shared/pbwire.h"
 #include "shared/xmalloc.h"
 #include "stored/auth.h"
+#include "stored/keyrange.h"
 
 /* etcd's keys in its auth bucket, and its values for the flag. */
 #define AUTH_KEY_ENABLED "authEnabled"
@@ -38,19 +39,11 @@ struct role_rec {
 
 static const struct req_bytes root_name = {.p = (const uint8_t *)AUTH_ROOT, .n = 4};
 
-static bool
-bytes_eq(struct req_bytes x, struct req_bytes y)
-{
-	return x.n == y.n && (x.n == 0 || memcmp(x.p, y.p, x.n) == 0);
-}
-
-/* Go's string order (sort.Strings): bytes, shorter first on a tie. */
+/* Go's string order (sort.Strings) is the keys' bytewise order. */
 static int
 bytes_cmp(struct req_bytes x, struct req_bytes y)
 {
-	int c = x.n == 0 || y.n == 0 ? 0 : memcmp(x.p, y.p, x.n < y.n ? x.n : y.n);
-
-	return c != 0 ? c : (x.n > y.n) - (x.n < y.n);
+	return keyrange_cmp(x.p, x.n, y.p, y.n);
 }
 
 static DBT
@@ -119,23 +112,29 @@ revision_commit(struct auth *a, DB_TXN *txn)
 
 /* ---- Records. */
 
+/* Room for n elements of 'size' bytes in *p (capacity *cap). */
+static void
+room(void *p, size_t *cap, size_t n, size_t size)
+{
+	void **v = p;
+
+	if (n > *cap) {
+		*cap = n > 2 * *cap ? n : 2 * *cap;
+		*v = xrealloc(*v, *cap * size);
+	}
+}
+
 static struct req_bytes *
 roles_room(struct auth *a, size_t n)
 {
-	if (n > a->roles_cap) {
-		a->roles_cap = n > 2 * a->roles_cap ? n : 2 * a->roles_cap;
-		a->roles = xrealloc(a->roles, a->roles_cap * sizeof(*a->roles));
-	}
+	room(&a->roles, &a->roles_cap, n, sizeof(*a->roles));
 	return a->roles;
 }
 
 static struct auth_role_perm *
 perms_room(struct auth *a, size_t n)
 {
-	if (n > a->perms_cap) {
-		a->perms_cap = n > 2 * a->perms_cap ? n : 2 * a->perms_cap;
-		a->perms = xrealloc(a->perms, a->perms_cap * sizeof(*a->perms));
-	}
+	room(&a->perms, &a->perms_cap, n, sizeof(*a->perms));
 	return a->perms;
 }
 
@@ -199,13 +198,14 @@ user_decode(struct auth *a, const uint8_t *p, size_t n, struct user_rec *u)
 	return 0;
 }
 
+/* 0, CAIRN_EUSERNOTFOUND, CAIRN_ECORRUPT, CAIRN_EIO. */
 static int
 user_read(struct auth *a, DB_TXN *txn, struct req_bytes name, struct user_rec *u)
 {
 	int rc = rec_get(a->s->db.auth_users, txn, name, &a->user);
 
 	if (rc != 0)
-		return rc;
+		return rc == CAIRN_ENOENT ? CAIRN_EUSERNOTFOUND : rc;
 	if (user_decode(a, a->user.data, a->user.size, u) != 0) {
 		log_warnx("auth: user record of %.*s is corrupt", (int)name.n, name.p);
 		return CAIRN_ECORRUPT;
@@ -230,11 +230,16 @@ user_encode(struct auth *a, const struct user_rec *u)
 		    u->no_password ? sizeof(no_password) : 0, true);
 }
 
+/* Writes u, a change: the auth revision moves on. */
 static int
-user_write(struct auth *a, DB_TXN *txn, const struct user_rec *u)
+user_save(struct auth *a, DB_TXN *txn, const struct user_rec *u)
 {
+	int rc;
+
 	user_encode(a, u);
-	return rec_put(a->s->db.auth_users, txn, u->name, a->rec.buf, a->rec.len);
+	if ((rc = rec_put(a->s->db.auth_users, txn, u->name, a->rec.buf, a->rec.len)) != 0)
+		return rc;
+	return revision_commit(a, txn);
 }
 
 /* Decodes an authpb.Role; its permissions go to a->perms. */
@@ -284,13 +289,14 @@ role_decode(struct auth *a, const uint8_t *p, size_t n, struct role_rec *ro)
 	return 0;
 }
 
+/* 0, CAIRN_EROLENOTFOUND, CAIRN_ECORRUPT, CAIRN_EIO. */
 static int
 role_read(struct auth *a, DB_TXN *txn, struct req_bytes name, struct role_rec *ro)
 {
 	int rc = rec_get(a->s->db.auth_roles, txn, name, &a->role);
 
 	if (rc != 0)
-		return rc;
+		return rc == CAIRN_ENOENT ? CAIRN_EROLENOTFOUND : rc;
 	if (role_decode(a, a->role.data, a->role.size, ro) != 0) {
 		log_warnx("auth: role record of %.*s is corrupt", (int)name.n, name.p);
 		return CAIRN_ECORRUPT;
@@ -308,29 +314,29 @@ perm_encode(struct pbout *o, const struct auth_role_perm *pm)
 	pbout_bytes(o, PERM_F_END, pm->end.p, pm->end.n, false);
 }
 
+/* Writes ro (its permissions in a->perms), a change: the auth revision
+ * moves on. */
 static int
-role_write(struct auth *a, DB_TXN *txn, const struct role_rec *ro)
+role_save(struct auth *a, DB_TXN *txn, const struct role_rec *ro)
 {
-	struct pbout one;
 	int rc;
 
-	pbout_init(&one);
 	pbout_reset(&a->rec);
 	pbout_bytes(&a->rec, ROLE_F_NAME, ro->name.p, ro->name.n, false);
 	for (size_t i = 0; i < ro->nperms; i++) {
-		perm_encode(&one, &a->perms[i]);
-		pbout_bytes(&a->rec, ROLE_F_PERMS, one.buf, one.len, true);
+		perm_encode(&a->perm, &a->perms[i]);
+		pbout_bytes(&a->rec, ROLE_F_PERMS, a->perm.buf, a->perm.len, true);
 	}
-	pbout_free(&one);
-	rc = rec_put(a->s->db.auth_roles, txn, ro->name, a->rec.buf, a->rec.len);
-	return rc;
+	if ((rc = rec_put(a->s->db.auth_roles, txn, ro->name, a->rec.buf, a->rec.len)) != 0)
+		return rc;
+	return revision_commit(a, txn);
 }
 
 static bool
 user_has_role(const struct auth *a, const struct user_rec *u, struct req_bytes role)
 {
 	for (size_t i = 0; i < u->nroles; i++)
-		if (bytes_eq(a->roles[i], role))
+		if (req_bytes_eq(a->roles[i], role))
 			return true;
 	return false;
 }
@@ -342,7 +348,7 @@ user_drop_role(struct auth *a, struct user_rec *u, struct req_bytes role)
 	size_t kept = 0;
 
 	for (size_t i = 0; i < u->nroles; i++)
-		if (!bytes_eq(a->roles[i], role))
+		if (!req_bytes_eq(a->roles[i], role))
 			a->roles[kept++] = a->roles[i];
 	if (kept == u->nroles)
 		return false;
@@ -380,6 +386,7 @@ auth_open(struct auth *a, struct mvcc *s)
 	memset(a, 0, sizeof(*a));
 	a->s = s;
 	pbout_init(&a->rec);
+	pbout_init(&a->perm);
 	a->user.flags = DB_DBT_REALLOC;
 	a->role.flags = DB_DBT_REALLOC;
 	a->curkey.flags = DB_DBT_REALLOC;
@@ -396,6 +403,7 @@ auth_close(struct auth *a)
 		free(a->cache[i].name);
 	}
 	pbout_free(&a->rec);
+	pbout_free(&a->perm);
 	free(a->user.data);
 	free(a->role.data);
 	free(a->curkey.data);
@@ -426,14 +434,13 @@ auth_enable(struct auth *a, DB_TXN *txn)
 	if (a->enabled)
 		return 0; /* etcd: "authentication is already enabled", ignored */
 	rc = user_read(a, txn, root_name, &u);
-	if (rc == CAIRN_ENOENT)
+	if (rc == CAIRN_EUSERNOTFOUND)
 		return CAIRN_EROOTUSERNOTEXIST;
 	if (rc != 0)
 		return rc;
 	if (!user_has_role(a, &u, root_name))
 		return CAIRN_EROOTROLENOTEXIST;
 	/* etcd 3.4 does not move the auth revision here. */
-	cache_drop(a);
 	return enabled_put(a, txn, true);
 }
 
@@ -461,14 +468,12 @@ auth_user_add(struct auth *a, DB_TXN *txn, struct req_bytes name, struct req_byt
 	rc = user_read(a, txn, name, &u);
 	if (rc == 0)
 		return CAIRN_EUSEREXIST;
-	if (rc != CAIRN_ENOENT)
+	if (rc != CAIRN_EUSERNOTFOUND)
 		return rc;
 	/* etcd always writes the options it was given, or defaults. */
 	u = (struct user_rec){.name = name, .password = no_password ? (struct req_bytes){0} :
 	    hash, .options = true, .no_password = no_password};
-	if ((rc = user_write(a, txn, &u)) != 0)
-		return rc;
-	return revision_commit(a, txn);
+	return user_save(a, txn, &u);
 }
 
 int
@@ -477,11 +482,9 @@ auth_user_delete(struct auth *a, DB_TXN *txn, struct req_bytes name)
 	struct user_rec u;
 	int rc;
 
-	if (a->enabled && bytes_eq(name, root_name))
+	if (a->enabled && req_bytes_eq(name, root_name))
 		return CAIRN_EAUTHMGMT;
 	rc = user_read(a, txn, name, &u);
-	if (rc == CAIRN_ENOENT)
-		return CAIRN_EUSERNOTFOUND;
 	if (rc != 0 || (rc = rec_del(a->s->db.auth_users, txn, name)) != 0)
 		return rc;
 	return revision_commit(a, txn);
@@ -493,15 +496,11 @@ auth_user_passwd(struct auth *a, DB_TXN *txn, struct req_bytes name, struct req_
 	struct user_rec u;
 	int rc = user_read(a, txn, name, &u);
 
-	if (rc == CAIRN_ENOENT)
-		return CAIRN_EUSERNOTFOUND;
 	if (rc != 0)
 		return rc;
 	u.name = name;
 	u.password = hash;
-	if ((rc = user_write(a, txn, &u)) != 0)
-		return rc;
-	return revision_commit(a, txn);
+	return user_save(a, txn, &u);
 }
 
 int
@@ -512,29 +511,23 @@ auth_user_grant(struct auth *a, DB_TXN *txn, struct req_bytes user, struct req_b
 	size_t at;
 	int rc = user_read(a, txn, user, &u);
 
-	if (rc == CAIRN_ENOENT)
-		return CAIRN_EUSERNOTFOUND;
 	if (rc != 0)
 		return rc;
 	/* etcd lets the root role be granted before it exists. */
-	if (!bytes_eq(role, root_name)) {
+	if (!req_bytes_eq(role, root_name)) {
 		rc = role_read(a, txn, role, &ro);
-		if (rc == CAIRN_ENOENT)
-			return CAIRN_EROLENOTFOUND;
 		if (rc != 0)
 			return rc;
 	}
 	for (at = 0; at < u.nroles && bytes_cmp(a->roles[at], role) < 0; at++)
 		;
-	if (at < u.nroles && bytes_eq(a->roles[at], role))
+	if (at < u.nroles && req_bytes_eq(a->roles[at], role))
 		return 0; /* etcd: already granted, ignored */
 	roles_room(a, u.nroles + 1);
 	memmove(&a->roles[at + 1], &a->roles[at], (u.nroles - at) * sizeof(*a->roles));
 	a->roles[at] = role;
 	u.nroles++;
-	if ((rc = user_write(a, txn, &u)) != 0)
-		return rc;
-	return revision_commit(a, txn);
+	return user_save(a, txn, &u);
 }
 
 int
@@ -543,18 +536,14 @@ auth_user_revoke(struct auth *a, DB_TXN *txn, struct req_bytes user, struct req_
 	struct user_rec u;
 	int rc;
 
-	if (a->enabled && bytes_eq(user, root_name) && bytes_eq(role, root_name))
+	if (a->enabled && req_bytes_eq(user, root_name) && req_bytes_eq(role, root_name))
 		return CAIRN_EAUTHMGMT;
 	rc = user_read(a, txn, user, &u);
-	if (rc == CAIRN_ENOENT)
-		return CAIRN_EUSERNOTFOUND;
 	if (rc != 0)
 		return rc;
 	if (!user_drop_role(a, &u, role))
 		return CAIRN_EROLENOTGRANTED;
-	if ((rc = user_write(a, txn, &u)) != 0)
-		return rc;
-	return revision_commit(a, txn);
+	return user_save(a, txn, &u);
 }
 
 int
@@ -568,12 +557,10 @@ auth_role_add(struct auth *a, DB_TXN *txn, struct req_bytes name)
 	rc = role_read(a, txn, name, &ro);
 	if (rc == 0)
 		return CAIRN_EROLEEXIST;
-	if (rc != CAIRN_ENOENT)
+	if (rc != CAIRN_EROLENOTFOUND)
 		return rc;
 	ro = (struct role_rec){.name = name};
-	if ((rc = role_write(a, txn, &ro)) != 0)
-		return rc;
-	return revision_commit(a, txn);
+	return role_save(a, txn, &ro);
 }
 
 int
@@ -584,11 +571,9 @@ auth_role_delete(struct auth *a, DB_TXN *txn, struct req_bytes name)
 	DBC *c = NULL;
 	int rc, brc;
 
-	if (a->enabled && bytes_eq(name, root_name))
+	if (a->enabled && req_bytes_eq(name, root_name))
 		return CAIRN_EAUTHMGMT;
 	rc = role_read(a, txn, name, &ro);
-	if (rc == CAIRN_ENOENT)
-		return CAIRN_EROLENOTFOUND;
 	if (rc != 0 || (rc = rec_del(a->s->db.auth_roles, txn, name)) != 0)
 		return rc;
 	/* Every user holding the role loses it, written through the cursor. */
@@ -626,14 +611,12 @@ auth_role_grant(struct auth *a, DB_TXN *txn, struct req_bytes role, uint32_t typ
 	size_t at;
 	int rc = role_read(a, txn, role, &ro);
 
-	if (rc == CAIRN_ENOENT)
-		return CAIRN_EROLENOTFOUND;
 	if (rc != 0)
 		return rc;
 	for (at = 0; at < ro.nperms && bytes_cmp(a->perms[at].key, key) < 0; at++)
 		;
 	/* etcd looks only at the first permission with this key. */
-	if (at < ro.nperms && bytes_eq(a->perms[at].key, key) && bytes_eq(a->perms[at].end, end)) {
+	if (at < ro.nperms && req_bytes_eq(a->perms[at].key, key) && req_bytes_eq(a->perms[at].end, end)) {
 		a->perms[at].type = type;
 	} else {
 		while (at < ro.nperms && bytes_cmp(a->perms[at].key, key) == 0)
@@ -644,9 +627,7 @@ auth_role_grant(struct auth *a, DB_TXN *txn, struct req_bytes role, uint32_t typ
 		ro.nperms++;
 	}
 	ro.name = role;
-	if ((rc = role_write(a, txn, &ro)) != 0)
-		return rc;
-	return revision_commit(a, txn);
+	return role_save(a, txn, &ro);
 }
 
 int
@@ -657,20 +638,16 @@ auth_role_revoke(struct auth *a, DB_TXN *txn, struct req_bytes role, struct req_
 	size_t kept = 0;
 	int rc = role_read(a, txn, role, &ro);
 
-	if (rc == CAIRN_ENOENT)
-		return CAIRN_EROLENOTFOUND;
 	if (rc != 0)
 		return rc;
 	for (size_t i = 0; i < ro.nperms; i++)
-		if (!bytes_eq(a->perms[i].key, key) || !bytes_eq(a->perms[i].end, end))
+		if (!req_bytes_eq(a->perms[i].key, key) || !req_bytes_eq(a->perms[i].end, end))
 			a->perms[kept++] = a->perms[i];
 	if (kept == ro.nperms)
 		return CAIRN_EPERMNOTGRANTED;
 	ro.nperms = kept;
 	ro.name = role;
-	if ((rc = role_write(a, txn, &ro)) != 0)
-		return rc;
-	return revision_commit(a, txn);
+	return role_save(a, txn, &ro);
 }
 
 /* ---- Reads. */
@@ -682,8 +659,6 @@ auth_user_get(struct auth *a, DB_TXN *txn, struct req_bytes name, uint32_t field
 	struct user_rec u;
 	int rc = user_read(a, txn, name, &u);
 
-	if (rc == CAIRN_ENOENT)
-		return CAIRN_EUSERNOTFOUND;
 	if (rc != 0)
 		return rc;
 	for (size_t i = 0; i < u.nroles; i++)
@@ -696,19 +671,14 @@ auth_role_get(struct auth *a, DB_TXN *txn, struct req_bytes name, uint32_t field
     struct pbout *out)
 {
 	struct role_rec ro;
-	struct pbout one;
 	int rc = role_read(a, txn, name, &ro);
 
-	if (rc == CAIRN_ENOENT)
-		return CAIRN_EROLENOTFOUND;
 	if (rc != 0)
 		return rc;
-	pbout_init(&one);
 	for (size_t i = 0; i < ro.nperms; i++) {
-		perm_encode(&one, &a->perms[i]);
-		pbout_bytes(out, field, one.buf, one.len, true);
+		perm_encode(&a->perm, &a->perms[i]);
+		pbout_bytes(out, field, a->perm.buf, a->perm.len, true);
 	}
-	pbout_free(&one);
 	return 0;
 }
 
@@ -752,7 +722,7 @@ auth_user_hash(struct auth *a, DB_TXN *txn, struct req_bytes name, struct req_by
 	if (!a->enabled)
 		return CAIRN_EAUTHNOTENABLED;
 	rc = user_read(a, txn, name, &u);
-	if (rc == CAIRN_ENOENT || (rc == 0 && u.no_password))
+	if (rc == CAIRN_EUSERNOTFOUND || (rc == 0 && u.no_password))
 		return CAIRN_EAUTHFAILED;
 	if (rc != 0)
 		return rc;
@@ -781,8 +751,6 @@ auth_check_admin(struct auth *a, DB_TXN *txn, struct req_bytes user)
 	if (user.n == 0)
 		return CAIRN_EUSEREMPTY;
 	rc = user_read(a, txn, user, &u);
-	if (rc == CAIRN_ENOENT)
-		return CAIRN_EUSERNOTFOUND;
 	if (rc != 0)
 		return rc;
 	return user_has_role(a, &u, root_name) ? 0 : CAIRN_EPERMDENIED;
@@ -811,14 +779,14 @@ perms_of(struct auth *a, DB_TXN *txn, struct req_bytes user, struct auth_cached 
 	c->valid = false;
 	auth_perms_reset(&c->perms);
 	rc = user_read(a, txn, user, &u);
-	if (rc != 0 && rc != CAIRN_ENOENT)
+	if (rc != 0 && rc != CAIRN_EUSERNOTFOUND)
 		return rc;
 	c->found = rc == 0;
 	c->root = c->found && user_has_role(a, &u, root_name);
 	/* u's roles point into a->user, which role_read() leaves alone. */
 	for (size_t i = 0; c->found && !c->root && i < u.nroles; i++) {
 		rc = role_read(a, txn, a->roles[i], &ro);
-		if (rc == CAIRN_ENOENT)
+		if (rc == CAIRN_EROLENOTFOUND)
 			continue; /* etcd skips a role that is gone */
 		if (rc != 0)
 			return rc;

@@ -42,6 +42,7 @@ struct auth {
 	struct auth_cached cache[AUTH_PERMS_CACHED];
 	unsigned cache_next;         /* the entry replaced next */
 	struct pbout rec;            /* a record being written */
+	struct pbout perm;           /* one permission of it */
 	DBT user, role;              /* the records last read (owned) */
 	DBT curkey;                  /* a cursor's key (owned) */
 	struct req_bytes *roles;     /* the roles of the user record read */
@@ -50,8 +51,10 @@ struct auth {
 	size_t perms_cap;
 };
 
-/* Reads the enabled flag and the revision. CAIRN_EIO when it cannot. */
+/* Reads the enabled flag and the revision. CAIRN_EIO when it cannot; 'a'
+ * is to be closed either way. */
 int auth_open(struct auth *a, struct mvcc *s);
+/* Safe on an auth that was zeroed or closed. */
 void auth_close(struct auth *a);
 /* Reads them again, e.g. after a batch was aborted. */
 int auth_reload(struct auth *a);

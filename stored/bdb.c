@@ -2,12 +2,15 @@
  * stored: the Berkeley DB environment and databases (see bdb.h).
  */
 #include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "stored/bdb.h"
 #include "stored/hist_order.h"
+#include "shared/assert.h"
 #include "shared/err.h"
 #include "shared/log.h"
 
@@ -61,6 +64,46 @@ bdb_db_open(struct bdb *b, DB **db, const char *name, uint32_t dbflags,
 	return 0;
 }
 
+/* Every database of the file, in etcd's bucket order (bytewise by name):
+ * what opening, closing, defragmenting and hashing go through. */
+static const struct {
+	const char *name;
+	size_t off;                  /* of its DB * in struct bdb */
+	uint32_t flags;
+	int (*cmp)(DB *, const DBT *, const DBT *);
+} bdb_dbs[] = {
+	{"alarm", offsetof(struct bdb, alarm), 0, NULL},
+	{"auth", offsetof(struct bdb, auth), 0, NULL},
+	{"authRoles", offsetof(struct bdb, auth_roles), 0, NULL},
+	{"authUsers", offsetof(struct bdb, auth_users), 0, NULL},
+	{"hist", offsetof(struct bdb, hist), 0, hist_order},
+	{"key", offsetof(struct bdb, key), 0, NULL},
+	{"lease", offsetof(struct bdb, lease), 0, NULL},
+	{"leasekeys", offsetof(struct bdb, leasekeys), 0, NULL},
+	{"live", offsetof(struct bdb, live), DB_RECNUM, NULL},
+	{"members", offsetof(struct bdb, members), 0, NULL},
+	{"members_removed", offsetof(struct bdb, members_removed), 0, NULL},
+	{"meta", offsetof(struct bdb, meta), 0, NULL},
+};
+
+CAIRN_STATIC_ASSERT(sizeof(bdb_dbs) / sizeof(bdb_dbs[0]) == BDB_DBS, "one entry per DB");
+
+static DB **
+bdb_slot(const struct bdb *b, size_t i)
+{
+	return (DB **)((char *)(uintptr_t)b + bdb_dbs[i].off);
+}
+
+DB *
+bdb_db_at(const struct bdb *b, size_t i, const char **name)
+{
+	if (i >= BDB_DBS)
+		return NULL;
+	if (name != NULL)
+		*name = bdb_dbs[i].name;
+	return *bdb_slot(b, i);
+}
+
 int
 bdb_open(struct bdb *b, const char *dir, const struct bdb_options *o, char *err,
     size_t errlen)
@@ -74,37 +117,24 @@ bdb_open(struct bdb *b, const char *dir, const struct bdb_options *o, char *err,
 		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
 		return CAIRN_EIO;
 	}
-	if ((rc = bdb_env_open(b, dir, cache, err, errlen)) != 0 ||
-	    (rc = bdb_db_open(b, &b->key, "key", 0, NULL, err, errlen)) != 0 ||
-	    (rc = bdb_db_open(b, &b->meta, "meta", 0, NULL, err, errlen)) != 0 ||
-	    (rc = bdb_db_open(b, &b->hist, "hist", 0, hist_order, err, errlen)) != 0 ||
-	    (rc = bdb_db_open(b, &b->live, "live", DB_RECNUM, NULL, err, errlen)) != 0 ||
-	    (rc = bdb_db_open(b, &b->lease, "lease", 0, NULL, err, errlen)) != 0 ||
-	    (rc = bdb_db_open(b, &b->leasekeys, "leasekeys", 0, NULL, err, errlen)) != 0 ||
-	    (rc = bdb_db_open(b, &b->alarm, "alarm", 0, NULL, err, errlen)) != 0 ||
-	    (rc = bdb_db_open(b, &b->members, "members", 0, NULL, err, errlen)) != 0 ||
-	    (rc = bdb_db_open(b, &b->members_removed, "members_removed", 0, NULL, err,
-	    errlen)) != 0 ||
-	    (rc = bdb_db_open(b, &b->auth, "auth", 0, NULL, err, errlen)) != 0 ||
-	    (rc = bdb_db_open(b, &b->auth_users, "authUsers", 0, NULL, err, errlen)) != 0 ||
-	    (rc = bdb_db_open(b, &b->auth_roles, "authRoles", 0, NULL, err, errlen)) != 0) {
+	rc = bdb_env_open(b, dir, cache, err, errlen);
+	for (size_t i = 0; i < BDB_DBS && rc == 0; i++)
+		rc = bdb_db_open(b, bdb_slot(b, i), bdb_dbs[i].name, bdb_dbs[i].flags,
+		    bdb_dbs[i].cmp, err, errlen);
+	if (rc != 0)
 		bdb_close(b);
-		return rc;
-	}
-	return 0;
+	return rc;
 }
 
 void
 bdb_close(struct bdb *b)
 {
-	DB **dbs[] = {&b->key, &b->meta, &b->hist, &b->live, &b->lease, &b->leasekeys,
-	    &b->alarm, &b->members, &b->members_removed, &b->auth, &b->auth_users,
-	    &b->auth_roles};
+	for (size_t i = 0; i < BDB_DBS; i++) {
+		DB **db = bdb_slot(b, i);
 
-	for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
-		if (*dbs[i] != NULL)
-			(void)(*dbs[i])->close(*dbs[i], 0);
-		*dbs[i] = NULL;
+		if (*db != NULL)
+			(void)(*db)->close(*db, 0);
+		*db = NULL;
 	}
 	if (b->env != NULL)
 		(void)b->env->close(b->env, 0);

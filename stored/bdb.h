@@ -60,6 +60,9 @@ struct bdb {
 	DB *auth_roles;
 };
 
+/* The databases of struct bdb. */
+#define BDB_DBS 12
+
 struct bdb_options {
 	uint32_t cache_bytes;        /* 0: BDB_CACHE_BYTES_DEFAULT */
 };
@@ -70,6 +73,9 @@ int bdb_open(struct bdb *b, const char *dir, const struct bdb_options *o,
     char *err, size_t errlen);
 /* Closes everything; safe on a failed or closed bdb. */
 void bdb_close(struct bdb *b);
+/* Database i (0 <= i < BDB_DBS), in etcd's bucket order (bytewise by
+ * name), and its name (may be NULL); NULL past the last. */
+DB *bdb_db_at(const struct bdb *b, size_t i, const char **name);
 
 /* Transactions: begin, commit, abort. Errors are CAIRN_EIO (logged). */
 int bdb_begin(struct bdb *b, DB_TXN **txn);

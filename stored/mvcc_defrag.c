@@ -16,11 +16,7 @@
 static DB *
 defrag_db(struct mvcc *s, unsigned i)
 {
-	DB *dbs[] = {s->db.key, s->db.hist, s->db.live, s->db.lease, s->db.leasekeys,
-	    s->db.alarm, s->db.members, s->db.members_removed, s->db.auth, s->db.auth_users,
-	    s->db.auth_roles, s->db.meta};
-
-	return i < sizeof(dbs) / sizeof(dbs[0]) ? dbs[i] : NULL;
+	return bdb_db_at(&s->db, i, NULL);
 }
 
 void

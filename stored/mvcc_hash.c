@@ -7,7 +7,6 @@
  * key is live at rev). Equal on every member that applied the same
  * entries, whether or not its compaction pass is done.
  */
-#include <stddef.h>
 #include <string.h>
 
 #include "stored/hist_order.h"
@@ -117,38 +116,19 @@ mvcc_hash_kv(struct mvcc *s, int64_t rev, uint32_t *hash, int64_t *compact_rev)
 	return 0;
 }
 
-/* The databases in etcd's bucket order (bytewise by name), each with its
- * name as Hash writes it. */
-static const struct {
-	const char *name;
-	size_t off;                  /* of the DB * in struct bdb */
-} hash_dbs[] = {
-	{"alarm", offsetof(struct bdb, alarm)},
-	{"auth", offsetof(struct bdb, auth)},
-	{"authRoles", offsetof(struct bdb, auth_roles)},
-	{"authUsers", offsetof(struct bdb, auth_users)},
-	{"hist", offsetof(struct bdb, hist)},
-	{"key", offsetof(struct bdb, key)},
-	{"lease", offsetof(struct bdb, lease)},
-	{"leasekeys", offsetof(struct bdb, leasekeys)},
-	{"live", offsetof(struct bdb, live)},
-	{"members", offsetof(struct bdb, members)},
-	{"members_removed", offsetof(struct bdb, members_removed)},
-	{"meta", offsetof(struct bdb, meta)},
-};
-
 int
 mvcc_hash(struct mvcc *s, uint32_t *hash)
 {
 	uint32_t h = 0;
 	int rc = 0;
 
-	for (size_t i = 0; i < sizeof(hash_dbs) / sizeof(hash_dbs[0]) && rc == 0; i++) {
-		DB *db = *(DB **)((char *)&s->db + hash_dbs[i].off);
+	for (size_t i = 0; i < BDB_DBS && rc == 0; i++) {
+		const char *name;
+		DB *db = bdb_db_at(&s->db, i, &name);
 		DBT k = {0}, v = {0};
 		DBC *c;
 
-		h = crc32c_extend(h, hash_dbs[i].name, strlen(hash_dbs[i].name));
+		h = crc32c_extend(h, name, strlen(name));
 		if ((rc = db->cursor(db, s->batch, &c, 0)) != 0)
 			return bdb_fail(rc, "hash cursor");
 		while ((rc = c->get(c, &k, &v, DB_NEXT)) == 0) {

@@ -105,6 +105,8 @@ snap_end(struct stored_node *n)
 	if (n->snap.fd >= 0)
 		close(n->snap.fd);
 	n->snap.fd = -1;
+	free(n->snap.buf);
+	n->snap.buf = NULL;
 	n->snap.active = false;
 }
 
@@ -152,6 +154,7 @@ snap_start(struct stored_node *n, uint64_t id)
 	n->snap.active = true;
 	n->snap.id = id;
 	n->snap.off = 0;
+	n->snap.buf = xmalloc(STORED_RESULT_FRAME_BYTES);
 	stored_node_flush(n);
 	return 0;
 }
@@ -160,7 +163,6 @@ void
 stored_maint_send(struct stored_node *n)
 {
 	struct chan *ch = &n->child->peers[PROC_NETD].ch;
-	uint8_t *buf;
 
 	if (!n->snap.active)
 		return;
@@ -168,12 +170,11 @@ stored_maint_send(struct stored_node *n)
 		snap_end(n); /* the call went with netd */
 		return;
 	}
-	buf = xmalloc(STORED_RESULT_FRAME_BYTES);
 	while (n->snap.active && n->results.len == 0) {
 		uint64_t left = n->snap.size - n->snap.off;
 		size_t part = left < STORED_RESULT_FRAME_BYTES ? (size_t)left :
 		    STORED_RESULT_FRAME_BYTES;
-		ssize_t got = pread(n->snap.fd, buf, part, (off_t)n->snap.off);
+		ssize_t got = pread(n->snap.fd, n->snap.buf, part, (off_t)n->snap.off);
 		cairn_ipc_Result r = {.more = n->snap.off + part < n->snap.size,
 		    .remaining = left - part};
 		int rc;
@@ -183,7 +184,7 @@ stored_maint_send(struct stored_node *n)
 			r = (cairn_ipc_Result){.code = CAIRN_EIO};
 			part = 0;
 		} else
-			chunks_put(buf, (uint32_t)part, &r.data, &r.data_count);
+			chunks_put(n->snap.buf, (uint32_t)part, &r.data, &r.data_count);
 		rc = chan_send(ch, cairn_ipc_IPC_NETD_RESULT_SET, n->snap.id, &r);
 		pb_release(cairn_ipc_Result_fields, &r);
 		if (rc == CAIRN_EAGAIN)
@@ -192,7 +193,6 @@ stored_maint_send(struct stored_node *n)
 		if (rc != 0 || !r.more || part == 0)
 			snap_end(n);
 	}
-	free(buf);
 }
 
 int

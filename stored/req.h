@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Bounds. Compares and operations of one request, all levels counted
  * together. netd enforces --max-txn-ops (etcd's default 128) before it
@@ -27,6 +28,12 @@ struct req_bytes {
 	const uint8_t *p;
 	uint32_t n;
 };
+
+static inline bool
+req_bytes_eq(struct req_bytes x, struct req_bytes y)
+{
+	return x.n == y.n && (x.n == 0 || memcmp(x.p, y.p, x.n) == 0);
+}
 
 enum req_sort_order { REQ_SORT_NONE = 0, REQ_SORT_ASCEND = 1, REQ_SORT_DESCEND = 2 };
 enum req_sort_target {

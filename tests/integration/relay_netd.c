@@ -408,7 +408,7 @@ relay_on_result(struct relay *r, unsigned long long seq, const cairn_ipc_Result 
 	if ((f = fopen(path, "ab")) == NULL || fwrite(buf, 1, len, f) != len || fclose(f) != 0)
 		log_warn("cannot write %s", path);
 	free(buf);
-	if (res->remaining > 0 || (res->more && res->data_count > 0 && seq != 0))
+	if (res->more || res->remaining > 0)
 		relay_line(r, "part %llu %zu remaining %llu\n", seq, len,
 		    (unsigned long long)res->remaining);
 	if (!res->more)
