@@ -26,14 +26,29 @@ fd_is_socket(int fd)
 	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
-/* Waits for the supervisor's hello and configuration, in that order. */
+/* Keeps a listening socket the supervisor passed. */
+static void
+child_take_listener(struct child *c, struct chan_msg *m)
+{
+	struct child_listener *l = &c->listeners[c->listeners_len++];
+
+	if (m->nfds != 1)
+		fatalx("a listener from the supervisor without its socket");
+	l->fd = m->fds[0];
+	m->fds[0] = -1;
+	l->info = m->body.listener;
+	fcntl(l->fd, F_SETFD, FD_CLOEXEC);
+}
+
+/* Waits for the supervisor's hello, configuration and the listening
+ * sockets the configuration announces, in that order. */
 static void
 child_read_config(struct child *c)
 {
 	struct chan_msg m;
-	bool hello = false;
+	bool hello = false, configured = false;
 
-	for (;;) {
+	while (!configured || c->listeners_len < c->cfg.netd.listeners) {
 		int rc = chan_recv(&c->ctl, &m);
 
 		if (rc == CAIRN_EAGAIN) {
@@ -44,12 +59,16 @@ child_read_config(struct child *c)
 		if (rc != 0)
 			fatalx("control channel: %s", rc == CAIRN_EPROTO ?
 			    c->ctl.fail_reason : err_str(rc));
-		if (m.hdr.type == cairn_ipc_IPC_ANY_HELLO_SEND) {
+		if (m.hdr.type == cairn_ipc_IPC_ANY_HELLO_SEND && !hello) {
 			hello = true;
-		} else if (m.hdr.type == cairn_ipc_IPC_CHILD_CONFIG_SET && hello) {
+		} else if (m.hdr.type == cairn_ipc_IPC_CHILD_CONFIG_SET && hello && !configured) {
 			c->cfg = m.body.config;
-			chan_msg_release(&m);
-			return;
+			configured = true;
+			if (c->cfg.netd.listeners > CHILD_LISTENERS_MAX)
+				fatalx("%u listeners from the supervisor; at most %d",
+				    c->cfg.netd.listeners, CHILD_LISTENERS_MAX);
+		} else if (m.hdr.type == cairn_ipc_IPC_CHILD_LISTENER_ADOPT && configured) {
+			child_take_listener(c, &m);
 		} else
 			fatalx("unexpected %s before configuration", ipc_type_name(m.hdr.type));
 		chan_msg_release(&m);

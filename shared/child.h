@@ -16,6 +16,8 @@
 
 /* How long a child waits for its configuration before giving up. */
 #define CHILD_CONFIG_WAIT_MS 10000
+/* Listening sockets the supervisor may pass netd (NetdConfig.listeners). */
+#define CHILD_LISTENERS_MAX 16
 
 struct child;
 struct chan_msg;
@@ -52,6 +54,12 @@ struct child_peer {
 	uint64_t heartbeat_seq;     /* ours, sent */
 };
 
+/* A listening socket the supervisor bound and passed (netd only). */
+struct child_listener {
+	int fd;                     /* owned by the child */
+	cairn_ipc_Listener info;
+};
+
 struct child {
 	enum cairn_proc self;
 	struct event_base *base;
@@ -61,6 +69,8 @@ struct child {
 	struct event *sigterm_ev;
 	struct child_peer peers[PROC_COUNT]; /* indexed by enum cairn_proc */
 	cairn_ipc_ChildConfig cfg;
+	struct child_listener listeners[CHILD_LISTENERS_MAX];
+	size_t listeners_len;       /* cfg.netd.listeners, all received */
 	const struct child_ops *ops;
 	void *state;                /* the process's own, set by ops->start */
 };
