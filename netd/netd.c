@@ -1,14 +1,113 @@
 /*
- * cairn-netd: the network process: every socket, TLS, HTTP/2 and gRPC (to come).
- * For now it runs the shared child skeleton: hello and heartbeats with
- * the other children, restart and rewiring under the supervisor.
+ * cairn-netd: the network process. It serves etcd's gRPC API on the
+ * listening sockets the supervisor bound and passed, and asks raftd and
+ * stored on the clients' behalf. Runs on the shared child skeleton
+ * (configuration, privilege drop, channels to the other children).
  */
-#include "shared/child.h"
+#include <stdlib.h>
+
+#include "netd/backend.h"
+#include "netd/h2.h"
+#include "netd/netd.h"
+#include "shared/log.h"
+#include "shared/xmalloc.h"
+
+/* etcd's default --max-txn-ops, should the supervisor send none. */
+#define NETD_TXN_OPS_DEFAULT 128
+
+static void
+netd_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
+    void *arg)
+{
+	(void)l;
+	(void)sa;
+	(void)salen;
+	h2_accept(arg, fd);
+}
+
+static void
+netd_accept_error(struct evconnlistener *l, void *arg)
+{
+	(void)l;
+	(void)arg;
+	/* EMFILE and the like: the connection waits in the backlog. */
+	log_warn("cannot accept a client connection");
+}
+
+static void
+netd_configure(struct netd *n, const cairn_ipc_NetdConfig *cfg)
+{
+	n->streams_max = cfg->max_concurrent_streams == 0 ||
+	    cfg->max_concurrent_streams > NETD_STREAMS_MAX ? NETD_STREAMS_MAX :
+	    cfg->max_concurrent_streams;
+	n->request_bytes_max = cfg->max_request_bytes;
+	n->msg_bytes_max = cfg->max_request_bytes + NETD_GRPC_OVERHEAD_BYTES;
+	n->txn_ops_max = cfg->max_txn_ops != 0 ? cfg->max_txn_ops : NETD_TXN_OPS_DEFAULT;
+}
+
+static int
+netd_start(struct child *c)
+{
+	struct netd *n = xcalloc(1, sizeof(*n));
+
+	n->c = c;
+	TAILQ_INIT(&n->conns);
+	TAILQ_INIT(&n->owed);
+	pending_init(&n->pending);
+	netd_configure(n, &c->cfg.netd);
+	c->state = n;
+	for (size_t i = 0; i < c->listeners_len; i++) {
+		struct child_listener *l = &c->listeners[i];
+		struct evconnlistener *ev;
+
+		if (l->info.kind != cairn_ipc_Listener_Kind_CLIENT)
+			continue; /* peer and metrics listeners are to come */
+		if (l->info.tls) {
+			log_errorx("%s: TLS is not supported yet", l->info.url);
+			return CAIRN_EINVAL;
+		}
+		ev = evconnlistener_new(c->base, netd_accept, n, LEV_OPT_CLOSE_ON_FREE, -1, l->fd);
+		if (ev == NULL) {
+			log_errorx("cannot serve %s", l->info.url);
+			return CAIRN_EIO;
+		}
+		l->fd = -1; /* the listener's now */
+		evconnlistener_set_error_cb(ev, netd_accept_error);
+		n->listeners[n->listeners_len++] = ev;
+		log_infof(NULL, "serving client traffic on %s", l->info.url);
+	}
+	return 0;
+}
+
+static int
+netd_frame(struct child *c, enum cairn_proc from, struct chan_msg *m)
+{
+	return backend_frame(c->state, from, m);
+}
+
+static void
+netd_stop(struct child *c)
+{
+	struct netd *n = c->state;
+
+	if (n == NULL)
+		return;
+	h2_close_all(n);
+	for (size_t i = 0; i < n->listeners_len; i++)
+		evconnlistener_free(n->listeners[i]);
+	pending_close(&n->pending);
+	free(n);
+	c->state = NULL;
+}
 
 int
 main(int argc, char **argv)
 {
-	static const struct child_ops ops = {.frame = child_frame_status_only};
+	static const struct child_ops ops = {
+		.start = netd_start,
+		.frame = netd_frame,
+		.stop = netd_stop,
+	};
 
 	return child_main(PROC_NETD, &ops, argc, argv);
 }

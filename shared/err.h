@@ -40,10 +40,10 @@ enum grpc_status {
 	X(CAIRN_ECLOSED, "channel closed", GRPC_UNAVAILABLE)                       \
 	X(CAIRN_ECORRUPT, "corrupt data", GRPC_DATA_LOSS)                          \
 	X(CAIRN_ENOLEADER, "etcdserver: no leader", GRPC_UNAVAILABLE)              \
-	X(CAIRN_ECOMPACTED, "mvcc: required revision has been compacted",          \
-	  GRPC_OUT_OF_RANGE)                                                       \
-	X(CAIRN_EFUTUREREV, "mvcc: required revision is a future revision",        \
-	  GRPC_OUT_OF_RANGE)                                                       \
+	X(CAIRN_ECOMPACTED, "etcdserver: mvcc: required revision has been "        \
+	  "compacted", GRPC_OUT_OF_RANGE)                                         \
+	X(CAIRN_EFUTUREREV, "etcdserver: mvcc: required revision is a future "     \
+	  "revision", GRPC_OUT_OF_RANGE)                                          \
 	X(CAIRN_ENOSPACE, "etcdserver: mvcc: database space exceeded",             \
 	  GRPC_RESOURCE_EXHAUSTED)                                                 \
 	X(CAIRN_EKEYEMPTY, "etcdserver: key is not provided",                      \
@@ -101,6 +101,12 @@ enum grpc_status {
 	X(CAIRN_EAUTHMGMT, "etcdserver: invalid auth management",                  \
 	  GRPC_INVALID_ARGUMENT)                                                   \
 	X(CAIRN_EAUTHOLDREV, "etcdserver: revision of auth store is old",          \
+	  GRPC_INVALID_ARGUMENT) \
+	X(CAIRN_EVALUEPROVIDED, "etcdserver: value is provided", GRPC_INVALID_ARGUMENT) \
+	X(CAIRN_ELEASEPROVIDED, "etcdserver: lease is provided", GRPC_INVALID_ARGUMENT) \
+	X(CAIRN_ETOOMANYOPS, "etcdserver: too many operations in txn request",      \
+	  GRPC_INVALID_ARGUMENT)                                                   \
+	X(CAIRN_EDUPKEY, "etcdserver: duplicate key given in txn request",          \
 	  GRPC_INVALID_ARGUMENT)
 
 enum cairn_err {

@@ -13,7 +13,7 @@
 #include "stored/auth.h"
 #include "stored/mvcc.h"
 #include "stored/pbout.h"
-#include "stored/req.h"
+#include "shared/req.h"
 
 struct apply_kvs;
 

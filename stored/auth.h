@@ -14,7 +14,7 @@
 #include "stored/auth_perm.h"
 #include "stored/mvcc.h"
 #include "stored/pbout.h"
-#include "stored/req.h"
+#include "shared/req.h"
 
 /* Users whose merged permissions are kept between requests. */
 #define AUTH_PERMS_CACHED 8

@@ -71,6 +71,10 @@ lease_grant(struct mvcc_wtxn *w, int64_t id, int64_t ttl, int64_t min_ttl)
 	struct lease_rec l;
 	int rc;
 
+	/* etcd's lessor: ID 0 is "no lease" (the server picks an ID for
+	 * a grant without one before proposing it). */
+	if (id == 0)
+		return CAIRN_ELEASENOTFOUND;
 	if (ttl > LEASE_TTL_MAX)
 		return CAIRN_ELEASETTLTOOLARGE;
 	rc = lease_get(w->s, w->txn, id, &l);

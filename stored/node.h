@@ -15,7 +15,7 @@
 #include "stored/apply.h"
 #include "stored/mvcc.h"
 #include "stored/pbout.h"
-#include "stored/req.h"
+#include "shared/req.h"
 
 /* How often the store's log is made durable and reported (the applied
  * entries are in raftd's WAL meanwhile), and how often a checkpoint lets

@@ -415,6 +415,22 @@ finish_raft(struct config *cfg, char *err, size_t errlen)
 	return finish_request_bytes(cfg, err, errlen);
 }
 
+/* netd's limits on a client's requests. etcd takes any Go uint for
+ * --max-txn-ops; more than UINT32_MAX operations can never fit a request,
+ * so the bound changes nothing. */
+static void
+finish_limits(struct config *cfg)
+{
+	uint64_t ops = finish_uint(cfg, "max-txn-ops");
+	const char *reason;
+	uint64_t streams;
+
+	cfg->max_txn_ops = ops > UINT32_MAX ? UINT32_MAX : (uint32_t)ops;
+	CAIRN_ASSERT(flags_parse_uint(value_of(cfg, "max-concurrent-streams"), UINT32_MAX,
+	    &streams, &reason) == 0);
+	cfg->max_concurrent_streams = (uint32_t)streams;
+}
+
 /* The typed values, from the final text of every flag. */
 static int
 config_finish(struct config *cfg, char *err, size_t errlen)
@@ -446,6 +462,7 @@ config_finish(struct config *cfg, char *err, size_t errlen)
 	snprintf(cfg->netd_chroot, sizeof(cfg->netd_chroot), "%s", value_of(cfg, "netd-chroot"));
 	if ((rc = finish_raft(cfg, err, errlen)) != 0)
 		return rc;
+	finish_limits(cfg);
 	finish_initial_cluster(cfg);
 	finish_notices(cfg);
 	return 0;

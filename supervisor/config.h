@@ -69,6 +69,8 @@ struct config {
 	uint64_t snapshot_count;      /* --snapshot-count */
 	bool pre_vote;                /* --pre-vote */
 	uint32_t max_request_bytes;   /* --max-request-bytes */
+	uint32_t max_txn_ops;         /* --max-txn-ops, at most UINT32_MAX */
+	uint32_t max_concurrent_streams; /* --max-concurrent-streams */
 	int64_t quota_backend_bytes;  /* --quota-backend-bytes, as given */
 
 	/* Messages for the log once logging is up: environment variables used,

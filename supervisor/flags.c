@@ -17,6 +17,7 @@
 #include "shared/xmalloc.h"
 #include "supervisor/config.h"
 #include "supervisor/flags.h"
+#include "supervisor/url_canon.h"
 
 static const char *const state_choices[] = {"new", "existing", NULL};
 static const char *const fallback_choices[] = {"exit", "proxy", NULL};
@@ -64,7 +65,7 @@ const struct flag_def flags_table[] = {
 	    "Whether to fast-forward initial election ticks on boot for faster election.")},
 	{FL("listen-peer-urls", FLAG_T_URLS, FLAG_G_MEMBER, 0, "http://localhost:2380",
 	    "List of URLs to listen on for peer traffic."), .url_except = ""},
-	{FL("listen-client-urls", FLAG_T_URLS, FLAG_G_MEMBER, 0, "http://localhost:2379",
+	{FL("listen-client-urls", FLAG_T_URLS, FLAG_G_MEMBER, IMPL, "http://localhost:2379",
 	    "List of URLs to listen on for client traffic."), .url_except = ""},
 	{FL("max-snapshots", FLAG_T_UINT, FLAG_G_MEMBER, 0, "5",
 	    "Maximum number of snapshot files to retain (0 is unlimited).")},
@@ -77,11 +78,11 @@ const struct flag_def flags_table[] = {
 	    .usage_def = "''"},
 	{FL("backend-batch-limit", FLAG_T_INT, FLAG_G_MEMBER, 0, "0",
 	    "BackendBatchLimit is the maximum operations before commit the backend transaction.")},
-	{FL("max-txn-ops", FLAG_T_UINT, FLAG_G_MEMBER, 0, "128",
+	{FL("max-txn-ops", FLAG_T_UINT, FLAG_G_MEMBER, IMPL, "128",
 	    "Maximum number of operations permitted in a transaction.")},
 	{FL("max-request-bytes", FLAG_T_UINT, FLAG_G_MEMBER, IMPL, "1572864",
 	    "Maximum client request size in bytes the server will accept.")},
-	{FL("max-concurrent-streams", FLAG_T_UINT32, FLAG_G_MEMBER, 0, "4294967295",
+	{FL("max-concurrent-streams", FLAG_T_UINT32, FLAG_G_MEMBER, IMPL, "4294967295",
 	    "Maximum concurrent streams that each client can open at a time."),
 	    .usage_def = "'math.MaxUint32'"},
 	{FL("grpc-keepalive-min-time", FLAG_T_DURATION, FLAG_G_MEMBER, 0, "5s",
@@ -786,20 +787,6 @@ url_check(const char *in, char *why, size_t whylen)
 	return 0;
 }
 
-/* Strips Go's ASCII white space (strings.TrimSpace) from both ends. */
-static char *
-trim_space(char *s)
-{
-	size_t n;
-
-	while (*s != '\0' && strchr(" \t\n\v\f\r", *s) != NULL)
-		s++;
-	n = strlen(s);
-	while (n > 0 && strchr(" \t\n\v\f\r", s[n - 1]) != NULL)
-		s[--n] = '\0';
-	return s;
-}
-
 /* Each comma-separated URL, or the flag's one literal exception. */
 static int
 check_urls(const struct flag_def *f, const char *val, char *why, size_t whylen)
@@ -811,7 +798,7 @@ check_urls(const struct flag_def *f, const char *val, char *why, size_t whylen)
 		return 0;
 	copy = rest = xstrdup(val);
 	while (rc == 0 && (elem = strsep(&rest, ",")) != NULL)
-		rc = url_check(trim_space(elem), why, whylen);
+		rc = url_check(url_trim_space(elem), why, whylen);
 	free(copy);
 	return rc;
 }
@@ -836,7 +823,7 @@ check_cluster(const struct flag_def *f, const char *val, char *why,
 			rc = CAIRN_EINVAL;
 			break;
 		}
-		rc = url_check(trim_space(eq + 1), why, whylen);
+		rc = url_check(url_trim_space(eq + 1), why, whylen);
 	}
 	free(copy);
 	return rc;

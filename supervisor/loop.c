@@ -95,6 +95,24 @@ loop_ctl_readable(evutil_socket_t fd, short what, void *arg)
 		event_del(c->ctl_ev);
 }
 
+/* netd's listening sockets, after its configuration. The supervisor
+ * keeps its copies: every netd gets the same sockets. */
+static void
+loop_send_listeners(const struct supervisor *s, struct sup_child *c)
+{
+	CAIRN_ASSERT(c->proc == PROC_NETD);
+	CAIRN_ASSERT(c->cfg.netd.listeners == s->listeners.len);
+	for (size_t i = 0; i < s->listeners.len; i++) {
+		const struct listen_socket *l = &s->listeners.socks[i];
+
+		if (chan_send_fds(&c->ctl, cairn_ipc_IPC_CHILD_LISTENER_ADOPT, 0, &l->info,
+		    &l->fd, 1) != 0) {
+			log_warnx("cannot pass netd its socket for %s", l->info.url);
+			return;
+		}
+	}
+}
+
 void
 loop_child_started(struct supervisor *s, struct sup_child *c)
 {
@@ -107,6 +125,8 @@ loop_child_started(struct supervisor *s, struct sup_child *c)
 	if (chan_send_hello(&c->ctl) != 0 ||
 	    chan_send(&c->ctl, cairn_ipc_IPC_CHILD_CONFIG_SET, 0, &c->cfg) != 0)
 		log_warnx("cannot send %s its configuration", proc_name(c->proc));
+	else if (c->proc == PROC_NETD)
+		loop_send_listeners(s, c);
 	log_fields_init(&f);
 	log_field_str(&f, "child", proc_name(c->proc));
 	log_field_int(&f, "child-pid", c->pid);

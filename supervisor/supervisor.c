@@ -88,6 +88,18 @@ child_raft_config(const struct config *cfg, const struct members *ms, cairn_ipc_
 	rc->max_request_bytes = cfg->max_request_bytes;
 }
 
+/* What netd needs beyond the common part: its limits, and how many
+ * listening sockets follow its configuration. */
+static void
+child_netd_config(const struct config *cfg, const struct listen_set *ls,
+    cairn_ipc_NetdConfig *nc)
+{
+	nc->listeners = (uint32_t)ls->len;
+	nc->max_concurrent_streams = cfg->max_concurrent_streams;
+	nc->max_request_bytes = cfg->max_request_bytes;
+	nc->max_txn_ops = cfg->max_txn_ops;
+}
+
 /* The part of the configuration each child gets. */
 static void
 child_configs(struct supervisor *s, const struct members *ms)
@@ -114,6 +126,10 @@ child_configs(struct supervisor *s, const struct members *ms)
 		if (p == PROC_RAFTD || p == PROC_STORED) {
 			cc->has_raft = true;
 			child_raft_config(cfg, ms, &cc->raft);
+		}
+		if (p == PROC_NETD) {
+			cc->has_netd = true;
+			child_netd_config(cfg, &s->listeners, &cc->netd);
 		}
 		/* stored checks the quota at apply, netd before proposing. */
 		if (p == PROC_NETD || p == PROC_STORED)
@@ -144,8 +160,10 @@ static int
 run(const struct config *cfg, const struct members *ms)
 {
 	static struct supervisor s;
+	char err[LISTEN_ERR_BYTES_MAX];
 
 	s.cfg = cfg;
+	listen_init(&s.listeners);
 	for (int p = 0; p < PROC_COUNT; p++) {
 		s.children[p].owner = &s;
 		s.children[p].proc = (enum cairn_proc)p;
@@ -155,8 +173,16 @@ run(const struct config *cfg, const struct members *ms)
 	if (spawn_find_exes(&s) != 0)
 		return 1;
 	log_start(cfg);
+	/* As etcd: a bad or busy address stops the member before anything
+	 * is written or started. */
+	if (listen_add_urls(&s.listeners, cairn_ipc_Listener_Kind_CLIENT,
+	    config_get(cfg, "listen-client-urls", NULL), err, sizeof(err)) != 0) {
+		log_errorx("%s", err);
+		return 1;
+	}
 	if (datadir_prepare(cfg) != 0) {
 		log_errorx("cannot prepare the data dir %s", cfg->data_dir);
+		listen_close(&s.listeners);
 		return 1;
 	}
 	child_configs(&s, ms);
@@ -169,6 +195,7 @@ run(const struct config *cfg, const struct members *ms)
 		if (spawn_child(&s, (enum cairn_proc)p) != 0)
 			loop_stop(&s, 1);
 	event_base_dispatch(s.base);
+	listen_close(&s.listeners);
 	log_info("stopped");
 	return s.exit_status;
 }

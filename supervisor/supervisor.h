@@ -13,6 +13,7 @@
 #include "shared/chan.h"
 #include "shared/proto/ipc.pb.h"
 #include "supervisor/config.h"
+#include "supervisor/listen.h"
 #include "supervisor/restart.h"
 
 /* Period of the children's heartbeats to one another. */
@@ -38,6 +39,7 @@ struct supervisor {
 	const struct config *cfg;   /* borrowed */
 	struct event_base *base;
 	struct sup_child children[PROC_COUNT]; /* PROC_NETD.. used */
+	struct listen_set listeners; /* bound before any child; netd's */
 	struct event *sigchld_ev;
 	struct event *sigterm_ev;
 	struct event *sigint_ev;

@@ -283,3 +283,16 @@ url_canon(const char *in, char *out, size_t cap, char *why, size_t whylen)
 	}
 	return 0;
 }
+
+char *
+url_trim_space(char *s)
+{
+	size_t n;
+
+	while (*s != '\0' && strchr(" \t\n\v\f\r", *s) != NULL)
+		s++;
+	n = strlen(s);
+	while (n > 0 && strchr(" \t\n\v\f\r", s[n - 1]) != NULL)
+		s[--n] = '\0';
+	return s;
+}

@@ -23,4 +23,9 @@
 int url_canon(const char *in, char *out, size_t cap, char *why,
     size_t whylen);
 
+/* Strips Go's ASCII white space (strings.TrimSpace, as types.NewURLs
+ * does to each URL) from both ends of s, in place; returns where the text
+ * now starts. */
+char *url_trim_space(char *s);
+
 #endif

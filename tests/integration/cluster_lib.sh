@@ -12,10 +12,12 @@ cp "${STORED_BIN:-$B/tests/integration/ledger_stored}" "$T/bin/cairn-stored"
 R=$T/relay
 export RELAY_DIR=$R
 NAMES=${NAMES:-m1 m2 m3}
-declare -A PID PORT
-base=$((20000 + RANDOM % 20000))
+declare -A PID PORT CLIENT_PORT
+# Each member's peer and client ports: distinct, free now, and kept across
+# its restarts.
+ports=($(free_port $((2 * $(echo $NAMES | wc -w)))))
 i=0
-for n in $NAMES; do PORT[$n]=$((base + i)); i=$((i + 1)); done
+for n in $NAMES; do PORT[$n]=${ports[i]}; CLIENT_PORT[$n]=${ports[i + 1]}; i=$((i + 2)); done
 CLUSTER=$(for n in $NAMES; do printf '%s=http://127.0.0.1:%s,' "$n" "${PORT[$n]}"; done)
 CLUSTER=${CLUSTER%,}
 
@@ -25,6 +27,7 @@ start_member() {
 		--initial-cluster "$CLUSTER" \
 		--initial-advertise-peer-urls "http://127.0.0.1:${PORT[$n]}" \
 		--listen-peer-urls "http://127.0.0.1:${PORT[$n]}" \
+		--listen-client-urls "http://127.0.0.1:${CLIENT_PORT[$n]}" \
 		--heartbeat-interval 20 --election-timeout 200 ${EXTRA:-} \
 		2>>"$T/$n.log" &
 	PID[$n]=$!

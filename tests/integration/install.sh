@@ -19,7 +19,7 @@ check "the installed cairn runs" eval '[ $status -eq 0 ] && printf "%s" "$out" |
 # Under DESTDIR the children are not at their final place: a clear error
 # naming both places looked at, and nothing written.
 cd "$T" || exit 1
-out=$("$D$CAIRN_BINDIR/cairn" 2>&1); status=$?
+out=$("$D$CAIRN_BINDIR/cairn" --listen-client-urls "http://127.0.0.1:$(free_port)" 2>&1); status=$?
 check "children not found: exit 1, both places named, nothing written" \
 	eval '[ $status -eq 1 ] && printf "%s" "$out" | grep -qF "cannot find cairn-netd next to cairn ($D$CAIRN_BINDIR) or in $CAIRN_PKGLIBEXECDIR" && [ ! -e "$T/default.cairn" ]'
 # Copied beside them, it finds them.

@@ -9,6 +9,7 @@ TAP_N=0
 TAP_FAILED=0
 SUP_PID=
 LOG=
+CLIENT_URL=
 
 ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $*"; }
 not_ok() { TAP_N=$((TAP_N + 1)); TAP_FAILED=$((TAP_FAILED + 1)); echo "not ok $TAP_N - $*"; }
@@ -31,10 +32,39 @@ wait_for() {
 	"$@"
 }
 
-# Starts the supervisor in the background: start_cairn BIN ARGS...
+# Prints N (default 1) distinct free TCP ports of 127.0.0.1, one a line.
+# All are bound at once, so they differ; each is free again on return.
+free_port() {
+	python3 -c '
+import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print("\n".join(str(s.getsockname()[1]) for s in socks))
+' "${1:-1}"
+}
+
+# Starts the supervisor in the background: start_cairn BIN ARGS... Unless
+# ARGS give --listen-client-urls, the member listens on a free port of
+# 127.0.0.1 (never etcd's 2379: parallel tests or a developer's etcd would
+# collide). CLIENT_URL holds the URLs either way. With --config-file the
+# flag would be ignored: the file must name the URLs.
 start_cairn() {
-	local bin=$1; shift
+	local bin=$1 a next=; shift
 	LOG=$T/cairn.$TAP_N.log
+	CLIENT_URL=
+	for a in "$@"; do
+		[ -z "$next" ] || CLIENT_URL=$a
+		next=
+		case $a in
+		--listen-client-urls|-listen-client-urls) next=1 ;;
+		--listen-client-urls=*|-listen-client-urls=*) CLIENT_URL=${a#*=} ;;
+		esac
+	done
+	if [ -z "$CLIENT_URL" ]; then
+		CLIENT_URL=http://127.0.0.1:$(free_port)
+		set -- "$@" --listen-client-urls "$CLIENT_URL"
+	fi
 	"$bin" "$@" 2>"$LOG" &
 	SUP_PID=$!
 }

@@ -16,7 +16,7 @@
 #include "shared/err.h"
 #include "shared/pbwire.h"
 #include "shared/xmalloc.h"
-#include "stored/req.h"
+#include "shared/req.h"
 #include "tests/lib/runner.h"
 
 #define HEX_BYTES_MAX 512

@@ -1,12 +1,13 @@
 /*
- * stored: a client's write (or read through Raft) as it arrives in a Raft
- * entry: etcd's InternalRaftRequest (shared/proto/etcdserverpb/
+ * stored and netd: a client's write (or read through Raft) as it arrives
+ * in a Raft entry: etcd's InternalRaftRequest (shared/proto/etcdserverpb/
  * raft_internal.proto), decoded without copying: every byte field points
  * into the entry. Only what stored applies is kept; req_decode() refuses
- * anything else.
+ * anything else. netd decodes what it proposes with the same code, to
+ * check a request as etcd's gRPC layer does before it reaches Raft.
  */
-#ifndef CAIRN_STORED_REQ_H
-#define CAIRN_STORED_REQ_H
+#ifndef CAIRN_REQ_H
+#define CAIRN_REQ_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -15,7 +15,7 @@
 #include "shared/err.h"
 #include "shared/pbwire.h"
 #include "shared/xmalloc.h"
-#include "stored/req.h"
+#include "shared/req.h"
 
 /* Why a request is refused: the strings *why may point at. */
 #define WHY_PROTOBUF "malformed protobuf"

@@ -1,0 +1,246 @@
+/*
+ * netd: requests to raftd and stored on a client's behalf, and their
+ * answers. Each request holds a slot of the pending table from the frame
+ * that asks until the frame that answers; a stream that went away leaves
+ * its answer to be dropped here.
+ */
+#include <stdlib.h>
+
+#include <pb_decode.h>
+#include <pb_encode.h>
+
+#include "netd/backend.h"
+#include "netd/grpc.h"
+#include "netd/h2.h"
+#include "netd/netd.h"
+#include "shared/chunks.h"
+#include "shared/log.h"
+#include "shared/raft_peer.h"
+#include "shared/xmalloc.h"
+
+static struct netd *
+backend_of(struct gstream *s)
+{
+	return s->conn->n;
+}
+
+/* Takes a pending slot for s; CAIRN_ETOOMANYREQ when the table is full. */
+static int
+backend_wait(struct gstream *s, enum pending_wait wait)
+{
+	struct pending *p = pending_add(&backend_of(s)->pending, s, wait);
+
+	if (p == NULL)
+		return CAIRN_ETOOMANYREQ;
+	s->pending = p;
+	return 0;
+}
+
+static void
+backend_unwait(struct netd *n, struct pending *p)
+{
+	if (p->stream != NULL)
+		p->stream->pending = NULL;
+	pending_remove(&n->pending, p);
+}
+
+/* Sends bytes in chunks (a Proposal's data or a Read's request). */
+static int
+backend_send_proposal(struct netd *n, uint64_t id, const uint8_t *irr, size_t len)
+{
+	cairn_ipc_Proposal p = cairn_ipc_Proposal_init_zero;
+	int rc;
+
+	chunks_put(irr, (uint32_t)len, &p.data, &p.data_count);
+	rc = chan_send(&n->c->peers[PROC_RAFTD].ch, cairn_ipc_IPC_RAFTD_PROPOSAL_SEND, id, &p);
+	pb_release(cairn_ipc_Proposal_fields, &p);
+	return rc;
+}
+
+static int
+backend_send_read(struct netd *n, uint64_t id, uint64_t index, const uint8_t *irr, size_t len)
+{
+	cairn_ipc_Read r = cairn_ipc_Read_init_zero;
+	int rc;
+
+	r.index = index;
+	chunks_put(irr, (uint32_t)len, &r.request, &r.request_count);
+	rc = chan_send(&n->c->peers[PROC_STORED].ch, cairn_ipc_IPC_STORED_READ_GET, id, &r);
+	pb_release(cairn_ipc_Read_fields, &r);
+	return rc;
+}
+
+/* A send that failed: the ring is full (back-pressure on the client) or
+ * the process is down; either way this member cannot serve now. */
+static int
+backend_send_failed(struct netd *n, struct gstream *s, int rc)
+{
+	backend_unwait(n, s->pending);
+	log_debug("cannot send a request: %s", err_str(rc));
+	return rc == CAIRN_EAGAIN ? CAIRN_ETOOMANYREQ : rc == CAIRN_ETOOBIG ? CAIRN_ETOOBIG :
+	    CAIRN_ENOLEADER;
+}
+
+int
+backend_propose(struct gstream *s, uint8_t *irr, size_t len)
+{
+	struct netd *n = backend_of(s);
+	int rc;
+
+	if (len > n->request_bytes_max || len > RAFT_PEER_DATA_BYTES_MAX) {
+		free(irr);
+		return CAIRN_ETOOBIG;
+	}
+	if ((rc = backend_wait(s, PENDING_RESULT)) == 0 &&
+	    (rc = backend_send_proposal(n, s->pending->id, irr, len)) != 0)
+		rc = backend_send_failed(n, s, rc);
+	free(irr);
+	return rc;
+}
+
+int
+backend_read(struct gstream *s, uint8_t *irr, size_t len, bool serializable)
+{
+	struct netd *n = backend_of(s);
+	cairn_ipc_Empty e = cairn_ipc_Empty_init_zero;
+	int rc;
+
+	if (len > RAFT_PEER_DATA_BYTES_MAX) {
+		free(irr);
+		return CAIRN_ETOOBIG;
+	}
+	if (serializable) {
+		if ((rc = backend_wait(s, PENDING_RESULT)) == 0 &&
+		    (rc = backend_send_read(n, s->pending->id, 0, irr, len)) != 0)
+			rc = backend_send_failed(n, s, rc);
+		free(irr);
+		return rc;
+	}
+	if ((rc = backend_wait(s, PENDING_READ_INDEX)) != 0) {
+		free(irr);
+		return rc;
+	}
+	free(s->held);
+	s->held = irr;
+	s->held_len = len;
+	rc = chan_send(&n->c->peers[PROC_RAFTD].ch, cairn_ipc_IPC_RAFTD_READ_INDEX_GET,
+	    s->pending->id, &e);
+	return rc == 0 ? 0 : backend_send_failed(n, s, rc);
+}
+
+int
+backend_maint(struct gstream *s, cairn_ipc_Maint_Op op, int64_t revision)
+{
+	struct netd *n = backend_of(s);
+	cairn_ipc_Maint m = {.op = op, .revision = revision};
+	int rc;
+
+	if ((rc = backend_wait(s, PENDING_RESULT)) == 0 &&
+	    (rc = chan_send(&n->c->peers[PROC_STORED].ch, cairn_ipc_IPC_STORED_MAINT_DO,
+	    s->pending->id, &m)) != 0)
+		rc = backend_send_failed(n, s, rc);
+	return rc;
+}
+
+/* ---- answers ---------------------------------------------------------- */
+
+static void
+backend_on_result(struct netd *n, uint64_t id, const cairn_ipc_Result *res)
+{
+	struct pending *p = pending_find(&n->pending, id);
+	struct gstream *s;
+	uint8_t *buf;
+	size_t len;
+
+	if (p == NULL || p->wait != PENDING_RESULT) {
+		log_debug("a result for request %llu, which nobody waits for",
+		    (unsigned long long)id);
+		return;
+	}
+	if (res->more) /* parts come only for Snapshot, which netd does not ask yet */
+		return;
+	s = p->stream;
+	backend_unwait(n, p);
+	if (s == NULL || s->answered)
+		return;
+	if (res->code != 0) {
+		grpc_reply_err(s, (int)res->code);
+		return;
+	}
+	if (chunks_check(res->data, res->data_count, RAFT_PEER_DATA_BYTES_MAX, &len) != NULL) {
+		grpc_reply_err(s, CAIRN_EIO);
+		return;
+	}
+	buf = xmalloc(len + 1);
+	chunks_join(res->data, res->data_count, buf);
+	grpc_reply(s, buf, len);
+	free(buf);
+}
+
+static void
+backend_on_fail(struct netd *n, uint64_t id, int code)
+{
+	struct pending *p = pending_find(&n->pending, id);
+	struct gstream *s;
+
+	if (p == NULL)
+		return;
+	s = p->stream;
+	backend_unwait(n, p);
+	if (s != NULL && !s->answered)
+		grpc_reply_err(s, code != 0 ? code : CAIRN_EIO);
+}
+
+static void
+backend_on_read_index(struct netd *n, uint64_t id, const cairn_ipc_RaftReply *rep)
+{
+	struct pending *p = pending_find(&n->pending, id);
+	struct gstream *s;
+	int rc;
+
+	if (p == NULL || p->wait != PENDING_READ_INDEX)
+		return;
+	s = p->stream;
+	if (s == NULL || s->answered || rep->code != 0) {
+		backend_on_fail(n, id, (int)rep->code);
+		return;
+	}
+	p->wait = PENDING_RESULT;
+	rc = backend_send_read(n, id, rep->index, s->held, s->held_len);
+	free(s->held);
+	s->held = NULL;
+	s->held_len = 0;
+	if (rc != 0)
+		grpc_reply_err(s, backend_send_failed(n, s, rc));
+}
+
+int
+backend_frame(struct netd *n, enum cairn_proc from, struct chan_msg *m)
+{
+	uint64_t id = m->hdr.id;
+
+	switch (m->hdr.type) {
+	case cairn_ipc_IPC_NETD_RESULT_SET:
+		backend_on_result(n, id, &m->body.result);
+		return 0;
+	case cairn_ipc_IPC_NETD_STORE_STATUS_SET:
+		n->store = m->body.store;
+		return 0;
+	case cairn_ipc_IPC_NETD_WATCH_EVENTS:
+		return 0; /* no watchers yet */
+	case cairn_ipc_IPC_NETD_PROPOSAL_FAIL:
+		backend_on_fail(n, id, (int)m->body.reply.code);
+		return 0;
+	case cairn_ipc_IPC_NETD_READ_INDEX_SET:
+		backend_on_read_index(n, id, &m->body.reply);
+		return 0;
+	case cairn_ipc_IPC_CHILD_RAFT_STATUS_SET:
+		n->raft = m->body.status;
+		return 0;
+	case cairn_ipc_IPC_NETD_PEER_SEND:
+		return 0; /* the peer transport is to come */
+	default:
+		log_warnx("unexpected %s from %s", ipc_type_name(m->hdr.type), proc_name(from));
+		return CAIRN_EPROTO;
+	}
+}

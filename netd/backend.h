@@ -1,0 +1,38 @@
+/*
+ * netd: asking raftd and stored on a client's behalf, and routing their
+ * answers back to the client's stream (DESIGN.md section 3: writes are
+ * proposed to raftd and answered by stored once applied; linearizable
+ * reads wait for a read index from raftd, then stored serves them).
+ */
+#ifndef CAIRN_NETD_BACKEND_H
+#define CAIRN_NETD_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shared/chan.h"
+#include "shared/proc.h"
+#include "shared/proto/ipc.pb.h"
+
+struct gstream;
+struct netd;
+
+/* Proposes the InternalRaftRequest irr[len] (taken) for stream s, which
+ * stored answers once the entry is applied. Returns 0, or a CAIRN_E*
+ * code for the client (s is not answered). */
+int backend_propose(struct gstream *s, uint8_t *irr, size_t len);
+/* Has stored serve the read irr[len] (taken): at once when serializable,
+ * else after raftd's read index. Returns as backend_propose. */
+int backend_read(struct gstream *s, uint8_t *irr, size_t len, bool serializable);
+
+/* Has stored run the maintenance call 'op' (Hash, HashKV at 'revision',
+ * Defragment) for s; its answer comes as a Result. Returns as
+ * backend_propose. */
+int backend_maint(struct gstream *s, cairn_ipc_Maint_Op op, int64_t revision);
+
+/* A frame from raftd or stored for netd's requests or status. Returns 0,
+ * or CAIRN_EPROTO for a frame netd does not take from that peer. */
+int backend_frame(struct netd *n, enum cairn_proc from, struct chan_msg *m);
+
+#endif

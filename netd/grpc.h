@@ -1,0 +1,89 @@
+/*
+ * netd: gRPC over one HTTP/2 stream: the request's headers and its
+ * 5-byte-prefixed message, the method it names, and the answer (a message
+ * then grpc-status trailers, or trailers alone for an error).
+ */
+#ifndef CAIRN_NETD_GRPC_H
+#define CAIRN_NETD_GRPC_H
+
+#include <sys/queue.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shared/err.h"
+
+/* Bounds. */
+#define GRPC_PREFIX_BYTES 5
+#define GRPC_PATH_BYTES_MAX 128
+#define GRPC_TOKEN_BYTES_MAX 256
+#define GRPC_ENCODING_BYTES_MAX 32
+#define GRPC_MESSAGE_BYTES_MAX 256   /* grpc-message we send, before escaping */
+
+struct conn;
+struct gstream;
+struct pending;
+
+/* A unary method: msg/len is the request message (borrowed until the
+ * call returns). Returns 0 when the stream was answered or waits for an
+ * answer; or a CAIRN_E* code, which grpc.c sends as the status. */
+typedef int grpc_unary_fn(struct gstream *s, const uint8_t *msg, size_t len);
+
+struct grpc_method {
+	const char *path;           /* "/etcdserverpb.KV/Put" */
+	grpc_unary_fn *unary;
+};
+
+struct gstream {
+	TAILQ_ENTRY(gstream) entry;       /* the connection's streams */
+	TAILQ_ENTRY(gstream) owed_entry;  /* streams whose bytes wait to be consumed */
+	struct conn *conn;
+	int32_t id;
+	const struct grpc_method *method; /* NULL: unknown path */
+	char path[GRPC_PATH_BYTES_MAX];
+	bool grpc;                  /* content-type application/grpc... */
+	char encoding[GRPC_ENCODING_BYTES_MAX]; /* grpc-encoding; "" when absent */
+	char token[GRPC_TOKEN_BYTES_MAX];
+	/* The request as it arrives (prefix included), up to the bound. */
+	uint8_t *req;
+	size_t req_len, req_cap;
+	size_t owed;                /* received bytes not yet given back to flow control */
+	bool owed_listed;
+	bool ended;                 /* the client's END_STREAM */
+	bool answered;              /* headers of the answer submitted */
+	/* The answer's DATA: prefix + message, owned; sent from resp_off. */
+	uint8_t *resp;
+	size_t resp_len, resp_off;
+	struct pending *pending;    /* the request in flight, or NULL */
+	/* What the request needs kept while it waits (a read's request for
+	 * stored once raftd gives its index), owned. */
+	uint8_t *held;
+	size_t held_len;
+};
+
+/* The stream 'id' of connection 'c' begins (its first HEADERS). */
+struct gstream *grpc_stream_new(struct conn *c, int32_t id);
+/* One header of the request. Returns 0, or CAIRN_EINVAL to reset the
+ * stream (a header over its bound). */
+int grpc_stream_header(struct gstream *s, const uint8_t *name, size_t name_len,
+    const uint8_t *value, size_t value_len);
+/* Request bytes. */
+void grpc_stream_data(struct gstream *s, const uint8_t *data, size_t len);
+/* The client ended its side: the request is whole; serve it. */
+void grpc_stream_end(struct gstream *s);
+/* The stream closed: forget it (its request, if in flight, is orphaned). */
+void grpc_stream_free(struct gstream *s);
+
+/* Answers with the message msg[len] (copied) and status OK. */
+void grpc_reply(struct gstream *s, const uint8_t *msg, size_t len);
+/* Answers with the error 'err' (a CAIRN_E* code): etcd's status and text. */
+void grpc_reply_err(struct gstream *s, int err);
+/* Answers with a gRPC status and message of our own (grpc-go's texts). */
+void grpc_reply_status(struct gstream *s, unsigned status, const char *message);
+
+/* nghttp2's read of the answer's DATA: see h2.c. */
+size_t grpc_stream_read(struct gstream *s, uint8_t *buf, size_t cap, bool *eof);
+/* After the DATA: the trailers with status OK. */
+void grpc_stream_trailers(struct gstream *s);
+
+#endif

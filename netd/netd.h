@@ -1,0 +1,51 @@
+/*
+ * netd: the process's own state, shared by its modules: the listeners,
+ * the client connections, the table of requests waiting for raftd or
+ * stored, and what netd knows of the Raft and store status.
+ */
+#ifndef CAIRN_NETD_H
+#define CAIRN_NETD_H
+
+#include <sys/queue.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/listener.h>
+
+#include "netd/pending.h"
+#include "shared/child.h"
+
+/* Bounds. */
+#define NETD_CONNS_MAX 4096                 /* client connections at once */
+/* Streams open at once on one connection: --max-concurrent-streams, but
+ * never more than this (etcd's default is unbounded). */
+#define NETD_STREAMS_MAX 1024
+/* gRPC's allowance for a message beyond --max-request-bytes, as etcd's
+ * server sets its MaxRecvMsgSize (grpcOverheadBytes). */
+#define NETD_GRPC_OVERHEAD_BYTES (512u << 10)
+
+struct conn;
+struct gstream;
+
+struct netd {
+	struct child *c;
+	struct evconnlistener *listeners[CHILD_LISTENERS_MAX];
+	size_t listeners_len;
+	TAILQ_HEAD(, conn) conns;
+	size_t conns_len;
+	/* Streams whose received bytes wait to be given back to flow
+	 * control, oldest first, and what all streams hold (h2.c). */
+	TAILQ_HEAD(, gstream) owed;
+	size_t held_bytes;
+	struct pending_table pending;
+	uint32_t streams_max;       /* per connection */
+	uint32_t msg_bytes_max;     /* one gRPC request message */
+	uint32_t request_bytes_max; /* --max-request-bytes: one proposal */
+	uint32_t txn_ops_max;       /* --max-txn-ops */
+	cairn_ipc_RaftStatus raft;  /* last from raftd; leader 0 until known */
+	cairn_ipc_StoreStatus store;
+	uint64_t id_suffix;         /* the lease ID generator's (svc_lease.c) */
+};
+
+#endif

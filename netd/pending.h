@@ -1,0 +1,52 @@
+/*
+ * netd: the request-id table. A request sent to raftd or stored carries
+ * an id in its frame; the answer comes back with the same id. The table
+ * says which client stream waits for it. A stream that goes away before
+ * its answer leaves its slot taken (orphaned) until the answer arrives,
+ * so an id is never reused while a reply for it may still come.
+ */
+#ifndef CAIRN_NETD_PENDING_H
+#define CAIRN_NETD_PENDING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Requests in flight at once (a power of two): beyond it, clients get
+ * etcd's "too many requests". */
+#define PENDING_SLOTS (1u << 16)
+
+struct gstream;
+
+/* What a request waits for. */
+enum pending_wait {
+	PENDING_FREE = 0,
+	PENDING_RESULT,       /* stored's Result (after a proposal or a read) */
+	PENDING_READ_INDEX,   /* raftd's read index, then a Read to stored */
+};
+
+struct pending {
+	uint64_t id;
+	enum pending_wait wait;
+	struct gstream *stream;     /* borrowed; NULL once orphaned */
+};
+
+struct pending_table {
+	struct pending *slots;      /* PENDING_SLOTS, owned */
+	uint64_t next_id;
+	size_t used;
+};
+
+void pending_init(struct pending_table *t);
+void pending_close(struct pending_table *t);
+
+/* Takes a slot for 'stream', waiting for 'wait'. Returns it (its id is
+ * new and non-zero), or NULL when the table is full. */
+struct pending *pending_add(struct pending_table *t, struct gstream *stream,
+    enum pending_wait wait);
+/* The slot of 'id', or NULL when none waits for it. */
+struct pending *pending_find(struct pending_table *t, uint64_t id);
+/* Frees the slot. */
+void pending_remove(struct pending_table *t, struct pending *p);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * netd: the gRPC methods of etcd's services, as grpc.c's method table
+ * calls them (grpc_unary_fn).
+ */
+#ifndef CAIRN_NETD_SVC_H
+#define CAIRN_NETD_SVC_H
+
+#include <pb.h>
+
+#include "netd/grpc.h"
+#include "shared/req.h"
+#include "shared/proto/etcdserverpb/rpc.pb.h"
+
+struct netd;
+
+/* The etcd server version netd reports (Status, /version): the 3.4
+ * release whose behaviour cairn matches. */
+#define SVC_ETCD_VERSION "3.4.23"
+
+/* etcdserverpb.KV (svc_kv.c). */
+grpc_unary_fn svc_kv_range;
+grpc_unary_fn svc_kv_put;
+grpc_unary_fn svc_kv_delete_range;
+grpc_unary_fn svc_kv_txn;
+grpc_unary_fn svc_kv_compact;
+
+/* etcdserverpb.Maintenance (svc_maint.c). */
+grpc_unary_fn svc_maint_status;
+grpc_unary_fn svc_maint_hash;
+grpc_unary_fn svc_maint_hash_kv;
+grpc_unary_fn svc_maint_defragment;
+grpc_unary_fn svc_maint_alarm;
+
+/* etcdserverpb.Lease, the calls that go through Raft (svc_lease.c). */
+grpc_unary_fn svc_lease_grant;
+grpc_unary_fn svc_lease_revoke;
+
+/* Helpers of the services (svc_pb.c). */
+/* Decodes msg[len] into *dst with nanopb (dst zeroed first). Returns 0;
+ * or -1 with s answered as grpc-go answers a message it cannot
+ * unmarshal. */
+int svc_decode(struct gstream *s, const pb_msgdesc_t *fields, void *dst,
+    const uint8_t *msg, size_t len);
+/* Encodes *src and answers s with it. */
+void svc_reply_pb(struct gstream *s, const pb_msgdesc_t *fields, const void *src);
+/* A header netd makes itself: the IDs, the term, the store's revision. */
+void svc_header(const struct netd *n, etcdserverpb_ResponseHeader *h);
+/* Wraps msg[len] as field 'field' (length-delimited) of an
+ * InternalRaftRequest, without re-encoding it. Returns the new buffer
+ * (the caller's) and its length in *out_len. */
+uint8_t *svc_wrap(enum req_type field, const uint8_t *msg, size_t len, size_t *out_len);
+/* Proposes the client's message msg[len] as field 'field' of an
+ * InternalRaftRequest, unchecked (the requests whose checks stored makes). */
+int svc_propose(struct gstream *s, enum req_type field, const uint8_t *msg, size_t len);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * netd: etcd's Maintenance service. Status is answered from what raftd
+ * and stored last told netd; Hash, HashKV and Defragment are run by
+ * stored (Maint); Alarm goes through Raft, as in etcd.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "netd/backend.h"
+#include "netd/h2.h"
+#include "netd/netd.h"
+#include "netd/svc.h"
+
+int
+svc_maint_status(struct gstream *s, const uint8_t *msg, size_t len)
+{
+	const struct netd *n = s->conn->n;
+	etcdserverpb_StatusRequest req = etcdserverpb_StatusRequest_init_zero;
+	etcdserverpb_StatusResponse r = etcdserverpb_StatusResponse_init_zero;
+
+	if (svc_decode(s, etcdserverpb_StatusRequest_fields, &req, msg, len) != 0)
+		return 0;
+	r.has_header = true;
+	svc_header(n, &r.header);
+	snprintf(r.version, sizeof(r.version), "%s", SVC_ETCD_VERSION);
+	r.dbSize = n->store.db_size;
+	r.dbSizeInUse = n->store.db_size_in_use;
+	r.leader = n->raft.leader;
+	/* netd knows stored's applied index; raftd's commit index is not
+	 * sent to netd yet, and on a healthy member they are close. */
+	r.raftIndex = n->store.applied;
+	r.raftAppliedIndex = n->store.applied;
+	r.raftTerm = n->raft.term;
+	if (r.leader == 0)
+		snprintf(r.errors[r.errors_count++], sizeof(r.errors[0]), "%s",
+		    err_str(CAIRN_ENOLEADER));
+	/* etcd's AlarmMember.String(), as etcd lists each alarm. */
+	if (n->store.nospace)
+		snprintf(r.errors[r.errors_count++], sizeof(r.errors[0]),
+		    "memberID:%llu alarm:NOSPACE ", (unsigned long long)n->raft.member_id);
+	svc_reply_pb(s, etcdserverpb_StatusResponse_fields, &r);
+	return 0;
+}
+
+int
+svc_maint_hash(struct gstream *s, const uint8_t *msg, size_t len)
+{
+	etcdserverpb_HashRequest req = etcdserverpb_HashRequest_init_zero;
+
+	if (svc_decode(s, etcdserverpb_HashRequest_fields, &req, msg, len) != 0)
+		return 0;
+	return backend_maint(s, cairn_ipc_Maint_Op_HASH, 0);
+}
+
+int
+svc_maint_hash_kv(struct gstream *s, const uint8_t *msg, size_t len)
+{
+	etcdserverpb_HashKVRequest req = etcdserverpb_HashKVRequest_init_zero;
+
+	if (svc_decode(s, etcdserverpb_HashKVRequest_fields, &req, msg, len) != 0)
+		return 0;
+	return backend_maint(s, cairn_ipc_Maint_Op_HASH_KV, req.revision);
+}
+
+int
+svc_maint_defragment(struct gstream *s, const uint8_t *msg, size_t len)
+{
+	etcdserverpb_DefragmentRequest req = etcdserverpb_DefragmentRequest_init_zero;
+
+	if (svc_decode(s, etcdserverpb_DefragmentRequest_fields, &req, msg, len) != 0)
+		return 0;
+	return backend_maint(s, cairn_ipc_Maint_Op_DEFRAGMENT, 0);
+}
+
+int
+svc_maint_alarm(struct gstream *s, const uint8_t *msg, size_t len)
+{
+	return svc_propose(s, REQ_ALARM, msg, len);
+}

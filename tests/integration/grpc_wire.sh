@@ -1,0 +1,41 @@
+#!/bin/bash
+# Tests: gRPC requests that etcdctl never sends, made with curl over
+# HTTP/2, against cairn and the real etcd 3.4 side by side
+# (tests/integration/etcd_lib.sh): unknown services and methods, broken
+# length prefixes and payloads, compression, a message beyond the limit,
+# a wrong content type. Each gets etcd's status and message, and cairn
+# keeps serving.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/etcd_lib.sh"
+
+# body NAME BYTES: a request body in $T/NAME.bin (printf escapes).
+body() { printf "$2" >"$T/$1.bin"; }
+body empty '\x00\x00\x00\x00\x00'
+body range_a '\x00\x00\x00\x00\x03\x0a\x01a'
+body truncated '\x00\x00\x00\x00\x10\x0a\x01'
+body prefix_only '\x00\x00'
+body nothing ''
+body compressed '\x01\x00\x00\x00\x02\x0a\x00'
+body format7 '\x07\x00\x00\x00\x00'
+body two '\x00\x00\x00\x00\x03\x0a\x01a\x00\x00\x00\x00\x00'
+body huge '\x00\x10\x00\x00\x00'
+body just_over '\x00\x00\x20\x00\x01'
+
+same grpc_call /foo.Bar/Baz "$T/empty.bin"
+same grpc_call /etcdserverpb.KV/Nope "$T/empty.bin"
+same grpc_call /etcdserverpb.KV/Range "$T/empty.bin"
+same grpc_call /etcdserverpb.KV/Range "$T/range_a.bin"
+same grpc_call /etcdserverpb.KV/Range "$T/truncated.bin"
+same grpc_call /etcdserverpb.KV/Range "$T/prefix_only.bin"
+same grpc_call /etcdserverpb.KV/Range "$T/nothing.bin"
+same grpc_call /etcdserverpb.KV/Range "$T/compressed.bin"
+same grpc_call /etcdserverpb.KV/Range "$T/format7.bin"
+same grpc_call /etcdserverpb.KV/Range "$T/two.bin"
+same grpc_call /etcdserverpb.KV/Range "$T/huge.bin"
+same grpc_call /etcdserverpb.KV/Put "$T/just_over.bin"
+same grpc_call /etcdserverpb.KV/Range "$T/empty.bin" 'grpc-encoding: gzip'
+same grpc_call /etcdserverpb.KV/Range "$T/empty.bin" 'content-type: text/plain'
+same ctl put after ok
+check "netd still runs (the same process)" eval '[ "$(child_pid netd)" = "$NETD_PID" ]'
+
+finish
