@@ -13,6 +13,7 @@
 #include "netd/grpc.h"
 #include "netd/h2.h"
 #include "netd/netd.h"
+#include "netd/svc.h"
 #include "shared/chunks.h"
 #include "shared/log.h"
 #include "shared/raft_peer.h"
@@ -226,8 +227,14 @@ backend_frame(struct netd *n, enum cairn_proc from, struct chan_msg *m)
 	case cairn_ipc_IPC_NETD_STORE_STATUS_SET:
 		n->store = m->body.store;
 		return 0;
-	case cairn_ipc_IPC_NETD_WATCH_EVENTS:
-		return 0; /* no watchers yet */
+	case cairn_ipc_IPC_NETD_WATCH_EVENTS: {
+		struct pending *p = pending_find(&n->pending, id);
+
+		/* Events still in flight for a watcher cancelled meanwhile. */
+		if (p != NULL && p->wait == PENDING_WATCH)
+			svc_watch_events(n, p, &m->body.events);
+		return 0;
+	}
 	case cairn_ipc_IPC_NETD_PROPOSAL_FAIL:
 		backend_on_fail(n, id, (int)m->body.reply.code);
 		return 0;

@@ -1,13 +1,16 @@
 /*
  * netd: gRPC on one HTTP/2 stream (the wire format of gRPC's
- * PROTOCOL-HTTP2.md): request headers, the one length-prefixed message
- * of a unary call, the method table, and the answer with its grpc-status
- * and grpc-message trailers. Texts of our own statuses are grpc-go's, as
- * etcd's server sends them.
+ * PROTOCOL-HTTP2.md): request headers, length-prefixed messages, the
+ * method table, and the answer: messages, then grpc-status and
+ * grpc-message trailers (or the trailers alone). Unary and streaming
+ * calls share it. Texts of our own statuses are grpc-go's, as etcd's
+ * server sends them.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <event2/buffer.h>
 
 #include "netd/grpc.h"
 #include "netd/h2.h"
@@ -15,24 +18,30 @@
 #include "netd/svc.h"
 #include "shared/assert.h"
 #include "shared/be.h"
+#include "shared/log.h"
 #include "shared/xmalloc.h"
 
 static const struct grpc_method grpc_methods[] = {
-	{"/etcdserverpb.KV/Range", svc_kv_range},
-	{"/etcdserverpb.KV/Put", svc_kv_put},
-	{"/etcdserverpb.KV/DeleteRange", svc_kv_delete_range},
-	{"/etcdserverpb.KV/Txn", svc_kv_txn},
-	{"/etcdserverpb.KV/Compact", svc_kv_compact},
-	{"/etcdserverpb.Lease/LeaseGrant", svc_lease_grant},
-	{"/etcdserverpb.Lease/LeaseRevoke", svc_lease_revoke},
-	{"/etcdserverpb.Maintenance/Alarm", svc_maint_alarm},
-	{"/etcdserverpb.Maintenance/Status", svc_maint_status},
-	{"/etcdserverpb.Maintenance/Defragment", svc_maint_defragment},
-	{"/etcdserverpb.Maintenance/Hash", svc_maint_hash},
-	{"/etcdserverpb.Maintenance/HashKV", svc_maint_hash_kv},
+	{"/etcdserverpb.KV/Range", svc_kv_range, NULL},
+	{"/etcdserverpb.KV/Put", svc_kv_put, NULL},
+	{"/etcdserverpb.KV/DeleteRange", svc_kv_delete_range, NULL},
+	{"/etcdserverpb.KV/Txn", svc_kv_txn, NULL},
+	{"/etcdserverpb.KV/Compact", svc_kv_compact, NULL},
+	{"/etcdserverpb.Watch/Watch", NULL, &svc_watch_ops},
+	{"/etcdserverpb.Lease/LeaseGrant", svc_lease_grant, NULL},
+	{"/etcdserverpb.Lease/LeaseRevoke", svc_lease_revoke, NULL},
+	{"/etcdserverpb.Maintenance/Alarm", svc_maint_alarm, NULL},
+	{"/etcdserverpb.Maintenance/Status", svc_maint_status, NULL},
+	{"/etcdserverpb.Maintenance/Defragment", svc_maint_defragment, NULL},
+	{"/etcdserverpb.Maintenance/Hash", svc_maint_hash, NULL},
+	{"/etcdserverpb.Maintenance/HashKV", svc_maint_hash_kv, NULL},
 };
 
 #define GRPC_METHODS_LEN (sizeof(grpc_methods) / sizeof(grpc_methods[0]))
+
+/* HTTP/2's default and netd's SETTINGS_MAX_FRAME_SIZE: the most bytes
+ * one DATA frame adds to a request at once. */
+#define GRPC_FRAME_BYTES_MAX 16384
 
 #define NV(n, v) {(uint8_t *)(n), (uint8_t *)(v), sizeof(n) - 1, strlen(v), \
 	NGHTTP2_NV_FLAG_NO_COPY_NAME}
@@ -54,6 +63,9 @@ grpc_stream_new(struct conn *c, int32_t id)
 
 	s->conn = c;
 	s->id = id;
+	s->out = evbuffer_new();
+	if (s->out == NULL)
+		fatalx("evbuffer_new");
 	return s;
 }
 
@@ -63,98 +75,38 @@ header_is(const uint8_t *name, size_t len, const char *want)
 	return strlen(want) == len && memcmp(name, want, len) == 0;
 }
 
+/* Copies a header's value into dst[cap] as a C string; CAIRN_EINVAL when
+ * it does not fit. */
+static int
+header_copy(char *dst, size_t cap, const uint8_t *value, size_t len)
+{
+	if (len >= cap)
+		return CAIRN_EINVAL;
+	if (len > 0)
+		memcpy(dst, value, len);
+	dst[len] = '\0';
+	return 0;
+}
+
 int
 grpc_stream_header(struct gstream *s, const uint8_t *name, size_t name_len,
     const uint8_t *value, size_t value_len)
 {
 	if (header_is(name, name_len, ":path")) {
-		if (value_len >= GRPC_PATH_BYTES_MAX)
-			return CAIRN_EINVAL;
-		memcpy(s->path, value, value_len);
-		s->path[value_len] = '\0';
 		s->method = grpc_method_find(value, value_len);
-	} else if (header_is(name, name_len, "content-type")) {
+		return header_copy(s->path, sizeof(s->path), value, value_len);
+	}
+	if (header_is(name, name_len, "content-type")) {
 		/* "application/grpc", "application/grpc+proto", ... */
 		s->grpc = value_len >= 16 && memcmp(value, "application/grpc", 16) == 0 &&
 		    (value_len == 16 || value[16] == '+' || value[16] == ';');
-	} else if (header_is(name, name_len, "grpc-encoding")) {
-		if (value_len >= sizeof(s->encoding))
-			return CAIRN_EINVAL;
-		memcpy(s->encoding, value, value_len);
-		s->encoding[value_len] = '\0';
-	} else if (header_is(name, name_len, "token")) {
-		if (value_len >= sizeof(s->token))
-			return CAIRN_EINVAL;
-		memcpy(s->token, value, value_len);
-		s->token[value_len] = '\0';
+		return 0;
 	}
+	if (header_is(name, name_len, "grpc-encoding"))
+		return header_copy(s->encoding, sizeof(s->encoding), value, value_len);
+	if (header_is(name, name_len, "token"))
+		return header_copy(s->token, sizeof(s->token), value, value_len);
 	return 0;
-}
-
-/* The request's bound: one message of at most msg_bytes_max. */
-static size_t
-grpc_req_max(const struct gstream *s)
-{
-	return GRPC_PREFIX_BYTES + s->conn->n->msg_bytes_max;
-}
-
-static void
-grpc_req_free(struct gstream *s)
-{
-	if (s->req_len > 0)
-		h2_released(s, s->req_len);
-	free(s->req);
-	s->req = NULL;
-	s->req_len = s->req_cap = 0;
-}
-
-/* Answered before the request ended: the rest is dropped as it comes. */
-static void
-grpc_answered_early(struct gstream *s)
-{
-	grpc_req_free(s);
-}
-
-void
-grpc_stream_data(struct gstream *s, const uint8_t *data, size_t len)
-{
-	size_t want;
-
-	if (s->answered || s->ended) {
-		h2_received(s, len, false);
-		return;
-	}
-	if (s->req_len + len > s->req_cap) {
-		want = s->req_cap == 0 ? 4096 : s->req_cap;
-		while (want < s->req_len + len)
-			want *= 2;
-		if (want > grpc_req_max(s))
-			want = grpc_req_max(s);
-		if (s->req_len + len > want) {
-			h2_received(s, len, false);
-			grpc_reply_status(s, GRPC_RESOURCE_EXHAUSTED, "grpc: received message "
-			    "larger than max");
-			grpc_answered_early(s);
-			return;
-		}
-		s->req = xrealloc(s->req, want);
-		s->req_cap = want;
-	}
-	memcpy(s->req + s->req_len, data, len);
-	s->req_len += len;
-	h2_received(s, len, true);
-	/* grpc-go refuses on the length prefix, before the message comes. */
-	if (s->req_len >= GRPC_PREFIX_BYTES && s->req_len - len < GRPC_PREFIX_BYTES) {
-		uint32_t n = be_get32(s->req + 1);
-		char msg[GRPC_MESSAGE_BYTES_MAX];
-
-		if (n > s->conn->n->msg_bytes_max) {
-			snprintf(msg, sizeof(msg), "grpc: received message larger than max "
-			    "(%u vs. %u)", n, s->conn->n->msg_bytes_max);
-			grpc_reply_status(s, GRPC_RESOURCE_EXHAUSTED, msg);
-			grpc_answered_early(s);
-		}
-	}
 }
 
 /* The method's name for "unknown ..." statuses: "/svc/m" -> svc, m. */
@@ -177,20 +129,74 @@ grpc_unknown(struct gstream *s)
 	grpc_reply_status(s, GRPC_UNIMPLEMENTED, msg);
 }
 
-/* The first message of a unary request (grpc-go reads one and ignores
- * anything after it): 0 with *msg and *len set, or the stream was
- * answered, with grpc-go's statuses. */
+void
+grpc_stream_headers_done(struct gstream *s)
+{
+	char text[GRPC_MESSAGE_BYTES_MAX];
+
+	if (s->answered)
+		return;
+	if (!s->grpc) {
+		/* Not gRPC: etcd's server resets such a stream. */
+		s->answered = true;
+		h2_reset(s, NGHTTP2_PROTOCOL_ERROR);
+	} else if (s->encoding[0] != '\0' && strcmp(s->encoding, "identity") != 0) {
+		snprintf(text, sizeof(text), "grpc: Decompressor is not installed for "
+		    "grpc-encoding \"%s\"", s->encoding);
+		grpc_reply_status(s, GRPC_UNIMPLEMENTED, text);
+	} else if (s->method == NULL) {
+		grpc_unknown(s);
+	}
+}
+
+/* The request's bound: one message of at most msg_bytes_max, and the
+ * start of the next within the frame that ended it. */
+static size_t
+grpc_req_max(const struct gstream *s)
+{
+	return GRPC_PREFIX_BYTES + s->conn->n->msg_bytes_max + GRPC_FRAME_BYTES_MAX;
+}
+
+/* Drops the first n request bytes (a message served). */
+static void
+grpc_req_drop(struct gstream *s, size_t n)
+{
+	CAIRN_ASSERT(n <= s->req_len);
+	if (n == 0)
+		return;
+	memmove(s->req, s->req + n, s->req_len - n);
+	s->req_len -= n;
+	h2_released(s, n);
+}
+
+static void
+grpc_req_free(struct gstream *s)
+{
+	grpc_req_drop(s, s->req_len);
+	free(s->req);
+	s->req = NULL;
+	s->req_cap = 0;
+}
+
+/* Checks the message at the start of the request: 1 when one is whole
+ * (*len set), 0 when more must come, -1 when the stream was answered
+ * with grpc-go's status. */
 static int
-grpc_unary_message(struct gstream *s, const uint8_t **msg, size_t *len)
+grpc_req_message(struct gstream *s, size_t *len)
 {
 	char text[GRPC_MESSAGE_BYTES_MAX];
 	uint32_t n;
 
-	if (s->req_len < GRPC_PREFIX_BYTES) {
-		grpc_reply_status(s, GRPC_UNKNOWN, s->req_len == 0 ? "EOF" : "unexpected EOF");
+	if (s->req_len < GRPC_PREFIX_BYTES)
+		return 0;
+	n = be_get32(s->req + 1);
+	if (n > s->conn->n->msg_bytes_max) {
+		/* grpc-go refuses on the length prefix, before the message comes. */
+		snprintf(text, sizeof(text), "grpc: received message larger than max "
+		    "(%u vs. %u)", n, s->conn->n->msg_bytes_max);
+		grpc_reply_status(s, GRPC_RESOURCE_EXHAUSTED, text);
 		return -1;
 	}
-	n = be_get32(s->req + 1);
 	if (s->req[0] > 1) {
 		snprintf(text, sizeof(text), "grpc: received unexpected payload format %u",
 		    s->req[0]);
@@ -202,39 +208,86 @@ grpc_unary_message(struct gstream *s, const uint8_t **msg, size_t *len)
 		    "or empty encoding");
 		return -1;
 	}
-	if (s->req_len - GRPC_PREFIX_BYTES < n) {
-		grpc_reply_status(s, GRPC_UNKNOWN, "unexpected EOF");
-		return -1;
-	}
-	*msg = s->req + GRPC_PREFIX_BYTES;
+	if (s->req_len - GRPC_PREFIX_BYTES < n)
+		return 0;
 	*len = n;
-	return 0;
+	return 1;
+}
+
+/* A streaming call: serves every whole message received. */
+static void
+grpc_stream_messages(struct gstream *s)
+{
+	size_t len;
+	int rc;
+
+	while (!s->answered && (rc = grpc_req_message(s, &len)) == 1) {
+		rc = s->method->stream->message(s, s->req + GRPC_PREFIX_BYTES, len);
+		grpc_req_drop(s, GRPC_PREFIX_BYTES + len);
+		if (rc != 0 && !s->answered)
+			grpc_reply_err(s, rc);
+	}
+}
+
+void
+grpc_stream_data(struct gstream *s, const uint8_t *data, size_t len)
+{
+	size_t want;
+
+	if (s->answered || s->ended) {
+		h2_received(s, len, false);
+		return;
+	}
+	if (s->req_len + len > s->req_cap) {
+		want = s->req_cap == 0 ? 4096 : s->req_cap;
+		while (want < s->req_len + len)
+			want *= 2;
+		if (want > grpc_req_max(s))
+			want = grpc_req_max(s);
+		if (s->req_len + len > want) {
+			/* Only a prefix this function did not check gets here. */
+			h2_received(s, len, false);
+			grpc_reply_status(s, GRPC_RESOURCE_EXHAUSTED, "grpc: received message "
+			    "larger than max");
+			grpc_req_free(s);
+			return;
+		}
+		s->req = xrealloc(s->req, want);
+		s->req_cap = want;
+	}
+	memcpy(s->req + s->req_len, data, len);
+	s->req_len += len;
+	h2_received(s, len, true);
+	if (s->method != NULL && s->method->stream != NULL)
+		grpc_stream_messages(s);
+	else if (grpc_req_message(s, &want) < 0)
+		grpc_req_free(s);
+	if (s->answered)
+		grpc_req_free(s); /* the rest is dropped as it comes */
 }
 
 void
 grpc_stream_end(struct gstream *s)
 {
-	const uint8_t *msg;
 	size_t len;
 	int rc;
 
 	s->ended = true;
-	if (s->answered)
+	if (s->answered || s->method == NULL) {
+		grpc_req_free(s);
 		return;
-	if (!s->grpc) {
-		/* Not gRPC: etcd's server resets such a stream. */
-		s->answered = true;
-		h2_reset(s, NGHTTP2_PROTOCOL_ERROR);
-	} else if (s->encoding[0] != '\0' && strcmp(s->encoding, "identity") != 0) {
-		char text[GRPC_MESSAGE_BYTES_MAX];
-
-		snprintf(text, sizeof(text), "grpc: Decompressor is not installed for "
-		    "grpc-encoding \"%s\"", s->encoding);
-		grpc_reply_status(s, GRPC_UNIMPLEMENTED, text);
-	} else if (s->method == NULL) {
-		grpc_unknown(s);
-	} else if (grpc_unary_message(s, &msg, &len) == 0) {
-		rc = s->method->unary(s, msg, len);
+	}
+	if (s->method->stream != NULL) {
+		/* A message cut short ends the call as grpc-go ends it. */
+		if (s->req_len > 0)
+			grpc_reply_status(s, GRPC_UNKNOWN, "unexpected EOF");
+		else if (s->method->stream->end != NULL)
+			s->method->stream->end(s);
+	} else if ((rc = grpc_req_message(s, &len)) == 0) {
+		grpc_reply_status(s, GRPC_UNKNOWN, s->req_len == 0 ? "EOF" : "unexpected EOF");
+	} else if (rc == 1) {
+		/* grpc-go reads one message and ignores anything after it. */
+		rc = s->method->unary(s, s->req + GRPC_PREFIX_BYTES, len);
 		if (rc != 0)
 			grpc_reply_err(s, rc);
 	}
@@ -244,53 +297,83 @@ grpc_stream_end(struct gstream *s)
 void
 grpc_stream_free(struct gstream *s)
 {
+	if (s->method != NULL && s->method->stream != NULL && s->method->stream->free != NULL)
+		s->method->stream->free(s);
 	if (s->pending != NULL)
 		s->pending->stream = NULL;
 	grpc_req_free(s);
-	free(s->resp);
+	evbuffer_free(s->out);
 	free(s->held);
 	free(s);
+}
+
+/* ---- the answer --------------------------------------------------------- */
+
+/* Queues one message of the answer and has nghttp2 send it: the headers
+ * first, then the DATA as the client's window allows. */
+static void
+grpc_queue(struct gstream *s, const uint8_t *msg, size_t len)
+{
+	const nghttp2_nv nv[] = {NV(":status", "200"), NV("content-type", "application/grpc")};
+	uint8_t prefix[GRPC_PREFIX_BYTES];
+
+	CAIRN_ASSERT(!s->answered);
+	CAIRN_ASSERT(len <= UINT32_MAX);
+	prefix[0] = 0;
+	be_put32(prefix + 1, (uint32_t)len);
+	if (evbuffer_add(s->out, prefix, sizeof(prefix)) != 0 ||
+	    (len > 0 && evbuffer_add(s->out, msg, len) != 0))
+		fatalx("evbuffer_add");
+	if (!s->headers_sent) {
+		s->headers_sent = true;
+		(void)h2_submit_headers(s, nv, sizeof(nv) / sizeof(nv[0]), true);
+	} else {
+		h2_resume(s);
+	}
+}
+
+int
+grpc_send(struct gstream *s, const uint8_t *msg, size_t len)
+{
+	if (evbuffer_get_length(s->out) > GRPC_OUT_BYTES_MAX)
+		return CAIRN_EAGAIN;
+	grpc_queue(s, msg, len);
+	return 0;
+}
+
+void
+grpc_finish(struct gstream *s, unsigned status, const char *message)
+{
+	if (!s->headers_sent) {
+		grpc_reply_status(s, status, message);
+		return;
+	}
+	CAIRN_ASSERT(!s->answered);
+	s->answered = true;
+	s->status = status;
+	snprintf(s->message, sizeof(s->message), "%s", message);
+	h2_resume(s);
 }
 
 void
 grpc_reply(struct gstream *s, const uint8_t *msg, size_t len)
 {
-	const nghttp2_nv nv[] = {NV(":status", "200"), NV("content-type", "application/grpc")};
-
-	CAIRN_ASSERT(!s->answered);
-	CAIRN_ASSERT(len <= UINT32_MAX);
-	s->answered = true;
-	s->resp = xmalloc(GRPC_PREFIX_BYTES + len);
-	s->resp[0] = 0;
-	be_put32(s->resp + 1, (uint32_t)len);
-	if (len > 0)
-		memcpy(s->resp + GRPC_PREFIX_BYTES, msg, len);
-	s->resp_len = GRPC_PREFIX_BYTES + len;
-	s->resp_off = 0;
-	(void)h2_submit_headers(s, nv, sizeof(nv) / sizeof(nv[0]), true);
+	/* A unary answer is one message, whatever its size. */
+	grpc_queue(s, msg, len);
+	grpc_finish(s, GRPC_OK, "");
 }
 
 size_t
-grpc_stream_read(struct gstream *s, uint8_t *buf, size_t cap, bool *eof)
+grpc_stream_read(struct gstream *s, uint8_t *buf, size_t cap, enum grpc_read *state)
 {
-	size_t n = s->resp_len - s->resp_off;
+	int n = evbuffer_remove(s->out, buf, cap);
 
-	if (n > cap)
-		n = cap;
-	memcpy(buf, s->resp + s->resp_off, n);
-	s->resp_off += n;
-	*eof = s->resp_off == s->resp_len;
-	return n;
-}
-
-void
-grpc_stream_trailers(struct gstream *s)
-{
-	const nghttp2_nv nv[] = {NV("grpc-status", "0")};
-
-	free(s->resp);
-	s->resp = NULL;
-	(void)h2_submit_trailers(s, nv, 1);
+	if (n > 0) {
+		*state = GRPC_READ_DATA;
+		return (size_t)n;
+	}
+	*state = s->answered ? GRPC_READ_EOF : GRPC_READ_WAIT;
+	return 0;
 }
 
 /* grpc-message is percent-encoded: bytes outside printable ASCII, and
@@ -317,12 +400,28 @@ grpc_percent_encode(const char *in, char *out, size_t cap)
 }
 
 void
+grpc_stream_trailers(struct gstream *s)
+{
+	char code[12], text[3 * GRPC_MESSAGE_BYTES_MAX + 1];
+
+	snprintf(code, sizeof(code), "%u", s->status);
+	grpc_percent_encode(s->message, text, sizeof(text));
+	{
+		const nghttp2_nv nv[] = {NV("grpc-status", code), NV("grpc-message", text)};
+
+		(void)h2_submit_trailers(s, nv, text[0] != '\0' ? 2 : 1);
+	}
+}
+
+void
 grpc_reply_status(struct gstream *s, unsigned status, const char *message)
 {
 	char code[12], text[3 * GRPC_MESSAGE_BYTES_MAX + 1];
 
 	CAIRN_ASSERT(!s->answered);
+	CAIRN_ASSERT(!s->headers_sent);
 	s->answered = true;
+	s->headers_sent = true;
 	snprintf(code, sizeof(code), "%u", status);
 	grpc_percent_encode(message, text, sizeof(text));
 	{
@@ -338,5 +437,5 @@ grpc_reply_status(struct gstream *s, unsigned status, const char *message)
 void
 grpc_reply_err(struct gstream *s, int err)
 {
-	grpc_reply_status(s, err_grpc_status(err), err_str(err));
+	grpc_finish(s, err_grpc_status(err), err_str(err));
 }

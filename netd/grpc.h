@@ -19,6 +19,9 @@
 #define GRPC_TOKEN_BYTES_MAX 256
 #define GRPC_ENCODING_BYTES_MAX 32
 #define GRPC_MESSAGE_BYTES_MAX 256   /* grpc-message we send, before escaping */
+/* Answer bytes a streaming call may have waiting for the client: beyond
+ * it grpc_send refuses (the service decides what to drop). */
+#define GRPC_OUT_BYTES_MAX (4u << 20)
 
 struct conn;
 struct gstream;
@@ -29,9 +32,28 @@ struct pending;
  * answer; or a CAIRN_E* code, which grpc.c sends as the status. */
 typedef int grpc_unary_fn(struct gstream *s, const uint8_t *msg, size_t len);
 
+/* A streaming method (client, server or bidirectional streaming). */
+struct grpc_stream_ops {
+	/* One request message (borrowed until the call returns). Returns 0,
+	 * or a CAIRN_E* code that ends the call with its status. */
+	int (*message)(struct gstream *s, const uint8_t *msg, size_t len);
+	/* The client ended its side; may be NULL. */
+	void (*end)(struct gstream *s);
+	/* The stream goes away: release s->svc; may be NULL. */
+	void (*free)(struct gstream *s);
+};
+
 struct grpc_method {
 	const char *path;           /* "/etcdserverpb.KV/Put" */
-	grpc_unary_fn *unary;
+	grpc_unary_fn *unary;       /* or, for a streaming method, NULL */
+	const struct grpc_stream_ops *stream;
+};
+
+/* What grpc_stream_read found. */
+enum grpc_read {
+	GRPC_READ_DATA,             /* bytes copied */
+	GRPC_READ_WAIT,             /* nothing now; more will come */
+	GRPC_READ_EOF,              /* all sent: the trailers follow */
 };
 
 struct gstream {
@@ -50,10 +72,12 @@ struct gstream {
 	size_t owed;                /* received bytes not yet given back to flow control */
 	bool owed_listed;
 	bool ended;                 /* the client's END_STREAM */
-	bool answered;              /* headers of the answer submitted */
-	/* The answer's DATA: prefix + message, owned; sent from resp_off. */
-	uint8_t *resp;
-	size_t resp_len, resp_off;
+	bool headers_sent;          /* the answer's headers were submitted */
+	bool answered;              /* the call's status is decided */
+	unsigned status;            /* ... for the trailers */
+	char message[GRPC_MESSAGE_BYTES_MAX];
+	struct evbuffer *out;       /* the answer's DATA not yet sent, owned */
+	void *svc;                  /* a streaming service's state, its own */
 	struct pending *pending;    /* the request in flight, or NULL */
 	/* What the request needs kept while it waits (a read's request for
 	 * stored once raftd gives its index), owned. */
@@ -63,6 +87,8 @@ struct gstream {
 
 /* The stream 'id' of connection 'c' begins (its first HEADERS). */
 struct gstream *grpc_stream_new(struct conn *c, int32_t id);
+/* The request's headers are all in: refuse a call netd will not serve. */
+void grpc_stream_headers_done(struct gstream *s);
 /* One header of the request. Returns 0, or CAIRN_EINVAL to reset the
  * stream (a header over its bound). */
 int grpc_stream_header(struct gstream *s, const uint8_t *name, size_t name_len,
@@ -74,16 +100,21 @@ void grpc_stream_end(struct gstream *s);
 /* The stream closed: forget it (its request, if in flight, is orphaned). */
 void grpc_stream_free(struct gstream *s);
 
-/* Answers with the message msg[len] (copied) and status OK. */
+/* Answers a unary call with the message msg[len] (copied) and status OK. */
 void grpc_reply(struct gstream *s, const uint8_t *msg, size_t len);
+/* A streaming call sends the message msg[len] (copied). Returns 0, or
+ * CAIRN_EAGAIN (nothing queued) while GRPC_OUT_BYTES_MAX wait to go. */
+int grpc_send(struct gstream *s, const uint8_t *msg, size_t len);
+/* Ends a call with a status, after what was sent. */
+void grpc_finish(struct gstream *s, unsigned status, const char *message);
 /* Answers with the error 'err' (a CAIRN_E* code): etcd's status and text. */
 void grpc_reply_err(struct gstream *s, int err);
 /* Answers with a gRPC status and message of our own (grpc-go's texts). */
 void grpc_reply_status(struct gstream *s, unsigned status, const char *message);
 
-/* nghttp2's read of the answer's DATA: see h2.c. */
-size_t grpc_stream_read(struct gstream *s, uint8_t *buf, size_t cap, bool *eof);
-/* After the DATA: the trailers with status OK. */
+/* nghttp2's read of the answer's DATA (h2.c): up to cap bytes. */
+size_t grpc_stream_read(struct gstream *s, uint8_t *buf, size_t cap, enum grpc_read *state);
+/* After the DATA: the trailers with the call's status. */
 void grpc_stream_trailers(struct gstream *s);
 
 #endif

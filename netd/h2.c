@@ -154,10 +154,13 @@ on_frame_recv(nghttp2_session *h2, const nghttp2_frame *f, void *arg)
 	struct gstream *s;
 
 	(void)h2;
-	if ((f->hd.type != NGHTTP2_DATA && f->hd.type != NGHTTP2_HEADERS) ||
-	    !(f->hd.flags & NGHTTP2_FLAG_END_STREAM))
+	if (f->hd.type != NGHTTP2_DATA && f->hd.type != NGHTTP2_HEADERS)
 		return 0;
-	if ((s = h2_stream(arg, f->hd.stream_id)) != NULL)
+	if ((s = h2_stream(arg, f->hd.stream_id)) == NULL)
+		return 0;
+	if (f->hd.type == NGHTTP2_HEADERS && f->headers.cat == NGHTTP2_HCAT_REQUEST)
+		grpc_stream_headers_done(s);
+	if (f->hd.flags & NGHTTP2_FLAG_END_STREAM)
 		grpc_stream_end(s);
 	return 0;
 }
@@ -182,14 +185,16 @@ on_data_read(nghttp2_session *h2, int32_t id, uint8_t *buf, size_t cap, uint32_t
     nghttp2_data_source *src, void *arg)
 {
 	struct gstream *s = src->ptr;
-	bool eof = false;
+	enum grpc_read state;
 	size_t n;
 
 	(void)h2;
 	(void)id;
 	(void)arg;
-	n = grpc_stream_read(s, buf, cap, &eof);
-	if (eof) {
+	n = grpc_stream_read(s, buf, cap, &state);
+	if (state == GRPC_READ_WAIT)
+		return NGHTTP2_ERR_DEFERRED;
+	if (state == GRPC_READ_EOF) {
 		*flags |= NGHTTP2_DATA_FLAG_EOF | NGHTTP2_DATA_FLAG_NO_END_STREAM;
 		grpc_stream_trailers(s);
 	}
@@ -228,6 +233,13 @@ int
 h2_submit_trailers(struct gstream *s, const nghttp2_nv *nv, size_t n)
 {
 	return nghttp2_submit_trailer(s->conn->h2, s->id, nv, n) == 0 ? 0 : CAIRN_EIO;
+}
+
+void
+h2_resume(struct gstream *s)
+{
+	(void)nghttp2_session_resume_data(s->conn->h2, s->id);
+	h2_wake(s->conn);
 }
 
 void

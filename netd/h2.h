@@ -55,6 +55,8 @@ void h2_wake(struct conn *c);
  * Returns 0, or CAIRN_EIO (the stream is gone). */
 int h2_submit_headers(struct gstream *s, const nghttp2_nv *nv, size_t n, bool data);
 int h2_submit_trailers(struct gstream *s, const nghttp2_nv *nv, size_t n);
+/* More of the answer's DATA (or its end) is ready to be sent. */
+void h2_resume(struct gstream *s);
 /* Ends the stream with RST_STREAM(code), an HTTP/2 error code. */
 void h2_reset(struct gstream *s, uint32_t code);
 /* Closes every connection (at exit). */

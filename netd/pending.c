@@ -62,6 +62,7 @@ pending_remove(struct pending_table *t, struct pending *p)
 	CAIRN_ASSERT(t->used > 0);
 	p->wait = PENDING_FREE;
 	p->stream = NULL;
+	p->ctx = NULL;
 	p->id = 0;
 	t->used--;
 }

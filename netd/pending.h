@@ -23,12 +23,14 @@ enum pending_wait {
 	PENDING_FREE = 0,
 	PENDING_RESULT,       /* stored's Result (after a proposal or a read) */
 	PENDING_READ_INDEX,   /* raftd's read index, then a Read to stored */
+	PENDING_WATCH,        /* a watcher: stored's events, until cancelled */
 };
 
 struct pending {
 	uint64_t id;
 	enum pending_wait wait;
 	struct gstream *stream;     /* borrowed; NULL once orphaned */
+	void *ctx;                  /* the service's, for a long-lived request */
 };
 
 struct pending_table {

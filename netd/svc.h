@@ -8,6 +8,7 @@
 #include <pb.h>
 
 #include "netd/grpc.h"
+#include "shared/proto/ipc.pb.h"
 #include "shared/req.h"
 #include "shared/proto/etcdserverpb/rpc.pb.h"
 
@@ -23,6 +24,12 @@ grpc_unary_fn svc_kv_put;
 grpc_unary_fn svc_kv_delete_range;
 grpc_unary_fn svc_kv_txn;
 grpc_unary_fn svc_kv_compact;
+
+/* etcdserverpb.Watch (svc_watch.c): the stream's calls, and stored's
+ * WatchEvents for the watcher of pending slot p. */
+extern const struct grpc_stream_ops svc_watch_ops;
+struct pending;
+void svc_watch_events(struct netd *n, struct pending *p, const cairn_ipc_WatchEvents *ev);
 
 /* etcdserverpb.Maintenance (svc_maint.c). */
 grpc_unary_fn svc_maint_status;

@@ -100,3 +100,10 @@ PB=
 # stdin TEXT: what the next commands read (txn).
 stdin() { printf '%b' "$1" >"$T/stdin"; }
 
+# Ends the test: first, cairn's log shows no child that died or tripped a
+# sanitizer (a netd restart would hide behind equal outputs).
+finish_side_by_side() {
+	check "no cairn process died or tripped a sanitizer" \
+		eval '! grep -q "runtime error:\|Sanitizer\|exited with status\|killed by signal" "$LOG"'
+	finish
+}

@@ -38,4 +38,4 @@ same grpc_call /etcdserverpb.KV/Range "$T/empty.bin" 'content-type: text/plain'
 same ctl put after ok
 check "netd still runs (the same process)" eval '[ "$(child_pid netd)" = "$NETD_PID" ]'
 
-finish
+finish_side_by_side

@@ -51,4 +51,4 @@ PB=RangeResponse same ctl get foo -w protobuf
 PB=PutResponse same ctl put foo pb -w protobuf --prev-kv
 PB=TxnResponse same ctl txn -w protobuf
 
-finish
+finish_side_by_side

@@ -41,4 +41,4 @@ check "a key put with the lease" eval 'PORT=$CP ctl put lk v --lease="$L" | grep
 check "revoking the lease deletes its key" eval 'PORT=$CP ctl lease revoke "$L" >/dev/null &&
 	[ -z "$(PORT=$CP ctl get lk)" ]'
 
-finish
+finish_side_by_side
