@@ -129,13 +129,13 @@ grpc_unknown(struct gstream *s)
 	grpc_reply_status(s, GRPC_UNIMPLEMENTED, msg);
 }
 
-void
-grpc_stream_headers_done(struct gstream *s)
+/* Refuses a call netd will not serve (etcd's answers); true when the call
+ * may go on. */
+static bool
+grpc_call_ok(struct gstream *s)
 {
 	char text[GRPC_MESSAGE_BYTES_MAX];
 
-	if (s->answered)
-		return;
 	if (!s->grpc) {
 		/* Not gRPC: etcd's server resets such a stream. */
 		s->answered = true;
@@ -147,6 +147,18 @@ grpc_stream_headers_done(struct gstream *s)
 	} else if (s->method == NULL) {
 		grpc_unknown(s);
 	}
+	return !s->answered;
+}
+
+void
+grpc_stream_headers_done(struct gstream *s)
+{
+	/* A unary call is judged once its request ends: answering before
+	 * the client has sent its message trips clients (curl waits for
+	 * ever). A streaming call is judged now: its answer may start
+	 * before the client's side ends. */
+	if (!s->answered && s->method != NULL && s->method->stream != NULL)
+		(void)grpc_call_ok(s);
 }
 
 /* The request's bound: one message of at most msg_bytes_max, and the
@@ -273,7 +285,7 @@ grpc_stream_end(struct gstream *s)
 	int rc;
 
 	s->ended = true;
-	if (s->answered || s->method == NULL) {
+	if (s->answered || !grpc_call_ok(s)) {
 		grpc_req_free(s);
 		return;
 	}

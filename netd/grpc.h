@@ -87,7 +87,8 @@ struct gstream {
 
 /* The stream 'id' of connection 'c' begins (its first HEADERS). */
 struct gstream *grpc_stream_new(struct conn *c, int32_t id);
-/* The request's headers are all in: refuse a call netd will not serve. */
+/* The request's headers are all in: a streaming call netd will not serve
+ * is refused now (a unary one when its request ends). */
 void grpc_stream_headers_done(struct gstream *s);
 /* One header of the request. Returns 0, or CAIRN_EINVAL to reset the
  * stream (a header over its bound). */
