@@ -150,7 +150,6 @@ backend_on_result(struct netd *n, uint64_t id, const cairn_ipc_Result *res)
 {
 	struct pending *p = pending_find(&n->pending, id);
 	struct gstream *s;
-	uint8_t *buf;
 	size_t len;
 
 	if (p == NULL || p->wait != PENDING_RESULT) {
@@ -172,10 +171,7 @@ backend_on_result(struct netd *n, uint64_t id, const cairn_ipc_Result *res)
 		grpc_reply_err(s, CAIRN_EIO);
 		return;
 	}
-	buf = xmalloc(len + 1);
-	chunks_join(res->data, res->data_count, buf);
-	grpc_reply(s, buf, len);
-	free(buf);
+	grpc_reply_parts(s, res->data, res->data_count, len);
 }
 
 static void

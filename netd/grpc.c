@@ -321,27 +321,48 @@ grpc_stream_free(struct gstream *s)
 
 /* ---- the answer --------------------------------------------------------- */
 
-/* Queues one message of the answer and has nghttp2 send it: the headers
- * first, then the DATA as the client's window allows. */
+/* The 5-byte prefix of an answer's message of len bytes. */
 static void
-grpc_queue(struct gstream *s, const uint8_t *msg, size_t len)
+grpc_out_prefix(struct gstream *s, size_t len)
 {
-	const nghttp2_nv nv[] = {NV(":status", "200"), NV("content-type", "application/grpc")};
 	uint8_t prefix[GRPC_PREFIX_BYTES];
 
 	CAIRN_ASSERT(!s->answered);
 	CAIRN_ASSERT(len <= UINT32_MAX);
 	prefix[0] = 0;
 	be_put32(prefix + 1, (uint32_t)len);
-	if (evbuffer_add(s->out, prefix, sizeof(prefix)) != 0 ||
-	    (len > 0 && evbuffer_add(s->out, msg, len) != 0))
+	if (evbuffer_add(s->out, prefix, sizeof(prefix)) != 0)
 		fatalx("evbuffer_add");
+}
+
+static void
+grpc_out_add(struct gstream *s, const uint8_t *p, size_t len)
+{
+	if (len > 0 && evbuffer_add(s->out, p, len) != 0)
+		fatalx("evbuffer_add");
+}
+
+/* Has nghttp2 send what was queued: the headers first, then the DATA as
+ * the client's window allows. */
+static void
+grpc_out_start(struct gstream *s)
+{
+	const nghttp2_nv nv[] = {NV(":status", "200"), NV("content-type", "application/grpc")};
+
 	if (!s->headers_sent) {
 		s->headers_sent = true;
 		(void)h2_submit_headers(s, nv, sizeof(nv) / sizeof(nv[0]), true);
 	} else {
 		h2_resume(s);
 	}
+}
+
+static void
+grpc_queue(struct gstream *s, const uint8_t *msg, size_t len)
+{
+	grpc_out_prefix(s, len);
+	grpc_out_add(s, msg, len);
+	grpc_out_start(s);
 }
 
 int
@@ -372,6 +393,16 @@ grpc_reply(struct gstream *s, const uint8_t *msg, size_t len)
 {
 	/* A unary answer is one message, whatever its size. */
 	grpc_queue(s, msg, len);
+	grpc_finish(s, GRPC_OK, "");
+}
+
+void
+grpc_reply_parts(struct gstream *s, pb_bytes_array_t *const *parts, size_t n, size_t len)
+{
+	grpc_out_prefix(s, len);
+	for (size_t i = 0; i < n; i++)
+		grpc_out_add(s, parts[i]->bytes, parts[i]->size);
+	grpc_out_start(s);
 	grpc_finish(s, GRPC_OK, "");
 }
 

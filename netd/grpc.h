@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <pb.h>
+
 #include "shared/err.h"
 
 /* Bounds. */
@@ -103,6 +105,10 @@ void grpc_stream_free(struct gstream *s);
 
 /* Answers a unary call with the message msg[len] (copied) and status OK. */
 void grpc_reply(struct gstream *s, const uint8_t *msg, size_t len);
+/* The same with a message in parts (stored's chunks, checked, len bytes
+ * in all), copied once into the answer. */
+void grpc_reply_parts(struct gstream *s, pb_bytes_array_t *const *parts, size_t n,
+    size_t len);
 /* A streaming call sends the message msg[len] (copied). Returns 0, or
  * CAIRN_EAGAIN (nothing queued) while GRPC_OUT_BYTES_MAX wait to go. */
 int grpc_send(struct gstream *s, const uint8_t *msg, size_t len);

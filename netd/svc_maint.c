@@ -42,34 +42,42 @@ svc_maint_status(struct gstream *s, const uint8_t *msg, size_t len)
 	return 0;
 }
 
+/* A call stored runs: the request is checked (HashKV's revision kept),
+ * then Maint 'op' goes to stored. */
+static int
+svc_maint_run(struct gstream *s, const pb_msgdesc_t *fields, const uint8_t *msg, size_t len,
+    cairn_ipc_Maint_Op op)
+{
+	union {
+		etcdserverpb_HashRequest hash;
+		etcdserverpb_HashKVRequest hash_kv;
+		etcdserverpb_DefragmentRequest defrag;
+	} req;
+
+	memset(&req, 0, sizeof(req));
+	if (svc_decode(s, fields, &req, msg, len) != 0)
+		return 0;
+	return backend_maint(s, op, op == cairn_ipc_Maint_Op_HASH_KV ? req.hash_kv.revision : 0);
+}
+
 int
 svc_maint_hash(struct gstream *s, const uint8_t *msg, size_t len)
 {
-	etcdserverpb_HashRequest req = etcdserverpb_HashRequest_init_zero;
-
-	if (svc_decode(s, etcdserverpb_HashRequest_fields, &req, msg, len) != 0)
-		return 0;
-	return backend_maint(s, cairn_ipc_Maint_Op_HASH, 0);
+	return svc_maint_run(s, etcdserverpb_HashRequest_fields, msg, len, cairn_ipc_Maint_Op_HASH);
 }
 
 int
 svc_maint_hash_kv(struct gstream *s, const uint8_t *msg, size_t len)
 {
-	etcdserverpb_HashKVRequest req = etcdserverpb_HashKVRequest_init_zero;
-
-	if (svc_decode(s, etcdserverpb_HashKVRequest_fields, &req, msg, len) != 0)
-		return 0;
-	return backend_maint(s, cairn_ipc_Maint_Op_HASH_KV, req.revision);
+	return svc_maint_run(s, etcdserverpb_HashKVRequest_fields, msg, len,
+	    cairn_ipc_Maint_Op_HASH_KV);
 }
 
 int
 svc_maint_defragment(struct gstream *s, const uint8_t *msg, size_t len)
 {
-	etcdserverpb_DefragmentRequest req = etcdserverpb_DefragmentRequest_init_zero;
-
-	if (svc_decode(s, etcdserverpb_DefragmentRequest_fields, &req, msg, len) != 0)
-		return 0;
-	return backend_maint(s, cairn_ipc_Maint_Op_DEFRAGMENT, 0);
+	return svc_maint_run(s, etcdserverpb_DefragmentRequest_fields, msg, len,
+	    cairn_ipc_Maint_Op_DEFRAGMENT);
 }
 
 int

@@ -357,7 +357,6 @@ svc_watch_events(struct netd *n, struct pending *p, const cairn_ipc_WatchEvents 
 	struct gstream *s = p->stream;
 	etcdserverpb_WatchResponse r = etcdserverpb_WatchResponse_init_zero;
 	size_t len;
-	uint8_t *buf;
 
 	CAIRN_ASSERT(s != NULL);
 	if (s->answered)
@@ -391,10 +390,9 @@ svc_watch_events(struct netd *n, struct pending *p, const cairn_ipc_WatchEvents 
 			watcher_free(n, s->svc, w, true);
 			return;
 		}
-		buf = xmalloc(len);
-		chunks_join(ev->events, ev->events_count, buf);
-		evbuffer_add(w->join, buf, len);
-		free(buf);
+		for (pb_size_t i = 0; i < ev->events_count; i++)
+			if (evbuffer_add(w->join, ev->events[i]->bytes, ev->events[i]->size) != 0)
+				fatalx("evbuffer_add");
 	}
 	if (ev->fragment && !w->fragment)
 		return; /* the rest of the revision comes next */

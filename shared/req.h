@@ -186,6 +186,19 @@ struct req_arena {
 void req_arena_init(struct req_arena *a);
 void req_arena_free(struct req_arena *a);
 
+/* Why req_decode() refuses a request: the strings *why may point at. */
+#define REQ_WHY_PROTOBUF "malformed protobuf"
+#define REQ_WHY_WIRE_TYPE "known field with the wrong wire type"
+#define REQ_WHY_BYTES_LONG "bytes field of 4 GiB or more"
+#define REQ_WHY_MSG_TWICE "embedded message field appears twice"
+#define REQ_WHY_NO_REQUEST "no request in InternalRaftRequest"
+#define REQ_WHY_TWO_REQUESTS "more than one request in InternalRaftRequest"
+#define REQ_WHY_NOT_APPLIED "request type not applied by stored"
+#define REQ_WHY_ENUM "enum value not defined by etcd"
+#define REQ_WHY_TOO_MANY_OPS "too many operations in txn request"
+#define REQ_WHY_TOO_DEEP "txn request nested too deep"
+#define REQ_WHY_EMPTY_OP "RequestOp without a request"
+
 /*
  * Decodes an InternalRaftRequest from buf (len bytes), which must outlive
  * *out. Lists are allocated from 'a' (reset first). Returns 0, or

@@ -17,19 +17,6 @@
 #include "shared/xmalloc.h"
 #include "shared/req.h"
 
-/* Why a request is refused: the strings *why may point at. */
-#define WHY_PROTOBUF "malformed protobuf"
-#define WHY_WIRE_TYPE "known field with the wrong wire type"
-#define WHY_BYTES_LONG "bytes field of 4 GiB or more"
-#define WHY_MSG_TWICE "embedded message field appears twice"
-#define WHY_NO_REQUEST "no request in InternalRaftRequest"
-#define WHY_TWO_REQUESTS "more than one request in InternalRaftRequest"
-#define WHY_NOT_APPLIED "request type not applied by stored"
-#define WHY_ENUM "enum value not defined by etcd"
-#define WHY_TOO_MANY_OPS "too many operations in txn request"
-#define WHY_TOO_DEEP "txn request nested too deep"
-#define WHY_EMPTY_OP "RequestOp without a request"
-
 /* InternalRaftRequest. The request fields 3-9 are enum req_type's values. */
 enum irr_field {
 	IRR_F_ID = 1,
@@ -167,9 +154,9 @@ static int
 dec_u64(struct dec *d, struct pbw_reader *r, enum pbw_type type, uint64_t *v)
 {
 	if (type != PBW_VARINT)
-		return dec_fail(d, WHY_WIRE_TYPE);
+		return dec_fail(d, REQ_WHY_WIRE_TYPE);
 	if (pbw_get_varint(r, v) != 0)
-		return dec_fail(d, WHY_PROTOBUF);
+		return dec_fail(d, REQ_WHY_PROTOBUF);
 	return 0;
 }
 
@@ -210,7 +197,7 @@ dec_enum(struct dec *d, struct pbw_reader *r, enum pbw_type type, uint32_t max,
 	if ((rc = dec_u64(d, r, type, &u)) != 0)
 		return rc;
 	if (u > max)
-		return dec_fail(d, WHY_ENUM);
+		return dec_fail(d, REQ_WHY_ENUM);
 	*v = (uint32_t)u;
 	return 0;
 }
@@ -221,9 +208,9 @@ dec_len(struct dec *d, struct pbw_reader *r, enum pbw_type type, const uint8_t *
     size_t *n)
 {
 	if (type != PBW_LEN)
-		return dec_fail(d, WHY_WIRE_TYPE);
+		return dec_fail(d, REQ_WHY_WIRE_TYPE);
 	if (pbw_get_bytes(r, p, n) != 0)
-		return dec_fail(d, WHY_PROTOBUF);
+		return dec_fail(d, REQ_WHY_PROTOBUF);
 	return 0;
 }
 
@@ -237,7 +224,7 @@ dec_bytes(struct dec *d, struct pbw_reader *r, enum pbw_type type, struct req_by
 	if ((rc = dec_len(d, r, type, &p, &n)) != 0)
 		return rc;
 	if ((uint64_t)n > UINT32_MAX)
-		return dec_fail(d, WHY_BYTES_LONG);
+		return dec_fail(d, REQ_WHY_BYTES_LONG);
 	b->p = p;
 	b->n = (uint32_t)n;
 	return 0;
@@ -248,7 +235,7 @@ static int
 dec_skip(struct dec *d, struct pbw_reader *r, enum pbw_type type)
 {
 	if (pbw_skip(r, type) != 0)
-		return dec_fail(d, WHY_PROTOBUF);
+		return dec_fail(d, REQ_WHY_PROTOBUF);
 	return 0;
 }
 
@@ -264,7 +251,7 @@ dec_fields(struct dec *d, const uint8_t *p, size_t n, dec_field_fn *fn, void *m)
 
 	while (r.off < r.len) {
 		if (pbw_get_tag(&r, &field, &type) != 0)
-			return dec_fail(d, WHY_PROTOBUF);
+			return dec_fail(d, REQ_WHY_PROTOBUF);
 		if ((rc = fn(d, &r, field, type, m)) != 0)
 			return rc;
 	}
@@ -465,7 +452,7 @@ dec_op(struct dec *d, const uint8_t *p, size_t n, unsigned depth, struct req_op 
 	memset(op, 0, sizeof(*op));      /* type 0: no member yet */
 	while (r.off < r.len) {
 		if (pbw_get_tag(&r, &field, &type) != 0)
-			return dec_fail(d, WHY_PROTOBUF);
+			return dec_fail(d, REQ_WHY_PROTOBUF);
 		if (field < REQ_OP_RANGE || field > REQ_OP_TXN)
 			rc = dec_skip(d, &r, type);
 		else if ((rc = dec_len(d, &r, type, &mp, &mn)) == 0)
@@ -474,7 +461,7 @@ dec_op(struct dec *d, const uint8_t *p, size_t n, unsigned depth, struct req_op 
 			return rc;
 	}
 	if (op->type == 0)
-		return dec_fail(d, WHY_EMPTY_OP);
+		return dec_fail(d, REQ_WHY_EMPTY_OP);
 	return 0;
 }
 
@@ -492,7 +479,7 @@ txn_count(struct dec *d, const uint8_t *p, size_t n, size_t count[3])
 
 	while (r.off < r.len) {
 		if (pbw_get_tag(&r, &field, &type) != 0)
-			return dec_fail(d, WHY_PROTOBUF);
+			return dec_fail(d, REQ_WHY_PROTOBUF);
 		if (field >= TXN_F_COMPARE && field <= TXN_F_FAILURE) {
 			rc = dec_len(d, &r, type, &mp, &mn);
 			count[field - 1]++;
@@ -543,13 +530,13 @@ dec_txn(struct dec *d, const uint8_t *p, size_t n, unsigned depth, struct req_tx
 	int rc;
 
 	if (depth > REQ_TXN_DEPTH_MAX)
-		return dec_fail(d, WHY_TOO_DEEP);
+		return dec_fail(d, REQ_WHY_TOO_DEEP);
 	if ((rc = txn_count(d, p, n, count)) != 0)
 		return rc;
 	total = count[0] + count[1] + count[2];
 	CAIRN_ASSERT(d->ops <= d->ops_max);
 	if (total > d->ops_max - d->ops)
-		return dec_fail(d, WHY_TOO_MANY_OPS);
+		return dec_fail(d, REQ_WHY_TOO_MANY_OPS);
 	d->ops += total;
 	memset(t, 0, sizeof(*t));
 	t->cmp = arena_alloc(d->a, count[0], sizeof(*t->cmp));
@@ -558,7 +545,7 @@ dec_txn(struct dec *d, const uint8_t *p, size_t n, unsigned depth, struct req_tx
 	while (r.off < r.len) {
 		/* The first pass checked the framing read again here. */
 		if (pbw_get_tag(&r, &field, &type) != 0)
-			return dec_fail(d, WHY_PROTOBUF);
+			return dec_fail(d, REQ_WHY_PROTOBUF);
 		if (field >= TXN_F_COMPARE && field <= TXN_F_FAILURE) {
 			if ((rc = dec_len(d, &r, type, &mp, &mn)) == 0)
 				rc = txn_element(d, field, mp, mn, depth, t, count);
@@ -772,7 +759,7 @@ irr_field(struct dec *d, struct pbw_reader *r, uint32_t field, enum pbw_type typ
 	if (field == IRR_F_ID)
 		return dec_u64(d, r, type, &x->id);
 	if (field == IRR_F_V2 || field == IRR_F_LEASE_CHECKPOINT)
-		return dec_fail(d, WHY_NOT_APPLIED);
+		return dec_fail(d, REQ_WHY_NOT_APPLIED);
 	if (field != IRR_F_HEADER && (field < REQ_RANGE || field > REQ_ALARM) &&
 	    !req_type_auth(field))
 		return dec_skip(d, r, type);
@@ -780,12 +767,12 @@ irr_field(struct dec *d, struct pbw_reader *r, uint32_t field, enum pbw_type typ
 		return rc;
 	if (field == IRR_F_HEADER) {
 		if (x->header_seen)
-			return dec_fail(d, WHY_MSG_TWICE);
+			return dec_fail(d, REQ_WHY_MSG_TWICE);
 		x->header_seen = true;
 		return dec_fields(d, p, n, hdr_field, x);
 	}
 	if (x->request != 0)
-		return dec_fail(d, x->request == field ? WHY_MSG_TWICE : WHY_TWO_REQUESTS);
+		return dec_fail(d, x->request == field ? REQ_WHY_MSG_TWICE : REQ_WHY_TWO_REQUESTS);
 	x->request = field;
 	x->req.type = (enum req_type)field;
 	return irr_request(d, p, n, &x->req);
@@ -817,7 +804,7 @@ req_decode(const uint8_t *buf, size_t len, uint32_t max_ops, struct req_arena *a
 		return rc;
 	}
 	if (x.request == 0) {
-		*why = WHY_NO_REQUEST;
+		*why = REQ_WHY_NO_REQUEST;
 		return CAIRN_EINVAL;
 	}
 	/* etcd 3.4 applyEntryNormal: id := raftReq.ID; if id == 0 { id =

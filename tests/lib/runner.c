@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tests/lib/runner.h"
 
@@ -72,4 +73,16 @@ runner_run(CU_SuiteInfo *suites)
 	failed = CU_get_number_of_tests_failed() + CU_get_number_of_suites_failed();
 	CU_cleanup_registry();
 	return failed ? 1 : 0;
+}
+
+bool
+runner_bytes_eq(const uint8_t *got, size_t got_len, const uint8_t *want, size_t want_len)
+{
+	if (got_len == want_len && (got_len == 0 || memcmp(got, want, got_len) == 0))
+		return true;
+	printf("# got %zu bytes:", got_len);
+	for (size_t i = 0; i < got_len; i++)
+		printf(" %02x", got[i]);
+	printf("\n");
+	return false;
 }

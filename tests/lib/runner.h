@@ -6,6 +6,8 @@
 #define CAIRN_TEST_RUNNER_H
 
 #include <CUnit/CUnit.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Runs 'suites' (a CU_SuiteInfo array ending in CU_SUITE_INFO_NULL).
@@ -18,5 +20,10 @@ uint64_t runner_seed(void);
 
 /* A small deterministic generator (splitmix64) for tests. */
 uint64_t runner_rand(uint64_t *state);
+
+/* Whether got[got_len] equals want[want_len]; when not, prints the bytes
+ * got as a TAP comment, to compare with what etcd answered. */
+bool runner_bytes_eq(const uint8_t *got, size_t got_len, const uint8_t *want,
+    size_t want_len);
 
 #endif

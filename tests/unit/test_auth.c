@@ -98,13 +98,7 @@ user_add(const char *name)
 static bool
 out_is(const uint8_t *want, size_t n)
 {
-	if (out.len == n && memcmp(out.buf, want, n) == 0)
-		return true;
-	printf("# got %zu bytes:", out.len);
-	for (size_t i = 0; i < out.len; i++)
-		printf(" %02x", out.buf[i]);
-	printf("\n");
-	return false;
+	return runner_bytes_eq(out.buf, out.len, want, n);
 }
 
 /* ---- The permission check, pure. */

@@ -23,23 +23,10 @@
 #define FUZZ_ITERATIONS 100000
 #define ETCD_MAX_TXN_OPS 128          /* etcd's --max-txn-ops default */
 
-/* The refusals' *why, as req_decode.c words them. */
-#define WHY_PROTOBUF "malformed protobuf"
-#define WHY_WIRE_TYPE "known field with the wrong wire type"
-#define WHY_BYTES_LONG "bytes field of 4 GiB or more"
-#define WHY_MSG_TWICE "embedded message field appears twice"
-#define WHY_NO_REQUEST "no request in InternalRaftRequest"
-#define WHY_TWO_REQUESTS "more than one request in InternalRaftRequest"
-#define WHY_NOT_APPLIED "request type not applied by stored"
-#define WHY_ENUM "enum value not defined by etcd"
-#define WHY_TOO_MANY_OPS "too many operations in txn request"
-#define WHY_TOO_DEEP "txn request nested too deep"
-#define WHY_EMPTY_OP "RequestOp without a request"
-
 static const char *const whys[] = {
-	WHY_PROTOBUF, WHY_WIRE_TYPE, WHY_BYTES_LONG, WHY_MSG_TWICE, WHY_NO_REQUEST,
-	WHY_TWO_REQUESTS, WHY_NOT_APPLIED, WHY_ENUM, WHY_TOO_MANY_OPS, WHY_TOO_DEEP,
-	WHY_EMPTY_OP,
+	REQ_WHY_PROTOBUF, REQ_WHY_WIRE_TYPE, REQ_WHY_BYTES_LONG, REQ_WHY_MSG_TWICE, REQ_WHY_NO_REQUEST,
+	REQ_WHY_TWO_REQUESTS, REQ_WHY_NOT_APPLIED, REQ_WHY_ENUM, REQ_WHY_TOO_MANY_OPS, REQ_WHY_TOO_DEEP,
+	REQ_WHY_EMPTY_OP,
 };
 
 /* Field numbers (raft_internal.proto, rpc.proto). */
@@ -989,8 +976,8 @@ test_alarm(void)
 		CU_ASSERT(d.req.type == REQ_ALARM && d.req.u.alarm.action == REQ_ALARM_GET);
 		done(&d);
 	}
-	REFUSE_HEX("5202 1803", WHY_ENUM);
-	REFUSE_HEX("5202 0803", WHY_ENUM);
+	REFUSE_HEX("5202 1803", REQ_WHY_ENUM);
+	REFUSE_HEX("5202 0803", REQ_WHY_ENUM);
 }
 
 /* A TxnRequest's three lists, interleaved on the wire, keep each its
@@ -1170,7 +1157,7 @@ test_refuse_protobuf(void)
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		REFUSE_HEX(bad[i], WHY_PROTOBUF);
+		REFUSE_HEX(bad[i], REQ_WHY_PROTOBUF);
 }
 
 static void
@@ -1209,20 +1196,20 @@ test_refuse_wire_type(void)
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		REFUSE_HEX(bad[i], WHY_WIRE_TYPE);
+		REFUSE_HEX(bad[i], REQ_WHY_WIRE_TYPE);
 }
 
 static void
 test_refuse_message_twice(void)
 {
-	REFUSE_HEX("2200 2200", WHY_MSG_TWICE);
-	REFUSE_HEX("1a00 1a02 0a00", WHY_MSG_TWICE);
-	REFUSE_HEX("3200 3200", WHY_MSG_TWICE);
-	REFUSE_HEX("4a00 4a00", WHY_MSG_TWICE);
-	REFUSE_HEX("a20600 2200 a20600", WHY_MSG_TWICE);
-	REFUSE_HEX("2200 1a00", WHY_TWO_REQUESTS);
-	REFUSE_HEX("3200 4a00", WHY_TWO_REQUESTS);
-	REFUSE_HEX("4200 3a00 4200", WHY_TWO_REQUESTS);
+	REFUSE_HEX("2200 2200", REQ_WHY_MSG_TWICE);
+	REFUSE_HEX("1a00 1a02 0a00", REQ_WHY_MSG_TWICE);
+	REFUSE_HEX("3200 3200", REQ_WHY_MSG_TWICE);
+	REFUSE_HEX("4a00 4a00", REQ_WHY_MSG_TWICE);
+	REFUSE_HEX("a20600 2200 a20600", REQ_WHY_MSG_TWICE);
+	REFUSE_HEX("2200 1a00", REQ_WHY_TWO_REQUESTS);
+	REFUSE_HEX("3200 4a00", REQ_WHY_TWO_REQUESTS);
+	REFUSE_HEX("4200 3a00 4200", REQ_WHY_TWO_REQUESTS);
 }
 
 static void
@@ -1239,9 +1226,9 @@ test_refuse_not_applied(void)
 
 		enc_bytes(&e, F_PUT, "", 0);
 		enc_bytes(&e, refused[i], "", 0);
-		REFUSE_ENC(&e, 0, WHY_NOT_APPLIED);
+		REFUSE_ENC(&e, 0, REQ_WHY_NOT_APPLIED);
 		enc_uint(&v, refused[i], 1);
-		REFUSE_ENC(&v, 0, WHY_NOT_APPLIED);
+		REFUSE_ENC(&v, 0, REQ_WHY_NOT_APPLIED);
 		enc_free(&e);
 		enc_free(&v);
 	}
@@ -1250,9 +1237,9 @@ test_refuse_not_applied(void)
 
 		enc_bytes(&e, F_PUT, "", 0);
 		enc_bytes(&e, auth[i], "", 0);
-		REFUSE_ENC(&e, 0, WHY_TWO_REQUESTS);
+		REFUSE_ENC(&e, 0, REQ_WHY_TWO_REQUESTS);
 		enc_uint(&v, auth[i], 1);
-		REFUSE_ENC(&v, 0, WHY_WIRE_TYPE);
+		REFUSE_ENC(&v, 0, REQ_WHY_WIRE_TYPE);
 		enc_free(&e);
 		enc_free(&v);
 	}
@@ -1263,26 +1250,26 @@ test_refuse_not_applied(void)
 static void
 test_refuse_enum(void)
 {
-	REFUSE_HEX("1a02 2803", WHY_ENUM);                      /* sort_order */
-	REFUSE_HEX("1a02 3005", WHY_ENUM);                      /* sort_target */
-	REFUSE_HEX("1a06 288080808010", WHY_ENUM);              /* 2^32: int32 0 */
-	REFUSE_HEX("1a0b 28ffffffffffffffffff01", WHY_ENUM);    /* -1 */
-	REFUSE_HEX("3204 0a02 0804", WHY_ENUM);                 /* compare.result */
-	REFUSE_HEX("3204 0a02 1005", WHY_ENUM);                 /* compare.target */
-	REFUSE_HEX("3208 1206 2204 0a02 1005", WHY_ENUM);       /* nested */
+	REFUSE_HEX("1a02 2803", REQ_WHY_ENUM);                      /* sort_order */
+	REFUSE_HEX("1a02 3005", REQ_WHY_ENUM);                      /* sort_target */
+	REFUSE_HEX("1a06 288080808010", REQ_WHY_ENUM);              /* 2^32: int32 0 */
+	REFUSE_HEX("1a0b 28ffffffffffffffffff01", REQ_WHY_ENUM);    /* -1 */
+	REFUSE_HEX("3204 0a02 0804", REQ_WHY_ENUM);                 /* compare.result */
+	REFUSE_HEX("3204 0a02 1005", REQ_WHY_ENUM);                 /* compare.target */
+	REFUSE_HEX("3208 1206 2204 0a02 1005", REQ_WHY_ENUM);       /* nested */
 }
 
 static void
 test_refuse_requests(void)
 {
-	REFUSE_HEX("", WHY_NO_REQUEST);
-	REFUSE_HEX("0801", WHY_NO_REQUEST);
-	REFUSE_HEX("a206020807", WHY_NO_REQUEST);
-	REFUSE_HEX("6000 7a00", WHY_NO_REQUEST);
-	REFUSE_HEX("3202 1200", WHY_EMPTY_OP);
-	REFUSE_HEX("3202 1a00", WHY_EMPTY_OP);
-	REFUSE_HEX("3204 1202 2a00", WHY_EMPTY_OP);             /* unknown only */
-	REFUSE_HEX("3206 1204 2202 1200", WHY_EMPTY_OP);         /* nested */
+	REFUSE_HEX("", REQ_WHY_NO_REQUEST);
+	REFUSE_HEX("0801", REQ_WHY_NO_REQUEST);
+	REFUSE_HEX("a206020807", REQ_WHY_NO_REQUEST);
+	REFUSE_HEX("6000 7a00", REQ_WHY_NO_REQUEST);
+	REFUSE_HEX("3202 1200", REQ_WHY_EMPTY_OP);
+	REFUSE_HEX("3202 1a00", REQ_WHY_EMPTY_OP);
+	REFUSE_HEX("3204 1202 2a00", REQ_WHY_EMPTY_OP);             /* unknown only */
+	REFUSE_HEX("3206 1204 2202 1200", REQ_WHY_EMPTY_OP);         /* nested */
 }
 
 /* A bytes field must fit req_bytes' uint32_t: 2^32 - 1 is the most. The
@@ -1317,7 +1304,7 @@ test_refuse_bytes_4gib(void)
 			    out.u.put.key.p == m + n));
 		} else {
 			CU_ASSERT_EQUAL(rc, CAIRN_EINVAL);
-			CU_ASSERT(why != NULL && strcmp(why, WHY_BYTES_LONG) == 0);
+			CU_ASSERT(why != NULL && strcmp(why, REQ_WHY_BYTES_LONG) == 0);
 		}
 	}
 	munmap(m, map);
@@ -1355,7 +1342,7 @@ at_bound_(struct enc *e, uint32_t max_ops, size_t elems, int line)
 		CU_ASSERT_EQUAL(c.elems, elems);
 		done(&d);
 	}
-	refuse_(e->b, e->n, max_ops - 1, WHY_TOO_MANY_OPS, line);
+	refuse_(e->b, e->n, max_ops - 1, REQ_WHY_TOO_MANY_OPS, line);
 }
 #define AT_BOUND(e, max_ops, elems) at_bound_((e), (max_ops), (elems), __LINE__)
 
@@ -1433,7 +1420,7 @@ test_max_ops_arena(void)
 	enc_free(&e);
 	t = txn_flat(1, REQ_TXN_OPS_MAX);
 	e = irr_txn(&t);
-	REFUSE_ENC(&e, UINT32_MAX, WHY_TOO_MANY_OPS);
+	REFUSE_ENC(&e, UINT32_MAX, REQ_WHY_TOO_MANY_OPS);
 	enc_free(&e);
 
 	/* One RequestOp with many txn members takes one struct req_txn. */
@@ -1486,7 +1473,7 @@ test_depth(void)
 			CU_ASSERT_EQUAL(c.elems, REQ_TXN_DEPTH_MAX);
 			done(&d);
 		}
-		REFUSE_ENC(&over, ETCD_MAX_TXN_OPS, WHY_TOO_DEEP);
+		REFUSE_ENC(&over, ETCD_MAX_TXN_OPS, REQ_WHY_TOO_DEEP);
 		enc_free(&at);
 		enc_free(&over);
 	}
@@ -1509,7 +1496,7 @@ test_depth(void)
 		enc_raw(&op, put.b, put.n);
 		enc_msg(&t, TXN_SUCCESS, &op);
 		e = irr_txn(&t);
-		REFUSE_ENC(&e, ETCD_MAX_TXN_OPS, WHY_TOO_DEEP);
+		REFUSE_ENC(&e, ETCD_MAX_TXN_OPS, REQ_WHY_TOO_DEEP);
 		enc_free(&e);
 		enc_free(&put);
 		enc_free(&deep);
@@ -1579,7 +1566,7 @@ truncate_everywhere(const uint8_t *full, size_t n)
 		} else {
 			CU_ASSERT_EQUAL(d.rc, CAIRN_EINVAL);
 			CU_ASSERT(d.why != NULL && strcmp(d.why, boundary[cut] ?
-			    WHY_NO_REQUEST : WHY_PROTOBUF) == 0);
+			    REQ_WHY_NO_REQUEST : REQ_WHY_PROTOBUF) == 0);
 		}
 		done(&d);
 	}
