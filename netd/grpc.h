@@ -20,6 +20,10 @@
 #define GRPC_PATH_BYTES_MAX 128
 #define GRPC_TOKEN_BYTES_MAX 256
 #define GRPC_ENCODING_BYTES_MAX 32
+/* A request's header list (HTTP/2's SETTINGS_MAX_HEADER_LIST_SIZE, which
+ * netd announces): nghttp2 itself refuses a larger header block
+ * (REFUSED_STREAM), so no client makes netd hold more. */
+#define GRPC_HEADER_LIST_BYTES_MAX (64u << 10)
 #define GRPC_MESSAGE_BYTES_MAX 256   /* grpc-message we send, before escaping */
 /* Answer bytes a streaming call may have waiting for the client: beyond
  * it grpc_send refuses (the service decides what to drop). */
