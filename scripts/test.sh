@@ -37,6 +37,12 @@ for trs in build-*/tests/*/*.trs; do
 	p=$(grep -cE '^:test-result: (PASS|SKIP|XFAIL)' "$trs")
 	f=$(grep -cE '^:test-result: (FAIL|XPASS)' "$trs")
 	[ "$f" -eq 0 ] && grep -q '^:test-result: ERROR' "$trs" && f=1
+	# What a failing program said of its failures (diffs, reasons), so a
+	# CI log that shows only the summary can still be read.
+	if [ "$f" -ne 0 ]; then
+		echo "== ${trs%.trs}.log, its failures and the lines after them:"
+		grep -A12 '^not ok' "${trs%.trs}.log" | head -60
+	fi
 	passed=$((passed + p))
 	failed=$((failed + f))
 done
