@@ -130,15 +130,13 @@ backend_read(struct gstream *s, uint8_t *irr, size_t len, bool serializable)
 }
 
 int
-backend_maint(struct gstream *s, cairn_ipc_Maint_Op op, int64_t revision)
+backend_ask(struct gstream *s, enum pending_wait wait, unsigned type, const void *body)
 {
 	struct netd *n = backend_of(s);
-	cairn_ipc_Maint m = {.op = op, .revision = revision};
 	int rc;
 
-	if ((rc = backend_wait(s, PENDING_RESULT)) == 0 &&
-	    (rc = chan_send(&n->c->peers[PROC_STORED].ch, cairn_ipc_IPC_STORED_MAINT_DO,
-	    s->pending->id, &m)) != 0)
+	if ((rc = backend_wait(s, wait)) == 0 &&
+	    (rc = chan_send(&n->c->peers[PROC_STORED].ch, type, s->pending->id, body)) != 0)
 		rc = backend_send_failed(n, s, rc);
 	return rc;
 }
@@ -150,9 +148,10 @@ backend_on_result(struct netd *n, uint64_t id, const cairn_ipc_Result *res)
 {
 	struct pending *p = pending_find(&n->pending, id);
 	struct gstream *s;
+	enum pending_wait wait;
 	size_t len;
 
-	if (p == NULL || p->wait != PENDING_RESULT) {
+	if (p == NULL || (p->wait != PENDING_RESULT && p->wait != PENDING_KEEPALIVE)) {
 		log_debug("a result for request %llu, which nobody waits for",
 		    (unsigned long long)id);
 		return;
@@ -160,9 +159,11 @@ backend_on_result(struct netd *n, uint64_t id, const cairn_ipc_Result *res)
 	if (res->more) /* parts come only for Snapshot, which netd does not ask yet */
 		return;
 	s = p->stream;
+	wait = p->wait;
 	backend_unwait(n, p);
 	if (s == NULL || s->answered)
 		return;
+	/* An error ends a keep-alive stream too, as etcd's does. */
 	if (res->code != 0) {
 		grpc_reply_err(s, (int)res->code);
 		return;
@@ -171,7 +172,10 @@ backend_on_result(struct netd *n, uint64_t id, const cairn_ipc_Result *res)
 		grpc_reply_err(s, CAIRN_EIO);
 		return;
 	}
-	grpc_reply_parts(s, res->data, res->data_count, len);
+	if (wait == PENDING_KEEPALIVE)
+		svc_lease_renewed(s, res->data, res->data_count, len);
+	else
+		grpc_reply_parts(s, res->data, res->data_count, len);
 }
 
 static void

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "netd/pending.h"
 #include "shared/chan.h"
 #include "shared/proc.h"
 #include "shared/proto/ipc.pb.h"
@@ -26,10 +27,12 @@ int backend_propose(struct gstream *s, uint8_t *irr, size_t len);
  * else after raftd's read index. Returns as backend_propose. */
 int backend_read(struct gstream *s, uint8_t *irr, size_t len, bool serializable);
 
-/* Has stored run the maintenance call 'op' (Hash, HashKV at 'revision',
- * Defragment) for s; its answer comes as a Result. Returns as
+/* Asks stored a call it serves itself ('type' IPC_STORED_MAINT_DO with a
+ * Maint, IPC_STORED_LEASE_GET with a LeaseAsk) for s, whose answer is a
+ * Result: with PENDING_RESULT it answers the unary call s; with
+ * PENDING_KEEPALIVE it goes to svc_lease_renewed. Returns as
  * backend_propose. */
-int backend_maint(struct gstream *s, cairn_ipc_Maint_Op op, int64_t revision);
+int backend_ask(struct gstream *s, enum pending_wait wait, unsigned type, const void *body);
 
 /* A frame from raftd or stored for netd's requests or status. Returns 0,
  * or CAIRN_EPROTO for a frame netd does not take from that peer. */

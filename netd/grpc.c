@@ -30,6 +30,9 @@ static const struct grpc_method grpc_methods[] = {
 	{"/etcdserverpb.Watch/Watch", NULL, &svc_watch_ops},
 	{"/etcdserverpb.Lease/LeaseGrant", svc_lease_grant, NULL},
 	{"/etcdserverpb.Lease/LeaseRevoke", svc_lease_revoke, NULL},
+	{"/etcdserverpb.Lease/LeaseKeepAlive", NULL, &svc_lease_keepalive_ops},
+	{"/etcdserverpb.Lease/LeaseTimeToLive", svc_lease_time_to_live, NULL},
+	{"/etcdserverpb.Lease/LeaseLeases", svc_lease_leases, NULL},
 	{"/etcdserverpb.Maintenance/Alarm", svc_maint_alarm, NULL},
 	{"/etcdserverpb.Maintenance/Status", svc_maint_status, NULL},
 	{"/etcdserverpb.Maintenance/Defragment", svc_maint_defragment, NULL},
@@ -166,7 +169,12 @@ grpc_stream_headers_done(struct gstream *s)
 static size_t
 grpc_req_max(const struct gstream *s)
 {
-	return GRPC_PREFIX_BYTES + s->conn->n->msg_bytes_max + GRPC_FRAME_BYTES_MAX;
+	size_t one = GRPC_PREFIX_BYTES + s->conn->n->msg_bytes_max + GRPC_FRAME_BYTES_MAX;
+
+	/* A paused stream holds what the client sent since, up to the
+	 * stream's window, however small its messages are. */
+	return one > H2_STREAM_WINDOW_BYTES + GRPC_FRAME_BYTES_MAX ? one :
+	    H2_STREAM_WINDOW_BYTES + GRPC_FRAME_BYTES_MAX;
 }
 
 /* Drops the first n request bytes (a message served). */
@@ -233,8 +241,12 @@ grpc_stream_messages(struct gstream *s)
 	size_t len;
 	int rc;
 
-	while (!s->answered && (rc = grpc_req_message(s, &len)) == 1) {
+	while (!s->answered && !s->paused && (rc = grpc_req_message(s, &len)) == 1) {
 		rc = s->method->stream->message(s, s->req + GRPC_PREFIX_BYTES, len);
+		if (rc == CAIRN_EAGAIN) {
+			s->paused = true;
+			break;
+		}
 		grpc_req_drop(s, GRPC_PREFIX_BYTES + len);
 		if (rc != 0 && !s->answered)
 			grpc_reply_err(s, rc);
@@ -278,6 +290,47 @@ grpc_stream_data(struct gstream *s, const uint8_t *data, size_t len)
 		grpc_req_free(s); /* the rest is dropped as it comes */
 }
 
+/* A streaming call whose client ended: once the messages it holds are
+ * served, the service hears of the end. */
+static void
+grpc_stream_ended(struct gstream *s)
+{
+	if (s->paused)
+		return;
+	/* A message cut short ends the call as grpc-go ends it. */
+	if (!s->answered && s->req_len > 0)
+		grpc_reply_status(s, GRPC_UNKNOWN, "unexpected EOF");
+	else if (!s->answered && s->method->stream->end != NULL)
+		s->method->stream->end(s);
+	grpc_req_free(s);
+}
+
+void
+grpc_stream_resume(struct gstream *s)
+{
+	if (!s->paused)
+		return;
+	s->paused = false;
+	grpc_stream_messages(s);
+	if (s->answered)
+		grpc_req_free(s);
+	else if (s->ended)
+		grpc_stream_ended(s);
+	h2_wake(s->conn);
+}
+
+void
+grpc_resume_listed(struct conn *c)
+{
+	struct gstream *s;
+
+	while ((s = TAILQ_FIRST(&c->resumes)) != NULL) {
+		TAILQ_REMOVE(&c->resumes, s, resume_entry);
+		s->resume_listed = false;
+		grpc_stream_resume(s);
+	}
+}
+
 void
 grpc_stream_end(struct gstream *s)
 {
@@ -290,12 +343,10 @@ grpc_stream_end(struct gstream *s)
 		return;
 	}
 	if (s->method->stream != NULL) {
-		/* A message cut short ends the call as grpc-go ends it. */
-		if (s->req_len > 0)
-			grpc_reply_status(s, GRPC_UNKNOWN, "unexpected EOF");
-		else if (s->method->stream->end != NULL)
-			s->method->stream->end(s);
-	} else if ((rc = grpc_req_message(s, &len)) == 0) {
+		grpc_stream_ended(s);
+		return;
+	}
+	if ((rc = grpc_req_message(s, &len)) == 0) {
 		grpc_reply_status(s, GRPC_UNKNOWN, s->req_len == 0 ? "EOF" : "unexpected EOF");
 	} else if (rc == 1) {
 		/* grpc-go reads one message and ignores anything after it. */
@@ -313,6 +364,8 @@ grpc_stream_free(struct gstream *s)
 		s->method->stream->free(s);
 	if (s->pending != NULL)
 		s->pending->stream = NULL;
+	if (s->resume_listed)
+		TAILQ_REMOVE(&s->conn->resumes, s, resume_entry);
 	grpc_req_free(s);
 	evbuffer_free(s->out);
 	free(s->held);
@@ -411,6 +464,13 @@ grpc_stream_read(struct gstream *s, uint8_t *buf, size_t cap, enum grpc_read *st
 {
 	int n = evbuffer_remove(s->out, buf, cap);
 
+	/* The client read: a service that paused for its answer's sake may
+	 * take more (offered from the loop, not from nghttp2's callback). */
+	if (n > 0 && s->paused && !s->resume_listed) {
+		TAILQ_INSERT_TAIL(&s->conn->resumes, s, resume_entry);
+		s->resume_listed = true;
+		h2_wake(s->conn);
+	}
 	if (n > 0) {
 		*state = GRPC_READ_DATA;
 		return (size_t)n;

@@ -41,7 +41,10 @@ typedef int grpc_unary_fn(struct gstream *s, const uint8_t *msg, size_t len);
 /* A streaming method (client, server or bidirectional streaming). */
 struct grpc_stream_ops {
 	/* One request message (borrowed until the call returns). Returns 0,
-	 * or a CAIRN_E* code that ends the call with its status. */
+	 * or a CAIRN_E* code that ends the call with its status; or
+	 * CAIRN_EAGAIN: not now, the message stays and the client's window
+	 * with it, until grpc_stream_resume (or until the client reads some
+	 * of the answer) offers it again. */
 	int (*message)(struct gstream *s, const uint8_t *msg, size_t len);
 	/* The client ended its side; may be NULL. */
 	void (*end)(struct gstream *s);
@@ -65,6 +68,7 @@ enum grpc_read {
 struct gstream {
 	TAILQ_ENTRY(gstream) entry;       /* the connection's streams */
 	TAILQ_ENTRY(gstream) owed_entry;  /* streams whose bytes wait to be consumed */
+	TAILQ_ENTRY(gstream) resume_entry; /* paused streams to offer their message again */
 	struct conn *conn;
 	int32_t id;
 	const struct grpc_method *method; /* NULL: unknown path */
@@ -78,6 +82,8 @@ struct gstream {
 	size_t owed;                /* received bytes not yet given back to flow control */
 	bool owed_listed;
 	bool ended;                 /* the client's END_STREAM */
+	bool paused;                /* the service refused a message for now */
+	bool resume_listed;
 	bool headers_sent;          /* the answer's headers were submitted */
 	bool answered;              /* the call's status is decided */
 	unsigned status;            /* ... for the trailers */
@@ -104,6 +110,12 @@ int grpc_stream_header(struct gstream *s, const uint8_t *name, size_t name_len,
 void grpc_stream_data(struct gstream *s, const uint8_t *data, size_t len);
 /* The client ended its side: the request is whole; serve it. */
 void grpc_stream_end(struct gstream *s);
+/* Offers a paused stream's messages to its service again (and its end,
+ * when the client has ended). Outside nghttp2's callbacks. */
+void grpc_stream_resume(struct gstream *s);
+/* The same for every paused stream of c that grpc_stream_read listed as
+ * read from (h2.c, before it makes frames). */
+void grpc_resume_listed(struct conn *c);
 /* The stream closed: forget it (its request, if in flight, is orphaned). */
 void grpc_stream_free(struct gstream *s);
 

@@ -256,6 +256,7 @@ h2_woken(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
+	grpc_resume_listed(arg);
 	h2_flush(arg);
 }
 
@@ -380,6 +381,7 @@ h2_accept(struct netd *n, int fd)
 	c = xcalloc(1, sizeof(*c));
 	c->n = n;
 	TAILQ_INIT(&c->streams);
+	TAILQ_INIT(&c->resumes);
 	c->bev = bufferevent_socket_new(n->c->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	c->wake_ev = event_new(n->c->base, -1, 0, h2_woken, c);
 	if (c->bev == NULL || c->wake_ev == NULL) {

@@ -40,6 +40,7 @@ struct conn {
 	struct event *wake_ev;      /* makes and sends frames from the loop */
 	nghttp2_session *h2;
 	TAILQ_HEAD(, gstream) streams;
+	TAILQ_HEAD(, gstream) resumes; /* paused streams whose answer was read */
 	size_t held_bytes;          /* request bytes our streams hold */
 	bool read_paused;           /* the output is over its bound */
 };

@@ -24,6 +24,7 @@ enum pending_wait {
 	PENDING_RESULT,       /* stored's Result (after a proposal or a read) */
 	PENDING_READ_INDEX,   /* raftd's read index, then a Read to stored */
 	PENDING_WATCH,        /* a watcher: stored's events, until cancelled */
+	PENDING_KEEPALIVE,    /* stored's Result for a LeaseKeepAlive stream */
 };
 
 struct pending {

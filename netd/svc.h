@@ -38,9 +38,18 @@ grpc_unary_fn svc_maint_hash_kv;
 grpc_unary_fn svc_maint_defragment;
 grpc_unary_fn svc_maint_alarm;
 
-/* etcdserverpb.Lease, the calls that go through Raft (svc_lease.c). */
+/* etcdserverpb.Lease: the calls that go through Raft (svc_lease.c), and
+ * those stored's lessor answers (svc_lease_ask.c), with stored's Result
+ * for a keep-alive stream. */
 grpc_unary_fn svc_lease_grant;
 grpc_unary_fn svc_lease_revoke;
+grpc_unary_fn svc_lease_time_to_live;
+grpc_unary_fn svc_lease_leases;
+extern const struct grpc_stream_ops svc_lease_keepalive_ops;
+/* A keep-alive's answer: stored's LeaseKeepAliveResponse in checked
+ * parts, len bytes in all. */
+void svc_lease_renewed(struct gstream *s, pb_bytes_array_t *const *parts, size_t n,
+    size_t len);
 
 /* Helpers of the services (svc_pb.c). */
 /* Decodes msg[len] into *dst with nanopb (dst zeroed first). Returns 0;

@@ -53,11 +53,14 @@ svc_maint_run(struct gstream *s, const pb_msgdesc_t *fields, const uint8_t *msg,
 		etcdserverpb_HashKVRequest hash_kv;
 		etcdserverpb_DefragmentRequest defrag;
 	} req;
+	cairn_ipc_Maint m = {.op = op};
 
 	memset(&req, 0, sizeof(req));
 	if (svc_decode(s, fields, &req, msg, len) != 0)
 		return 0;
-	return backend_maint(s, op, op == cairn_ipc_Maint_Op_HASH_KV ? req.hash_kv.revision : 0);
+	if (op == cairn_ipc_Maint_Op_HASH_KV)
+		m.revision = req.hash_kv.revision;
+	return backend_ask(s, PENDING_RESULT, cairn_ipc_IPC_STORED_MAINT_DO, &m);
 }
 
 int

@@ -53,6 +53,7 @@ union ipc_msg {
 	cairn_ipc_Read read;
 	cairn_ipc_StoreStatus store;
 	cairn_ipc_Maint maint;
+	cairn_ipc_LeaseAsk lease;
 };
 
 /* The route of 'type', or NULL when the type has none. */

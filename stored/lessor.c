@@ -224,3 +224,29 @@ lessor_count(const struct lessor *l)
 {
 	return l->n;
 }
+
+static int
+by_expiry(const void *a, const void *b)
+{
+	const struct lessor_lease *x = a, *y = b;
+
+	if (x->expiry != y->expiry)
+		return x->expiry < y->expiry ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+size_t
+lessor_by_expiry(const struct lessor *l, int64_t *ids)
+{
+	struct lessor_lease *v;
+
+	if (l->n == 0)
+		return 0;
+	v = xmalloc(l->n * sizeof(*v));
+	memcpy(v, l->v, l->n * sizeof(*v));
+	qsort(v, l->n, sizeof(*v), by_expiry);
+	for (size_t i = 0; i < l->n; i++)
+		ids[i] = v[i].id;
+	free(v);
+	return l->n;
+}

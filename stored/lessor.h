@@ -46,5 +46,8 @@ int lessor_remaining(const struct lessor *l, int64_t id, int64_t now, int64_t *l
  * (leader only); each is then left alone for LESSOR_RETRY_MS. */
 size_t lessor_expired(struct lessor *l, int64_t now, int64_t *ids, size_t max);
 size_t lessor_count(const struct lessor *l);
+/* Every lease's ID into ids (room for lessor_count), soonest expiry first
+ * (etcd's Leases order), equal expiries by ID. Returns how many. */
+size_t lessor_by_expiry(const struct lessor *l, int64_t *ids);
 
 #endif

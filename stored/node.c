@@ -229,6 +229,8 @@ stored_node_frame(struct stored_node *n, enum cairn_proc from, const struct chan
 		return stored_read_frame(n, m->hdr.id, &m->body.read);
 	case cairn_ipc_IPC_STORED_MAINT_DO:
 		return stored_maint_frame(n, m->hdr.id, &m->body.maint);
+	case cairn_ipc_IPC_STORED_LEASE_GET:
+		return stored_lease_frame(n, m->hdr.id, &m->body.lease);
 	case cairn_ipc_IPC_STORED_WATCH_CREATE:
 	case cairn_ipc_IPC_STORED_WATCH_CANCEL:
 	case cairn_ipc_IPC_STORED_WATCH_PROGRESS:

@@ -16,5 +16,8 @@ int stored_lease_start(struct stored_node *n);
 void stored_lease_stop(struct stored_node *n);
 /* raftd's status: leader or not. */
 void stored_lease_role(struct stored_node *n, uint32_t role);
+/* Serves netd's Lease call 'id' (node_lease_ask.c). CAIRN_EPROTO for an
+ * operation etcd does not have. */
+int stored_lease_frame(struct stored_node *n, uint64_t id, const cairn_ipc_LeaseAsk *in);
 
 #endif

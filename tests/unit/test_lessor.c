@@ -53,6 +53,15 @@ test_expiry(void)
 	lessor_revoked(l, 2);
 	/* A grant on the leader runs from its time. */
 	lessor_granted(l, 3, 2, 20000);
+	/* Leases soonest expiry first (etcd's Leases), equal ones by ID. */
+	lessor_granted(l, 9, 1, 20000);
+	lessor_granted(l, 5, 2, 20000);
+	lessor_granted(l, 4, 30, 20000);
+	CU_ASSERT_EQUAL_FATAL(lessor_by_expiry(l, ids), 4);
+	CU_ASSERT(ids[0] == 9 && ids[1] == 3 && ids[2] == 5 && ids[3] == 4);
+	lessor_revoked(l, 9);
+	lessor_revoked(l, 5);
+	lessor_revoked(l, 4);
 	CU_ASSERT_EQUAL(lessor_expired(l, 21999, ids, 8), 0);
 	CU_ASSERT_EQUAL(lessor_expired(l, 22000, ids, 8), 1);
 	lessor_demote(l);
