@@ -130,13 +130,19 @@ backend_read(struct gstream *s, uint8_t *irr, size_t len, bool serializable)
 }
 
 int
+backend_tell(struct netd *n, uint64_t id, unsigned type, const void *body)
+{
+	return chan_send(&n->c->peers[PROC_STORED].ch, type, id, body);
+}
+
+int
 backend_ask(struct gstream *s, enum pending_wait wait, unsigned type, const void *body)
 {
 	struct netd *n = backend_of(s);
 	int rc;
 
 	if ((rc = backend_wait(s, wait)) == 0 &&
-	    (rc = chan_send(&n->c->peers[PROC_STORED].ch, type, s->pending->id, body)) != 0)
+	    (rc = backend_tell(n, s->pending->id, type, body)) != 0)
 		rc = backend_send_failed(n, s, rc);
 	return rc;
 }
@@ -151,15 +157,31 @@ backend_on_result(struct netd *n, uint64_t id, const cairn_ipc_Result *res)
 	enum pending_wait wait;
 	size_t len;
 
-	if (p == NULL || (p->wait != PENDING_RESULT && p->wait != PENDING_KEEPALIVE)) {
+	if (p == NULL || (p->wait != PENDING_RESULT && p->wait != PENDING_KEEPALIVE &&
+	    p->wait != PENDING_SNAPSHOT)) {
 		log_debug("a result for request %llu, which nobody waits for",
 		    (unsigned long long)id);
 		return;
 	}
-	if (res->more) /* parts come only for Snapshot, which netd does not ask yet */
-		return;
 	s = p->stream;
 	wait = p->wait;
+	/* A snapshot's parts: the call waits on until the last. */
+	if (wait == PENDING_SNAPSHOT && res->more && res->code == 0 && s != NULL &&
+	    !s->answered) {
+		if (chunks_check(res->data, res->data_count, RAFT_PEER_DATA_BYTES_MAX,
+		    &len) != NULL)
+			grpc_reply_err(s, CAIRN_EIO); /* and stopped when s is freed */
+		else
+			svc_maint_snapshot_part(s, res->data, res->data_count, res->remaining, true);
+		return;
+	}
+	if (wait == PENDING_SNAPSHOT && res->more) {
+		/* Its client went (or failed): stored stops sending it. */
+		cairn_ipc_Maint m = {.op = cairn_ipc_Maint_Op_SNAPSHOT_STOP};
+
+		if (backend_tell(n, id, cairn_ipc_IPC_STORED_MAINT_DO, &m) != 0)
+			log_warnx("cannot tell stored to stop a snapshot");
+	}
 	backend_unwait(n, p);
 	if (s == NULL || s->answered)
 		return;
@@ -174,6 +196,8 @@ backend_on_result(struct netd *n, uint64_t id, const cairn_ipc_Result *res)
 	}
 	if (wait == PENDING_KEEPALIVE)
 		svc_lease_renewed(s, res->data, res->data_count, len);
+	else if (wait == PENDING_SNAPSHOT)
+		svc_maint_snapshot_part(s, res->data, res->data_count, res->remaining, false);
 	else
 		grpc_reply_parts(s, res->data, res->data_count, len);
 }

@@ -30,9 +30,14 @@ int backend_read(struct gstream *s, uint8_t *irr, size_t len, bool serializable)
 /* Asks stored a call it serves itself ('type' IPC_STORED_MAINT_DO with a
  * Maint, IPC_STORED_LEASE_GET with a LeaseAsk) for s, whose answer is a
  * Result: with PENDING_RESULT it answers the unary call s; with
- * PENDING_KEEPALIVE it goes to svc_lease_renewed. Returns as
+ * PENDING_KEEPALIVE it goes to svc_lease_renewed, with PENDING_SNAPSHOT
+ * (its parts) to svc_maint_snapshot_part. Returns as
  * backend_propose. */
 int backend_ask(struct gstream *s, enum pending_wait wait, unsigned type, const void *body);
+
+/* Sends stored a frame about request 'id' under way (a snapshot's next
+ * part, or its end). Returns 0 or chan_send's error. */
+int backend_tell(struct netd *n, uint64_t id, unsigned type, const void *body);
 
 /* A frame from raftd or stored for netd's requests or status. Returns 0,
  * or CAIRN_EPROTO for a frame netd does not take from that peer. */

@@ -38,6 +38,7 @@ static const struct grpc_method grpc_methods[] = {
 	{"/etcdserverpb.Maintenance/Defragment", svc_maint_defragment, NULL},
 	{"/etcdserverpb.Maintenance/Hash", svc_maint_hash, NULL},
 	{"/etcdserverpb.Maintenance/HashKV", svc_maint_hash_kv, NULL},
+	{"/etcdserverpb.Maintenance/Snapshot", NULL, &svc_maint_snapshot_ops},
 };
 
 #define GRPC_METHODS_LEN (sizeof(grpc_methods) / sizeof(grpc_methods[0]))
@@ -325,9 +326,14 @@ grpc_resume_listed(struct conn *c)
 	struct gstream *s;
 
 	while ((s = TAILQ_FIRST(&c->resumes)) != NULL) {
+		bool drained = s->want_drain;
+
 		TAILQ_REMOVE(&c->resumes, s, resume_entry);
 		s->resume_listed = false;
+		s->want_drain = false;
 		grpc_stream_resume(s);
+		if (drained && !s->answered && s->method->stream->drained != NULL)
+			s->method->stream->drained(s);
 	}
 }
 
@@ -464,9 +470,9 @@ grpc_stream_read(struct gstream *s, uint8_t *buf, size_t cap, enum grpc_read *st
 {
 	int n = evbuffer_remove(s->out, buf, cap);
 
-	/* The client read: a service that paused for its answer's sake may
-	 * take more (offered from the loop, not from nghttp2's callback). */
-	if (n > 0 && s->paused && !s->resume_listed) {
+	/* The client read: a service that paused or waits for its answer's
+	 * sake may go on (from the loop, not from nghttp2's callback). */
+	if (n > 0 && (s->paused || s->want_drain) && !s->resume_listed) {
 		TAILQ_INSERT_TAIL(&s->conn->resumes, s, resume_entry);
 		s->resume_listed = true;
 		h2_wake(s->conn);

@@ -50,6 +50,9 @@ struct grpc_stream_ops {
 	void (*end)(struct gstream *s);
 	/* The stream goes away: release s->svc; may be NULL. */
 	void (*free)(struct gstream *s);
+	/* The client read some of the answer, after the service set
+	 * s->want_drain; may be NULL. From the loop, never from nghttp2. */
+	void (*drained)(struct gstream *s);
 };
 
 struct grpc_method {
@@ -83,6 +86,7 @@ struct gstream {
 	bool owed_listed;
 	bool ended;                 /* the client's END_STREAM */
 	bool paused;                /* the service refused a message for now */
+	bool want_drain;            /* the service waits for the client to read */
 	bool resume_listed;
 	bool headers_sent;          /* the answer's headers were submitted */
 	bool answered;              /* the call's status is decided */
@@ -114,7 +118,8 @@ void grpc_stream_end(struct gstream *s);
  * when the client has ended). Outside nghttp2's callbacks. */
 void grpc_stream_resume(struct gstream *s);
 /* The same for every paused stream of c that grpc_stream_read listed as
- * read from (h2.c, before it makes frames). */
+ * read from, and 'drained' for those that wanted it (h2.c, before it
+ * makes frames). */
 void grpc_resume_listed(struct conn *c);
 /* The stream closed: forget it (its request, if in flight, is orphaned). */
 void grpc_stream_free(struct gstream *s);

@@ -25,6 +25,7 @@ enum pending_wait {
 	PENDING_READ_INDEX,   /* raftd's read index, then a Read to stored */
 	PENDING_WATCH,        /* a watcher: stored's events, until cancelled */
 	PENDING_KEEPALIVE,    /* stored's Result for a LeaseKeepAlive stream */
+	PENDING_SNAPSHOT,     /* stored's Results, a snapshot's parts */
 };
 
 struct pending {

@@ -37,6 +37,11 @@ grpc_unary_fn svc_maint_hash;
 grpc_unary_fn svc_maint_hash_kv;
 grpc_unary_fn svc_maint_defragment;
 grpc_unary_fn svc_maint_alarm;
+/* Maintenance.Snapshot (svc_snapshot.c), and each part stored sends of it
+ * (checked chunks; 'remaining' bytes after them; 'more' parts to come). */
+extern const struct grpc_stream_ops svc_maint_snapshot_ops;
+void svc_maint_snapshot_part(struct gstream *s, pb_bytes_array_t *const *parts, size_t n,
+    uint64_t remaining, bool more);
 
 /* etcdserverpb.Lease: the calls that go through Raft (svc_lease.c), and
  * those stored's lessor answers (svc_lease_ask.c), with stored's Result

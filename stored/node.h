@@ -68,6 +68,7 @@ struct stored_node {
 		uint64_t id;         /* the call it answers */
 		int fd;              /* the copy, written first (unlinked) */
 		uint64_t off, size;  /* sent so far, in all */
+		unsigned credit;     /* parts netd asked for and has not had */
 		uint8_t *buf;        /* one part read back (owned) */
 	} snap;
 };

@@ -154,6 +154,7 @@ snap_start(struct stored_node *n, uint64_t id)
 	n->snap.active = true;
 	n->snap.id = id;
 	n->snap.off = 0;
+	n->snap.credit = 1;
 	n->snap.buf = xmalloc(STORED_RESULT_FRAME_BYTES);
 	stored_node_flush(n);
 	return 0;
@@ -170,7 +171,7 @@ stored_maint_send(struct stored_node *n)
 		snap_end(n); /* the call went with netd */
 		return;
 	}
-	while (n->snap.active && n->results.len == 0) {
+	while (n->snap.active && n->snap.credit > 0 && n->results.len == 0) {
 		uint64_t left = n->snap.size - n->snap.off;
 		size_t part = left < STORED_RESULT_FRAME_BYTES ? (size_t)left :
 		    STORED_RESULT_FRAME_BYTES;
@@ -190,6 +191,7 @@ stored_maint_send(struct stored_node *n)
 		if (rc == CAIRN_EAGAIN)
 			break; /* netd wakes us when it has read */
 		n->snap.off += part;
+		n->snap.credit--;
 		if (rc != 0 || !r.more || part == 0)
 			snap_end(n);
 	}
@@ -222,6 +224,20 @@ stored_maint_frame(struct stored_node *n, uint64_t id, const cairn_ipc_Maint *in
 		return defrag_start(n, id);
 	case cairn_ipc_Maint_Op_SNAPSHOT:
 		return snap_start(n, id);
+	case cairn_ipc_Maint_Op_SNAPSHOT_MORE:
+	case cairn_ipc_Maint_Op_SNAPSHOT_STOP:
+		/* A call that ended meanwhile (an error, say): nothing to do. */
+		if (!n->snap.active || n->snap.id != id)
+			return 0;
+		if (in->op == cairn_ipc_Maint_Op_SNAPSHOT_STOP) {
+			log_info("netd stopped the snapshot at %llu of %llu bytes",
+			    (unsigned long long)n->snap.off, (unsigned long long)n->snap.size);
+			snap_end(n);
+		} else if (n->snap.credit < STORED_SNAPSHOT_CREDIT_MAX) {
+			n->snap.credit++;
+			stored_maint_send(n);
+		}
+		return 0;
 	default:
 		log_warnx("maintenance call %llx from netd: unknown operation %d",
 		    (unsigned long long)id, (int)in->op);

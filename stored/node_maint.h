@@ -14,6 +14,9 @@
  * which entries are applied and reads served (bench/store_bench). */
 #define STORED_DEFRAG_PAGES 16
 #define STORED_DEFRAG_PAUSE_MS 1
+/* Snapshot parts netd may ask for ahead (SNAPSHOT_MORE): it asks for one
+ * at a time; a netd that asks for more gets no more than this many. */
+#define STORED_SNAPSHOT_CREDIT_MAX 4
 
 /* Serves call 'id': Hash and HashKV at once, Defragment when done.
  * CAIRN_EPROTO for an operation etcd does not have. */

@@ -26,6 +26,7 @@ struct snap_out {
 	snapshot_sink_fn *sink;
 	void *arg;
 	mbedtls_sha256_context sha;
+	uint64_t total;              /* bytes emitted */
 	int rc;                      /* the sink's first refusal */
 };
 
@@ -39,6 +40,7 @@ snap_emit(struct snap_out *o, const uint8_t *p, size_t n)
 	if (o->rc != 0 || n == 0)
 		return;
 	mbedtls_sha256_update_ret(&o->sha, p, n);
+	o->total += n;
 	o->rc = o->sink(o->arg, p, n);
 }
 
@@ -101,6 +103,7 @@ int
 snapshot_write(struct mvcc *s, snapshot_sink_fn *sink, void *arg)
 {
 	struct snap_out o = {.sink = sink, .arg = arg};
+	static const uint8_t zeros[SNAPSHOT_ALIGN_BYTES];
 	uint8_t end = REC_END, sum[SNAPSHOT_SHA256_BYTES];
 	int rc;
 
@@ -120,6 +123,8 @@ snapshot_write(struct mvcc *s, snapshot_sink_fn *sink, void *arg)
 	if (rc != 0 && o.rc == 0)
 		o.rc = bdb_fail(rc, "backup");
 	snap_emit(&o, &end, 1);
+	snap_emit(&o, zeros, (SNAPSHOT_ALIGN_BYTES - o.total % SNAPSHOT_ALIGN_BYTES) %
+	    SNAPSHOT_ALIGN_BYTES);
 	mbedtls_sha256_finish_ret(&o.sha, sum);
 	mbedtls_sha256_free(&o.sha);
 	if (o.rc == 0)
@@ -133,6 +138,7 @@ struct snap_in {
 	snapshot_source_fn *src;
 	void *arg;
 	mbedtls_sha256_context sha;
+	uint64_t total;              /* bytes read */
 };
 
 static int
@@ -143,6 +149,7 @@ snap_read(struct snap_in *in, void *p, size_t n)
 	if (in->src(in->arg, p, n) != 0)
 		return CAIRN_ECORRUPT;
 	mbedtls_sha256_update_ret(&in->sha, p, n);
+	in->total += n;
 	return 0;
 }
 
@@ -215,6 +222,22 @@ snap_recover(const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
+/* The zero bytes after the end record, up to a multiple of 512. */
+static int
+snap_read_padding(struct snap_in *in, uint8_t *buf, char *err, size_t errlen)
+{
+	size_t n = (SNAPSHOT_ALIGN_BYTES - in->total % SNAPSHOT_ALIGN_BYTES) % SNAPSHOT_ALIGN_BYTES;
+
+	if (snap_read(in, buf, n) != 0)
+		return CAIRN_ECORRUPT;
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] != 0) {
+			snprintf(err, errlen, "snapshot's padding is not zero");
+			return CAIRN_ECORRUPT;
+		}
+	return 0;
+}
+
 int
 snapshot_restore(snapshot_source_fn *src, void *arg, const char *dir, char *err,
     size_t errlen)
@@ -232,8 +255,10 @@ snapshot_restore(snapshot_source_fn *src, void *arg, const char *dir, char *err,
 			rc = CAIRN_ECORRUPT;
 			break;
 		}
-		if (kind == REC_END)
+		if (kind == REC_END) {
+			rc = snap_read_padding(&in, buf, err, errlen);
 			break;
+		}
 		rc = kind == REC_PIECE ? snap_restore_piece(&in, dir, buf, err, errlen) :
 		    CAIRN_ECORRUPT;
 	}

@@ -4,8 +4,10 @@
  * restore into a new member/db. The copy is Berkeley DB's hot backup
  * (database files, then the log that covers them), written as records:
  *   {u8 1, u16 LE name length, name, u64 LE offset, u32 LE length, bytes}
- * one per piece of a file, then {u8 2}, then the SHA-256 of everything
- * before it (32 bytes), as etcd ends its snapshots with one. Restoring
+ * one per piece of a file, then {u8 2}, zero bytes up to a multiple of
+ * 512, then the SHA-256 of everything before it (32 bytes), as etcd ends
+ * its snapshots with one (etcdctl takes a snapshot whose size is 32 past
+ * a multiple of 512 as one that has its SHA-256). Restoring
  * writes the files and runs Berkeley DB's catastrophic recovery on them:
  * the store as of the last transaction the copied log holds, with its
  * consistent index.
@@ -19,6 +21,7 @@
 #include "stored/mvcc.h"
 
 #define SNAPSHOT_SHA256_BYTES 32
+#define SNAPSHOT_ALIGN_BYTES 512
 /* A file name in a snapshot: the store's own file and log files. */
 #define SNAPSHOT_NAME_BYTES_MAX 64
 /* The largest piece a record may carry (restore refuses more). */

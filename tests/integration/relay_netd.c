@@ -411,6 +411,14 @@ relay_on_result(struct relay *r, unsigned long long seq, const cairn_ipc_Result 
 	if (res->more || res->remaining > 0)
 		relay_line(r, "part %llu %zu remaining %llu\n", seq, len,
 		    (unsigned long long)res->remaining);
+	if (res->more) {
+		/* stored sends a snapshot's next part when asked, as netd asks. */
+		cairn_ipc_Maint more = {.op = cairn_ipc_Maint_Op_SNAPSHOT_MORE};
+
+		if (chan_send(&r->c->peers[PROC_STORED].ch, cairn_ipc_IPC_STORED_MAINT_DO, seq,
+		    &more) != 0)
+			relay_line(r, "part %llu cannot ask for the next part\n", seq);
+	}
 	if (!res->more)
 		relay_line(r, "result %llu %s\n", seq, res->code == 0 ? "OK" :
 		    err_name((int)res->code));

@@ -103,6 +103,8 @@ test_round_trip(void)
 	/* Written after the snapshot: not in it. */
 	put(&s, "later", "x");
 	printf("# snapshot of %zu bytes\n", m.len);
+	/* etcdctl's test that a snapshot ends with its SHA-256. */
+	CU_ASSERT_EQUAL(m.len % SNAPSHOT_ALIGN_BYTES, SNAPSHOT_SHA256_BYTES);
 	CU_ASSERT_EQUAL_FATAL(restore(&m, b), 0);
 	CU_ASSERT_FATAL(mvcc_open(&r, b, NULL, err, sizeof(err)) == 0);
 	CU_ASSERT_EQUAL(r.rev, s.rev - 1);
