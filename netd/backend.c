@@ -266,6 +266,8 @@ backend_frame(struct netd *n, enum cairn_proc from, struct chan_msg *m)
 		backend_on_read_index(n, id, &m->body.reply);
 		return 0;
 	case cairn_ipc_IPC_CHILD_RAFT_STATUS_SET:
+		if (m->body.status.leader != 0 && m->body.status.leader != n->raft.leader)
+			n->leader_changes++;
 		n->raft = m->body.status;
 		return 0;
 	case cairn_ipc_IPC_NETD_PEER_SEND:

@@ -8,7 +8,9 @@
 
 #include "netd/backend.h"
 #include "netd/h2.h"
+#include "netd/http1.h"
 #include "netd/netd.h"
+#include "netd/sniff.h"
 #include "shared/log.h"
 #include "shared/xmalloc.h"
 
@@ -22,7 +24,7 @@ netd_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, i
 	(void)l;
 	(void)sa;
 	(void)salen;
-	h2_accept(arg, fd);
+	sniff_accept(arg, fd);
 }
 
 static void
@@ -52,6 +54,8 @@ netd_start(struct child *c)
 
 	n->c = c;
 	TAILQ_INIT(&n->conns);
+	TAILQ_INIT(&n->h1conns);
+	TAILQ_INIT(&n->sniffing);
 	TAILQ_INIT(&n->owed);
 	pending_init(&n->pending);
 	netd_configure(n, &c->cfg.netd);
@@ -93,6 +97,8 @@ netd_stop(struct child *c)
 	if (n == NULL)
 		return;
 	h2_close_all(n);
+	http1_close_all(n);
+	sniff_close_all(n);
 	for (size_t i = 0; i < n->listeners_len; i++)
 		evconnlistener_free(n->listeners[i]);
 	pending_close(&n->pending);

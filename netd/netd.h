@@ -27,13 +27,17 @@
 
 struct conn;
 struct gstream;
+struct h1conn;
+struct sniff;
 
 struct netd {
 	struct child *c;
 	struct evconnlistener *listeners[CHILD_LISTENERS_MAX];
 	size_t listeners_len;
-	TAILQ_HEAD(, conn) conns;
-	size_t conns_len;
+	TAILQ_HEAD(, conn) conns;            /* HTTP/2 (h2.c) */
+	TAILQ_HEAD(, h1conn) h1conns;        /* HTTP/1.1 (http1.c) */
+	TAILQ_HEAD(, sniff) sniffing;        /* undecided yet (sniff.c) */
+	size_t conns_len;                    /* all three */
 	/* Streams whose received bytes wait to be given back to flow
 	 * control, oldest first, and what all streams hold (h2.c). */
 	TAILQ_HEAD(, gstream) owed;
@@ -46,6 +50,7 @@ struct netd {
 	cairn_ipc_RaftStatus raft;  /* last from raftd; leader 0 until known */
 	cairn_ipc_StoreStatus store;
 	uint64_t id_suffix;         /* the lease ID generator's (svc_lease.c) */
+	uint64_t leader_changes;    /* leaders seen, for /metrics */
 };
 
 #endif

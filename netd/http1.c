@@ -1,0 +1,317 @@
+/*
+ * netd: HTTP/1.1 connections (see http1.h). The parser is paused at the
+ * end of each request; reading and parsing go on once it is answered.
+ */
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include "netd/http1.h"
+#include "netd/netd.h"
+#include "shared/log.h"
+#include "shared/xmalloc.h"
+
+static void h1_process(struct h1conn *h);
+
+static void
+h1_free(struct h1conn *h)
+{
+	TAILQ_REMOVE(&h->n->h1conns, h, entry);
+	h->n->conns_len--;
+	bufferevent_free(h->bev);
+	event_free(h->timer);
+	evbuffer_free(h->req.body);
+	free(h);
+}
+
+static void
+h1_deadline(struct h1conn *h, int ms)
+{
+	struct timeval tv = {ms / 1000, ms % 1000 * 1000};
+
+	if (ms == 0)
+		event_del(h->timer);
+	else if (event_add(h->timer, &tv) != 0)
+		fatalx("event_add");
+}
+
+static void
+h1_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	h1_free(arg); /* slow or idle: the client may come again */
+}
+
+/* Go's net/http reason phrases for the statuses netd sends. */
+static const char *
+h1_reason(unsigned status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 413: return "Request Entity Too Large";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Unknown";
+	}
+}
+
+void
+http1_respond(struct h1conn *h, unsigned status, const char *content_type,
+    const char *headers, const void *body, size_t len)
+{
+	struct evbuffer *out = bufferevent_get_output(h->bev);
+	char date[64];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	CAIRN_ASSERT(h->busy);
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	/* etcd's client handler allows any origin (CORS), as here. */
+	evbuffer_add_printf(out, "HTTP/1.1 %u %s\r\n"
+	    "Access-Control-Allow-Headers: accept, content-type, authorization\r\n"
+	    "Access-Control-Allow-Methods: POST, GET, OPTIONS, PUT, DELETE\r\n"
+	    "Access-Control-Allow-Origin: *\r\n"
+	    "%sContent-Type: %s\r\nDate: %s\r\nContent-Length: %zu\r\n%s\r\n",
+	    status, h1_reason(status), headers != NULL ? headers : "", content_type, date, len,
+	    h->closing ? "Connection: close\r\n" : "");
+	if (len > 0 && evbuffer_add(out, body, len) != 0)
+		fatalx("evbuffer_add");
+	h->busy = false;
+	evbuffer_drain(h->req.body, evbuffer_get_length(h->req.body));
+	if (h->closing) {
+		bufferevent_disable(h->bev, EV_READ);
+		return; /* freed once written (h1_writable) */
+	}
+	http_parser_pause(&h->parser, 0);
+	h1_deadline(h, HTTP1_IDLE_TIMEOUT_MS);
+	if (!h->processing)
+		h1_process(h);
+}
+
+/* A request the parser refused: Go's plain answer, then the close. */
+static void
+h1_refuse(struct h1conn *h, unsigned status)
+{
+	char body[64];
+	int n = snprintf(body, sizeof(body), "%u %s", status, h1_reason(status));
+
+	h->busy = true;
+	h->closing = true;
+	http1_respond(h, status, "text/plain; charset=utf-8", NULL, body, (size_t)n);
+}
+
+/* ---- the parser's callbacks -------------------------------------------- */
+
+static int
+on_begin(http_parser *p)
+{
+	struct h1conn *h = p->data;
+
+	h->req.url_len = 0;
+	h->req.header_bytes = 0;
+	h1_deadline(h, HTTP1_HEADER_TIMEOUT_MS);
+	return 0;
+}
+
+static int
+on_url(http_parser *p, const char *at, size_t len)
+{
+	struct h1conn *h = p->data;
+
+	if (h->req.url_len + len > HTTP1_URL_BYTES_MAX) {
+		h->refuse = 431; /* Go: the request line counts in the header limit */
+		return 1;
+	}
+	memcpy(h->req.url + h->req.url_len, at, len);
+	h->req.url_len += len;
+	h->req.url[h->req.url_len] = '\0';
+	return 0;
+}
+
+static int
+on_header_part(http_parser *p, const char *at, size_t len)
+{
+	struct h1conn *h = p->data;
+
+	(void)at;
+	h->req.header_bytes += len;
+	if (h->req.header_bytes > HTTP1_HEADER_BYTES_MAX) {
+		h->refuse = 431;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+on_headers_complete(http_parser *p)
+{
+	struct h1conn *h = p->data;
+
+	h1_deadline(h, HTTP1_BODY_TIMEOUT_MS);
+	return 0;
+}
+
+static int
+on_body(http_parser *p, const char *at, size_t len)
+{
+	struct h1conn *h = p->data;
+
+	if (evbuffer_get_length(h->req.body) + len > HTTP1_BODY_BYTES_MAX) {
+		h->refuse = 413;
+		return 1;
+	}
+	if (evbuffer_add(h->req.body, at, len) != 0)
+		fatalx("evbuffer_add");
+	return 0;
+}
+
+static int
+on_complete(http_parser *p)
+{
+	struct h1conn *h = p->data;
+
+	h->req.method = (enum http_method)p->method;
+	h->req.keep_alive = http_should_keep_alive(p) != 0;
+	h1_deadline(h, 0);
+	http_parser_pause(p, 1);
+	return 0;
+}
+
+static const http_parser_settings h1_settings = {
+	.on_message_begin = on_begin,
+	.on_url = on_url,
+	.on_header_field = on_header_part,
+	.on_header_value = on_header_part,
+	.on_headers_complete = on_headers_complete,
+	.on_body = on_body,
+	.on_message_complete = on_complete,
+};
+
+/* ---- the connection ------------------------------------------------------ */
+
+/* Parses what came, answering each whole request before the next. */
+static void
+h1_process(struct h1conn *h)
+{
+	struct evbuffer *in = bufferevent_get_input(h->bev);
+	struct evbuffer *out = bufferevent_get_output(h->bev);
+
+	h->processing = true;
+	while (!h->busy && !h->closing && evbuffer_get_length(in) > 0 &&
+	    evbuffer_get_length(out) < HTTP1_OUT_BYTES_MAX) {
+		struct evbuffer_iovec v;
+		size_t used;
+		enum http_errno err;
+
+		if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
+			break;
+		used = http_parser_execute(&h->parser, &h1_settings, v.iov_base, v.iov_len);
+		evbuffer_drain(in, used);
+		err = HTTP_PARSER_ERRNO(&h->parser);
+		if (err == HPE_PAUSED) {
+			h->busy = true;
+			h->closing = !h->req.keep_alive;
+			http_route(h, &h->req);
+		} else if (err != HPE_OK) {
+			log_debug("HTTP/1 client: %s", http_errno_description(err));
+			h1_refuse(h, h->refuse != 0 ? h->refuse :
+			    err == HPE_HEADER_OVERFLOW ? 431 : 400);
+		}
+	}
+	h->processing = false;
+}
+
+static void
+h1_readable(struct bufferevent *bev, void *arg)
+{
+	struct h1conn *h = arg;
+
+	if (h->lingering) {
+		struct evbuffer *in = bufferevent_get_input(bev);
+
+		evbuffer_drain(in, evbuffer_get_length(in));
+		return;
+	}
+	h1_process(h);
+}
+
+static void
+h1_writable(struct bufferevent *bev, void *arg)
+{
+	struct h1conn *h = arg;
+
+	if (h->closing && !h->busy && !h->lingering) {
+		/* Closing with the client's bytes unread would reset the
+		 * connection, and the client could lose the answer: the
+		 * sending side is shut, and what still comes is read and
+		 * dropped for a while (as Go's server does). */
+		h->lingering = true;
+		(void)shutdown(bufferevent_getfd(bev), SHUT_WR);
+		bufferevent_setwatermark(bev, EV_READ, 0, 0);
+		bufferevent_enable(bev, EV_READ);
+		h1_deadline(h, HTTP1_LINGER_MS);
+		return;
+	}
+	if (!h->closing)
+		h1_process(h); /* the client read: answer what waits */
+}
+
+static void
+h1_event(struct bufferevent *bev, short what, void *arg)
+{
+	(void)bev;
+	(void)what;
+	/* EOF or an error: a request being answered is dropped with it. */
+	h1_free(arg);
+}
+
+void
+http1_accept(struct netd *n, int fd)
+{
+	struct h1conn *h;
+	int one = 1;
+
+	if (n->conns_len >= NETD_CONNS_MAX) {
+		close(fd);
+		return;
+	}
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	h = xcalloc(1, sizeof(*h));
+	h->n = n;
+	h->bev = bufferevent_socket_new(n->c->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	h->timer = evtimer_new(n->c->base, h1_timeout, h);
+	h->req.body = evbuffer_new();
+	if (h->bev == NULL || h->timer == NULL || h->req.body == NULL)
+		fatalx("cannot serve an HTTP/1 connection");
+	http_parser_init(&h->parser, HTTP_REQUEST);
+	h->parser.data = h;
+	TAILQ_INSERT_TAIL(&n->h1conns, h, entry);
+	n->conns_len++;
+	bufferevent_setwatermark(h->bev, EV_READ, 0, HTTP1_IN_BYTES_MAX);
+	bufferevent_setcb(h->bev, h1_readable, h1_writable, h1_event, h);
+	bufferevent_enable(h->bev, EV_READ | EV_WRITE);
+	h1_deadline(h, HTTP1_HEADER_TIMEOUT_MS);
+}
+
+void
+http1_close_all(struct netd *n)
+{
+	struct h1conn *h;
+
+	while ((h = TAILQ_FIRST(&n->h1conns)) != NULL)
+		h1_free(h);
+}

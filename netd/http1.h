@@ -1,0 +1,69 @@
+/*
+ * netd: HTTP/1.1 on the client port (etcd serves /health, /version,
+ * /metrics and its JSON gateway there). Requests are parsed by nodejs's
+ * http-parser, one at a time per connection (pipelined ones wait), and
+ * answered by http_routes.c.
+ */
+#ifndef CAIRN_NETD_HTTP1_H
+#define CAIRN_NETD_HTTP1_H
+
+#include <sys/queue.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <event2/bufferevent.h>
+#include <http_parser.h>
+
+/* Bounds. */
+#define HTTP1_URL_BYTES_MAX 8192
+#define HTTP1_HEADER_BYTES_MAX (64u << 10)  /* request line and headers */
+#define HTTP1_BODY_BYTES_MAX (2u << 20)     /* beyond: 413 */
+#define HTTP1_IN_BYTES_MAX (256u << 10)     /* read ahead while answering */
+#define HTTP1_OUT_BYTES_MAX (1u << 20)      /* unread answers: reading stops */
+/* Slowloris: a request's headers must all come within this; a connection
+ * idle between requests is closed after the other. */
+#define HTTP1_HEADER_TIMEOUT_MS 10000
+#define HTTP1_BODY_TIMEOUT_MS 60000
+#define HTTP1_IDLE_TIMEOUT_MS 120000
+/* After an answer that closes: how long the client's late bytes are read
+ * and dropped before the close. */
+#define HTTP1_LINGER_MS 2000
+
+struct netd;
+
+struct http1_req {
+	enum http_method method;
+	char url[HTTP1_URL_BYTES_MAX + 1];
+	size_t url_len;
+	size_t header_bytes;
+	struct evbuffer *body;      /* owned */
+	bool keep_alive;
+};
+
+struct h1conn {
+	TAILQ_ENTRY(h1conn) entry;
+	struct netd *n;
+	struct bufferevent *bev;
+	struct event *timer;        /* header, body or idle deadline */
+	http_parser parser;
+	struct http1_req req;
+	unsigned refuse;            /* an over-bound request's status (413, 431) */
+	bool busy;                  /* the request is being answered */
+	bool closing;               /* close once the answer is out */
+	bool lingering;             /* answered and shut: dropping what comes */
+	bool processing;
+};
+
+/* Serves a client connection on fd (taken) that sent no HTTP/2 preface. */
+void http1_accept(struct netd *n, int fd);
+/* Answers the request of h: status, its Content-Type, extra header lines
+ * (each ending in \r\n; may be NULL), and the body (copied). */
+void http1_respond(struct h1conn *h, unsigned status, const char *content_type,
+    const char *headers, const void *body, size_t len);
+/* Closes every HTTP/1 connection (at exit). */
+void http1_close_all(struct netd *n);
+
+/* The routes (http_routes.c): answers h's request, now or later. */
+void http_route(struct h1conn *h, const struct http1_req *r);
+
+#endif

@@ -1,0 +1,117 @@
+#!/bin/bash
+# Tests: HTTP/1.1 on the client port, beside gRPC on the same port (netd
+# tells them apart by HTTP/2's preface): /health, /version and /metrics
+# side by side with the real etcd 3.4 (tests/integration/etcd_lib.sh),
+# then hostile HTTP/1 clients: a header block over the bound, garbage, a
+# body over the bound, pipelining, a slowloris, a client that stops in
+# the middle of the HTTP/2 preface. Each gets Go's answer or a close, and
+# netd keeps serving.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/etcd_lib.sh"
+
+# get [CURL ARGS...] URL-PATH: status, content type and body.
+get() {
+	local path=${*: -1}
+	curl -s -o "$T/body" -w '%{http_code} %{content_type}\n' "${@:1:$#-1}" \
+		"http://127.0.0.1:$PORT$path"
+	cat "$T/body"
+}
+same get /health
+same get '/health?exclude=NOSPACE'
+same get -X POST /health
+same get /nope
+same get -X PUT /version
+PORT=$CP get /version >"$T/version"
+check "/version: etcd's fields and cairn's own" \
+	grep -qx '{"etcdserver":"3.4.23","etcdcluster":"3.4.0","cairn":"[0-9.]*"}' "$T/version"
+# /metrics: the series netd has, with etcd's names, types and help.
+PORT=$EP get /metrics >"$T/etcd.metrics"
+PORT=$CP get /metrics >"$T/cairn.metrics"
+check "/metrics is Prometheus' text format" \
+	eval 'head -1 "$T/cairn.metrics" | grep -qx "200 text/plain; version=0.0.4; charset=utf-8"'
+for m in etcd_server_has_leader etcd_server_is_leader etcd_server_leader_changes_seen_total \
+	etcd_mvcc_db_total_size_in_bytes etcd_server_version etcd_cluster_version etcd_server_id; do
+	check "/metrics: $m as etcd has it (help, type, labels)" eval \
+		'[ "$(grep "^# [A-Z]* $m " "$T/cairn.metrics")" = "$(grep "^# [A-Z]* $m " "$T/etcd.metrics")" ] &&
+		[ "$(grep "^$m" "$T/cairn.metrics" | sed "s/ .*//")" = "$(grep "^$m" "$T/etcd.metrics" | sed "s/ .*//")" ]'
+done
+check "/metrics: this member leads, with its own ID" eval \
+	'grep -qx "etcd_server_is_leader 1" "$T/cairn.metrics" &&
+	grep -qx "etcd_server_id{server_id=\"8e9e05c52164694d\"} 1" "$T/cairn.metrics"'
+
+# Hostile clients, each on its own connection (python3's sockets).
+hostile() {
+	python3 - "$CP" "$1" <<'PY'
+import socket, sys, time
+port, case = int(sys.argv[1]), sys.argv[2]
+s = socket.create_connection(("127.0.0.1", port), timeout=20)
+def answer():
+    data = b""
+    try:
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            data += b
+    except socket.timeout:
+        pass
+    return data
+def first_line(data):
+    return data.split(b"\r\n", 1)[0].decode()
+if case == "header":
+    s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 70000 + b"\r\n\r\n")
+    d = answer()
+    sys.exit(0 if first_line(d) == "HTTP/1.1 431 Request Header Fields Too Large" else 1)
+if case == "garbage":
+    s.sendall(b"\x01\x02garbage\r\n\r\n")
+    sys.exit(0 if first_line(answer()) == "HTTP/1.1 400 Bad Request" else 1)
+if case == "body":
+    s.sendall(b"POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 3000000\r\n\r\n")
+    try:
+        for _ in range(50):
+            s.sendall(b"x" * 65536)
+    except OSError:
+        pass
+    sys.exit(0 if first_line(answer()) == "HTTP/1.1 413 Request Entity Too Large" else 1)
+if case == "pipelined":
+    s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n" * 2 +
+              b"GET /version HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    d = answer()
+    ok = d.count(b"HTTP/1.1 200 OK") == 3 and d.index(b'"health"') < d.index(b'"etcdserver"')
+    sys.exit(0 if ok else 1)
+if case in ("slowloris", "preface"):
+    s.settimeout(30)
+    start = time.time()
+    try:
+        if case == "preface":
+            s.sendall(b"PR")
+            s.recv(1)
+        else:
+            s.sendall(b"GET /health HTTP/1.1\r\nX-a: ")
+            while time.time() - start < 25:
+                s.sendall(b"a")
+                time.sleep(1)
+    except OSError:
+        pass
+    # closed by netd after about 10 s, not served, not kept
+    sys.exit(0 if 8 < time.time() - start < 20 else 1)
+PY
+}
+check "a header block over 64 KiB: 431" hostile header
+check "garbage: 400" hostile garbage
+check "a body over 2 MiB: 413" hostile body
+check "three pipelined requests: three answers, in order" hostile pipelined
+hostile slowloris &
+slow=$!
+hostile preface &
+pre=$!
+PORT=$CP
+check "during a slowloris, other clients are served (HTTP/1 and gRPC)" eval \
+	'[ "$(get /health)" = "$(printf "200 text/plain; charset=utf-8\n{\"health\":\"true\"}")" ] &&
+	ctl put during slow | grep -qx OK'
+check "a slowloris is closed after its header deadline (10 s)" wait "$slow"
+check "a client that stops in the middle of HTTP/2's preface is closed after 10 s" wait "$pre"
+check "gRPC still served on the same port" eval 'ctl get during --print-value-only | grep -qx slow'
+check "netd still runs (the same process)" eval '[ "$(child_pid netd)" = "$NETD_PID" ]'
+
+finish_side_by_side
