@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <event2/buffer.h>
+#include <event2/event.h>
 
 #include "netd/grpc.h"
 #include "netd/h2.h"
@@ -92,6 +93,40 @@ header_copy(char *dst, size_t cap, const uint8_t *value, size_t len)
 	return 0;
 }
 
+/* gRPC's "TimeoutValue TimeoutUnit": up to 8 digits, then one of H M S
+ * m u n. A malformed one is refused as grpc-go refuses it (the stream is
+ * reset). */
+static int
+grpc_timeout_parse(struct gstream *s, const uint8_t *v, size_t len)
+{
+	static const struct {
+		char unit;
+		int64_t num, den;       /* milliseconds = value * num / den */
+	} units[] = {{'H', 3600000, 1}, {'M', 60000, 1}, {'S', 1000, 1}, {'m', 1, 1},
+	    {'u', 1, 1000}, {'n', 1, 1000000}};
+	int64_t x = 0;
+
+	if (len < 2 || len > 9)
+		return CAIRN_EINVAL;
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return CAIRN_EINVAL;
+		x = x * 10 + (v[i] - '0');
+	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (units[i].unit != (char)v[len - 1])
+			continue;
+		/* A deadline under a millisecond is one; none is taken as 0. */
+		if (x > GRPC_TIMEOUT_MS_MAX / units[i].num)
+			x = GRPC_TIMEOUT_MS_MAX;
+		else
+			x = (x * units[i].num + units[i].den - 1) / units[i].den;
+		s->timeout_ms = x > 0 ? x : 1;
+		return 0;
+	}
+	return CAIRN_EINVAL;
+}
+
 int
 grpc_stream_header(struct gstream *s, const uint8_t *name, size_t name_len,
     const uint8_t *value, size_t value_len)
@@ -110,6 +145,12 @@ grpc_stream_header(struct gstream *s, const uint8_t *name, size_t name_len,
 		return header_copy(s->encoding, sizeof(s->encoding), value, value_len);
 	if (header_is(name, name_len, "token"))
 		return header_copy(s->token, sizeof(s->token), value, value_len);
+	if (header_is(name, name_len, "hasleader")) {
+		s->require_leader = value_len == 4 && memcmp(value, "true", 4) == 0;
+		return 0;
+	}
+	if (header_is(name, name_len, "grpc-timeout"))
+		return grpc_timeout_parse(s, value, value_len);
 	return 0;
 }
 
@@ -150,8 +191,41 @@ grpc_call_ok(struct gstream *s)
 		grpc_reply_status(s, GRPC_UNIMPLEMENTED, text);
 	} else if (s->method == NULL) {
 		grpc_unknown(s);
+	} else if (s->require_leader && s->conn->n->raft.leader == 0) {
+		/* etcd's interceptors, for a client that asked for a leader. */
+		grpc_reply_err(s, CAIRN_ENOLEADER);
 	}
 	return !s->answered;
+}
+
+/* The client's deadline passed before the answer: the call ends as
+ * etcd's handlers end when their context expires (its error, which grpc-go
+ * sends as UNKNOWN). A request still with raftd or stored is answered
+ * into the void. */
+static void
+grpc_deadline_passed(evutil_socket_t fd, short what, void *arg)
+{
+	struct gstream *s = arg;
+
+	(void)fd;
+	(void)what;
+	if (!s->answered)
+		grpc_finish(s, GRPC_UNKNOWN, "context deadline exceeded");
+}
+
+/* grpc-go counts the deadline from the request's headers. */
+static void
+grpc_deadline_start(struct gstream *s)
+{
+	struct timeval tv;
+
+	if (s->timeout_ms == 0 || s->deadline != NULL)
+		return;
+	tv.tv_sec = (time_t)(s->timeout_ms / 1000);
+	tv.tv_usec = (suseconds_t)(s->timeout_ms % 1000 * 1000);
+	s->deadline = evtimer_new(s->conn->n->c->base, grpc_deadline_passed, s);
+	if (s->deadline == NULL || evtimer_add(s->deadline, &tv) != 0)
+		fatalx("cannot set a call's deadline");
 }
 
 void
@@ -163,6 +237,8 @@ grpc_stream_headers_done(struct gstream *s)
 	 * before the client's side ends. */
 	if (!s->answered && s->method != NULL && s->method->stream != NULL)
 		(void)grpc_call_ok(s);
+	if (!s->answered)
+		grpc_deadline_start(s);
 }
 
 /* The request's bound: one message of at most msg_bytes_max, and the
@@ -372,6 +448,8 @@ grpc_stream_free(struct gstream *s)
 		s->pending->stream = NULL;
 	if (s->resume_listed)
 		TAILQ_REMOVE(&s->conn->resumes, s, resume_entry);
+	if (s->deadline != NULL)
+		event_free(s->deadline);
 	grpc_req_free(s);
 	evbuffer_free(s->out);
 	free(s->held);

@@ -25,6 +25,9 @@
  * (REFUSED_STREAM), so no client makes netd hold more. */
 #define GRPC_HEADER_LIST_BYTES_MAX (64u << 10)
 #define GRPC_MESSAGE_BYTES_MAX 256   /* grpc-message we send, before escaping */
+/* grpc-timeout beyond this is taken as this (gRPC allows 8 digits of
+ * hours: about 11,000 years). */
+#define GRPC_TIMEOUT_MS_MAX (INT64_C(1) << 40)
 /* Answer bytes a streaming call may have waiting for the client: beyond
  * it grpc_send refuses (the service decides what to drop). */
 #define GRPC_OUT_BYTES_MAX (4u << 20)
@@ -79,6 +82,9 @@ struct gstream {
 	bool grpc;                  /* content-type application/grpc... */
 	char encoding[GRPC_ENCODING_BYTES_MAX]; /* grpc-encoding; "" when absent */
 	char token[GRPC_TOKEN_BYTES_MAX];
+	bool require_leader;        /* metadata hasleader: true (etcd's WithRequireLeader) */
+	int64_t timeout_ms;         /* grpc-timeout; 0: none */
+	struct event *deadline;     /* ... its timer, once the call starts (owned) */
 	/* The request as it arrives (prefix included), up to the bound. */
 	uint8_t *req;
 	size_t req_len, req_cap;
