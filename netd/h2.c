@@ -368,29 +368,25 @@ h2_session_start(struct conn *c)
 void
 h2_accept(struct netd *n, int fd)
 {
-	struct conn *c;
-	int one = 1;
+	struct bufferevent *bev = netd_client_bev(n, fd);
 
-	if (n->conns_len >= NETD_CONNS_MAX) {
-		log_warnx("%d client connections: refusing another", NETD_CONNS_MAX);
-		close(fd);
-		return;
-	}
-	/* Answers are small and latency matters: no Nagle delay. */
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (bev != NULL)
+		h2_start(n, bev);
+}
+
+void
+h2_start(struct netd *n, struct bufferevent *bev)
+{
+	struct conn *c;
+
 	c = xcalloc(1, sizeof(*c));
 	c->n = n;
 	TAILQ_INIT(&c->streams);
 	TAILQ_INIT(&c->resumes);
-	c->bev = bufferevent_socket_new(n->c->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	c->bev = bev;
 	c->wake_ev = event_new(n->c->base, -1, 0, h2_woken, c);
-	if (c->bev == NULL || c->wake_ev == NULL) {
-		if (c->bev != NULL)
-			bufferevent_free(c->bev);
-		else
-			close(fd);
-		if (c->wake_ev != NULL)
-			event_free(c->wake_ev);
+	if (c->wake_ev == NULL) {
+		bufferevent_free(bev);
 		free(c);
 		return;
 	}

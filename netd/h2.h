@@ -47,6 +47,9 @@ struct conn {
 
 /* Serves a new client connection on fd (taken). */
 void h2_accept(struct netd *n, int fd);
+/* The same on a bufferevent (taken) that carries the connection's
+ * plaintext (TLS's, tls.c). */
+void h2_start(struct netd *n, struct bufferevent *bev);
 /* Has the loop make and queue what nghttp2 has to send (and close the
  * connection when both sides are done). Call after submitting anything
  * outside nghttp2's callbacks; safe anywhere. */

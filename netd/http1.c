@@ -282,20 +282,22 @@ h1_event(struct bufferevent *bev, short what, void *arg)
 void
 http1_accept(struct netd *n, int fd)
 {
-	struct h1conn *h;
-	int one = 1;
+	struct bufferevent *bev = netd_client_bev(n, fd);
 
-	if (n->conns_len >= NETD_CONNS_MAX) {
-		close(fd);
-		return;
-	}
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	h = xcalloc(1, sizeof(*h));
+	if (bev != NULL)
+		http1_start(n, bev);
+}
+
+void
+http1_start(struct netd *n, struct bufferevent *bev)
+{
+	struct h1conn *h = xcalloc(1, sizeof(*h));
+
 	h->n = n;
-	h->bev = bufferevent_socket_new(n->c->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	h->bev = bev;
 	h->timer = evtimer_new(n->c->base, h1_timeout, h);
 	h->req.body = evbuffer_new();
-	if (h->bev == NULL || h->timer == NULL || h->req.body == NULL)
+	if (h->timer == NULL || h->req.body == NULL)
 		fatalx("cannot serve an HTTP/1 connection");
 	http_parser_init(&h->parser, HTTP_REQUEST);
 	h->parser.data = h;

@@ -56,6 +56,8 @@ struct h1conn {
 
 /* Serves a client connection on fd (taken) that sent no HTTP/2 preface. */
 void http1_accept(struct netd *n, int fd);
+/* The same on a bufferevent (taken) carrying the plaintext (tls.c). */
+void http1_start(struct netd *n, struct bufferevent *bev);
 /* Answers the request of h: status, its Content-Type, extra header lines
  * (each ending in \r\n; may be NULL), and the body (copied). */
 void http1_respond(struct h1conn *h, unsigned status, const char *content_type,

@@ -4,7 +4,11 @@
  * stored on the clients' behalf. Runs on the shared child skeleton
  * (configuration, privilege drop, channels to the other children).
  */
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "netd/backend.h"
 #include "netd/h2.h"
@@ -17,6 +21,24 @@
 /* etcd's default --max-txn-ops, should the supervisor send none. */
 #define NETD_TXN_OPS_DEFAULT 128
 
+struct bufferevent *
+netd_client_bev(struct netd *n, int fd)
+{
+	struct bufferevent *bev;
+	int one = 1;
+
+	if (n->conns_len >= NETD_CONNS_MAX) {
+		log_warnx("%d client connections: refusing another", NETD_CONNS_MAX);
+		close(fd);
+		return NULL;
+	}
+	/* Answers are small and latency matters: no Nagle delay. */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if ((bev = bufferevent_socket_new(n->c->base, fd, BEV_OPT_CLOSE_ON_FREE)) == NULL)
+		close(fd);
+	return bev;
+}
+
 static void
 netd_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
     void *arg)
@@ -25,6 +47,16 @@ netd_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, i
 	(void)sa;
 	(void)salen;
 	sniff_accept(arg, fd);
+}
+
+static void
+netd_accept_tls(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
+    void *arg)
+{
+	(void)l;
+	(void)sa;
+	(void)salen;
+	tls_accept(arg, fd);
 }
 
 static void
@@ -47,12 +79,22 @@ netd_configure(struct netd *n, const cairn_ipc_NetdConfig *cfg)
 	n->txn_ops_max = cfg->max_txn_ops != 0 ? cfg->max_txn_ops : NETD_TXN_OPS_DEFAULT;
 }
 
+/* The TLS keys: read before the privilege drop (and the chroot), once. */
+static struct tls_server netd_tls;
+
+static int
+netd_prepare(struct child *c)
+{
+	return tls_server_init(&netd_tls, &c->cfg.netd);
+}
+
 static int
 netd_start(struct child *c)
 {
 	struct netd *n = xcalloc(1, sizeof(*n));
 
 	n->c = c;
+	n->tls = &netd_tls;
 	TAILQ_INIT(&n->conns);
 	TAILQ_INIT(&n->h1conns);
 	TAILQ_INIT(&n->sniffing);
@@ -66,11 +108,12 @@ netd_start(struct child *c)
 
 		if (l->info.kind != cairn_ipc_Listener_Kind_CLIENT)
 			continue; /* peer and metrics listeners are to come */
-		if (l->info.tls) {
-			log_errorx("%s: TLS is not supported yet", l->info.url);
+		if (l->info.tls && !n->tls->ready) {
+			log_errorx("%s: no certificate to serve it with", l->info.url);
 			return CAIRN_EINVAL;
 		}
-		ev = evconnlistener_new(c->base, netd_accept, n, LEV_OPT_CLOSE_ON_FREE, -1, l->fd);
+		ev = evconnlistener_new(c->base, l->info.tls ? netd_accept_tls : netd_accept, n,
+		    LEV_OPT_CLOSE_ON_FREE, -1, l->fd);
 		if (ev == NULL) {
 			log_errorx("cannot serve %s", l->info.url);
 			return CAIRN_EIO;
@@ -104,12 +147,14 @@ netd_stop(struct child *c)
 	pending_close(&n->pending);
 	free(n);
 	c->state = NULL;
+	tls_server_free(&netd_tls); /* the key wiped */
 }
 
 int
 main(int argc, char **argv)
 {
 	static const struct child_ops ops = {
+		.prepare = netd_prepare,
 		.start = netd_start,
 		.frame = netd_frame,
 		.stop = netd_stop,

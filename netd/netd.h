@@ -11,9 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <event2/bufferevent.h>
 #include <event2/listener.h>
 
 #include "netd/pending.h"
+#include "netd/tls.h"
 #include "shared/child.h"
 
 /* Bounds. */
@@ -51,6 +53,12 @@ struct netd {
 	cairn_ipc_StoreStatus store;
 	uint64_t id_suffix;         /* the lease ID generator's (svc_lease.c) */
 	uint64_t leader_changes;    /* leaders seen, for /metrics */
+	struct tls_server *tls;     /* https client URLs (netd.c's, read before
+	                             * the privilege drop) */
 };
+
+/* A bufferevent for an accepted client socket fd (taken), with Nagle's
+ * delay off; NULL (fd closed) beyond NETD_CONNS_MAX or on a failure. */
+struct bufferevent *netd_client_bev(struct netd *n, int fd);
 
 #endif

@@ -7,7 +7,7 @@ libevent-dev libmbedtls-dev libnghttp2-dev nanopb libnanopb-dev
 protobuf-compiler python3-protobuf libdb-dev libcunit1-dev libyaml-dev libcrypt-dev
 libhttp-parser-dev"
 # The real etcd 3.4 and etcdctl: tests compare cairn with them side by side.
-TEST="procps curl etcd-server etcd-client"
+TEST="procps curl etcd-server etcd-client openssl"
 case "${1:-build}" in
 build) PKGS=$BUILD ;;
 test) PKGS="$BUILD $TEST" ;;

@@ -133,17 +133,17 @@ const struct flag_def flags_table[] = {
 
 	/* In the file, the TLS flags are keys of the two transport-security
 	 * mappings (config_yaml.c), or not settable at all. */
-	{FL("cert-file", FLAG_T_STRING, FLAG_G_SECURITY, NOYAML, "",
+	{FL("cert-file", FLAG_T_STRING, FLAG_G_SECURITY, IMPL | NOYAML, "",
 	    "Path to the client server TLS cert file.")},
-	{FL("key-file", FLAG_T_STRING, FLAG_G_SECURITY, NOYAML, "",
+	{FL("key-file", FLAG_T_STRING, FLAG_G_SECURITY, IMPL | NOYAML, "",
 	    "Path to the client server TLS key file.")},
-	{FL("client-cert-auth", FLAG_T_BOOL, FLAG_G_SECURITY, NOYAML, "false",
+	{FL("client-cert-auth", FLAG_T_BOOL, FLAG_G_SECURITY, IMPL | NOYAML, "false",
 	    "Enable client cert authentication.")},
-	{FL("client-crl-file", FLAG_T_STRING, FLAG_G_SECURITY, NOYAML, "",
+	{FL("client-crl-file", FLAG_T_STRING, FLAG_G_SECURITY, IMPL | NOYAML, "",
 	    "Path to the client certificate revocation list file.")},
 	{FL("client-cert-allowed-hostname", FLAG_T_STRING, FLAG_G_SECURITY, NOYAML, "",
 	    "Allowed TLS hostname for client cert authentication.")},
-	{FL("trusted-ca-file", FLAG_T_STRING, FLAG_G_SECURITY, NOYAML, "",
+	{FL("trusted-ca-file", FLAG_T_STRING, FLAG_G_SECURITY, IMPL | NOYAML, "",
 	    "Path to the client server TLS trusted CA cert file.")},
 	{FL("auto-tls", FLAG_T_BOOL, FLAG_G_SECURITY, NOYAML, "false",
 	    "Client TLS using generated certificates.")},

@@ -15,6 +15,8 @@
 
 #include "shared/err.h"
 #include "shared/log.h"
+#include "shared/assert.h"
+#include "supervisor/flags.h"
 #include "supervisor/members.h"
 #include "supervisor/supervisor.h"
 
@@ -88,8 +90,41 @@ child_raft_config(const struct config *cfg, const struct members *ms, cairn_ipc_
 	rc->max_request_bytes = cfg->max_request_bytes;
 }
 
-/* What netd needs beyond the common part: its limits, and how many
- * listening sockets follow its configuration. */
+/* A TLS file's path for netd, which reads it from another directory:
+ * made absolute ("" stays ""). */
+static void
+tls_path(char *out, size_t cap, const char *path)
+{
+	char cwd[PATH_MAX];
+	int n;
+
+	if (path == NULL || path[0] == '\0' || path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+		n = -1;
+	else
+		n = snprintf(out, cap, "%s/%s", cwd, path);
+	if (n < 0 || (size_t)n >= cap) /* too long: netd says what it cannot open */
+		snprintf(out, cap, "%s", path != NULL ? path : "");
+}
+
+/* etcd's check: an https client URL needs a certificate and its key. */
+static bool
+tls_files_missing(const struct config *cfg, const struct listen_set *ls)
+{
+	bool none = config_get(cfg, "cert-file", NULL)[0] == '\0' &&
+	    config_get(cfg, "key-file", NULL)[0] == '\0';
+
+	for (size_t i = 0; i < ls->len && none; i++)
+		if (ls->socks[i].info.tls && ls->socks[i].info.kind ==
+		    cairn_ipc_Listener_Kind_CLIENT) {
+			log_errorx("TLS key/cert (--cert-file, --key-file) must be provided for "
+			    "client url %s with HTTPS scheme", ls->socks[i].info.url);
+			return true;
+		}
+	return false;
+}
+
+/* What netd needs beyond the common part: its limits, TLS files, and how
+ * many listening sockets follow its configuration. */
 static void
 child_netd_config(const struct config *cfg, const struct listen_set *ls,
     cairn_ipc_NetdConfig *nc)
@@ -98,6 +133,14 @@ child_netd_config(const struct config *cfg, const struct listen_set *ls,
 	nc->max_concurrent_streams = cfg->max_concurrent_streams;
 	nc->max_request_bytes = cfg->max_request_bytes;
 	nc->max_txn_ops = cfg->max_txn_ops;
+	tls_path(nc->cert_file, sizeof(nc->cert_file), config_get(cfg, "cert-file", NULL));
+	tls_path(nc->key_file, sizeof(nc->key_file), config_get(cfg, "key-file", NULL));
+	tls_path(nc->trusted_ca_file, sizeof(nc->trusted_ca_file),
+	    config_get(cfg, "trusted-ca-file", NULL));
+	tls_path(nc->client_crl_file, sizeof(nc->client_crl_file),
+	    config_get(cfg, "client-crl-file", NULL));
+	CAIRN_ASSERT(flags_parse_bool(config_get(cfg, "client-cert-auth", NULL),
+	    &nc->client_cert_auth) == 0);
 }
 
 /* The part of the configuration each child gets. */
@@ -178,6 +221,10 @@ run(const struct config *cfg, const struct members *ms)
 	if (listen_add_urls(&s.listeners, cairn_ipc_Listener_Kind_CLIENT,
 	    config_get(cfg, "listen-client-urls", NULL), err, sizeof(err)) != 0) {
 		log_errorx("%s", err);
+		return 1;
+	}
+	if (tls_files_missing(cfg, &s.listeners)) {
+		listen_close(&s.listeners);
 		return 1;
 	}
 	if (datadir_prepare(cfg) != 0) {

@@ -1,0 +1,307 @@
+/*
+ * netd: TLS connections (see tls.h). mbedTLS reads and writes the socket
+ * through the bufferevents' buffers (its BIO callbacks below): the raw
+ * bufferevent during the handshake, then a filter bufferevent on top of it
+ * whose input filter decrypts and output filter encrypts.
+ */
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <mbedtls/error.h>
+
+#include "netd/h2.h"
+#include "netd/http1.h"
+#include "netd/netd.h"
+#include "netd/tls.h"
+#include "shared/log.h"
+#include "shared/xmalloc.h"
+
+/* Plaintext taken from mbedTLS at a time (one record's worth). */
+#define TLS_CHUNK_BYTES 16384
+
+struct tls_conn {
+	struct netd *n;
+	struct bufferevent *raw;    /* the socket's; owned until the filter takes it */
+	struct event *timer;        /* the handshake's deadline */
+	mbedtls_ssl_context ssl;
+	bool counted;               /* in n->conns_len while handshaking */
+};
+
+static const char *tls_alpn[] = {"h2", "http/1.1", NULL};
+
+static void
+tls_log(const char *what, int rc)
+{
+	char buf[128];
+
+	mbedtls_strerror(rc, buf, sizeof(buf));
+	log_errorx("%s: %s", what, buf);
+}
+
+int
+tls_server_init(struct tls_server *t, const cairn_ipc_NetdConfig *cfg)
+{
+	static const char pers[] = "cairn-netd";
+	int rc;
+
+	if (cfg->cert_file[0] == '\0' && cfg->key_file[0] == '\0')
+		return 0;
+	mbedtls_ssl_config_init(&t->conf);
+	mbedtls_entropy_init(&t->entropy);
+	mbedtls_ctr_drbg_init(&t->drbg);
+	mbedtls_x509_crt_init(&t->cert);
+	mbedtls_x509_crt_init(&t->ca);
+	mbedtls_x509_crl_init(&t->crl);
+	mbedtls_pk_init(&t->key);
+	t->ready = true; /* initialised: tls_server_free frees it */
+	if ((rc = mbedtls_ctr_drbg_seed(&t->drbg, mbedtls_entropy_func, &t->entropy,
+	    (const unsigned char *)pers, sizeof(pers) - 1)) != 0) {
+		tls_log("cannot seed the random generator", rc);
+		return CAIRN_EINVAL;
+	}
+	if ((rc = mbedtls_x509_crt_parse_file(&t->cert, cfg->cert_file)) != 0) {
+		tls_log(cfg->cert_file, rc);
+		return CAIRN_EINVAL;
+	}
+	if ((rc = mbedtls_pk_parse_keyfile(&t->key, cfg->key_file, NULL)) != 0) {
+		tls_log(cfg->key_file, rc);
+		return CAIRN_EINVAL;
+	}
+	if ((rc = mbedtls_ssl_config_defaults(&t->conf, MBEDTLS_SSL_IS_SERVER,
+	    MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT)) != 0 ||
+	    (rc = mbedtls_ssl_conf_own_cert(&t->conf, &t->cert, &t->key)) != 0 ||
+	    (rc = mbedtls_ssl_conf_alpn_protocols(&t->conf, tls_alpn)) != 0) {
+		tls_log("cannot configure TLS", rc);
+		return CAIRN_EINVAL;
+	}
+	mbedtls_ssl_conf_rng(&t->conf, mbedtls_ctr_drbg_random, &t->drbg);
+	/* TLS 1.2 at least, as etcd's Go servers; mbedTLS 2.28 has no 1.3. */
+	mbedtls_ssl_conf_min_version(&t->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
+	    MBEDTLS_SSL_MINOR_VERSION_3);
+	mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_NONE);
+	if (cfg->trusted_ca_file[0] != '\0' &&
+	    (rc = mbedtls_x509_crt_parse_file(&t->ca, cfg->trusted_ca_file)) != 0) {
+		tls_log(cfg->trusted_ca_file, rc);
+		return CAIRN_EINVAL;
+	}
+	if (cfg->client_crl_file[0] != '\0' &&
+	    (rc = mbedtls_x509_crl_parse_file(&t->crl, cfg->client_crl_file)) != 0) {
+		tls_log(cfg->client_crl_file, rc);
+		return CAIRN_EINVAL;
+	}
+	if (cfg->client_cert_auth) {
+		/* etcd: RequireAndVerifyClientCert against --trusted-ca-file. */
+		mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca,
+		    cfg->client_crl_file[0] != '\0' ? &t->crl : NULL);
+		mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+	}
+	return 0;
+}
+
+void
+tls_server_free(struct tls_server *t)
+{
+	if (!t->ready)
+		return;
+	mbedtls_pk_free(&t->key);
+	mbedtls_x509_crt_free(&t->cert);
+	mbedtls_x509_crt_free(&t->ca);
+	mbedtls_x509_crl_free(&t->crl);
+	mbedtls_ssl_config_free(&t->conf);
+	mbedtls_ctr_drbg_free(&t->drbg);
+	mbedtls_entropy_free(&t->entropy);
+	t->ready = false;
+}
+
+/* ---- mbedTLS's I/O on the raw bufferevent ------------------------------- */
+
+static int
+tls_bio_send(void *ctx, const unsigned char *buf, size_t len)
+{
+	struct tls_conn *t = ctx;
+
+	if (bufferevent_write(t->raw, buf, len) != 0)
+		return MBEDTLS_ERR_SSL_INTERNAL_ERROR;
+	return (int)len;
+}
+
+static int
+tls_bio_recv(void *ctx, unsigned char *buf, size_t len)
+{
+	struct tls_conn *t = ctx;
+	int n = evbuffer_remove(bufferevent_get_input(t->raw), buf, len);
+
+	return n > 0 ? n : MBEDTLS_ERR_SSL_WANT_READ;
+}
+
+static void
+tls_conn_free(void *arg)
+{
+	struct tls_conn *t = arg;
+
+	if (t->counted)
+		t->n->conns_len--;
+	if (t->timer != NULL)
+		event_free(t->timer);
+	mbedtls_ssl_free(&t->ssl);
+	free(t);
+}
+
+/* ---- the filter, once the handshake is over ------------------------------ */
+
+static enum bufferevent_filter_result
+tls_in(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t lim,
+    enum bufferevent_flush_mode mode, void *ctx)
+{
+	struct tls_conn *t = ctx;
+	bool got = false;
+
+	(void)src; /* the raw input, read by tls_bio_recv */
+	(void)lim;
+	(void)mode;
+	for (;;) {
+		struct evbuffer_iovec v;
+		int n;
+
+		if (evbuffer_reserve_space(dst, TLS_CHUNK_BYTES, &v, 1) < 1)
+			return BEV_ERROR;
+		n = mbedtls_ssl_read(&t->ssl, v.iov_base, TLS_CHUNK_BYTES);
+		v.iov_len = n > 0 ? (size_t)n : 0;
+		evbuffer_commit_space(dst, &v, 1);
+		if (n > 0) {
+			got = true;
+			continue;
+		}
+		if (n == MBEDTLS_ERR_SSL_WANT_READ || n == MBEDTLS_ERR_SSL_WANT_WRITE)
+			return got ? BEV_OK : BEV_NEED_MORE;
+		/* close_notify, or a bad record: the connection ends. */
+		return BEV_ERROR;
+	}
+}
+
+static enum bufferevent_filter_result
+tls_out(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t lim,
+    enum bufferevent_flush_mode mode, void *ctx)
+{
+	struct tls_conn *t = ctx;
+
+	(void)dst; /* the raw output, written by tls_bio_send */
+	(void)lim;
+	(void)mode;
+	while (evbuffer_get_length(src) > 0) {
+		size_t len = evbuffer_get_contiguous_space(src);
+		int n;
+
+		if (len > TLS_CHUNK_BYTES)
+			len = TLS_CHUNK_BYTES;
+		n = mbedtls_ssl_write(&t->ssl, evbuffer_pullup(src, (ev_ssize_t)len), len);
+		if (n > 0) {
+			evbuffer_drain(src, (size_t)n);
+			continue;
+		}
+		if (n == MBEDTLS_ERR_SSL_WANT_READ || n == MBEDTLS_ERR_SSL_WANT_WRITE)
+			break;
+		return BEV_ERROR;
+	}
+	return BEV_OK;
+}
+
+/* ---- the handshake ---------------------------------------------------------- */
+
+static void
+tls_give_up(struct tls_conn *t)
+{
+	bufferevent_free(t->raw);
+	tls_conn_free(t);
+}
+
+static void
+tls_handshake(struct bufferevent *raw, void *arg)
+{
+	struct tls_conn *t = arg;
+	struct bufferevent *bev;
+	const char *alpn;
+	int rc = mbedtls_ssl_handshake(&t->ssl);
+
+	if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE)
+		return;
+	if (rc != 0) {
+		char buf[128];
+
+		mbedtls_strerror(rc, buf, sizeof(buf));
+		log_debug("TLS handshake failed: %s", buf);
+		tls_give_up(t);
+		return;
+	}
+	event_free(t->timer);
+	t->timer = NULL;
+	t->counted = false;
+	t->n->conns_len--; /* h2 or http1 counts it from now */
+	alpn = mbedtls_ssl_get_alpn_protocol(&t->ssl);
+	bufferevent_setwatermark(raw, EV_WRITE, 0, TLS_OUT_BYTES_MAX);
+	bev = bufferevent_filter_new(raw, tls_in, tls_out, BEV_OPT_CLOSE_ON_FREE,
+	    tls_conn_free, t);
+	if (bev == NULL) {
+		tls_give_up(t);
+		return;
+	}
+	if (alpn != NULL && strcmp(alpn, "h2") == 0)
+		h2_start(t->n, bev);
+	else
+		http1_start(t->n, bev);
+	/* Bytes that came with the handshake's last flight. */
+	if (evbuffer_get_length(bufferevent_get_input(raw)) > 0)
+		bufferevent_trigger(raw, EV_READ, BEV_TRIG_IGNORE_WATERMARKS);
+}
+
+static void
+tls_handshake_event(struct bufferevent *raw, short what, void *arg)
+{
+	(void)raw;
+	(void)what;
+	tls_give_up(arg);
+}
+
+static void
+tls_handshake_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	tls_give_up(arg);
+}
+
+void
+tls_accept(struct netd *n, int fd)
+{
+	struct timeval tv = {TLS_HANDSHAKE_TIMEOUT_MS / 1000, 0};
+	struct bufferevent *raw = netd_client_bev(n, fd);
+	struct tls_conn *t;
+	int rc;
+
+	if (raw == NULL)
+		return;
+	t = xcalloc(1, sizeof(*t));
+	t->n = n;
+	t->raw = raw;
+	mbedtls_ssl_init(&t->ssl);
+	if ((t->timer = evtimer_new(n->c->base, tls_handshake_timeout, t)) == NULL)
+		fatalx("cannot serve a TLS connection");
+	if ((rc = mbedtls_ssl_setup(&t->ssl, &n->tls->conf)) != 0) {
+		tls_log("cannot start a TLS session", rc);
+		tls_give_up(t);
+		return;
+	}
+	mbedtls_ssl_set_bio(&t->ssl, t, tls_bio_send, tls_bio_recv, NULL);
+	t->counted = true;
+	n->conns_len++;
+	evtimer_add(t->timer, &tv);
+	bufferevent_setcb(t->raw, tls_handshake, NULL, tls_handshake_event, t);
+	bufferevent_enable(t->raw, EV_READ | EV_WRITE);
+}

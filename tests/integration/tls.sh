@@ -1,0 +1,83 @@
+#!/bin/bash
+# Tests: TLS on an https client URL (mbedTLS in netd), with a PKI made by
+# openssl in the test: the real etcdctl 3.4 over TLS (ALPN h2), curl over
+# HTTP/1.1 on TLS, client certificates required (--client-cert-auth,
+# --trusted-ca-file): one from the CA served, none or another CA's
+# refused, a revoked one refused (--client-crl-file); an https URL
+# without a certificate refused at start with etcd's message.
+. "$(dirname "$0")/lib.sh"
+export ETCDCTL_API=3
+
+P=$T/pki
+mkdir -p "$P"
+ec() { openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "$@" 2>/dev/null; }
+ec -x509 -keyout "$P/ca.key" -out "$P/ca.crt" -days 2 -subj /CN=test-ca
+ec -x509 -keyout "$P/other.key" -out "$P/other.crt" -days 2 -subj /CN=other
+# signed NAME CN [EXTENSIONS]: a key and certificate signed by the CA.
+signed() {
+	ec -keyout "$P/$1.key" -out "$P/$1.csr" -subj "/CN=$2"
+	printf '%s\n' "${3:-basicConstraints=CA:FALSE}" >"$P/$1.ext"
+	openssl x509 -req -in "$P/$1.csr" -CA "$P/ca.crt" -CAkey "$P/ca.key" -CAcreateserial \
+		-out "$P/$1.crt" -days 2 -extfile "$P/$1.ext" 2>/dev/null
+}
+signed server server 'subjectAltName=IP:127.0.0.1,DNS:localhost'
+signed client root
+signed revoked revoked
+: >"$P/index.txt"
+echo 01 >"$P/crlnumber"
+printf '[ca]\ndefault_ca = d\n[d]\ndatabase = %s\ncrlnumber = %s\ndefault_md = sha256\ndefault_crl_days = 2\n' \
+	"$P/index.txt" "$P/crlnumber" >"$P/ca.cnf"
+openssl ca -config "$P/ca.cnf" -keyfile "$P/ca.key" -cert "$P/ca.crt" -revoke "$P/revoked.crt" >/dev/null 2>&1
+openssl ca -config "$P/ca.cnf" -keyfile "$P/ca.key" -cert "$P/ca.crt" -gencrl -out "$P/crl.pem" >/dev/null 2>&1
+check "the test's PKI is made (CA, server, clients, a CRL)" test -s "$P/crl.pem" -a -s "$P/server.crt"
+
+# An https URL and no certificate: etcd's refusal, before anything starts.
+CP=$(free_port)
+"$B/cairn" --data-dir "$T/nocert" --listen-client-urls "https://127.0.0.1:$CP" \
+	--advertise-client-urls "https://127.0.0.1:$CP" >"$T/nocert.out" 2>&1
+echo "exit $?" >>"$T/nocert.out"
+check "an https URL without --cert-file and --key-file: etcd's error, exit 1" eval \
+	'grep -q "TLS key/cert (--cert-file, --key-file) must be provided for client url https://127.0.0.1:$CP with HTTPS scheme" "$T/nocert.out" &&
+	tail -1 "$T/nocert.out" | grep -qx "exit 1" && [ ! -d "$T/nocert" ]'
+
+URL=https://127.0.0.1:$CP
+start_cairn "$B/cairn" --data-dir "$T/d1" --listen-client-urls "$URL" --advertise-client-urls "$URL" \
+	--cert-file "$P/server.crt" --key-file "$P/server.key"
+tctl() { timeout 20 etcdctl --endpoints "$URL" --command-timeout 3s --dial-timeout 3s "$@"; }
+up() { tctl --cacert "$P/ca.crt" put tls v >/dev/null 2>&1; }
+check "etcdctl over TLS (ALPN h2): put" wait_for 20 up
+check "... and get" eval '[ "$(tctl --cacert "$P/ca.crt" get tls --print-value-only)" = v ]'
+check "a client that does not trust the server's CA is not served" eval \
+	'! tctl get tls >/dev/null 2>&1'
+check "HTTP/1.1 over TLS: /health" eval \
+	'[ "$(curl -s --http1.1 --cacert "$P/ca.crt" "$URL/health")" = "{\"health\":\"true\"}" ]'
+garbage() {
+	python3 -c '
+import os, socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=15)
+s.sendall(b"\x16\x03\x01" + os.urandom(3000))
+try:
+    while s.recv(4096):
+        pass
+except ConnectionResetError:
+    pass' "$CP"
+}
+check "a client that sends garbage instead of a handshake is closed" garbage
+check "... and others are still served" up
+stop_all
+
+# Client certificates required, with a CRL.
+start_cairn "$B/cairn" --data-dir "$T/d2" --listen-client-urls "$URL" --advertise-client-urls "$URL" \
+	--cert-file "$P/server.crt" --key-file "$P/server.key" --client-cert-auth \
+	--trusted-ca-file "$P/ca.crt" --client-crl-file "$P/crl.pem"
+as() { local who=$1; shift; tctl --cacert "$P/ca.crt" --cert "$P/$who.crt" --key "$P/$who.key" "$@"; }
+upc() { as client put mtls v >/dev/null 2>&1; }
+check "--client-cert-auth: a client certificate from the CA is served" wait_for 20 upc
+check "... none is refused" eval '! tctl --cacert "$P/ca.crt" get mtls >/dev/null 2>&1'
+check "... another CA's is refused" eval '! as other get mtls >/dev/null 2>&1'
+check "... a revoked one (--client-crl-file) is refused" eval '! as revoked get mtls >/dev/null 2>&1'
+check "... the good one still is served" eval '[ "$(as client get mtls --print-value-only)" = v ]'
+check "no cairn process died or tripped a sanitizer" \
+	eval '! grep -q "runtime error:\|Sanitizer\|exited with status\|killed by signal" "$LOG"'
+
+finish
