@@ -9,6 +9,7 @@
 #include <pb_decode.h>
 #include <pb_encode.h>
 
+#include "netd/auth_tokens.h"
 #include "netd/backend.h"
 #include "netd/grpc.h"
 #include "netd/h2.h"
@@ -85,6 +86,12 @@ backend_send_failed(struct netd *n, struct gstream *s, int rc)
 int
 backend_propose(struct gstream *s, uint8_t *irr, size_t len)
 {
+	return backend_propose_as(s, irr, len, PENDING_RESULT);
+}
+
+int
+backend_propose_as(struct gstream *s, uint8_t *irr, size_t len, enum pending_wait wait)
+{
 	struct netd *n = backend_of(s);
 	int rc;
 
@@ -92,7 +99,7 @@ backend_propose(struct gstream *s, uint8_t *irr, size_t len)
 		free(irr);
 		return CAIRN_ETOOBIG;
 	}
-	if ((rc = backend_wait(s, PENDING_RESULT)) == 0 &&
+	if ((rc = backend_wait(s, wait)) == 0 &&
 	    (rc = backend_send_proposal(n, s->pending->id, irr, len)) != 0)
 		rc = backend_send_failed(n, s, rc);
 	free(irr);
@@ -157,8 +164,7 @@ backend_on_result(struct netd *n, uint64_t id, const cairn_ipc_Result *res)
 	enum pending_wait wait;
 	size_t len;
 
-	if (p == NULL || (p->wait != PENDING_RESULT && p->wait != PENDING_KEEPALIVE &&
-	    p->wait != PENDING_SNAPSHOT)) {
+	if (p == NULL || p->wait == PENDING_READ_INDEX || p->wait == PENDING_WATCH) {
 		log_debug("a result for request %llu, which nobody waits for",
 		    (unsigned long long)id);
 		return;
@@ -185,6 +191,10 @@ backend_on_result(struct netd *n, uint64_t id, const cairn_ipc_Result *res)
 	backend_unwait(n, p);
 	if (s == NULL || s->answered)
 		return;
+	if (wait == PENDING_AUTH_CHECK) {
+		svc_auth_checked(s, (int)res->code);
+		return;
+	}
 	/* An error ends a keep-alive stream too, as etcd's does. */
 	if (res->code != 0) {
 		grpc_reply_err(s, (int)res->code);
@@ -198,6 +208,8 @@ backend_on_result(struct netd *n, uint64_t id, const cairn_ipc_Result *res)
 		svc_lease_renewed(s, res->data, res->data_count, len);
 	else if (wait == PENDING_SNAPSHOT)
 		svc_maint_snapshot_part(s, res->data, res->data_count, res->remaining, false);
+	else if (wait == PENDING_AUTH_TOKEN)
+		svc_auth_token(s, res->data, res->data_count, len);
 	else
 		grpc_reply_parts(s, res->data, res->data_count, len);
 }
@@ -249,6 +261,9 @@ backend_frame(struct netd *n, enum cairn_proc from, struct chan_msg *m)
 		backend_on_result(n, id, &m->body.result);
 		return 0;
 	case cairn_ipc_IPC_NETD_STORE_STATUS_SET:
+		/* etcd forgets every simple token when auth is disabled. */
+		if (n->store.auth_enabled && !m->body.store.auth_enabled)
+			tokens_sweep(&n->tokens, 0, true);
 		n->store = m->body.store;
 		return 0;
 	case cairn_ipc_IPC_NETD_WATCH_EVENTS: {

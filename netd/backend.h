@@ -23,6 +23,9 @@ struct netd;
  * stored answers once the entry is applied. Returns 0, or a CAIRN_E*
  * code for the client (s is not answered). */
 int backend_propose(struct gstream *s, uint8_t *irr, size_t len);
+/* The same, the answer going where 'wait' says (PENDING_AUTH_TOKEN: to
+ * svc_auth_token). */
+int backend_propose_as(struct gstream *s, uint8_t *irr, size_t len, enum pending_wait wait);
 /* Has stored serve the read irr[len] (taken): at once when serializable,
  * else after raftd's read index. Returns as backend_propose. */
 int backend_read(struct gstream *s, uint8_t *irr, size_t len, bool serializable);
@@ -31,7 +34,8 @@ int backend_read(struct gstream *s, uint8_t *irr, size_t len, bool serializable)
  * Maint, IPC_STORED_LEASE_GET with a LeaseAsk) for s, whose answer is a
  * Result: with PENDING_RESULT it answers the unary call s; with
  * PENDING_KEEPALIVE it goes to svc_lease_renewed, with PENDING_SNAPSHOT
- * (its parts) to svc_maint_snapshot_part. Returns as
+ * (its parts) to svc_maint_snapshot_part, with PENDING_AUTH_CHECK (its
+ * code) to svc_auth_checked. Returns as
  * backend_propose. */
 int backend_ask(struct gstream *s, enum pending_wait wait, unsigned type, const void *body);
 

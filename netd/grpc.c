@@ -40,6 +40,22 @@ static const struct grpc_method grpc_methods[] = {
 	{"/etcdserverpb.Maintenance/Hash", svc_maint_hash, NULL},
 	{"/etcdserverpb.Maintenance/HashKV", svc_maint_hash_kv, NULL},
 	{"/etcdserverpb.Maintenance/Snapshot", NULL, &svc_maint_snapshot_ops},
+	{"/etcdserverpb.Auth/AuthEnable", svc_auth_enable, NULL},
+	{"/etcdserverpb.Auth/AuthDisable", svc_auth_disable, NULL},
+	{"/etcdserverpb.Auth/Authenticate", svc_auth_authenticate, NULL},
+	{"/etcdserverpb.Auth/UserAdd", svc_auth_user_add, NULL},
+	{"/etcdserverpb.Auth/UserGet", svc_auth_user_get, NULL},
+	{"/etcdserverpb.Auth/UserList", svc_auth_user_list, NULL},
+	{"/etcdserverpb.Auth/UserDelete", svc_auth_user_delete, NULL},
+	{"/etcdserverpb.Auth/UserChangePassword", svc_auth_user_passwd, NULL},
+	{"/etcdserverpb.Auth/UserGrantRole", svc_auth_user_grant, NULL},
+	{"/etcdserverpb.Auth/UserRevokeRole", svc_auth_user_revoke, NULL},
+	{"/etcdserverpb.Auth/RoleAdd", svc_auth_role_add, NULL},
+	{"/etcdserverpb.Auth/RoleGet", svc_auth_role_get, NULL},
+	{"/etcdserverpb.Auth/RoleList", svc_auth_role_list, NULL},
+	{"/etcdserverpb.Auth/RoleDelete", svc_auth_role_delete, NULL},
+	{"/etcdserverpb.Auth/RoleGrantPermission", svc_auth_role_grant, NULL},
+	{"/etcdserverpb.Auth/RoleRevokePermission", svc_auth_role_revoke, NULL},
 };
 
 #define GRPC_METHODS_LEN (sizeof(grpc_methods) / sizeof(grpc_methods[0]))

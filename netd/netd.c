@@ -8,6 +8,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "netd/backend.h"
@@ -20,6 +21,25 @@
 
 /* etcd's default --max-txn-ops, should the supervisor send none. */
 #define NETD_TXN_OPS_DEFAULT 128
+
+int64_t
+netd_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+netd_tokens_sweep(evutil_socket_t fd, short what, void *arg)
+{
+	struct netd *n = arg;
+
+	(void)fd;
+	(void)what;
+	tokens_sweep(&n->tokens, netd_now_ms(), false);
+}
 
 struct bufferevent *
 netd_client_bev(struct netd *n, int fd)
@@ -95,6 +115,13 @@ netd_start(struct child *c)
 
 	n->c = c;
 	n->tls = &netd_tls;
+	{
+		struct timeval tv = {60, 0};
+
+		n->tokens_ev = event_new(c->base, -1, EV_PERSIST, netd_tokens_sweep, n);
+		if (n->tokens_ev == NULL || event_add(n->tokens_ev, &tv) != 0)
+			fatalx("cannot start the token sweep");
+	}
 	TAILQ_INIT(&n->conns);
 	TAILQ_INIT(&n->h1conns);
 	TAILQ_INIT(&n->sniffing);
@@ -145,6 +172,8 @@ netd_stop(struct child *c)
 	for (size_t i = 0; i < n->listeners_len; i++)
 		evconnlistener_free(n->listeners[i]);
 	pending_close(&n->pending);
+	tokens_sweep(&n->tokens, 0, true);
+	event_free(n->tokens_ev);
 	free(n);
 	c->state = NULL;
 	tls_server_free(&netd_tls); /* the key wiped */

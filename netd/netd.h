@@ -14,6 +14,7 @@
 #include <event2/bufferevent.h>
 #include <event2/listener.h>
 
+#include "netd/auth_tokens.h"
 #include "netd/pending.h"
 #include "netd/tls.h"
 #include "shared/child.h"
@@ -53,9 +54,14 @@ struct netd {
 	cairn_ipc_StoreStatus store;
 	uint64_t id_suffix;         /* the lease ID generator's (svc_lease.c) */
 	uint64_t leader_changes;    /* leaders seen, for /metrics */
+	struct tokens tokens;       /* simple tokens (auth_tokens.c) */
+	struct event *tokens_ev;    /* forgets the expired ones */
 	struct tls_server *tls;     /* https client URLs (netd.c's, read before
 	                             * the privilege drop) */
 };
+
+/* A monotonic clock, in milliseconds. */
+int64_t netd_now_ms(void);
 
 /* A bufferevent for an accepted client socket fd (taken), with Nagle's
  * delay off; NULL (fd closed) beyond NETD_CONNS_MAX or on a failure. */

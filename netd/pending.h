@@ -26,6 +26,8 @@ enum pending_wait {
 	PENDING_WATCH,        /* a watcher: stored's events, until cancelled */
 	PENDING_KEEPALIVE,    /* stored's Result for a LeaseKeepAlive stream */
 	PENDING_SNAPSHOT,     /* stored's Results, a snapshot's parts */
+	PENDING_AUTH_CHECK,   /* stored's password check for an Authenticate */
+	PENDING_AUTH_TOKEN,   /* the Authenticate proposed, its token to keep */
 };
 
 struct pending {

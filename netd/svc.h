@@ -56,6 +56,19 @@ extern const struct grpc_stream_ops svc_lease_keepalive_ops;
 void svc_lease_renewed(struct gstream *s, pb_bytes_array_t *const *parts, size_t n,
     size_t len);
 
+/* etcdserverpb.Auth (svc_auth.c): every call but Authenticate goes
+ * through Raft; Authenticate checks the password with stored first, and
+ * keeps the token the applied request gives. */
+grpc_unary_fn svc_auth_authenticate;
+grpc_unary_fn svc_auth_enable, svc_auth_disable, svc_auth_user_add, svc_auth_user_get,
+    svc_auth_user_list, svc_auth_user_delete, svc_auth_user_passwd, svc_auth_user_grant,
+    svc_auth_user_revoke, svc_auth_role_add, svc_auth_role_get, svc_auth_role_list,
+    svc_auth_role_delete, svc_auth_role_grant, svc_auth_role_revoke;
+/* stored's answers for an Authenticate: the password check, then the
+ * applied request (the token). */
+void svc_auth_checked(struct gstream *s, int code);
+void svc_auth_token(struct gstream *s, pb_bytes_array_t *const *parts, size_t n, size_t len);
+
 /* Helpers of the services (svc_pb.c). */
 /* Decodes msg[len] into *dst with nanopb (dst zeroed first). Returns 0;
  * or -1 with s answered as grpc-go answers a message it cannot
@@ -67,9 +80,17 @@ void svc_reply_pb(struct gstream *s, const pb_msgdesc_t *fields, const void *src
 /* A header netd makes itself: the IDs, the term, the store's revision. */
 void svc_header(const struct netd *n, etcdserverpb_ResponseHeader *h);
 /* Wraps msg[len] as field 'field' (length-delimited) of an
- * InternalRaftRequest, without re-encoding it. Returns the new buffer
- * (the caller's) and its length in *out_len. */
-uint8_t *svc_wrap(enum req_type field, const uint8_t *msg, size_t len, size_t *out_len);
+ * InternalRaftRequest, without re-encoding it, after a header naming the
+ * user of s's token while auth is enabled. Returns the new buffer (the
+ * caller's) and its length in *out_len; or NULL with *err
+ * CAIRN_EAUTHTOKEN (a token netd does not know). */
+uint8_t *svc_wrap(struct gstream *s, enum req_type field, const uint8_t *msg, size_t len,
+    size_t *out_len, int *err);
+/* The same without a header (a request of netd's own). */
+uint8_t *svc_wrap_plain(enum req_type field, const uint8_t *msg, size_t len, size_t *out_len);
+/* The user s's token names (NULL: none, or auth disabled; borrowed):
+ * 0, or CAIRN_EAUTHTOKEN. */
+int svc_user(struct gstream *s, const uint8_t **user, size_t *user_len);
 /* Proposes the client's message msg[len] as field 'field' of an
  * InternalRaftRequest, unchecked (the requests whose checks stored makes). */
 int svc_propose(struct gstream *s, enum req_type field, const uint8_t *msg, size_t len);

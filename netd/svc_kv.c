@@ -79,9 +79,11 @@ svc_kv_call(struct gstream *s, enum req_type field, const uint8_t *msg, size_t l
 	struct req r;
 	const char *why = NULL;
 	size_t irr_len;
-	uint8_t *irr = svc_wrap(field, msg, len, &irr_len);
 	int rc;
+	uint8_t *irr = svc_wrap(s, field, msg, len, &irr_len, &rc);
 
+	if (irr == NULL)
+		return rc;
 	req_arena_init(&arena);
 	rc = req_decode(irr, irr_len, REQ_TXN_OPS_MAX, &arena, &r, &why);
 	if (rc != 0) {

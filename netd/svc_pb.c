@@ -14,6 +14,7 @@
 #include "netd/h2.h"
 #include "netd/netd.h"
 #include "netd/svc.h"
+#include "netd/auth_tokens.h"
 #include "shared/pbwire.h"
 #include "shared/xmalloc.h"
 
@@ -60,13 +61,46 @@ svc_header(const struct netd *n, etcdserverpb_ResponseHeader *h)
 	h->raft_term = n->raft.term;
 }
 
-uint8_t *
-svc_wrap(enum req_type field, const uint8_t *msg, size_t len, size_t *out_len)
+/* InternalRaftRequest.header (RequestHeader: username 2, auth_revision 3). */
+#define IRR_HEADER 100
+#define HDR_USERNAME 2
+#define HDR_AUTH_REVISION 3
+
+int
+svc_user(struct gstream *s, const uint8_t **user, size_t *user_len)
+{
+	struct netd *n = s->conn->n;
+
+	*user = NULL;
+	*user_len = 0;
+	/* etcd ignores a token while auth is disabled, and answers a call
+	 * without one as a call by nobody ("user name is empty"). */
+	if (!n->store.auth_enabled || s->token[0] == '\0')
+		return 0;
+	if ((*user = tokens_find(&n->tokens, s->token, netd_now_ms(), user_len)) == NULL)
+		return CAIRN_EAUTHTOKEN;
+	return 0;
+}
+
+/* The InternalRaftRequest: the header hdr[hl] (none when hl is 0), then
+ * the message as 'field'. */
+static uint8_t *
+svc_irr(const uint8_t *hdr, size_t hl, enum req_type field, const uint8_t *msg, size_t len,
+    size_t *out_len)
 {
 	uint64_t tag = ((uint64_t)field << 3) | PBW_LEN;
 	size_t n = pbw_varint_len(tag) + pbw_varint_len(len) + len;
-	uint8_t *buf = xmalloc(n), *p = buf;
+	uint8_t *buf, *p;
 
+	if (hl > 0)
+		n += pbw_varint_len(PBW_TAG(IRR_HEADER, PBW_LEN)) + pbw_varint_len(hl) + hl;
+	buf = p = xmalloc(n);
+	if (hl > 0) {
+		p += pbw_put_varint(p, PBW_TAG(IRR_HEADER, PBW_LEN));
+		p += pbw_put_varint(p, hl);
+		memcpy(p, hdr, hl);
+		p += hl;
+	}
 	p += pbw_put_varint(p, tag);
 	p += pbw_put_varint(p, len);
 	if (len > 0)
@@ -75,11 +109,41 @@ svc_wrap(enum req_type field, const uint8_t *msg, size_t len, size_t *out_len)
 	return buf;
 }
 
+uint8_t *
+svc_wrap_plain(enum req_type field, const uint8_t *msg, size_t len, size_t *out_len)
+{
+	return svc_irr(NULL, 0, field, msg, len, out_len);
+}
+
+uint8_t *
+svc_wrap(struct gstream *s, enum req_type field, const uint8_t *msg, size_t len,
+    size_t *out_len, int *err)
+{
+	uint8_t hdr[2 + PBW_VARINT_BYTES_MAX + TOKEN_USER_BYTES_MAX + 1 + PBW_VARINT_BYTES_MAX];
+	const uint8_t *user;
+	size_t hl = 0, ul;
+
+	if ((*err = svc_user(s, &user, &ul)) != 0)
+		return NULL;
+	if (user != NULL) {
+		/* Who asks, and the auth revision the check is made at (etcd's
+		 * simple tokens: the store's current one). */
+		hl += pbw_put_varint(hdr + hl, PBW_TAG(HDR_USERNAME, PBW_LEN));
+		hl += pbw_put_varint(hdr + hl, ul);
+		memcpy(hdr + hl, user, ul);
+		hl += ul;
+		hl += pbw_put_varint(hdr + hl, PBW_TAG(HDR_AUTH_REVISION, PBW_VARINT));
+		hl += pbw_put_varint(hdr + hl, s->conn->n->store.auth_revision);
+	}
+	return svc_irr(hdr, hl, field, msg, len, out_len);
+}
+
 int
 svc_propose(struct gstream *s, enum req_type field, const uint8_t *msg, size_t len)
 {
 	size_t irr_len;
-	uint8_t *irr = svc_wrap(field, msg, len, &irr_len);
+	int err;
+	uint8_t *irr = svc_wrap(s, field, msg, len, &irr_len, &err);
 
-	return backend_propose(s, irr, irr_len);
+	return irr == NULL ? err : backend_propose(s, irr, irr_len);
 }

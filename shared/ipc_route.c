@@ -69,6 +69,8 @@ static const struct ipc_route ipc_routes[] = {
 	    RING, 0},
 	{cairn_ipc_IPC_STORED_LEASE_GET, NETD, STORED, cairn_ipc_LeaseAsk_fields,
 	    cairn_ipc_LeaseAsk_size, RING, 0},
+	{cairn_ipc_IPC_STORED_AUTH_CHECK, NETD, STORED, cairn_ipc_AuthCheck_fields,
+	    cairn_ipc_AuthCheck_size, RING, 0},
 	{cairn_ipc_IPC_CHILD_LISTENER_ADOPT, SUP, NETD, cairn_ipc_Listener_fields,
 	    cairn_ipc_Listener_size, SOCK, 1},
 };

@@ -54,6 +54,7 @@ union ipc_msg {
 	cairn_ipc_StoreStatus store;
 	cairn_ipc_Maint maint;
 	cairn_ipc_LeaseAsk lease;
+	cairn_ipc_AuthCheck auth;
 };
 
 /* The route of 'type', or NULL when the type has none. */

@@ -15,6 +15,7 @@
 
 #include "stored/node.h"
 #include "stored/node_apply.h"
+#include "stored/node_auth.h"
 #include "stored/node_lease.h"
 #include "stored/node_maint.h"
 #include "stored/node_read.h"
@@ -229,6 +230,8 @@ stored_node_frame(struct stored_node *n, enum cairn_proc from, const struct chan
 		return stored_read_frame(n, m->hdr.id, &m->body.read);
 	case cairn_ipc_IPC_STORED_MAINT_DO:
 		return stored_maint_frame(n, m->hdr.id, &m->body.maint);
+	case cairn_ipc_IPC_STORED_AUTH_CHECK:
+		return stored_auth_check(n, m->hdr.id, &m->body.auth);
 	case cairn_ipc_IPC_STORED_LEASE_GET:
 		return stored_lease_frame(n, m->hdr.id, &m->body.lease);
 	case cairn_ipc_IPC_STORED_WATCH_CREATE:
