@@ -37,6 +37,9 @@ grpc_unary_fn svc_maint_hash;
 grpc_unary_fn svc_maint_hash_kv;
 grpc_unary_fn svc_maint_defragment;
 grpc_unary_fn svc_maint_alarm;
+/* Names the user of s's token in a Maint (stored checks the root role):
+ * 0, or CAIRN_EAUTHTOKEN. */
+int svc_maint_user(struct gstream *s, cairn_ipc_Maint *m);
 /* Maintenance.Snapshot (svc_snapshot.c), and each part stored sends of it
  * (checked chunks; 'remaining' bytes after them; 'more' parts to come). */
 extern const struct grpc_stream_ops svc_maint_snapshot_ops;

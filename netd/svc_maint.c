@@ -42,6 +42,20 @@ svc_maint_status(struct gstream *s, const uint8_t *msg, size_t len)
 	return 0;
 }
 
+int
+svc_maint_user(struct gstream *s, cairn_ipc_Maint *m)
+{
+	const uint8_t *user;
+	size_t ul;
+	int rc = svc_user(s, &user, &ul);
+
+	if (rc == 0 && user != NULL) {
+		memcpy(m->username.bytes, user, ul);
+		m->username.size = (pb_size_t)ul;
+	}
+	return rc;
+}
+
 /* A call stored runs: the request is checked (HashKV's revision kept),
  * then Maint 'op' goes to stored. */
 static int
@@ -54,10 +68,13 @@ svc_maint_run(struct gstream *s, const pb_msgdesc_t *fields, const uint8_t *msg,
 		etcdserverpb_DefragmentRequest defrag;
 	} req;
 	cairn_ipc_Maint m = {.op = op};
+	int rc;
 
 	memset(&req, 0, sizeof(req));
 	if (svc_decode(s, fields, &req, msg, len) != 0)
 		return 0;
+	if ((rc = svc_maint_user(s, &m)) != 0)
+		return rc;
 	if (op == cairn_ipc_Maint_Op_HASH_KV)
 		m.revision = req.hash_kv.revision;
 	return backend_ask(s, PENDING_RESULT, cairn_ipc_IPC_STORED_MAINT_DO, &m);

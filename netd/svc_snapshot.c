@@ -39,11 +39,14 @@ snap_message(struct gstream *s, const uint8_t *msg, size_t len)
 	etcdserverpb_SnapshotRequest req = etcdserverpb_SnapshotRequest_init_zero;
 	cairn_ipc_Maint m = {.op = cairn_ipc_Maint_Op_SNAPSHOT};
 	struct snap_stream *ss;
+	int rc;
 
 	if (s->svc != NULL)
 		return 0; /* grpc-go reads the one request of a server stream */
 	if (svc_decode(s, etcdserverpb_SnapshotRequest_fields, &req, msg, len) != 0)
 		return 0;
+	if ((rc = svc_maint_user(s, &m)) != 0)
+		return rc;
 	s->svc = ss = xcalloc(1, sizeof(*ss));
 	if ((ss->held = evbuffer_new()) == NULL)
 		fatalx("evbuffer_new");

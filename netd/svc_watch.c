@@ -39,6 +39,7 @@ struct watcher {
 	int64_t watch_id;           /* the client's */
 	bool fragment;              /* the client takes fragments */
 	bool created;               /* stored confirmed it */
+	bool id_picked;             /* its ID was the stream's next one */
 	struct evbuffer *join;      /* events of a revision in fragments */
 };
 
@@ -212,9 +213,18 @@ watch_create(struct gstream *s, struct watch_stream *ws, const uint8_t *msg, siz
 	cairn_ipc_WatchCreate wc = cairn_ipc_WatchCreate_init_zero;
 	struct watcher *w;
 	struct pending *pd;
+	const uint8_t *user;
+	size_t ul;
 
 	if (watch_create_decode(msg, len, &c) != 0)
 		return CAIRN_EINVAL;
+	if (svc_user(s, &user, &ul) != 0) {
+		char reason[GRPC_MESSAGE_BYTES_MAX];
+
+		err_grpc_text(CAIRN_EAUTHTOKEN, reason, sizeof(reason));
+		watch_refuse(s, reason);
+		return 0;
+	}
 	if (c.key_len > WATCH_KEY_BYTES_MAX || c.end_len > WATCH_KEY_BYTES_MAX) {
 		watch_refuse(s, err_str(CAIRN_ETOOBIG));
 		return 0;
@@ -238,6 +248,7 @@ watch_create(struct gstream *s, struct watch_stream *ws, const uint8_t *msg, siz
 	w->p = pd;
 	pd->ctx = w;
 	w->watch_id = c.watch_id;
+	w->id_picked = c.watch_id == ws->next_id - 1;
 	w->fragment = c.fragment;
 	if ((w->join = evbuffer_new()) == NULL)
 		fatalx("evbuffer_new");
@@ -259,6 +270,11 @@ watch_create(struct gstream *s, struct watch_stream *ws, const uint8_t *msg, siz
 	wc.nodelete = c.nodelete;
 	wc.prev_kv = c.prev_kv;
 	wc.progress_notify = c.progress_notify;
+	if (user != NULL) {
+		memcpy(wc.username.bytes, user, ul);
+		wc.username.size = (pb_size_t)ul;
+		wc.auth_revision = n->store.auth_revision;
+	}
 	if (chan_send(&n->c->peers[PROC_STORED].ch, cairn_ipc_IPC_STORED_WATCH_CREATE, pd->id,
 	    &wc) != 0) {
 		watcher_free(n, ws, w, false);
@@ -367,6 +383,17 @@ svc_watch_events(struct netd *n, struct pending *p, const cairn_ipc_WatchEvents 
 	}
 	watch_header(s, &r, ev->revision);
 	r.watch_id = w->watch_id;
+	if (ev->created && ev->refused) {
+		/* etcd refuses a watch the user may not read before it picks
+		 * an ID: watch ID -1, and the ID is the next one's again. */
+		struct watch_stream *ws = s->svc;
+
+		if (w->id_picked && w->watch_id == ws->next_id - 1)
+			ws->next_id--;
+		watcher_free(n, ws, w, false);
+		watch_refuse(s, ev->cancel_reason);
+		return;
+	}
 	if (ev->created) {
 		/* etcd's created answer carries the revision at creation. */
 		w->created = true;

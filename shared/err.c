@@ -1,6 +1,7 @@
 /*
  * All processes: lookups into the CAIRN_ERRORS table of err.h.
  */
+#include <stdio.h>
 #include "shared/err.h"
 
 struct err_row {
@@ -51,4 +52,18 @@ err_name(int err)
 	if (err == CAIRN_OK)
 		return "CAIRN_OK";
 	return r ? r->name : "CAIRN_E?";
+}
+
+void
+err_grpc_text(int err, char *buf, size_t cap)
+{
+	/* grpc-go's codes.Code.String(). */
+	static const char *const names[] = {"OK", "Canceled", "Unknown", "InvalidArgument",
+	    "DeadlineExceeded", "NotFound", "AlreadyExists", "PermissionDenied",
+	    "ResourceExhausted", "FailedPrecondition", "Aborted", "OutOfRange", "Unimplemented",
+	    "Internal", "Unavailable", "DataLoss", "Unauthenticated"};
+	enum grpc_status g = err_grpc_status(err);
+
+	snprintf(buf, cap, "rpc error: code = %s desc = %s",
+	    (size_t)g < sizeof(names) / sizeof(names[0]) ? names[g] : "Unknown", err_str(err));
 }

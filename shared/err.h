@@ -6,6 +6,8 @@
 #ifndef CAIRN_ERR_H
 #define CAIRN_ERR_H
 
+#include <stddef.h>
+
 /* gRPC status codes (grpc/codes). */
 enum grpc_status {
 	GRPC_OK = 0,
@@ -107,7 +109,12 @@ enum grpc_status {
 	X(CAIRN_ETOOMANYOPS, "etcdserver: too many operations in txn request",      \
 	  GRPC_INVALID_ARGUMENT)                                                   \
 	X(CAIRN_EDUPKEY, "etcdserver: duplicate key given in txn request",          \
-	  GRPC_INVALID_ARGUMENT)
+	  GRPC_INVALID_ARGUMENT)                                                   \
+	/* etcd 3.4's Maintenance calls return the auth store's own errors,  \
+	 * which grpc-go sends as UNKNOWN. */                                      \
+	X(CAIRN_EMAINTPERMDENIED, "auth: permission denied", GRPC_UNKNOWN)        \
+	X(CAIRN_EMAINTUSEREMPTY, "auth: user name is empty", GRPC_UNKNOWN)        \
+	X(CAIRN_EMAINTUSERNOTFOUND, "auth: user not found", GRPC_UNKNOWN)
 
 enum cairn_err {
 	CAIRN_OK = 0,
@@ -124,5 +131,9 @@ const char *err_str(int err);
 enum grpc_status err_grpc_status(int err);
 /* The code's own name, e.g. "CAIRN_EPROTO"; never NULL. */
 const char *err_name(int err);
+/* grpc-go's text of the error as a status error ("rpc error: code =
+ * PermissionDenied desc = etcdserver: permission denied"), which etcd
+ * puts in a refused watch's cancel_reason. */
+void err_grpc_text(int err, char *buf, size_t cap);
 
 #endif

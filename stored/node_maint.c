@@ -200,11 +200,23 @@ stored_maint_send(struct stored_node *n)
 int
 stored_maint_frame(struct stored_node *n, uint64_t id, const cairn_ipc_Maint *in)
 {
+	struct req_bytes user = {.p = in->username.bytes, .n = in->username.size};
 	uint32_t hash;
 	int64_t crev;
 	int code;
 
 	pbout_reset(&n->resp);
+	/* etcd's authMaintenanceServer: these need the root role. */
+	if (in->op != cairn_ipc_Maint_Op_SNAPSHOT_MORE && in->op != cairn_ipc_Maint_Op_SNAPSHOT_STOP &&
+	    (code = auth_check_admin(&n->apply.auth, NULL, user)) != 0) {
+		if (code == CAIRN_EIO || code == CAIRN_ECORRUPT)
+			fatalx("the store failed a permission check: %s", err_str(code));
+		code = code == CAIRN_EUSEREMPTY ? CAIRN_EMAINTUSEREMPTY : code == CAIRN_EUSERNOTFOUND ?
+		    CAIRN_EMAINTUSERNOTFOUND : CAIRN_EMAINTPERMDENIED;
+		stored_result_keep(n, id, code, &n->resp);
+		stored_node_flush(n);
+		return 0;
+	}
 	switch (in->op) {
 	case cairn_ipc_Maint_Op_HASH:
 		/* etcd: the revision the hash was taken at, in the header. */

@@ -169,14 +169,17 @@ stored_watch_notify(struct stored_node *n)
 	watch_sync_soon(n);
 }
 
-/* Created (or refused) comes first, on the same ring as the events. */
+/* Created (or refused) comes first, on the same ring as the events.
+ * 'auth' is the permission check's refusal, if any (etcd's texts). */
 static int
-watch_created(struct stored_node *n, uint64_t id, int rc)
+watch_created(struct stored_node *n, uint64_t id, int rc, int auth)
 {
 	cairn_ipc_WatchEvents pb = {.revision = n->store.rev, .created = true,
-	    .canceled = rc != 0};
+	    .canceled = rc != 0 || auth != 0, .refused = auth != 0};
 
-	if (rc != 0)
+	if (auth != 0)
+		err_grpc_text(auth, pb.cancel_reason, sizeof(pb.cancel_reason));
+	else if (rc != 0)
 		snprintf(pb.cancel_reason, sizeof(pb.cancel_reason), "%s", rc == CAIRN_EAGAIN ?
 		    "too many watchers" : "duplicate watch id");
 	if (chan_send(netd_chan(n), cairn_ipc_IPC_NETD_WATCH_EVENTS, id, &pb) != 0) {
@@ -192,7 +195,9 @@ int
 stored_watch_frame(struct stored_node *n, const struct chan_msg *m)
 {
 	const cairn_ipc_WatchCreate *c = &m->body.watch;
+	struct req_bytes user = {.p = c->username.bytes, .n = c->username.size};
 	struct watch_req r;
+	int auth;
 
 	switch (m->hdr.type) {
 	case cairn_ipc_IPC_STORED_WATCH_CREATE:
@@ -200,7 +205,17 @@ stored_watch_frame(struct stored_node *n, const struct chan_msg *m)
 		    .end = c->range_end.bytes, .end_len = c->range_end.size,
 		    .start_rev = c->start_revision, .noput = c->noput, .nodelete = c->nodelete,
 		    .prev_kv = c->prev_kv, .progress_notify = c->progress_notify};
-		watch_created(n, m->hdr.id, watch_create(n->watch, &r));
+		/* etcd's isWatchPermitted: read permission on the range. */
+		auth = auth_check_op(&n->apply.auth, NULL, user, c->auth_revision, AUTH_PERM_READ,
+		    (struct req_bytes){.p = c->key.bytes, .n = c->key.size},
+		    (struct req_bytes){.p = c->range_end.bytes, .n = c->range_end.size});
+		if (auth == CAIRN_EIO || auth == CAIRN_ECORRUPT)
+			fatalx("the store failed a permission check: %s", err_str(auth));
+		if (auth != 0) {
+			watch_created(n, m->hdr.id, 0, auth);
+			return 0;
+		}
+		watch_created(n, m->hdr.id, watch_create(n->watch, &r), 0);
 		watch_sync_soon(n);
 		return 0;
 	case cairn_ipc_IPC_STORED_WATCH_CANCEL:

@@ -51,7 +51,9 @@ request m1 "$(as root 7 'lease_grant { TTL: 1 ID: 5 }')"
 wait_for 10 result_ok m1 "$SEQ"
 request m1 "$(as root 7 'put { key: "lk" value: "v" lease: 5 }')"
 check "a key is put with a lease of 1 s" wait_for 10 result_ok m1 "$SEQ"
-watch m1 lk "" 0 ""; w=$SEQ
+watch m1 lk "" 0 "" u 7; w=$SEQ
+check "a watcher u may not read is refused, as etcd refuses it" wait_for 10 grep -q "^watch $w refused rpc error: code = PermissionDenied desc = etcdserver: permission denied$" "$R/m1.out"
+watch m1 lk "" 0 "" root 7; w=$SEQ
 check "when the lease expires its key is deleted" \
 	wait_for 15 grep -q "^event $w DELETE lk " "$R/m1.out"
 # The state outlasts a restart of stored.

@@ -45,6 +45,17 @@ same ctl --user alice:newpw get /a/1
 # A token netd never gave out, and a call without any, while auth is on.
 same grpc_call /etcdserverpb.KV/Range "$T/range_a.bin" 'token: bogus.1'
 same grpc_call /etcdserverpb.KV/Range "$T/range_a.bin"
+# Watches need read permission on their range; Hash, HashKV, Defragment
+# and Snapshot need the root role.
+tctl() { timeout 3 "$CTL_BIN" --endpoints "127.0.0.1:$PORT" "$@"; }
+same tctl --user alice:newpw watch /a/1 --rev 1
+same tctl --user alice:newpw watch /b --rev 1
+same tctl watch /a/1 --rev 1
+same ctl --user alice:newpw endpoint hashkv
+same ctl --user root:rootpw endpoint hashkv
+same ctl --user alice:newpw defrag
+same ctl --user root:rootpw defrag
+same ctl --user alice:newpw snapshot save "$T/no.db"
 same ctl --user root:rootpw user delete alice
 same ctl --user root:rootpw auth disable
 same ctl get /a/1

@@ -136,11 +136,13 @@ result_ok() { grep -q "^result $2 OK$" "$R/$1.out" 2>/dev/null; }
 # decode NAME SEQ TYPE: the response of request SEQ as protobuf text.
 decode() { protoc --decode=etcdserverpb.$3 $PROTO <"$R/$1.res/$2"; }
 
-# watch NAME KEY END START FLAGS: a watcher through NAME's netd (see
+# watch NAME KEY END START FLAGS [USER AUTH-REV]: a watcher through NAME's
+# netd, made by USER while auth is enabled (see
 # tests/integration/relay_watch.h); its id in $SEQ.
 watch() {
 	SEQ=$((SEQ + 1))
 	printf '%s\n%s\n%s\n%s\n' "$2" "$3" "$4" "$5" >"$R/$1.in/tmp.$SEQ"
+	[ $# -lt 7 ] || printf '%s\n%s\n' "$6" "$7" >>"$R/$1.in/tmp.$SEQ"
 	mv "$R/$1.in/tmp.$SEQ" "$R/$1.in/$SEQ.watch"
 }
 # get NAME TEXT: a serializable read (an InternalRaftRequest holding a

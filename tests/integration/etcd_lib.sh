@@ -35,7 +35,7 @@ NETD_PID=$(child_pid netd)
 # What may differ between two runs of the same command: times, the
 # client's random id, the port, the Raft term.
 normalise() {
-	sed -E 's/"ts":"[^"]*"/"ts":"TS"/g; s/client-[0-9a-f-]+/client-ID/g;
+	sed -E 's/"ts":"[^"]*"/"ts":"TS"/g; s/"ts":[0-9.]+/"ts":"TS"/g; s/client-[0-9a-f-]+/client-ID/g;
 		s/127\.0\.0\.1:[0-9]+/ENDPOINT/g; s/"raft_term":[0-9]+/"raft_term":TERM/g;
 		s/"RaftTerm" : [0-9]+/"RaftTerm" : TERM/g; s/raft_term: [0-9]+/raft_term: TERM/g;
 		s/"raftTerm":[0-9]+/"raftTerm":TERM/g'

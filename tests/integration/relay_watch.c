@@ -33,7 +33,8 @@ int
 relay_watch_send(struct child *c, const char *path, uint64_t seq)
 {
 	cairn_ipc_WatchCreate w = cairn_ipc_WatchCreate_init_zero;
-	char key[256] = "", end[256] = "", rev[32] = "", flags[16] = "";
+	char key[256] = "", end[256] = "", rev[32] = "", flags[16] = "", user[256] = "",
+	    arev[32] = "";
 	FILE *f = fopen(path, "r");
 	bool ok;
 
@@ -41,6 +42,13 @@ relay_watch_send(struct child *c, const char *path, uint64_t seq)
 		return CAIRN_ENOENT;
 	ok = fgets(key, sizeof(key), f) && fgets(end, sizeof(end), f) &&
 	    fgets(rev, sizeof(rev), f) && (fgets(flags, sizeof(flags), f) || true);
+	/* While auth is enabled: the user and the auth revision. */
+	if (ok && fgets(user, sizeof(user), f) != NULL && fgets(arev, sizeof(arev), f) != NULL) {
+		chomp(user);
+		w.username.size = (pb_size_t)strlen(user);
+		memcpy(w.username.bytes, user, w.username.size);
+		w.auth_revision = strtoull(arev, NULL, 10);
+	}
 	fclose(f);
 	if (!ok)
 		return CAIRN_EINVAL;
