@@ -371,16 +371,17 @@ h2_accept(struct netd *n, int fd)
 	struct bufferevent *bev = netd_client_bev(n, fd);
 
 	if (bev != NULL)
-		h2_start(n, bev);
+		h2_start(n, bev, NULL);
 }
 
 void
-h2_start(struct netd *n, struct bufferevent *bev)
+h2_start(struct netd *n, struct bufferevent *bev, const char *cn)
 {
 	struct conn *c;
 
 	c = xcalloc(1, sizeof(*c));
 	c->n = n;
+	snprintf(c->cn, sizeof(c->cn), "%s", cn != NULL ? cn : "");
 	TAILQ_INIT(&c->streams);
 	TAILQ_INIT(&c->resumes);
 	c->bev = bev;

@@ -31,6 +31,10 @@
 #define H2_STREAM_WINDOW_BYTES (1u << 20)
 #define H2_CONN_WINDOW_BYTES (16u << 20)
 
+/* A client certificate's common name kept for auth (etcd's users are
+ * names of at most this, as netd's tokens). */
+#define CONN_CN_BYTES_MAX 256
+
 struct netd;
 
 struct conn {
@@ -43,13 +47,17 @@ struct conn {
 	TAILQ_HEAD(, gstream) resumes; /* paused streams whose answer was read */
 	size_t held_bytes;          /* request bytes our streams hold */
 	bool read_paused;           /* the output is over its bound */
+	/* The verified client certificate's common name (TLS with
+	 * --client-cert-auth), etcd's user when a call has no token; "". */
+	char cn[CONN_CN_BYTES_MAX + 1];
 };
 
 /* Serves a new client connection on fd (taken). */
 void h2_accept(struct netd *n, int fd);
 /* The same on a bufferevent (taken) that carries the connection's
- * plaintext (TLS's, tls.c). */
-void h2_start(struct netd *n, struct bufferevent *bev);
+ * plaintext (TLS's, tls.c), with its client certificate's verified common
+ * name (NULL: none). */
+void h2_start(struct netd *n, struct bufferevent *bev, const char *cn);
 /* Has the loop make and queue what nghttp2 has to send (and close the
  * connection when both sides are done). Call after submitting anything
  * outside nghttp2's callbacks; safe anywhere. */

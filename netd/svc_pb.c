@@ -73,13 +73,23 @@ svc_user(struct gstream *s, const uint8_t **user, size_t *user_len)
 
 	*user = NULL;
 	*user_len = 0;
-	/* etcd ignores a token while auth is disabled, and answers a call
-	 * without one as a call by nobody ("user name is empty"). */
-	if (!n->store.auth_enabled || s->token[0] == '\0')
+	/*
+	 * The user goes with every call that names one, whatever netd last
+	 * heard of auth: stored, which decides, ignores it while auth is
+	 * disabled (netd's view may lag an AuthEnable just applied). A call
+	 * without a token is made by its verified client certificate's CN
+	 * (etcd's AuthInfoFromTLS), or by nobody ("user name is empty").
+	 */
+	if (s->token[0] == '\0') {
+		if (s->conn->cn[0] != '\0') {
+			*user = (const uint8_t *)s->conn->cn;
+			*user_len = strlen(s->conn->cn);
+		}
 		return 0;
-	if ((*user = tokens_find(&n->tokens, s->token, netd_now_ms(), user_len)) == NULL)
-		return CAIRN_EAUTHTOKEN;
-	return 0;
+	}
+	*user = tokens_find(&n->tokens, s->token, netd_now_ms(), user_len);
+	/* etcd ignores a token while auth is disabled. */
+	return *user == NULL && n->store.auth_enabled ? CAIRN_EAUTHTOKEN : 0;
 }
 
 /* The InternalRaftRequest: the header hdr[hl] (none when hl is 0), then

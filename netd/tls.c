@@ -15,6 +15,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <mbedtls/error.h>
+#include <mbedtls/oid.h>
 
 #include "netd/h2.h"
 #include "netd/http1.h"
@@ -222,12 +223,35 @@ tls_give_up(struct tls_conn *t)
 	tls_conn_free(t);
 }
 
+/* The common name of the client's certificate, verified against
+ * --trusted-ca-file (only asked for with --client-cert-auth); NULL when
+ * there is none or it is too long for a user name. */
+static const char *
+tls_peer_cn(struct tls_conn *t, char *out, size_t cap)
+{
+	const mbedtls_x509_crt *crt = mbedtls_ssl_get_peer_cert(&t->ssl);
+
+	if (crt == NULL || mbedtls_ssl_get_verify_result(&t->ssl) != 0)
+		return NULL;
+	for (const mbedtls_x509_name *nm = &crt->subject; nm != NULL; nm = nm->next) {
+		if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &nm->oid) != 0)
+			continue;
+		if (nm->val.len >= cap || memchr(nm->val.p, 0, nm->val.len) != NULL)
+			return NULL;
+		memcpy(out, nm->val.p, nm->val.len);
+		out[nm->val.len] = '\0';
+		return out;
+	}
+	return NULL;
+}
+
 static void
 tls_handshake(struct bufferevent *raw, void *arg)
 {
 	struct tls_conn *t = arg;
 	struct bufferevent *bev;
 	const char *alpn;
+	char cn[CONN_CN_BYTES_MAX + 1];
 	int rc = mbedtls_ssl_handshake(&t->ssl);
 
 	if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE)
@@ -253,7 +277,7 @@ tls_handshake(struct bufferevent *raw, void *arg)
 		return;
 	}
 	if (alpn != NULL && strcmp(alpn, "h2") == 0)
-		h2_start(t->n, bev);
+		h2_start(t->n, bev, tls_peer_cn(t, cn, sizeof(cn)));
 	else
 		http1_start(t->n, bev);
 	/* Bytes that came with the handshake's last flight. */

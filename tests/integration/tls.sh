@@ -23,6 +23,7 @@ signed() {
 signed server server 'subjectAltName=IP:127.0.0.1,DNS:localhost'
 signed client root
 signed revoked revoked
+signed alice alice
 : >"$P/index.txt"
 echo 01 >"$P/crlnumber"
 printf '[ca]\ndefault_ca = d\n[d]\ndatabase = %s\ncrlnumber = %s\ndefault_md = sha256\ndefault_crl_days = 2\n' \
@@ -77,6 +78,17 @@ check "... none is refused" eval '! tctl --cacert "$P/ca.crt" get mtls >/dev/nul
 check "... another CA's is refused" eval '! as other get mtls >/dev/null 2>&1'
 check "... a revoked one (--client-crl-file) is refused" eval '! as revoked get mtls >/dev/null 2>&1'
 check "... the good one still is served" eval '[ "$(as client get mtls --print-value-only)" = v ]'
+# Auth on: a call without a token is made by the certificate's CN, as
+# etcd's AuthInfoFromTLS makes it.
+as client user add root:pw >/dev/null 2>&1
+as client user grant-role root root >/dev/null 2>&1
+check "auth enabled over a client certificate" eval 'as client auth enable | grep -qx "Authentication Enabled"'
+check "the certificate's CN (root) is the user: it may list users" eval \
+	'[ "$(as client user list)" = root ]'
+check "another CN (alice, no such user) is refused" eval \
+	'as alice get mtls 2>&1 | grep -qx "Error: etcdserver: permission denied"'
+check "a token still wins over the CN (a wrong password is refused)" eval \
+	'as client --user root:bad get mtls 2>&1 | grep -q "authentication failed"'
 check "no cairn process died or tripped a sanitizer" \
 	eval '! grep -q "runtime error:\|Sanitizer\|exited with status\|killed by signal" "$LOG"'
 
