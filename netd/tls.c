@@ -21,6 +21,7 @@
 #include "netd/http1.h"
 #include "netd/netd.h"
 #include "netd/tls.h"
+#include "shared/cipher_suites.h"
 #include "shared/log.h"
 #include "shared/xmalloc.h"
 
@@ -50,6 +51,8 @@ int
 tls_server_init(struct tls_server *t, const cairn_ipc_NetdConfig *cfg)
 {
 	static const char pers[] = "cairn-netd";
+	char err[128];
+	size_t n;
 	int rc;
 
 	if (cfg->cert_file[0] == '\0' && cfg->key_file[0] == '\0')
@@ -87,6 +90,12 @@ tls_server_init(struct tls_server *t, const cairn_ipc_NetdConfig *cfg)
 	mbedtls_ssl_conf_min_version(&t->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
 	    MBEDTLS_SSL_MINOR_VERSION_3);
 	mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_NONE);
+	if (cipher_suites_parse(cfg->cipher_suites, t->suites, &n, err, sizeof(err)) != 0) {
+		log_errorx("%s", err);
+		return CAIRN_EINVAL;
+	}
+	if (n > 0) /* else mbedTLS's defaults, as Go's when none is given */
+		mbedtls_ssl_conf_ciphersuites(&t->conf, t->suites);
 	if (cfg->trusted_ca_file[0] != '\0' &&
 	    (rc = mbedtls_x509_crt_parse_file(&t->ca, cfg->trusted_ca_file)) != 0) {
 		tls_log(cfg->trusted_ca_file, rc);

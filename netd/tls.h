@@ -17,6 +17,7 @@
 #include <mbedtls/x509_crl.h>
 #include <mbedtls/x509_crt.h>
 
+#include "shared/cipher_suites.h"
 #include "shared/proto/ipc.pb.h"
 
 /* A handshake must be over within this. */
@@ -34,6 +35,7 @@ struct tls_server {
 	mbedtls_x509_crt cert, ca;
 	mbedtls_x509_crl crl;
 	mbedtls_pk_context key;     /* wiped by mbedtls_pk_free */
+	int suites[CIPHER_SUITES_MAX + 1]; /* --cipher-suites, 0-ended; mbedTLS keeps a pointer */
 };
 
 /* Reads the files NetdConfig names. Returns 0, or CAIRN_EINVAL with the

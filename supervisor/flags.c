@@ -163,7 +163,7 @@ const struct flag_def flags_table[] = {
 	    "Peer TLS using self-generated certificates if --peer-key-file and --peer-cert-file are not provided.")},
 	{FL("peer-crl-file", FLAG_T_STRING, FLAG_G_SECURITY, NOYAML, "",
 	    "Path to the peer certificate revocation list file.")},
-	{FL("cipher-suites", FLAG_T_STRINGS, FLAG_G_SECURITY, 0, "",
+	{FL("cipher-suites", FLAG_T_STRINGS, FLAG_G_SECURITY, IMPL, "",
 	    "Comma-separated list of supported TLS cipher suites between client/server and peers (empty will be auto-populated by Go).")},
 	{FL("cors", FLAG_T_URLS, FLAG_G_SECURITY, 0, "*",
 	    "Comma-separated whitelist of origins for CORS, or cross-origin resource sharing, (empty or * means allow all)."),

@@ -16,6 +16,7 @@
 #include "shared/err.h"
 #include "shared/log.h"
 #include "shared/assert.h"
+#include "shared/cipher_suites.h"
 #include "supervisor/flags.h"
 #include "supervisor/members.h"
 #include "supervisor/supervisor.h"
@@ -123,6 +124,22 @@ tls_files_missing(const struct config *cfg, const struct listen_set *ls)
 	return false;
 }
 
+/* etcd's check of --cipher-suites, made at start whether TLS is used
+ * or not. */
+static bool
+cipher_suites_bad(const struct config *cfg)
+{
+	int ids[CIPHER_SUITES_MAX + 1];
+	char err[128];
+	size_t n;
+
+	if (cipher_suites_parse(config_get(cfg, "cipher-suites", NULL), ids, &n, err,
+	    sizeof(err)) == 0)
+		return false;
+	log_errorx("%s", err);
+	return true;
+}
+
 /* What netd needs beyond the common part: its limits, TLS files, and how
  * many listening sockets follow its configuration. */
 static void
@@ -141,6 +158,8 @@ child_netd_config(const struct config *cfg, const struct listen_set *ls,
 	    config_get(cfg, "client-crl-file", NULL));
 	CAIRN_ASSERT(flags_parse_bool(config_get(cfg, "client-cert-auth", NULL),
 	    &nc->client_cert_auth) == 0);
+	snprintf(nc->cipher_suites, sizeof(nc->cipher_suites), "%s",
+	    config_get(cfg, "cipher-suites", NULL));
 }
 
 /* The part of the configuration each child gets. */
@@ -223,7 +242,7 @@ run(const struct config *cfg, const struct members *ms)
 		log_errorx("%s", err);
 		return 1;
 	}
-	if (tls_files_missing(cfg, &s.listeners)) {
+	if (tls_files_missing(cfg, &s.listeners) || cipher_suites_bad(cfg)) {
 		listen_close(&s.listeners);
 		return 1;
 	}

@@ -41,15 +41,35 @@ check "an https URL without --cert-file and --key-file: etcd's error, exit 1" ev
 	'grep -q "TLS key/cert (--cert-file, --key-file) must be provided for client url https://127.0.0.1:$CP with HTTPS scheme" "$T/nocert.out" &&
 	tail -1 "$T/nocert.out" | grep -qx "exit 1" && [ ! -d "$T/nocert" ]'
 
+# A cipher suite etcd does not know: its message, exit 1.
+"$B/cairn" --data-dir "$T/badsuite" --cipher-suites TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_NOPE \
+	>"$T/badsuite.out" 2>&1
+echo "exit $?" >>"$T/badsuite.out"
+check "--cipher-suites with an unknown name: etcd's error, exit 1" eval \
+	'grep -qF "unexpected TLS cipher suite \\\"TLS_NOPE\\\"" "$T/badsuite.out" &&
+	tail -1 "$T/badsuite.out" | grep -qx "exit 1"'
+
 URL=https://127.0.0.1:$CP
 start_cairn "$B/cairn" --data-dir "$T/d1" --listen-client-urls "$URL" --advertise-client-urls "$URL" \
-	--cert-file "$P/server.crt" --key-file "$P/server.key"
+	--cert-file "$P/server.crt" --key-file "$P/server.key" \
+	--cipher-suites TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305
 tctl() { timeout 20 etcdctl --endpoints "$URL" --command-timeout 3s --dial-timeout 3s "$@"; }
 up() { tctl --cacert "$P/ca.crt" put tls v >/dev/null 2>&1; }
 check "etcdctl over TLS (ALPN h2): put" wait_for 20 up
 check "... and get" eval '[ "$(tctl --cacert "$P/ca.crt" get tls --print-value-only)" = v ]'
 check "a client that does not trust the server's CA is not served" eval \
 	'! tctl get tls >/dev/null 2>&1'
+# s_client CIPHERS: the suite a TLS 1.2 client offering CIPHERS gets.
+s_client() {
+	openssl s_client -connect "127.0.0.1:$CP" -tls1_2 -cipher "$1" </dev/null 2>/dev/null |
+		sed -n 's/.*Cipher is \([^ ]*\).*/\1/p' | head -1
+}
+check "--cipher-suites: the server's first choice is taken" eval \
+	'[ "$(s_client ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305)" = ECDHE-ECDSA-AES128-GCM-SHA256 ]'
+check "... the ChaCha20 one (etcd's short name) too" eval \
+	'[ "$(s_client ECDHE-ECDSA-CHACHA20-POLY1305)" = ECDHE-ECDSA-CHACHA20-POLY1305 ]'
+check "... and a client that offers none of them gets no session" eval \
+	'case "$(s_client ECDHE-ECDSA-AES256-GCM-SHA384)" in ""|"(NONE)"*) true ;; *) false ;; esac'
 check "HTTP/1.1 over TLS: /health" eval \
 	'[ "$(curl -s --http1.1 --cacert "$P/ca.crt" "$URL/health")" = "{\"health\":\"true\"}" ]'
 garbage() {
