@@ -55,7 +55,9 @@ tls_server_init(struct tls_server *t, const cairn_ipc_NetdConfig *cfg)
 	size_t n;
 	int rc;
 
-	if (cfg->cert_file[0] == '\0' && cfg->key_file[0] == '\0')
+	bool self = cfg->cert_file[0] == '\0' && cfg->key_file[0] == '\0';
+
+	if (self && !cfg->auto_tls)
 		return 0;
 	mbedtls_ssl_config_init(&t->conf);
 	mbedtls_entropy_init(&t->entropy);
@@ -70,11 +72,13 @@ tls_server_init(struct tls_server *t, const cairn_ipc_NetdConfig *cfg)
 		tls_log("cannot seed the random generator", rc);
 		return CAIRN_EINVAL;
 	}
-	if ((rc = mbedtls_x509_crt_parse_file(&t->cert, cfg->cert_file)) != 0) {
+	if (self && tls_self_cert(t) != 0)
+		return CAIRN_EINVAL;
+	if (!self && (rc = mbedtls_x509_crt_parse_file(&t->cert, cfg->cert_file)) != 0) {
 		tls_log(cfg->cert_file, rc);
 		return CAIRN_EINVAL;
 	}
-	if ((rc = mbedtls_pk_parse_keyfile(&t->key, cfg->key_file, NULL)) != 0) {
+	if (!self && (rc = mbedtls_pk_parse_keyfile(&t->key, cfg->key_file, NULL)) != 0) {
 		tls_log(cfg->key_file, rc);
 		return CAIRN_EINVAL;
 	}

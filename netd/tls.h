@@ -38,11 +38,15 @@ struct tls_server {
 	int suites[CIPHER_SUITES_MAX + 1]; /* --cipher-suites, 0-ended; mbedTLS keeps a pointer */
 };
 
-/* Reads the files NetdConfig names. Returns 0, or CAIRN_EINVAL with the
- * reason logged (a file that cannot be read or parsed). Without a
- * certificate it does nothing (t stays not ready). */
+/* Reads the files NetdConfig names, or makes a certificate with
+ * --auto-tls when none is given (etcd ignores --auto-tls beside one).
+ * Returns 0, or CAIRN_EINVAL with the reason logged (a file that cannot
+ * be read or parsed). With neither it does nothing (t stays not ready). */
 int tls_server_init(struct tls_server *t, const cairn_ipc_NetdConfig *cfg);
 void tls_server_free(struct tls_server *t);
+/* --auto-tls (tls_self.c): a self-signed certificate and its key into t
+ * (its random generator seeded). 0 or CAIRN_EINVAL (logged). */
+int tls_self_cert(struct tls_server *t);
 
 /* Serves a new connection on an https listener: fd (taken). */
 void tls_accept(struct netd *n, int fd);

@@ -145,7 +145,7 @@ const struct flag_def flags_table[] = {
 	    "Allowed TLS hostname for client cert authentication.")},
 	{FL("trusted-ca-file", FLAG_T_STRING, FLAG_G_SECURITY, IMPL | NOYAML, "",
 	    "Path to the client server TLS trusted CA cert file.")},
-	{FL("auto-tls", FLAG_T_BOOL, FLAG_G_SECURITY, NOYAML, "false",
+	{FL("auto-tls", FLAG_T_BOOL, FLAG_G_SECURITY, IMPL | NOYAML, "false",
 	    "Client TLS using generated certificates.")},
 	{FL("peer-cert-file", FLAG_T_STRING, FLAG_G_SECURITY, NOYAML, "",
 	    "Path to the peer server TLS cert file.")},

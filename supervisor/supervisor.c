@@ -107,12 +107,17 @@ tls_path(char *out, size_t cap, const char *path)
 		snprintf(out, cap, "%s", path != NULL ? path : "");
 }
 
-/* etcd's check: an https client URL needs a certificate and its key. */
+/* etcd's check: an https client URL needs a certificate and its key (or
+ * --auto-tls). */
 static bool
 tls_files_missing(const struct config *cfg, const struct listen_set *ls)
 {
 	bool none = config_get(cfg, "cert-file", NULL)[0] == '\0' &&
-	    config_get(cfg, "key-file", NULL)[0] == '\0';
+	    config_get(cfg, "key-file", NULL)[0] == '\0', self;
+
+	/* --auto-tls makes the certificate first, as etcd's ClientSelfCert. */
+	CAIRN_ASSERT(flags_parse_bool(config_get(cfg, "auto-tls", NULL), &self) == 0);
+	none = none && !self;
 
 	for (size_t i = 0; i < ls->len && none; i++)
 		if (ls->socks[i].info.tls && ls->socks[i].info.kind ==
@@ -160,6 +165,7 @@ child_netd_config(const struct config *cfg, const struct listen_set *ls,
 	    &nc->client_cert_auth) == 0);
 	snprintf(nc->cipher_suites, sizeof(nc->cipher_suites), "%s",
 	    config_get(cfg, "cipher-suites", NULL));
+	CAIRN_ASSERT(flags_parse_bool(config_get(cfg, "auto-tls", NULL), &nc->auto_tls) == 0);
 }
 
 /* The part of the configuration each child gets. */

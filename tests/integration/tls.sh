@@ -87,6 +87,20 @@ check "a client that sends garbage instead of a handshake is closed" garbage
 check "... and others are still served" up
 stop_all
 
+# --auto-tls: a self-signed certificate made at start, as etcd's.
+start_cairn "$B/cairn" --data-dir "$T/auto" --listen-client-urls "$URL" --advertise-client-urls "$URL" \
+	--auto-tls
+insecure() { tctl --insecure-skip-tls-verify --insecure-transport=false "$@"; }
+upa() { insecure put auto v >/dev/null 2>&1; }
+check "--auto-tls: a client that skips verification is served" wait_for 20 upa
+check "... one that verifies is not (the certificate is self-signed)" eval \
+	'! tctl --insecure-transport=false get auto >/dev/null 2>&1'
+echo | openssl s_client -connect "127.0.0.1:$CP" 2>/dev/null |
+	openssl x509 -noout -subject -ext extendedKeyUsage >"$T/auto.crt.txt" 2>&1
+check "... the certificate is etcd's kind: O=etcd, for server authentication" eval \
+	'grep -q "^subject=O = etcd$" "$T/auto.crt.txt" && grep -q "TLS Web Server Authentication" "$T/auto.crt.txt"'
+stop_all
+
 # Client certificates required, with a CRL.
 start_cairn "$B/cairn" --data-dir "$T/d2" --listen-client-urls "$URL" --advertise-client-urls "$URL" \
 	--cert-file "$P/server.crt" --key-file "$P/server.key" --client-cert-auth \
