@@ -280,20 +280,21 @@ h1_event(struct bufferevent *bev, short what, void *arg)
 }
 
 void
-http1_accept(struct netd *n, int fd)
+http1_accept(struct netd *n, int fd, bool metrics_only)
 {
 	struct bufferevent *bev = netd_client_bev(n, fd);
 
 	if (bev != NULL)
-		http1_start(n, bev);
+		http1_start(n, bev, metrics_only);
 }
 
 void
-http1_start(struct netd *n, struct bufferevent *bev)
+http1_start(struct netd *n, struct bufferevent *bev, bool metrics_only)
 {
 	struct h1conn *h = xcalloc(1, sizeof(*h));
 
 	h->n = n;
+	h->metrics_only = metrics_only;
 	h->bev = bev;
 	h->timer = evtimer_new(n->c->base, h1_timeout, h);
 	h->req.body = evbuffer_new();

@@ -52,12 +52,15 @@ struct h1conn {
 	bool closing;               /* close once the answer is out */
 	bool lingering;             /* answered and shut: dropping what comes */
 	bool processing;
+	bool metrics_only;          /* a --listen-metrics-urls connection */
 };
 
-/* Serves a client connection on fd (taken) that sent no HTTP/2 preface. */
-void http1_accept(struct netd *n, int fd);
+/* Serves a client connection on fd (taken) that sent no HTTP/2 preface;
+ * with 'metrics_only' (--listen-metrics-urls), /metrics and /health only,
+ * as etcd's metrics listener. */
+void http1_accept(struct netd *n, int fd, bool metrics_only);
 /* The same on a bufferevent (taken) carrying the plaintext (tls.c). */
-void http1_start(struct netd *n, struct bufferevent *bev);
+void http1_start(struct netd *n, struct bufferevent *bev, bool metrics_only);
 /* Answers the request of h: status, its Content-Type, extra header lines
  * (each ending in \r\n; may be NULL), and the body (copied). */
 void http1_respond(struct h1conn *h, unsigned status, const char *content_type,

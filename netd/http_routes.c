@@ -121,7 +121,7 @@ http_route(struct h1conn *h, const struct http1_req *r)
 #define IS(p) (plen == sizeof(p) - 1 && memcmp(path, p, plen) == 0)
 	if (IS("/health"))
 		route_health(h, r, query, qlen);
-	else if (IS("/version"))
+	else if (IS("/version") && !h->metrics_only)
 		route_version(h, r);
 	else if (IS("/metrics"))
 		route_metrics(h);

@@ -80,6 +80,16 @@ netd_accept_tls(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *s
 }
 
 static void
+netd_accept_metrics(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+    int salen, void *arg)
+{
+	(void)l;
+	(void)sa;
+	(void)salen;
+	http1_accept(arg, fd, true);
+}
+
+static void
 netd_accept_error(struct evconnlistener *l, void *arg)
 {
 	(void)l;
@@ -132,15 +142,17 @@ netd_start(struct child *c)
 	for (size_t i = 0; i < c->listeners_len; i++) {
 		struct child_listener *l = &c->listeners[i];
 		struct evconnlistener *ev;
+		evconnlistener_cb cb = l->info.tls ? netd_accept_tls : netd_accept;
 
-		if (l->info.kind != cairn_ipc_Listener_Kind_CLIENT)
-			continue; /* peer and metrics listeners are to come */
+		if (l->info.kind == cairn_ipc_Listener_Kind_METRICS)
+			cb = netd_accept_metrics; /* the supervisor lets no https one by */
+		else if (l->info.kind != cairn_ipc_Listener_Kind_CLIENT)
+			continue; /* the peer transport is to come */
 		if (l->info.tls && !n->tls->ready) {
 			log_errorx("%s: no certificate to serve it with", l->info.url);
 			return CAIRN_EINVAL;
 		}
-		ev = evconnlistener_new(c->base, l->info.tls ? netd_accept_tls : netd_accept, n,
-		    LEV_OPT_CLOSE_ON_FREE, -1, l->fd);
+		ev = evconnlistener_new(c->base, cb, n, LEV_OPT_CLOSE_ON_FREE, -1, l->fd);
 		if (ev == NULL) {
 			log_errorx("cannot serve %s", l->info.url);
 			return CAIRN_EIO;
@@ -148,7 +160,8 @@ netd_start(struct child *c)
 		l->fd = -1; /* the listener's now */
 		evconnlistener_set_error_cb(ev, netd_accept_error);
 		n->listeners[n->listeners_len++] = ev;
-		log_infof(NULL, "serving client traffic on %s", l->info.url);
+		log_infof(NULL, "serving %s on %s", l->info.kind == cairn_ipc_Listener_Kind_METRICS ?
+		    "metrics and health" : "client traffic", l->info.url);
 	}
 	return 0;
 }

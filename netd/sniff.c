@@ -95,7 +95,7 @@ sniff_ready(evutil_socket_t fd, short what, void *arg)
 	if (memcmp(b, SNIFF_H2, SNIFF_BYTES) == 0)
 		h2_accept(n, fd);
 	else
-		http1_accept(n, fd);
+		http1_accept(n, fd, false);
 }
 
 void

@@ -292,7 +292,7 @@ tls_handshake(struct bufferevent *raw, void *arg)
 	if (alpn != NULL && strcmp(alpn, "h2") == 0)
 		h2_start(t->n, bev, tls_peer_cn(t, cn, sizeof(cn)));
 	else
-		http1_start(t->n, bev);
+		http1_start(t->n, bev, false);
 	/* Bytes that came with the handshake's last flight. */
 	if (evbuffer_get_length(bufferevent_get_input(raw)) > 0)
 		bufferevent_trigger(raw, EV_READ, BEV_TRIG_IGNORE_WATERMARKS);

@@ -184,7 +184,7 @@ const struct flag_def flags_table[] = {
 	{FL("metrics", FLAG_T_ENUM, FLAG_G_MONITORING, 0, "basic",
 	    "Set level of detail for exported metrics, specify 'extensive' to include histogram metrics."),
 	    .choices = metrics_choices},
-	{FL("listen-metrics-urls", FLAG_T_URLS, FLAG_G_MONITORING, 0, "",
+	{FL("listen-metrics-urls", FLAG_T_URLS, FLAG_G_MONITORING, IMPL, "",
 	    "List of URLs to listen on for the metrics and health endpoints."), .url_except = ""},
 
 	/* cairn always writes zap-shaped JSON lines; either logger is fine. */

@@ -108,7 +108,7 @@ tls_path(char *out, size_t cap, const char *path)
 }
 
 /* etcd's check: an https client URL needs a certificate and its key (or
- * --auto-tls). */
+ * --auto-tls). And cairn's own: no https metrics URL yet. */
 static bool
 tls_files_missing(const struct config *cfg, const struct listen_set *ls)
 {
@@ -119,13 +119,20 @@ tls_files_missing(const struct config *cfg, const struct listen_set *ls)
 	CAIRN_ASSERT(flags_parse_bool(config_get(cfg, "auto-tls", NULL), &self) == 0);
 	none = none && !self;
 
-	for (size_t i = 0; i < ls->len && none; i++)
+	for (size_t i = 0; i < ls->len; i++) {
 		if (ls->socks[i].info.tls && ls->socks[i].info.kind ==
+		    cairn_ipc_Listener_Kind_METRICS) {
+			log_errorx("%s: cairn serves --listen-metrics-urls over http only, for now",
+			    ls->socks[i].info.url);
+			return true;
+		}
+		if (none && ls->socks[i].info.tls && ls->socks[i].info.kind ==
 		    cairn_ipc_Listener_Kind_CLIENT) {
 			log_errorx("TLS key/cert (--cert-file, --key-file) must be provided for "
 			    "client url %s with HTTPS scheme", ls->socks[i].info.url);
 			return true;
 		}
+	}
 	return false;
 }
 
@@ -244,8 +251,11 @@ run(const struct config *cfg, const struct members *ms)
 	/* As etcd: a bad or busy address stops the member before anything
 	 * is written or started. */
 	if (listen_add_urls(&s.listeners, cairn_ipc_Listener_Kind_CLIENT,
-	    config_get(cfg, "listen-client-urls", NULL), err, sizeof(err)) != 0) {
+	    config_get(cfg, "listen-client-urls", NULL), err, sizeof(err)) != 0 ||
+	    listen_add_urls(&s.listeners, cairn_ipc_Listener_Kind_METRICS,
+	    config_get(cfg, "listen-metrics-urls", NULL), err, sizeof(err)) != 0) {
 		log_errorx("%s", err);
+		listen_close(&s.listeners);
 		return 1;
 	}
 	if (tls_files_missing(cfg, &s.listeners) || cipher_suites_bad(cfg)) {

@@ -114,4 +114,21 @@ check "a client that stops in the middle of HTTP/2's preface is closed after 10 
 check "gRPC still served on the same port" eval 'ctl get during --print-value-only | grep -qx slow'
 check "netd still runs (the same process)" eval '[ "$(child_pid netd)" = "$NETD_PID" ]'
 
+# --listen-metrics-urls: /metrics and /health only, over HTTP/1.1.
+stop_all
+MP=$(free_port)
+start_cairn "$B/cairn" --data-dir "$T/metrics" --listen-metrics-urls "http://127.0.0.1:$MP"
+PORT=$MP
+mup() { [ "$(get /health)" = "$(printf "200 text/plain; charset=utf-8\n{\"health\":\"true\"}")" ]; }
+check "--listen-metrics-urls: /health" wait_for 20 mup
+check "... /metrics" eval 'get /metrics | grep -qx "etcd_server_has_leader 1"'
+check "... and nothing else (/version: 404, as etcd's metrics listener)" eval \
+	'get /version | head -1 | grep -qx "404 text/plain; charset=utf-8"'
+check "the client port still serves gRPC" eval 'PORT=${CLIENT_URL##*:} ctl put m v | grep -qx OK'
+stop_all
+"$B/cairn" --data-dir "$T/metrics-tls" --listen-metrics-urls "https://127.0.0.1:$MP" >"$T/mtls.out" 2>&1
+echo "exit $?" >>"$T/mtls.out"
+check "an https metrics URL is refused at start (not served yet), exit 1" eval \
+	'grep -q "over http only" "$T/mtls.out" && tail -1 "$T/mtls.out" | grep -qx "exit 1"'
+
 finish_side_by_side
