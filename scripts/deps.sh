@@ -8,10 +8,13 @@ protobuf-compiler python3-protobuf libdb-dev libcunit1-dev libyaml-dev libcrypt-
 libhttp-parser-dev"
 # The real etcd 3.4 and etcdctl: tests compare cairn with them side by side.
 TEST="procps curl etcd-server etcd-client openssl"
+# make bench: h2load drives the gRPC benchmarks.
+BENCH="nghttp2-client"
 case "${1:-build}" in
 build) PKGS=$BUILD ;;
 test) PKGS="$BUILD $TEST" ;;
-*) echo "usage: $0 build|test" >&2; exit 1 ;;
+bench) PKGS="$BUILD $TEST $BENCH" ;;
+*) echo "usage: $0 build|test|bench" >&2; exit 1 ;;
 esac
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
