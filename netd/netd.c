@@ -66,7 +66,17 @@ netd_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, i
 	(void)l;
 	(void)sa;
 	(void)salen;
-	sniff_accept(arg, fd);
+	sniff_accept(arg, fd, false);
+}
+
+static void
+netd_accept_both(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
+    void *arg)
+{
+	(void)l;
+	(void)sa;
+	(void)salen;
+	sniff_accept(arg, fd, true);
 }
 
 static void
@@ -142,7 +152,8 @@ netd_start(struct child *c)
 	for (size_t i = 0; i < c->listeners_len; i++) {
 		struct child_listener *l = &c->listeners[i];
 		struct evconnlistener *ev;
-		evconnlistener_cb cb = l->info.tls ? netd_accept_tls : netd_accept;
+		evconnlistener_cb cb = l->info.plain_too ? netd_accept_both : l->info.tls ?
+		    netd_accept_tls : netd_accept;
 
 		if (l->info.kind == cairn_ipc_Listener_Kind_METRICS)
 			cb = netd_accept_metrics; /* the supervisor lets no https one by */

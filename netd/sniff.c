@@ -14,6 +14,7 @@
 #include "netd/http1.h"
 #include "netd/netd.h"
 #include "netd/sniff.h"
+#include "netd/tls.h"
 #include "shared/log.h"
 #include "shared/xmalloc.h"
 
@@ -23,12 +24,15 @@
 /* While the bytes that came are a part of SNIFF_H2 (the socket stays
  * readable, so the read event would fire at once), look again after: */
 #define SNIFF_RETRY_MS 20
+/* A TLS record of type handshake starts with this byte. */
+#define SNIFF_TLS_HANDSHAKE 0x16
 
 struct sniff {
 	TAILQ_ENTRY(sniff) entry;
 	struct netd *n;
 	int fd;
 	struct event *ev;
+	bool tls_too;               /* TLS is served here too */
 	int waited_ms;              /* in retries */
 	bool retrying;              /* the event is a retry's timer */
 };
@@ -84,6 +88,11 @@ sniff_ready(evutil_socket_t fd, short what, void *arg)
 		sniff_free(s, true); /* closed, or an error, before a byte */
 		return;
 	}
+	if (s->tls_too && b[0] == SNIFF_TLS_HANDSHAKE) {
+		sniff_free(s, false);
+		tls_accept(n, fd);
+		return;
+	}
 	if (r < SNIFF_BYTES && memcmp(b, SNIFF_H2, (size_t)r) == 0) {
 		if (s->waited_ms >= SNIFF_TIMEOUT_MS)
 			sniff_free(s, true);
@@ -99,7 +108,7 @@ sniff_ready(evutil_socket_t fd, short what, void *arg)
 }
 
 void
-sniff_accept(struct netd *n, int fd)
+sniff_accept(struct netd *n, int fd, bool tls_too)
 {
 	struct sniff *s;
 
@@ -111,6 +120,7 @@ sniff_accept(struct netd *n, int fd)
 	s = xcalloc(1, sizeof(*s));
 	s->n = n;
 	s->fd = fd;
+	s->tls_too = tls_too;
 	if ((s->ev = event_new(n->c->base, fd, EV_READ, sniff_ready, s)) == NULL)
 		fatalx("event_new");
 	TAILQ_INSERT_TAIL(&n->sniffing, s, entry);

@@ -311,6 +311,45 @@ fail:
 	return CAIRN_EIO;
 }
 
+static bool
+listen_same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	const struct sockaddr_in *a4 = (const void *)a, *b4 = (const void *)b;
+	const struct sockaddr_in6 *a6 = (const void *)a, *b6 = (const void *)b;
+
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return a4->sin_port == b4->sin_port && a4->sin_port != 0 &&
+		    a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	return a6->sin6_port == b6->sin6_port && a6->sin6_port != 0 &&
+	    memcmp(&a6->sin6_addr, &b6->sin6_addr, sizeof(a6->sin6_addr)) == 0;
+}
+
+/* etcd serves http and https on one address given both ways: the second
+ * URL shares the first one's socket (netd then tells TLS from plain by
+ * the first byte). True when the socket was shared. */
+static bool
+listen_share(struct listen_set *ls, cairn_ipc_Listener_Kind kind,
+    const struct sockaddr_storage *ss, bool tls, const char *addr)
+{
+	for (size_t i = 0; i < ls->len; i++) {
+		struct listen_socket *o = &ls->socks[i];
+		struct sockaddr_storage os;
+		socklen_t oslen = sizeof(os);
+
+		if (o->info.kind != kind || o->info.tls == tls || o->info.plain_too ||
+		    getsockname(o->fd, (struct sockaddr *)&os, &oslen) != 0 ||
+		    !listen_same_addr(&os, ss))
+			continue;
+		o->info.tls = true;
+		o->info.plain_too = true;
+		log_infof(NULL, "serving http and https on %s", addr);
+		return true;
+	}
+	return false;
+}
+
 /* Binds one URL (trimmed; cut up here) and appends it to 'ls'. */
 static int
 listen_one(struct listen_set *ls, cairn_ipc_Listener_Kind kind, char *url, char *err,
@@ -334,6 +373,8 @@ listen_one(struct listen_set *ls, cairn_ipc_Listener_Kind kind, char *url, char 
 		return rc;
 	l->info.tls = u.tls;
 	listen_addr_text(&ss, u.host[0] == '\0', addr, sizeof(addr));
+	if (listen_share(ls, kind, &ss, u.tls, addr))
+		return 0;
 	if ((rc = listen_bind(&ss, addr, &l->fd, err, errlen)) != 0)
 		return rc;
 	ls->len++;

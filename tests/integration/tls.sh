@@ -101,6 +101,22 @@ check "... the certificate is etcd's kind: O=etcd, for server authentication" ev
 	'grep -q "^subject=O = etcd$" "$T/auto.crt.txt" && grep -q "TLS Web Server Authentication" "$T/auto.crt.txt"'
 stop_all
 
+# http and https on the same address, as etcd serves them: netd tells a
+# TLS handshake from plain HTTP/2 or HTTP/1.1 by the first byte.
+start_cairn "$B/cairn" --data-dir "$T/both" --listen-client-urls "http://127.0.0.1:$CP,$URL" \
+	--advertise-client-urls "$URL" --cert-file "$P/server.crt" --key-file "$P/server.key"
+plain() { timeout 20 etcdctl --endpoints "127.0.0.1:$CP" --command-timeout 3s "$@"; }
+upb() { plain put both v >/dev/null 2>&1; }
+check "http and https on one port: etcdctl over plain HTTP/2" wait_for 20 upb
+check "... over TLS" eval '[ "$(tctl --cacert "$P/ca.crt" get both --print-value-only)" = v ]'
+check "... curl over plain HTTP/1.1 and over TLS" eval \
+	'[ "$(curl -s "http://127.0.0.1:$CP/health")" = "{\"health\":\"true\"}" ] &&
+	[ "$(curl -s --http1.1 --cacert "$P/ca.crt" "$URL/health")" = "{\"health\":\"true\"}" ]'
+check "one socket serves both (one listening line for the port, and a line saying so)" eval \
+	'[ "$(grep -c "\"msg\":\"listening for client requests on 127.0.0.1:$CP\"" "$LOG")" -eq 1 ] &&
+	grep -q "\"msg\":\"serving http and https on 127.0.0.1:$CP\"" "$LOG"'
+stop_all
+
 # Client certificates required, with a CRL.
 start_cairn "$B/cairn" --data-dir "$T/d2" --listen-client-urls "$URL" --advertise-client-urls "$URL" \
 	--cert-file "$P/server.crt" --key-file "$P/server.key" --client-cert-auth \
