@@ -6,6 +6,7 @@
  * calls share it. Texts of our own statuses are grpc-go's, as etcd's
  * server sends them.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 
 #include "netd/grpc.h"
 #include "netd/h2.h"
+#include "netd/http_routes.h"
 #include "netd/netd.h"
 #include "netd/svc.h"
 #include "shared/assert.h"
@@ -155,6 +157,10 @@ grpc_stream_header(struct gstream *s, const uint8_t *name, size_t name_len,
 		/* "application/grpc", "application/grpc+proto", ... */
 		s->grpc = value_len >= 16 && memcmp(value, "application/grpc", 16) == 0 &&
 		    (value_len == 16 || value[16] == '+' || value[16] == ';');
+		return 0;
+	}
+	if (header_is(name, name_len, ":method")) {
+		s->get = value_len == 3 && memcmp(value, "GET", 3) == 0;
 		return 0;
 	}
 	if (header_is(name, name_len, "grpc-encoding"))
@@ -429,6 +435,61 @@ grpc_resume_listed(struct conn *c)
 	}
 }
 
+/* An HTTP answer over HTTP/2 (http_routes.h's respond). */
+static void
+grpc_http_respond(struct http_call *c, unsigned status, const char *content_type,
+    const char *headers, const void *body, size_t len)
+{
+	struct gstream *s = c->ctx;
+	nghttp2_nv nv[GRPC_HTTP_HEADERS_MAX];
+	char code[12], length[24], lines[256], *save = NULL, *line;
+	size_t n = 0;
+
+	CAIRN_ASSERT(!s->answered && !s->headers_sent);
+	snprintf(code, sizeof(code), "%u", status);
+	snprintf(length, sizeof(length), "%zu", len);
+	nv[n++] = (nghttp2_nv)NV(":status", code);
+	nv[n++] = (nghttp2_nv){(uint8_t *)"content-type", (uint8_t *)(uintptr_t)content_type,
+	    sizeof("content-type") - 1, strlen(content_type), NGHTTP2_NV_FLAG_NO_COPY_NAME};
+	nv[n++] = (nghttp2_nv)NV("content-length", length);
+	/* etcd's client handler allows any origin (CORS), as http1.c. */
+	nv[n++] = (nghttp2_nv)NV("access-control-allow-headers", "accept, content-type, authorization");
+	nv[n++] = (nghttp2_nv)NV("access-control-allow-methods", "POST, GET, OPTIONS, PUT, DELETE");
+	nv[n++] = (nghttp2_nv)NV("access-control-allow-origin", "*");
+	/* "Name: value\r\n" lines; HTTP/2 names are lower case. */
+	snprintf(lines, sizeof(lines), "%s", headers != NULL ? headers : "");
+	for (line = strtok_r(lines, "\r\n", &save); line != NULL && n < GRPC_HTTP_HEADERS_MAX;
+	    line = strtok_r(NULL, "\r\n", &save)) {
+		char *colon = strchr(line, ':');
+
+		if (colon == NULL)
+			continue;
+		*colon = '\0';
+		for (char *p = line; *p != '\0'; p++)
+			*p = (char)tolower((unsigned char)*p);
+		colon++;
+		while (*colon == ' ')
+			colon++;
+		nv[n++] = (nghttp2_nv){(uint8_t *)line, (uint8_t *)colon, strlen(line),
+		    strlen(colon), NGHTTP2_NV_FLAG_NONE};
+	}
+	if (len > 0 && evbuffer_add(s->out, body, len) != 0)
+		fatalx("evbuffer_add");
+	s->answered = true;
+	s->headers_sent = true;
+	s->http = true;
+	(void)h2_submit_headers(s, nv, n, len > 0);
+}
+
+static void
+grpc_http_call(struct gstream *s)
+{
+	struct http_call c = {.n = s->conn->n, .get = s->get, .url = s->path,
+	    .url_len = strlen(s->path), .respond = grpc_http_respond, .ctx = s};
+
+	http_route(&c);
+}
+
 void
 grpc_stream_end(struct gstream *s)
 {
@@ -436,6 +497,13 @@ grpc_stream_end(struct gstream *s)
 	int rc;
 
 	s->ended = true;
+	if (!s->answered && !s->grpc && s->conn->tls) {
+		/* etcd's TLS listener gives what is not gRPC to its HTTP
+		 * handlers: /health, /version, /metrics. */
+		grpc_http_call(s);
+		grpc_req_free(s);
+		return;
+	}
 	if (s->answered || !grpc_call_ok(s)) {
 		grpc_req_free(s);
 		return;

@@ -25,6 +25,7 @@
  * (REFUSED_STREAM), so no client makes netd hold more. */
 #define GRPC_HEADER_LIST_BYTES_MAX (64u << 10)
 #define GRPC_MESSAGE_BYTES_MAX 256   /* grpc-message we send, before escaping */
+#define GRPC_HTTP_HEADERS_MAX 12     /* an HTTP answer's header fields over HTTP/2 */
 /* grpc-timeout beyond this is taken as this (gRPC allows 8 digits of
  * hours: about 11,000 years). */
 #define GRPC_TIMEOUT_MS_MAX (INT64_C(1) << 40)
@@ -80,6 +81,8 @@ struct gstream {
 	const struct grpc_method *method; /* NULL: unknown path */
 	char path[GRPC_PATH_BYTES_MAX];
 	bool grpc;                  /* content-type application/grpc... */
+	bool get;                   /* :method GET (an HTTP request, not gRPC) */
+	bool http;                  /* answered as HTTP: no trailers */
 	char encoding[GRPC_ENCODING_BYTES_MAX]; /* grpc-encoding; "" when absent */
 	char token[GRPC_TOKEN_BYTES_MAX];
 	bool require_leader;        /* metadata hasleader: true (etcd's WithRequireLeader) */

@@ -194,7 +194,9 @@ on_data_read(nghttp2_session *h2, int32_t id, uint8_t *buf, size_t cap, uint32_t
 	n = grpc_stream_read(s, buf, cap, &state);
 	if (state == GRPC_READ_WAIT)
 		return NGHTTP2_ERR_DEFERRED;
-	if (state == GRPC_READ_EOF) {
+	if (state == GRPC_READ_EOF && s->http) {
+		*flags |= NGHTTP2_DATA_FLAG_EOF; /* an HTTP answer: no trailers */
+	} else if (state == GRPC_READ_EOF) {
 		*flags |= NGHTTP2_DATA_FLAG_EOF | NGHTTP2_DATA_FLAG_NO_END_STREAM;
 		grpc_stream_trailers(s);
 	}
@@ -371,16 +373,17 @@ h2_accept(struct netd *n, int fd)
 	struct bufferevent *bev = netd_client_bev(n, fd);
 
 	if (bev != NULL)
-		h2_start(n, bev, NULL);
+		h2_start(n, bev, false, NULL);
 }
 
 void
-h2_start(struct netd *n, struct bufferevent *bev, const char *cn)
+h2_start(struct netd *n, struct bufferevent *bev, bool tls, const char *cn)
 {
 	struct conn *c;
 
 	c = xcalloc(1, sizeof(*c));
 	c->n = n;
+	c->tls = tls;
 	snprintf(c->cn, sizeof(c->cn), "%s", cn != NULL ? cn : "");
 	TAILQ_INIT(&c->streams);
 	TAILQ_INIT(&c->resumes);

@@ -47,6 +47,7 @@ struct conn {
 	TAILQ_HEAD(, gstream) resumes; /* paused streams whose answer was read */
 	size_t held_bytes;          /* request bytes our streams hold */
 	bool read_paused;           /* the output is over its bound */
+	bool tls;                   /* HTTP requests that are not gRPC are served */
 	/* The verified client certificate's common name (TLS with
 	 * --client-cert-auth), etcd's user when a call has no token; "". */
 	char cn[CONN_CN_BYTES_MAX + 1];
@@ -55,9 +56,9 @@ struct conn {
 /* Serves a new client connection on fd (taken). */
 void h2_accept(struct netd *n, int fd);
 /* The same on a bufferevent (taken) that carries the connection's
- * plaintext (TLS's, tls.c), with its client certificate's verified common
- * name (NULL: none). */
-void h2_start(struct netd *n, struct bufferevent *bev, const char *cn);
+ * plaintext ('tls': TLS's, tls.c), with its client certificate's verified
+ * common name (NULL: none). */
+void h2_start(struct netd *n, struct bufferevent *bev, bool tls, const char *cn);
 /* Has the loop make and queue what nghttp2 has to send (and close the
  * connection when both sides are done). Call after submitting anything
  * outside nghttp2's callbacks; safe anywhere. */

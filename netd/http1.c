@@ -15,6 +15,7 @@
 #include <event2/event.h>
 
 #include "netd/http1.h"
+#include "netd/http_routes.h"
 #include "netd/netd.h"
 #include "shared/log.h"
 #include "shared/xmalloc.h"
@@ -201,6 +202,13 @@ static const http_parser_settings h1_settings = {
 	.on_message_complete = on_complete,
 };
 
+static void
+h1_call_respond(struct http_call *c, unsigned status, const char *content_type,
+    const char *headers, const void *body, size_t len)
+{
+	http1_respond(c->ctx, status, content_type, headers, body, len);
+}
+
 /* ---- the connection ------------------------------------------------------ */
 
 /* Parses what came, answering each whole request before the next. */
@@ -223,9 +231,13 @@ h1_process(struct h1conn *h)
 		evbuffer_drain(in, used);
 		err = HTTP_PARSER_ERRNO(&h->parser);
 		if (err == HPE_PAUSED) {
+			struct http_call c = {.n = h->n, .get = h->req.method == HTTP_GET,
+			    .url = h->req.url, .url_len = h->req.url_len,
+			    .metrics_only = h->metrics_only, .respond = h1_call_respond, .ctx = h};
+
 			h->busy = true;
 			h->closing = !h->req.keep_alive;
-			http_route(h, &h->req);
+			http_route(&c);
 		} else if (err != HPE_OK) {
 			log_debug("HTTP/1 client: %s", http_errno_description(err));
 			h1_refuse(h, h->refuse != 0 ? h->refuse :

@@ -68,7 +68,5 @@ void http1_respond(struct h1conn *h, unsigned status, const char *content_type,
 /* Closes every HTTP/1 connection (at exit). */
 void http1_close_all(struct netd *n);
 
-/* The routes (http_routes.c): answers h's request, now or later. */
-void http_route(struct h1conn *h, const struct http1_req *r);
 
 #endif

@@ -7,8 +7,9 @@
 #include <string.h>
 
 #include <event2/buffer.h>
+#include <http_parser.h>
 
-#include "netd/http1.h"
+#include "netd/http_routes.h"
 #include "netd/metrics.h"
 #include "netd/netd.h"
 #include "netd/svc.h"
@@ -20,18 +21,18 @@
 
 /* Go's http.Error: the text and a newline, as plain text. */
 static void
-route_error(struct h1conn *h, unsigned status, const char *headers, const char *text)
+route_error(struct http_call *h, unsigned status, const char *headers, const char *text)
 {
 	char body[256];
 	int n = snprintf(body, sizeof(body), "%s\n", text);
 
-	http1_respond(h, status, TEXT, headers, body, (size_t)n);
+	h->respond(h, status, TEXT, headers, body, (size_t)n);
 }
 
 static bool
-route_get_only(struct h1conn *h, const struct http1_req *r)
+route_get_only(struct http_call *h)
 {
-	if (r->method == HTTP_GET)
+	if (h->get)
 		return true;
 	route_error(h, 405, "Allow: GET\r\n" NOSNIFF, "Method Not Allowed");
 	return false;
@@ -54,38 +55,38 @@ route_excludes(const char *query, size_t len, const char *name)
 /* etcd's checkHealth: unhealthy while an alarm is raised (unless the
  * query excludes it) or no leader is known. */
 static void
-route_health(struct h1conn *h, const struct http1_req *r, const char *query, size_t qlen)
+route_health(struct http_call *h, const char *query, size_t qlen)
 {
 	static const char bad[] = "{\"health\":\"false\"}", good[] = "{\"health\":\"true\"}";
 	const struct netd *n = h->n;
 	bool ok = n->raft.leader != 0;
 
-	if (!route_get_only(h, r))
+	if (!route_get_only(h))
 		return;
 	if (n->store.nospace && !route_excludes(query, qlen, "NOSPACE"))
 		ok = false;
 	if (ok)
-		http1_respond(h, 200, TEXT, NULL, good, sizeof(good) - 1);
+		h->respond(h, 200, TEXT, NULL, good, sizeof(good) - 1);
 	else
 		route_error(h, 503, NOSNIFF, bad);
 }
 
 static void
-route_version(struct h1conn *h, const struct http1_req *r)
+route_version(struct http_call *h)
 {
 	char body[128];
 	int len;
 
-	if (!route_get_only(h, r))
+	if (!route_get_only(h))
 		return;
 	/* etcd's two fields, then cairn's own. */
 	len = snprintf(body, sizeof(body), "{\"etcdserver\":\"%s\",\"etcdcluster\":\"3.4.0\","
 	    "\"cairn\":\"%s\"}", SVC_ETCD_VERSION, PACKAGE_VERSION);
-	http1_respond(h, 200, "application/json", NULL, body, (size_t)len);
+	h->respond(h, 200, "application/json", NULL, body, (size_t)len);
 }
 
 static void
-route_metrics(struct h1conn *h)
+route_metrics(struct http_call *h)
 {
 	struct evbuffer *b = evbuffer_new();
 	size_t len;
@@ -94,35 +95,34 @@ route_metrics(struct h1conn *h)
 		fatalx("evbuffer_new");
 	metrics_write(h->n, b);
 	len = evbuffer_get_length(b);
-	http1_respond(h, 200, "text/plain; version=0.0.4; charset=utf-8", NULL,
+	h->respond(h, 200, "text/plain; version=0.0.4; charset=utf-8", NULL,
 	    evbuffer_pullup(b, (ssize_t)len), len);
 	evbuffer_free(b);
 }
 
 void
-http_route(struct h1conn *h, const struct http1_req *r)
-{
-	struct http_parser_url u;
+http_route(struct http_call *h)
+{	struct http_parser_url u;
 	const char *path, *query = "";
 	size_t plen, qlen = 0;
 
 	http_parser_url_init(&u);
-	if (http_parser_parse_url(r->url, r->url_len, 0, &u) != 0 ||
+	if (http_parser_parse_url(h->url, h->url_len, 0, &u) != 0 ||
 	    (u.field_set & (1 << UF_PATH)) == 0) {
 		route_error(h, 400, NOSNIFF, "400 Bad Request");
 		return;
 	}
-	path = r->url + u.field_data[UF_PATH].off;
+	path = h->url + u.field_data[UF_PATH].off;
 	plen = u.field_data[UF_PATH].len;
 	if ((u.field_set & (1 << UF_QUERY)) != 0) {
-		query = r->url + u.field_data[UF_QUERY].off;
+		query = h->url + u.field_data[UF_QUERY].off;
 		qlen = u.field_data[UF_QUERY].len;
 	}
 #define IS(p) (plen == sizeof(p) - 1 && memcmp(path, p, plen) == 0)
 	if (IS("/health"))
-		route_health(h, r, query, qlen);
+		route_health(h, query, qlen);
 	else if (IS("/version") && !h->metrics_only)
-		route_version(h, r);
+		route_version(h);
 	else if (IS("/metrics"))
 		route_metrics(h);
 	else

@@ -290,7 +290,7 @@ tls_handshake(struct bufferevent *raw, void *arg)
 		return;
 	}
 	if (alpn != NULL && strcmp(alpn, "h2") == 0)
-		h2_start(t->n, bev, tls_peer_cn(t, cn, sizeof(cn)));
+		h2_start(t->n, bev, true, tls_peer_cn(t, cn, sizeof(cn)));
 	else
 		http1_start(t->n, bev, false);
 	/* Bytes that came with the handshake's last flight. */

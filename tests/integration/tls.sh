@@ -57,6 +57,9 @@ tctl() { timeout 20 etcdctl --endpoints "$URL" --command-timeout 3s --dial-timeo
 up() { tctl --cacert "$P/ca.crt" put tls v >/dev/null 2>&1; }
 check "etcdctl over TLS (ALPN h2): put" wait_for 20 up
 check "... and get" eval '[ "$(tctl --cacert "$P/ca.crt" get tls --print-value-only)" = v ]'
+check "HTTP/2 over TLS (curl's default) that is not gRPC: /health, as etcd's TLS listener" eval \
+	'[ "$(curl -s --http2 --cacert "$P/ca.crt" "$URL/health")" = "{\"health\":\"true\"}" ] &&
+	curl -s -o /dev/null -w "%{http_version} %{http_code}" --cacert "$P/ca.crt" "$URL/nope" | grep -qx "2 404"'
 check "a client that does not trust the server's CA is not served" eval \
 	'! tctl get tls >/dev/null 2>&1'
 # s_client CIPHERS: the suite a TLS 1.2 client offering CIPHERS gets.
