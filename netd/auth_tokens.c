@@ -29,6 +29,12 @@ bucket_of(const char *tok, size_t len)
 	return (size_t)h & (TOKENS_BUCKETS - 1);
 }
 
+static int64_t
+tokens_ttl(const struct tokens *t)
+{
+	return t->ttl_ms > 0 ? t->ttl_ms : TOKEN_TTL_MS;
+}
+
 void
 tokens_prefix(char out[TOKEN_PREFIX_LETTERS + 1])
 {
@@ -59,7 +65,7 @@ tokens_add(struct tokens *t, const char *tok, size_t tok_len, const uint8_t *use
 	memcpy(k->tok, tok, tok_len);
 	memcpy(k->user, user, user_len);
 	k->user_len = user_len;
-	k->expires = now + TOKEN_TTL_MS;
+	k->expires = now + tokens_ttl(t);
 	b = bucket_of(tok, tok_len);
 	k->next = t->buckets[b];
 	t->buckets[b] = k;
@@ -81,7 +87,7 @@ tokens_find(struct tokens *t, const char *tok, int64_t now, size_t *user_len)
 			continue;
 		}
 		if (strcmp(k->tok, tok) == 0) {
-			k->expires = now + TOKEN_TTL_MS;
+			k->expires = now + tokens_ttl(t);
 			*user_len = k->user_len;
 			return k->user;
 		}

@@ -25,6 +25,7 @@ struct token;
 struct tokens {
 	struct token *buckets[TOKENS_BUCKETS];
 	size_t len;
+	int64_t ttl_ms;              /* --auth-token-ttl; 0: TOKEN_TTL_MS */
 };
 
 /* Writes a new random token prefix (TOKEN_PREFIX_LETTERS letters, NUL

@@ -117,6 +117,7 @@ netd_configure(struct netd *n, const cairn_ipc_NetdConfig *cfg)
 	n->request_bytes_max = cfg->max_request_bytes;
 	n->msg_bytes_max = cfg->max_request_bytes + NETD_GRPC_OVERHEAD_BYTES;
 	n->txn_ops_max = cfg->max_txn_ops != 0 ? cfg->max_txn_ops : NETD_TXN_OPS_DEFAULT;
+	n->tokens.ttl_ms = (int64_t)cfg->auth_token_ttl * 1000; /* 0: etcd's 300 s */
 }
 
 /* The TLS keys: read before the privilege drop (and the chroot), once. */

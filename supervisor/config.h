@@ -21,6 +21,7 @@
 #define CONFIG_NOTICES_MAX 64
 #define CONFIG_NOTICE_BYTES_MAX 512
 #define CONFIG_FILE_BYTES_MAX (1u << 20)
+#define CONFIG_TOKEN_TTL_MAX 86400          /* --auth-token-ttl beyond is taken as a day */
 
 /* IPC ring size: each channel has two rings of this many data bytes. */
 #define CONFIG_RING_BYTES_DEFAULT (2u << 20) /* fits etcd's --max-request-bytes */
@@ -71,6 +72,7 @@ struct config {
 	uint32_t max_request_bytes;   /* --max-request-bytes */
 	uint32_t max_txn_ops;         /* --max-txn-ops, at most UINT32_MAX */
 	uint32_t max_concurrent_streams; /* --max-concurrent-streams */
+	uint32_t auth_token_ttl;      /* --auth-token-ttl, seconds, at most CONFIG_TOKEN_TTL_MAX */
 	int64_t quota_backend_bytes;  /* --quota-backend-bytes, as given */
 
 	/* Messages for the log once logging is up: environment variables used,

@@ -176,7 +176,7 @@ const struct flag_def flags_table[] = {
 	{FL("bcrypt-cost", FLAG_T_UINT, FLAG_G_AUTH, 0, "10",
 	    "Specify the cost / strength of the bcrypt algorithm for hashing auth passwords. Valid values are between 4 and 31."),
 	    .usage_def = "10"},
-	{FL("auth-token-ttl", FLAG_T_UINT, FLAG_G_AUTH, 0, "300",
+	{FL("auth-token-ttl", FLAG_T_UINT, FLAG_G_AUTH, IMPL, "300",
 	    "Time (in seconds) of the auth-token-ttl."), .usage_def = "300"},
 
 	{FL("enable-pprof", FLAG_T_BOOL, FLAG_G_MONITORING, 0, "false",

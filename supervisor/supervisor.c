@@ -173,6 +173,7 @@ child_netd_config(const struct config *cfg, const struct listen_set *ls,
 	snprintf(nc->cipher_suites, sizeof(nc->cipher_suites), "%s",
 	    config_get(cfg, "cipher-suites", NULL));
 	CAIRN_ASSERT(flags_parse_bool(config_get(cfg, "auto-tls", NULL), &nc->auto_tls) == 0);
+	nc->auth_token_ttl = cfg->auth_token_ttl;
 }
 
 /* The part of the configuration each child gets. */
