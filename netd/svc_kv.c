@@ -14,6 +14,7 @@
 #include "netd/h2.h"
 #include "netd/netd.h"
 #include "netd/svc.h"
+#include "netd/txn_keys.h"
 #include "shared/req.h"
 #include "shared/xmalloc.h"
 
@@ -48,7 +49,7 @@ svc_kv_check_op(const struct req_op *op, uint32_t ops_max)
 }
 
 /* etcd's checkTxnRequest: each list within --max-txn-ops, each operation
- * valid. (etcd's check of keys written twice is still to come.) */
+ * valid (keys written twice: txn_keys.c). */
 static int
 svc_kv_check_txn(const struct req_txn *t, uint32_t ops_max)
 {
@@ -107,7 +108,9 @@ svc_kv_call(struct gstream *s, enum req_type field, const uint8_t *msg, size_t l
 		rc = r.u.del.key.n == 0 ? CAIRN_EKEYEMPTY : 0;
 		break;
 	case REQ_TXN:
-		rc = svc_kv_check_txn(&r.u.txn, n->txn_ops_max);
+		/* etcd checks the keys written twice after the rest. */
+		if ((rc = svc_kv_check_txn(&r.u.txn, n->txn_ops_max)) == 0)
+			rc = txn_keys_check(&r.u.txn);
 		break;
 	default:
 		break;

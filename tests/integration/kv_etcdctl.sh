@@ -46,6 +46,18 @@ same ctl txn
 stdin "\n$(for i in $(seq 1 128); do printf 'put k%d v\\n' "$i"; done)\n\n"
 same ctl txn
 same ctl get k --prefix --count-only -w json
+# etcd's duplicate-key check (checkIntervals): a key put twice in a
+# branch, a put inside a delete's range, the same put in both branches.
+stdin '\nput d1 a\nput d1 b\n\n\n'
+same ctl txn
+stdin '\ndel d a\nput d5 x\n\n\n'
+same ctl txn
+stdin '\ndel d2\nput d2 x\n\n\n'
+same ctl txn
+stdin '\nput d1 a\n\nput d1 b\n\n'
+same ctl txn
+stdin '\ndel d1\nput d3 y\n\n\n'
+same ctl txn
 stdin ''
 PB=RangeResponse same ctl get foo -w protobuf
 PB=PutResponse same ctl put foo pb -w protobuf --prev-kv
