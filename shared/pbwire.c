@@ -61,10 +61,12 @@ pbw_get_varint(struct pbw_reader *r, uint64_t *v)
 int
 pbw_get_tag(struct pbw_reader *r, uint32_t *field, enum pbw_type *type)
 {
+	struct pbw_reader at = *r;
 	uint64_t t;
 	int rc;
 
-	if ((rc = pbw_get_varint(r, &t)) != 0)
+	/* As the other readers: a refusal leaves r where it was. */
+	if ((rc = pbw_get_varint(&at, &t)) != 0)
 		return rc;
 	if ((t >> 3) == 0 || (t >> 3) > PBW_FIELD_MAX)
 		return CAIRN_ECORRUPT;
@@ -75,6 +77,7 @@ pbw_get_tag(struct pbw_reader *r, uint32_t *field, enum pbw_type *type)
 	case PBW_I32:
 		*field = (uint32_t)(t >> 3);
 		*type = (enum pbw_type)(t & 7);
+		r->off = at.off;
 		return 0;
 	default:
 		return CAIRN_ECORRUPT;

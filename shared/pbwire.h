@@ -42,7 +42,8 @@ size_t pbw_put_varint(uint8_t *p, uint64_t v);
 int pbw_get_varint(struct pbw_reader *r, uint64_t *v);
 
 /* Reads a field tag. CAIRN_ECORRUPT for field number 0 or above
- * PBW_FIELD_MAX, a group or an undefined wire type, or a bad varint. */
+ * PBW_FIELD_MAX, a group or an undefined wire type, or a bad varint;
+ * then r is unchanged. */
 int pbw_get_tag(struct pbw_reader *r, uint32_t *field, enum pbw_type *type);
 
 /* Reads a length-delimited payload: *data points into r->buf (borrowed,

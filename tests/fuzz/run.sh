@@ -20,7 +20,8 @@ build() {
 }
 build req_decode "$S/shared/req_decode.c"
 build ipc_payload "$S/shared/ipc_route.c"
-for t in req_decode ipc_payload; do
+build pbwire
+for t in req_decode ipc_payload pbwire; do
 	work="$B/tests/fuzz/out/corpus_$t"
 	mkdir -p "$work"
 	cd "$B/tests/fuzz/out"
