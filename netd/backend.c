@@ -162,6 +162,7 @@ backend_on_result(struct netd *n, uint64_t id, const cairn_ipc_Result *res)
 	struct pending *p = pending_find(&n->pending, id);
 	struct gstream *s;
 	enum pending_wait wait;
+	bool live, more;
 	size_t len;
 
 	if (p == NULL || p->wait == PENDING_READ_INDEX || p->wait == PENDING_WATCH) {
@@ -171,31 +172,26 @@ backend_on_result(struct netd *n, uint64_t id, const cairn_ipc_Result *res)
 	}
 	s = p->stream;
 	wait = p->wait;
-	/* A snapshot's parts: the call waits on until the last. */
-	if (wait == PENDING_SNAPSHOT && res->more && res->code == 0 && s != NULL &&
-	    !s->answered) {
-		if (chunks_check(res->data, res->data_count, RAFT_PEER_DATA_BYTES_MAX,
-		    &len) != NULL)
-			grpc_reply_err(s, CAIRN_EIO); /* and stopped when s is freed */
-		else
-			svc_maint_snapshot_part(s, res->data, res->data_count, res->remaining, true);
-		return;
-	}
-	if (wait == PENDING_SNAPSHOT && res->more) {
-		/* Its client went (or failed): stored stops sending it. */
+	live = s != NULL && !s->answered;
+	more = wait == PENDING_SNAPSHOT && res->more;
+	/* A snapshot's call waits on until its last part. */
+	if (!more || !live)
+		backend_unwait(n, p);
+	if (more && !live) {
+		/* Its call ended meanwhile (an error): stored stops sending it. */
 		cairn_ipc_Maint m = {.op = cairn_ipc_Maint_Op_SNAPSHOT_STOP};
 
 		if (backend_tell(n, id, cairn_ipc_IPC_STORED_MAINT_DO, &m) != 0)
 			log_warnx("cannot tell stored to stop a snapshot");
 	}
-	backend_unwait(n, p);
-	if (s == NULL || s->answered)
+	if (!live)
 		return;
 	if (wait == PENDING_AUTH_CHECK) {
 		svc_auth_checked(s, (int)res->code);
 		return;
 	}
-	/* An error ends a keep-alive stream too, as etcd's does. */
+	/* An error ends a keep-alive or snapshot stream too, as etcd's does
+	 * (a snapshot still waiting is stopped when its stream is freed). */
 	if (res->code != 0) {
 		grpc_reply_err(s, (int)res->code);
 		return;
@@ -204,14 +200,20 @@ backend_on_result(struct netd *n, uint64_t id, const cairn_ipc_Result *res)
 		grpc_reply_err(s, CAIRN_EIO);
 		return;
 	}
-	if (wait == PENDING_KEEPALIVE)
+	switch (wait) {
+	case PENDING_KEEPALIVE:
 		svc_lease_renewed(s, res->data, res->data_count, len);
-	else if (wait == PENDING_SNAPSHOT)
-		svc_maint_snapshot_part(s, res->data, res->data_count, res->remaining, false);
-	else if (wait == PENDING_AUTH_TOKEN)
+		break;
+	case PENDING_SNAPSHOT:
+		svc_maint_snapshot_part(s, res->data, res->data_count, res->remaining, res->more);
+		break;
+	case PENDING_AUTH_TOKEN:
 		svc_auth_token(s, res->data, res->data_count, len);
-	else
+		break;
+	default:
 		grpc_reply_parts(s, res->data, res->data_count, len);
+		break;
+	}
 }
 
 static void

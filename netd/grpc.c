@@ -435,50 +435,39 @@ grpc_resume_listed(struct conn *c)
 	}
 }
 
-/* An HTTP answer over HTTP/2 (http_routes.h's respond). */
+/* An HTTP answer over HTTP/2 (http_routes.h's respond): the fields'
+ * names in lower case, as HTTP/2 has them. */
 static void
 grpc_http_respond(struct http_call *c, unsigned status, const char *content_type,
-    const char *headers, const void *body, size_t len)
+    const struct http_header *headers, size_t n, const void *body, size_t len)
 {
 	struct gstream *s = c->ctx;
-	nghttp2_nv nv[GRPC_HTTP_HEADERS_MAX];
-	char code[12], length[24], lines[256], *save = NULL, *line;
-	size_t n = 0;
+	nghttp2_nv nv[3 + GRPC_HTTP_HEADERS_MAX];
+	char code[12], length[24], names[GRPC_HTTP_HEADERS_MAX][GRPC_HTTP_NAME_BYTES_MAX];
+	size_t k = 0;
 
-	CAIRN_ASSERT(!s->answered && !s->headers_sent);
+	CAIRN_ASSERT(!s->answered && !s->headers_sent && n <= GRPC_HTTP_HEADERS_MAX);
 	snprintf(code, sizeof(code), "%u", status);
 	snprintf(length, sizeof(length), "%zu", len);
-	nv[n++] = (nghttp2_nv)NV(":status", code);
-	nv[n++] = (nghttp2_nv){(uint8_t *)"content-type", (uint8_t *)(uintptr_t)content_type,
+	nv[k++] = (nghttp2_nv)NV(":status", code);
+	nv[k++] = (nghttp2_nv){(uint8_t *)"content-type", (uint8_t *)(uintptr_t)content_type,
 	    sizeof("content-type") - 1, strlen(content_type), NGHTTP2_NV_FLAG_NO_COPY_NAME};
-	nv[n++] = (nghttp2_nv)NV("content-length", length);
-	/* etcd's client handler allows any origin (CORS), as http1.c. */
-	nv[n++] = (nghttp2_nv)NV("access-control-allow-headers", "accept, content-type, authorization");
-	nv[n++] = (nghttp2_nv)NV("access-control-allow-methods", "POST, GET, OPTIONS, PUT, DELETE");
-	nv[n++] = (nghttp2_nv)NV("access-control-allow-origin", "*");
-	/* "Name: value\r\n" lines; HTTP/2 names are lower case. */
-	snprintf(lines, sizeof(lines), "%s", headers != NULL ? headers : "");
-	for (line = strtok_r(lines, "\r\n", &save); line != NULL && n < GRPC_HTTP_HEADERS_MAX;
-	    line = strtok_r(NULL, "\r\n", &save)) {
-		char *colon = strchr(line, ':');
+	nv[k++] = (nghttp2_nv)NV("content-length", length);
+	for (size_t i = 0; i < n; i++) {
+		size_t j;
 
-		if (colon == NULL)
-			continue;
-		*colon = '\0';
-		for (char *p = line; *p != '\0'; p++)
-			*p = (char)tolower((unsigned char)*p);
-		colon++;
-		while (*colon == ' ')
-			colon++;
-		nv[n++] = (nghttp2_nv){(uint8_t *)line, (uint8_t *)colon, strlen(line),
-		    strlen(colon), NGHTTP2_NV_FLAG_NONE};
+		for (j = 0; headers[i].name[j] != '\0' && j + 1 < sizeof(names[i]); j++)
+			names[i][j] = (char)tolower((unsigned char)headers[i].name[j]);
+		names[i][j] = '\0';
+		nv[k++] = (nghttp2_nv){(uint8_t *)names[i], (uint8_t *)(uintptr_t)headers[i].value,
+		    j, strlen(headers[i].value), NGHTTP2_NV_FLAG_NONE};
 	}
 	if (len > 0 && evbuffer_add(s->out, body, len) != 0)
 		fatalx("evbuffer_add");
 	s->answered = true;
 	s->headers_sent = true;
 	s->http = true;
-	(void)h2_submit_headers(s, nv, n, len > 0);
+	(void)h2_submit_headers(s, nv, k, len > 0);
 }
 
 static void

@@ -25,7 +25,8 @@
  * (REFUSED_STREAM), so no client makes netd hold more. */
 #define GRPC_HEADER_LIST_BYTES_MAX (64u << 10)
 #define GRPC_MESSAGE_BYTES_MAX 256   /* grpc-message we send, before escaping */
-#define GRPC_HTTP_HEADERS_MAX 12     /* an HTTP answer's header fields over HTTP/2 */
+#define GRPC_HTTP_HEADERS_MAX 8      /* an HTTP answer's own header fields over HTTP/2 */
+#define GRPC_HTTP_NAME_BYTES_MAX 64  /* ... and the length of their names */
 /* grpc-timeout beyond this is taken as this (gRPC allows 8 digits of
  * hours: about 11,000 years). */
 #define GRPC_TIMEOUT_MS_MAX (INT64_C(1) << 40)

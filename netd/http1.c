@@ -71,7 +71,7 @@ h1_reason(unsigned status)
 
 void
 http1_respond(struct h1conn *h, unsigned status, const char *content_type,
-    const char *headers, const void *body, size_t len)
+    const struct http_header *headers, size_t n, const void *body, size_t len)
 {
 	struct evbuffer *out = bufferevent_get_output(h->bev);
 	char date[64];
@@ -81,14 +81,11 @@ http1_respond(struct h1conn *h, unsigned status, const char *content_type,
 	CAIRN_ASSERT(h->busy);
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	/* etcd's client handler allows any origin (CORS), as here. */
-	evbuffer_add_printf(out, "HTTP/1.1 %u %s\r\n"
-	    "Access-Control-Allow-Headers: accept, content-type, authorization\r\n"
-	    "Access-Control-Allow-Methods: POST, GET, OPTIONS, PUT, DELETE\r\n"
-	    "Access-Control-Allow-Origin: *\r\n"
-	    "%sContent-Type: %s\r\nDate: %s\r\nContent-Length: %zu\r\n%s\r\n",
-	    status, h1_reason(status), headers != NULL ? headers : "", content_type, date, len,
-	    h->closing ? "Connection: close\r\n" : "");
+	evbuffer_add_printf(out, "HTTP/1.1 %u %s\r\n", status, h1_reason(status));
+	for (size_t i = 0; i < n; i++)
+		evbuffer_add_printf(out, "%s: %s\r\n", headers[i].name, headers[i].value);
+	evbuffer_add_printf(out, "Content-Type: %s\r\nDate: %s\r\nContent-Length: %zu\r\n%s\r\n",
+	    content_type, date, len, h->closing ? "Connection: close\r\n" : "");
 	if (len > 0 && evbuffer_add(out, body, len) != 0)
 		fatalx("evbuffer_add");
 	h->busy = false;
@@ -112,7 +109,7 @@ h1_refuse(struct h1conn *h, unsigned status)
 
 	h->busy = true;
 	h->closing = true;
-	http1_respond(h, status, "text/plain; charset=utf-8", NULL, body, (size_t)n);
+	http1_respond(h, status, "text/plain; charset=utf-8", NULL, 0, body, (size_t)n);
 }
 
 /* ---- the parser's callbacks -------------------------------------------- */
@@ -204,9 +201,9 @@ static const http_parser_settings h1_settings = {
 
 static void
 h1_call_respond(struct http_call *c, unsigned status, const char *content_type,
-    const char *headers, const void *body, size_t len)
+    const struct http_header *headers, size_t n, const void *body, size_t len)
 {
-	http1_respond(c->ctx, status, content_type, headers, body, len);
+	http1_respond(c->ctx, status, content_type, headers, n, body, len);
 }
 
 /* ---- the connection ------------------------------------------------------ */

@@ -30,6 +30,7 @@
 #define HTTP1_LINGER_MS 2000
 
 struct netd;
+struct http_header;
 
 struct http1_req {
 	enum http_method method;
@@ -61,10 +62,10 @@ struct h1conn {
 void http1_accept(struct netd *n, int fd, bool metrics_only);
 /* The same on a bufferevent (taken) carrying the plaintext (tls.c). */
 void http1_start(struct netd *n, struct bufferevent *bev, bool metrics_only);
-/* Answers the request of h: status, its Content-Type, extra header lines
- * (each ending in \r\n; may be NULL), and the body (copied). */
+/* Answers the request of h: status, its Content-Type, header fields
+ * (n of them; may be NULL) and the body (copied). */
 void http1_respond(struct h1conn *h, unsigned status, const char *content_type,
-    const char *headers, const void *body, size_t len);
+    const struct http_header *headers, size_t n, const void *body, size_t len);
 /* Closes every HTTP/1 connection (at exit). */
 void http1_close_all(struct netd *n);
 

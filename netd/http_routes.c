@@ -13,20 +13,43 @@
 #include "netd/metrics.h"
 #include "netd/netd.h"
 #include "netd/svc.h"
+#include "shared/assert.h"
 #include "shared/log.h"
 
 #define TEXT "text/plain; charset=utf-8"
-/* Go's http.Error adds this header. */
-#define NOSNIFF "X-Content-Type-Options: nosniff\r\n"
 
-/* Go's http.Error: the text and a newline, as plain text. */
+/* Header fields an answer may have beyond etcd's CORS ones. */
+#define ROUTE_EXTRA_HEADERS_MAX 2
+
+/* Answers with etcd's client handler's CORS fields (any origin), then
+ * 'extra' (n of them). */
 static void
-route_error(struct http_call *h, unsigned status, const char *headers, const char *text)
+route_answer(struct http_call *h, unsigned status, const char *content_type,
+    const struct http_header *extra, size_t n, const void *body, size_t len)
 {
+	struct http_header hs[3 + ROUTE_EXTRA_HEADERS_MAX] = {
+	    {"Access-Control-Allow-Headers", "accept, content-type, authorization"},
+	    {"Access-Control-Allow-Methods", "POST, GET, OPTIONS, PUT, DELETE"},
+	    {"Access-Control-Allow-Origin", "*"}};
+
+	CAIRN_ASSERT(n <= ROUTE_EXTRA_HEADERS_MAX);
+	for (size_t i = 0; i < n; i++)
+		hs[3 + i] = extra[i];
+	h->respond(h, status, content_type, hs, 3 + n, body, len);
+}
+
+/* Go's http.Error: the text and a newline, as plain text not to be
+ * sniffed; a 405 says what is allowed. */
+static void
+route_error(struct http_call *h, unsigned status, const char *text)
+{
+	static const struct http_header hs[] = {{"Allow", "GET"},
+	    {"X-Content-Type-Options", "nosniff"}};
 	char body[256];
 	int n = snprintf(body, sizeof(body), "%s\n", text);
 
-	h->respond(h, status, TEXT, headers, body, (size_t)n);
+	route_answer(h, status, TEXT, status == 405 ? hs : hs + 1, status == 405 ? 2 : 1, body,
+	    (size_t)n);
 }
 
 static bool
@@ -34,7 +57,7 @@ route_get_only(struct http_call *h)
 {
 	if (h->get)
 		return true;
-	route_error(h, 405, "Allow: GET\r\n" NOSNIFF, "Method Not Allowed");
+	route_error(h, 405, "Method Not Allowed");
 	return false;
 }
 
@@ -66,9 +89,9 @@ route_health(struct http_call *h, const char *query, size_t qlen)
 	if (n->store.nospace && !route_excludes(query, qlen, "NOSPACE"))
 		ok = false;
 	if (ok)
-		h->respond(h, 200, TEXT, NULL, good, sizeof(good) - 1);
+		route_answer(h, 200, TEXT, NULL, 0, good, sizeof(good) - 1);
 	else
-		route_error(h, 503, NOSNIFF, bad);
+		route_error(h, 503, bad);
 }
 
 static void
@@ -82,7 +105,7 @@ route_version(struct http_call *h)
 	/* etcd's two fields, then cairn's own. */
 	len = snprintf(body, sizeof(body), "{\"etcdserver\":\"%s\",\"etcdcluster\":\"3.4.0\","
 	    "\"cairn\":\"%s\"}", SVC_ETCD_VERSION, PACKAGE_VERSION);
-	h->respond(h, 200, "application/json", NULL, body, (size_t)len);
+	route_answer(h, 200, "application/json", NULL, 0, body, (size_t)len);
 }
 
 static void
@@ -95,7 +118,7 @@ route_metrics(struct http_call *h)
 		fatalx("evbuffer_new");
 	metrics_write(h->n, b);
 	len = evbuffer_get_length(b);
-	h->respond(h, 200, "text/plain; version=0.0.4; charset=utf-8", NULL,
+	route_answer(h, 200, "text/plain; version=0.0.4; charset=utf-8", NULL, 0,
 	    evbuffer_pullup(b, (ssize_t)len), len);
 	evbuffer_free(b);
 }
@@ -109,7 +132,7 @@ http_route(struct http_call *h)
 	http_parser_url_init(&u);
 	if (http_parser_parse_url(h->url, h->url_len, 0, &u) != 0 ||
 	    (u.field_set & (1 << UF_PATH)) == 0) {
-		route_error(h, 400, NOSNIFF, "400 Bad Request");
+		route_error(h, 400, "400 Bad Request");
 		return;
 	}
 	path = h->url + u.field_data[UF_PATH].off;
@@ -126,6 +149,6 @@ http_route(struct http_call *h)
 	else if (IS("/metrics"))
 		route_metrics(h);
 	else
-		route_error(h, 404, NOSNIFF, "404 page not found");
+		route_error(h, 404, "404 page not found");
 #undef IS
 }

@@ -12,16 +12,21 @@
 
 struct netd;
 
+/* A header field of an answer, its name as Go writes it ("Allow"). */
+struct http_header {
+	const char *name, *value;
+};
+
 struct http_call {
 	struct netd *n;
 	bool get;                   /* the method is GET */
 	const char *url;            /* the request target, url_len bytes, NUL ended */
 	size_t url_len;
 	bool metrics_only;          /* a --listen-metrics-urls connection */
-	/* Answers the call: its status, content type, extra header lines
-	 * ("Name: value\r\n" each; may be NULL) and body (copied). */
+	/* Answers the call: its status, content type, extra header fields
+	 * (n of them) and body (copied). */
 	void (*respond)(struct http_call *c, unsigned status, const char *content_type,
-	    const char *headers, const void *body, size_t len);
+	    const struct http_header *headers, size_t n, const void *body, size_t len);
 	void *ctx;                  /* the protocol's */
 };
 

@@ -59,44 +59,24 @@ netd_client_bev(struct netd *n, int fd)
 	return bev;
 }
 
+/* A new connection on one of the listeners: to the protocol its URL
+ * names (a metrics URL: HTTP/1.1 alone; https: TLS; http: HTTP/2 or
+ * HTTP/1.1 by the first bytes, and TLS too when the address is both). */
 static void
-netd_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
+netd_accept(struct evconnlistener *ev, evutil_socket_t fd, struct sockaddr *sa, int salen,
     void *arg)
 {
-	(void)l;
-	(void)sa;
-	(void)salen;
-	sniff_accept(arg, fd, false);
-}
+	const struct netd_listener *l = arg;
 
-static void
-netd_accept_both(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
-    void *arg)
-{
-	(void)l;
+	(void)ev;
 	(void)sa;
 	(void)salen;
-	sniff_accept(arg, fd, true);
-}
-
-static void
-netd_accept_tls(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
-    void *arg)
-{
-	(void)l;
-	(void)sa;
-	(void)salen;
-	tls_accept(arg, fd);
-}
-
-static void
-netd_accept_metrics(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
-    int salen, void *arg)
-{
-	(void)l;
-	(void)sa;
-	(void)salen;
-	http1_accept(arg, fd, true);
+	if (l->info.kind == cairn_ipc_Listener_Kind_METRICS)
+		http1_accept(l->n, fd, true);
+	else if (l->info.tls && !l->info.plain_too)
+		tls_accept(l->n, fd);
+	else
+		sniff_accept(l->n, fd, l->info.plain_too);
 }
 
 static void
@@ -151,29 +131,29 @@ netd_start(struct child *c)
 	netd_configure(n, &c->cfg.netd);
 	c->state = n;
 	for (size_t i = 0; i < c->listeners_len; i++) {
-		struct child_listener *l = &c->listeners[i];
-		struct evconnlistener *ev;
-		evconnlistener_cb cb = l->info.plain_too ? netd_accept_both : l->info.tls ?
-		    netd_accept_tls : netd_accept;
+		struct child_listener *cl = &c->listeners[i];
+		struct netd_listener *l = &n->listeners[n->listeners_len];
 
-		if (l->info.kind == cairn_ipc_Listener_Kind_METRICS)
-			cb = netd_accept_metrics; /* the supervisor lets no https one by */
-		else if (l->info.kind != cairn_ipc_Listener_Kind_CLIENT)
+		/* The supervisor lets no https metrics URL by. */
+		if (cl->info.kind != cairn_ipc_Listener_Kind_CLIENT &&
+		    cl->info.kind != cairn_ipc_Listener_Kind_METRICS)
 			continue; /* the peer transport is to come */
-		if (l->info.tls && !n->tls->ready) {
-			log_errorx("%s: no certificate to serve it with", l->info.url);
+		if (cl->info.tls && !n->tls->ready) {
+			log_errorx("%s: no certificate to serve it with", cl->info.url);
 			return CAIRN_EINVAL;
 		}
-		ev = evconnlistener_new(c->base, cb, n, LEV_OPT_CLOSE_ON_FREE, -1, l->fd);
-		if (ev == NULL) {
-			log_errorx("cannot serve %s", l->info.url);
+		l->n = n;
+		l->info = cl->info;
+		l->ev = evconnlistener_new(c->base, netd_accept, l, LEV_OPT_CLOSE_ON_FREE, -1, cl->fd);
+		if (l->ev == NULL) {
+			log_errorx("cannot serve %s", cl->info.url);
 			return CAIRN_EIO;
 		}
-		l->fd = -1; /* the listener's now */
-		evconnlistener_set_error_cb(ev, netd_accept_error);
-		n->listeners[n->listeners_len++] = ev;
-		log_infof(NULL, "serving %s on %s", l->info.kind == cairn_ipc_Listener_Kind_METRICS ?
-		    "metrics and health" : "client traffic", l->info.url);
+		cl->fd = -1; /* the listener's now */
+		evconnlistener_set_error_cb(l->ev, netd_accept_error);
+		n->listeners_len++;
+		log_infof(NULL, "serving %s on %s", cl->info.kind == cairn_ipc_Listener_Kind_METRICS ?
+		    "metrics and health" : "client traffic", cl->info.url);
 	}
 	return 0;
 }
@@ -195,7 +175,7 @@ netd_stop(struct child *c)
 	http1_close_all(n);
 	sniff_close_all(n);
 	for (size_t i = 0; i < n->listeners_len; i++)
-		evconnlistener_free(n->listeners[i]);
+		evconnlistener_free(n->listeners[i].ev);
 	pending_close(&n->pending);
 	tokens_sweep(&n->tokens, 0, true);
 	event_free(n->tokens_ev);

@@ -33,9 +33,16 @@ struct gstream;
 struct h1conn;
 struct sniff;
 
+/* A listening socket netd serves, as the supervisor passed it. */
+struct netd_listener {
+	struct netd *n;
+	struct evconnlistener *ev;  /* owned */
+	cairn_ipc_Listener info;    /* kind, URL, tls, plain_too */
+};
+
 struct netd {
 	struct child *c;
-	struct evconnlistener *listeners[CHILD_LISTENERS_MAX];
+	struct netd_listener listeners[CHILD_LISTENERS_MAX];
 	size_t listeners_len;
 	TAILQ_HEAD(, conn) conns;            /* HTTP/2 (h2.c) */
 	TAILQ_HEAD(, h1conn) h1conns;        /* HTTP/1.1 (http1.c) */

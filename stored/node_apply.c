@@ -42,6 +42,15 @@ stored_result_keep(struct stored_node *n, uint64_t id, int code, const struct pb
 	n->results.len += RESULT_HEAD_BYTES + (size_t)len;
 }
 
+void
+stored_answer(struct stored_node *n, uint64_t id, int code, const char *what)
+{
+	if (code == CAIRN_EIO || code == CAIRN_ECORRUPT)
+		fatalx("the store failed %s: %s", what, err_str(code));
+	stored_result_keep(n, id, code, &n->resp);
+	stored_node_flush(n);
+}
+
 /* An entry recorded as applied with nothing to apply. */
 static int
 apply_index_only(struct stored_node *n, const struct raft_entry *e)

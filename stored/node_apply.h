@@ -19,6 +19,9 @@ int stored_apply_entries(struct stored_node *n, const cairn_ipc_ApplyEntries *in
 
 /* Holds a result for netd (resp's bytes copied when code is 0). */
 void stored_result_keep(struct stored_node *n, uint64_t id, int code, const struct pbout *resp);
+/* Answers netd's call 'id' now with 'code' and, on success, n->resp; a
+ * store that failed (CAIRN_EIO, CAIRN_ECORRUPT) in 'what' stops stored. */
+void stored_answer(struct stored_node *n, uint64_t id, int code, const char *what);
 /* Sends the results held for netd while its ring has room. */
 void stored_send_results(struct stored_node *n);
 /* Proposes stored's own request (an InternalRaftRequest of len bytes,

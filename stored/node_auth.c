@@ -2,7 +2,6 @@
  * stored: an Authenticate's password check (see node_auth.h).
  */
 #include "shared/err.h"
-#include "shared/log.h"
 #include "shared/password.h"
 #include "stored/node_apply.h"
 #include "stored/node_auth.h"
@@ -13,12 +12,9 @@ stored_auth_check(struct stored_node *n, uint64_t id, const cairn_ipc_AuthCheck 
 	struct req_bytes name = {.p = in->name.bytes, .n = in->name.size}, hash;
 	int code = auth_user_hash(&n->apply.auth, NULL, name, &hash);
 
-	if (code == CAIRN_EIO || code == CAIRN_ECORRUPT)
-		fatalx("the store failed a password check: %s", err_str(code));
 	if (code == 0 && !password_check(hash.p, hash.n, in->password.bytes, in->password.size))
 		code = CAIRN_EAUTHFAILED;
 	pbout_reset(&n->resp);
-	stored_result_keep(n, id, code, &n->resp);
-	stored_node_flush(n);
+	stored_answer(n, id, code, "a password check");
 	return 0;
 }

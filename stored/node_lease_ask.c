@@ -100,11 +100,6 @@ stored_lease_frame(struct stored_node *n, uint64_t id, const cairn_ipc_LeaseAsk 
 		    (unsigned long long)id, (int)in->op);
 		return CAIRN_EPROTO;
 	}
-	if (code == CAIRN_EIO || code == CAIRN_ECORRUPT)
-		fatalx("the store failed a lease call: %s", err_str(code));
-	if (code != 0)
-		pbout_reset(&n->resp);
-	stored_result_keep(n, id, code, &n->resp);
-	stored_node_flush(n);
+	stored_answer(n, id, code, "a lease call");
 	return 0;
 }

@@ -209,12 +209,11 @@ stored_maint_frame(struct stored_node *n, uint64_t id, const cairn_ipc_Maint *in
 	/* etcd's authMaintenanceServer: these need the root role. */
 	if (in->op != cairn_ipc_Maint_Op_SNAPSHOT_MORE && in->op != cairn_ipc_Maint_Op_SNAPSHOT_STOP &&
 	    (code = auth_check_admin(&n->apply.auth, NULL, user)) != 0) {
-		if (code == CAIRN_EIO || code == CAIRN_ECORRUPT)
-			fatalx("the store failed a permission check: %s", err_str(code));
-		code = code == CAIRN_EUSEREMPTY ? CAIRN_EMAINTUSEREMPTY : code == CAIRN_EUSERNOTFOUND ?
-		    CAIRN_EMAINTUSERNOTFOUND : CAIRN_EMAINTPERMDENIED;
-		stored_result_keep(n, id, code, &n->resp);
-		stored_node_flush(n);
+		if (code != CAIRN_EIO && code != CAIRN_ECORRUPT)
+			code = code == CAIRN_EUSEREMPTY ? CAIRN_EMAINTUSEREMPTY :
+			    code == CAIRN_EUSERNOTFOUND ? CAIRN_EMAINTUSERNOTFOUND :
+			    CAIRN_EMAINTPERMDENIED;
+		stored_answer(n, id, code, "a permission check");
 		return 0;
 	}
 	switch (in->op) {
@@ -255,10 +254,7 @@ stored_maint_frame(struct stored_node *n, uint64_t id, const cairn_ipc_Maint *in
 		    (unsigned long long)id, (int)in->op);
 		return CAIRN_EPROTO;
 	}
-	if (code == CAIRN_EIO || code == CAIRN_ECORRUPT)
-		fatalx("the store failed a maintenance call: %s", err_str(code));
-	stored_result_keep(n, id, code, &n->resp);
-	stored_node_flush(n);
+	stored_answer(n, id, code, "a maintenance call");
 	return 0;
 }
 

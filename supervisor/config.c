@@ -421,7 +421,7 @@ finish_raft(struct config *cfg, char *err, size_t errlen)
 static void
 finish_limits(struct config *cfg)
 {
-	uint64_t ops = finish_uint(cfg, "max-txn-ops");
+	uint64_t ops = finish_uint(cfg, "max-txn-ops"), ttl = finish_uint(cfg, "auth-token-ttl");
 	const char *reason;
 	uint64_t streams;
 
@@ -429,10 +429,8 @@ finish_limits(struct config *cfg)
 	CAIRN_ASSERT(flags_parse_uint(value_of(cfg, "max-concurrent-streams"), UINT32_MAX,
 	    &streams, &reason) == 0);
 	cfg->max_concurrent_streams = (uint32_t)streams;
-	CAIRN_ASSERT(flags_parse_uint(value_of(cfg, "auth-token-ttl"), UINT32_MAX, &streams,
-	    &reason) == 0);
 	/* etcd takes any uint; beyond a day a token outlives any sane session. */
-	cfg->auth_token_ttl = streams > CONFIG_TOKEN_TTL_MAX ? CONFIG_TOKEN_TTL_MAX : (uint32_t)streams;
+	cfg->auth_token_ttl = ttl > CONFIG_TOKEN_TTL_MAX ? CONFIG_TOKEN_TTL_MAX : (uint32_t)ttl;
 }
 
 /* The typed values, from the final text of every flag. */

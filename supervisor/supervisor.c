@@ -110,7 +110,7 @@ tls_path(char *out, size_t cap, const char *path)
 /* etcd's check: an https client URL needs a certificate and its key (or
  * --auto-tls). And cairn's own: no https metrics URL yet. */
 static bool
-tls_files_missing(const struct config *cfg, const struct listen_set *ls)
+listeners_refused(const struct config *cfg, const struct listen_set *ls)
 {
 	bool none = config_get(cfg, "cert-file", NULL)[0] == '\0' &&
 	    config_get(cfg, "key-file", NULL)[0] == '\0', self;
@@ -259,7 +259,7 @@ run(const struct config *cfg, const struct members *ms)
 		listen_close(&s.listeners);
 		return 1;
 	}
-	if (tls_files_missing(cfg, &s.listeners) || cipher_suites_bad(cfg)) {
+	if (listeners_refused(cfg, &s.listeners) || cipher_suites_bad(cfg)) {
 		listen_close(&s.listeners);
 		return 1;
 	}
