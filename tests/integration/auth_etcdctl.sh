@@ -55,7 +55,7 @@ same ctl --user alice:newpw endpoint hashkv
 same ctl --user root:rootpw endpoint hashkv
 same ctl --user alice:newpw defrag
 same ctl --user root:rootpw defrag
-same ctl --user alice:newpw snapshot save "$T/no.db"
+same sorted ctl --user alice:newpw snapshot save "$T/no.db"
 same ctl --user root:rootpw user delete alice
 same ctl --user root:rootpw auth disable
 same ctl get /a/1

@@ -46,6 +46,16 @@ as_text() {
 	protoc --decode=etcdserverpb.$1 -I "$S/shared/proto" \
 		"$S/shared/proto/etcdserverpb/rpc.proto" <"$2" >"$2.txt" 2>&1 && mv "$2.txt" "$2"
 }
+# sorted CMD...: CMD's stdout and stderr joined, lines sorted, its status
+# kept: for etcdctl commands whose goroutines log in no fixed order
+# (snapshot save).
+sorted() {
+	local out rc
+	out=$("$@" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | sort
+	return $rc
+}
 # Clients for 'same', given the member's client port in $PORT.
 ctl() { "$CTL_BIN" --endpoints "127.0.0.1:$PORT" --command-timeout 5s "$@"; }
 # grpc_call PATH FILE [HEADER...]: POSTs FILE (a gRPC request body) over

@@ -48,7 +48,7 @@ check "revoking the lease deletes its key" eval 'PORT=$CP ctl lease revoke "$L" 
 PORT=$CP
 big=$(head -c 100000 /dev/zero | tr '\0' x)
 for i in $(seq 1 30); do ctl put "big$i" "$big" >/dev/null; done
-same masked ctl snapshot save "$T/snap.db" --command-timeout 60s
+same sorted masked ctl snapshot save "$T/snap.db" --command-timeout 60s
 ctl snapshot save "$T/cairn.snap" >"$T/snap.out" 2>&1
 check "etcdctl snapshot save takes cairn's snapshot" grep -qx "Snapshot saved at $T/cairn.snap" "$T/snap.out"
 check "... a file of 3 MB or more that ends with the SHA-256 of the rest" python3 -c '
