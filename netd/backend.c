@@ -23,7 +23,7 @@
 static struct netd *
 backend_of(struct gstream *s)
 {
-	return s->conn->n;
+	return s->n;
 }
 
 /* Takes a pending slot for s; CAIRN_ETOOMANYREQ when the table is full. */

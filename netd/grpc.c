@@ -14,6 +14,7 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
+#include "netd/gateway.h"
 #include "netd/grpc.h"
 #include "netd/h2.h"
 #include "netd/http_routes.h"
@@ -79,16 +80,44 @@ grpc_method_find(const uint8_t *path, size_t len)
 	return NULL;
 }
 
-struct gstream *
-grpc_stream_new(struct conn *c, int32_t id)
+const struct grpc_method *
+grpc_method_of(const char *path)
+{
+	return grpc_method_find((const uint8_t *)path, strlen(path));
+}
+
+static struct gstream *
+grpc_stream_alloc(struct netd *n)
 {
 	struct gstream *s = xcalloc(1, sizeof(*s));
 
-	s->conn = c;
-	s->id = id;
+	s->n = n;
 	s->out = evbuffer_new();
 	if (s->out == NULL)
 		fatalx("evbuffer_new");
+	return s;
+}
+
+struct gstream *
+grpc_stream_new(struct conn *c, int32_t id)
+{
+	struct gstream *s = grpc_stream_alloc(c->n);
+
+	s->conn = c;
+	s->id = id;
+	return s;
+}
+
+struct gstream *
+grpc_stream_gateway(struct netd *n, struct gateway *gw, const struct grpc_method *method,
+    const char *path)
+{
+	struct gstream *s = grpc_stream_alloc(n);
+
+	s->gw = gw;
+	s->method = method;
+	s->grpc = true;
+	snprintf(s->path, sizeof(s->path), "%s", path);
 	return s;
 }
 
@@ -161,12 +190,21 @@ grpc_stream_header(struct gstream *s, const uint8_t *name, size_t name_len,
 	}
 	if (header_is(name, name_len, ":method")) {
 		s->get = value_len == 3 && memcmp(value, "GET", 3) == 0;
+		s->post = value_len == 4 && memcmp(value, "POST", 4) == 0;
+		s->options = value_len == 7 && memcmp(value, "OPTIONS", 7) == 0;
 		return 0;
 	}
 	if (header_is(name, name_len, "grpc-encoding"))
 		return header_copy(s->encoding, sizeof(s->encoding), value, value_len);
 	if (header_is(name, name_len, "token"))
 		return header_copy(s->token, sizeof(s->token), value, value_len);
+	if (header_is(name, name_len, "authorization") && s->token[0] == '\0') {
+		/* etcd reads it when there is no "token" (its gateway passes
+		 * HTTP's Authorization so). One too long is no token of ours. */
+		if (header_copy(s->token, sizeof(s->token), value, value_len) != 0)
+			snprintf(s->token, sizeof(s->token), "?");
+		return 0;
+	}
 	if (header_is(name, name_len, "hasleader")) {
 		s->require_leader = value_len == 4 && memcmp(value, "true", 4) == 0;
 		return 0;
@@ -213,7 +251,7 @@ grpc_call_ok(struct gstream *s)
 		grpc_reply_status(s, GRPC_UNIMPLEMENTED, text);
 	} else if (s->method == NULL) {
 		grpc_unknown(s);
-	} else if (s->require_leader && s->conn->n->raft.leader == 0) {
+	} else if (s->require_leader && s->n->raft.leader == 0) {
 		/* etcd's interceptors, for a client that asked for a leader. */
 		grpc_reply_err(s, CAIRN_ENOLEADER);
 	}
@@ -245,7 +283,7 @@ grpc_deadline_start(struct gstream *s)
 		return;
 	tv.tv_sec = (time_t)(s->timeout_ms / 1000);
 	tv.tv_usec = (suseconds_t)(s->timeout_ms % 1000 * 1000);
-	s->deadline = evtimer_new(s->conn->n->c->base, grpc_deadline_passed, s);
+	s->deadline = evtimer_new(s->n->c->base, grpc_deadline_passed, s);
 	if (s->deadline == NULL || evtimer_add(s->deadline, &tv) != 0)
 		fatalx("cannot set a call's deadline");
 }
@@ -268,7 +306,7 @@ grpc_stream_headers_done(struct gstream *s)
 static size_t
 grpc_req_max(const struct gstream *s)
 {
-	size_t one = GRPC_PREFIX_BYTES + s->conn->n->msg_bytes_max + GRPC_FRAME_BYTES_MAX;
+	size_t one = GRPC_PREFIX_BYTES + s->n->msg_bytes_max + GRPC_FRAME_BYTES_MAX;
 
 	/* A paused stream holds what the client sent since, up to the
 	 * stream's window, however small its messages are. */
@@ -285,7 +323,8 @@ grpc_req_drop(struct gstream *s, size_t n)
 		return;
 	memmove(s->req, s->req + n, s->req_len - n);
 	s->req_len -= n;
-	h2_released(s, n);
+	if (s->gw == NULL)
+		h2_released(s, n);
 }
 
 static void
@@ -309,10 +348,10 @@ grpc_req_message(struct gstream *s, size_t *len)
 	if (s->req_len < GRPC_PREFIX_BYTES)
 		return 0;
 	n = be_get32(s->req + 1);
-	if (n > s->conn->n->msg_bytes_max) {
+	if (n > s->n->msg_bytes_max) {
 		/* grpc-go refuses on the length prefix, before the message comes. */
 		snprintf(text, sizeof(text), "grpc: received message larger than max "
-		    "(%u vs. %u)", n, s->conn->n->msg_bytes_max);
+		    "(%u vs. %u)", n, s->n->msg_bytes_max);
 		grpc_reply_status(s, GRPC_RESOURCE_EXHAUSTED, text);
 		return -1;
 	}
@@ -381,12 +420,40 @@ grpc_stream_data(struct gstream *s, const uint8_t *data, size_t len)
 	memcpy(s->req + s->req_len, data, len);
 	s->req_len += len;
 	h2_received(s, len, true);
+	if (!s->grpc)
+		return; /* an HTTP request's body, whole at its end */
 	if (s->method != NULL && s->method->stream != NULL)
 		grpc_stream_messages(s);
 	else if (grpc_req_message(s, &want) < 0)
 		grpc_req_free(s);
 	if (s->answered)
 		grpc_req_free(s); /* the rest is dropped as it comes */
+}
+
+void
+grpc_stream_input(struct gstream *s, const uint8_t *msg, size_t len)
+{
+	size_t want;
+
+	CAIRN_ASSERT(s->gw != NULL);
+	if (s->answered || s->ended || s->method == NULL)
+		return; /* an unknown method is answered at the end */
+	want = s->req_len + GRPC_PREFIX_BYTES + len;
+	if (want > s->req_cap) {
+		s->req = xrealloc(s->req, want);
+		s->req_cap = want;
+	}
+	s->req[s->req_len] = 0;
+	be_put32(s->req + s->req_len + 1, (uint32_t)len);
+	if (len > 0)
+		memcpy(s->req + s->req_len + GRPC_PREFIX_BYTES, msg, len);
+	s->req_len = want;
+	if (s->method->stream != NULL)
+		grpc_stream_messages(s);
+	else if (grpc_req_message(s, &want) < 0)
+		grpc_req_free(s);
+	if (s->answered)
+		grpc_req_free(s);
 }
 
 /* A streaming call whose client ended: once the messages it holds are
@@ -415,7 +482,19 @@ grpc_stream_resume(struct gstream *s)
 		grpc_req_free(s);
 	else if (s->ended)
 		grpc_stream_ended(s);
-	h2_wake(s->conn);
+	if (s->gw == NULL)
+		h2_wake(s->conn);
+}
+
+void
+grpc_stream_drained(struct gstream *s)
+{
+	bool drained = s->want_drain;
+
+	s->want_drain = false;
+	grpc_stream_resume(s);
+	if (drained && !s->answered && s->method->stream->drained != NULL)
+		s->method->stream->drained(s);
 }
 
 void
@@ -424,35 +503,35 @@ grpc_resume_listed(struct conn *c)
 	struct gstream *s;
 
 	while ((s = TAILQ_FIRST(&c->resumes)) != NULL) {
-		bool drained = s->want_drain;
-
 		TAILQ_REMOVE(&c->resumes, s, resume_entry);
 		s->resume_listed = false;
-		s->want_drain = false;
-		grpc_stream_resume(s);
-		if (drained && !s->answered && s->method->stream->drained != NULL)
-			s->method->stream->drained(s);
+		if (s->hcall != NULL && s->hcall->gw != NULL)
+			gateway_drained(s->hcall->gw);
+		else if (s->method != NULL && s->method->stream != NULL)
+			grpc_stream_drained(s);
 	}
 }
 
-/* An HTTP answer over HTTP/2 (http_routes.h's respond): the fields'
- * names in lower case, as HTTP/2 has them. */
+/* An HTTP answer's head over HTTP/2: the fields' names in lower case,
+ * as HTTP/2 has them; 'length' (NULL: none, a streamed answer). */
 static void
-grpc_http_respond(struct http_call *c, unsigned status, const char *content_type,
-    const struct http_header *headers, size_t n, const void *body, size_t len)
+grpc_http_head(struct gstream *s, unsigned status, const char *content_type,
+    const struct http_header *headers, size_t n, const char *length, bool data)
 {
-	struct gstream *s = c->ctx;
-	nghttp2_nv nv[3 + GRPC_HTTP_HEADERS_MAX];
-	char code[12], length[24], names[GRPC_HTTP_HEADERS_MAX][GRPC_HTTP_NAME_BYTES_MAX];
+	nghttp2_nv nv[3 + HTTP_CORS_HEADERS + GRPC_HTTP_HEADERS_MAX];
+	char code[12], names[HTTP_CORS_HEADERS + GRPC_HTTP_HEADERS_MAX][GRPC_HTTP_NAME_BYTES_MAX];
 	size_t k = 0;
 
-	CAIRN_ASSERT(!s->answered && !s->headers_sent && n <= GRPC_HTTP_HEADERS_MAX);
+	CAIRN_ASSERT(!s->answered && !s->headers_sent);
+	CAIRN_ASSERT(n <= HTTP_CORS_HEADERS + GRPC_HTTP_HEADERS_MAX);
 	snprintf(code, sizeof(code), "%u", status);
-	snprintf(length, sizeof(length), "%zu", len);
 	nv[k++] = (nghttp2_nv)NV(":status", code);
-	nv[k++] = (nghttp2_nv){(uint8_t *)"content-type", (uint8_t *)(uintptr_t)content_type,
-	    sizeof("content-type") - 1, strlen(content_type), NGHTTP2_NV_FLAG_NO_COPY_NAME};
-	nv[k++] = (nghttp2_nv)NV("content-length", length);
+	if (content_type != NULL)
+		nv[k++] = (nghttp2_nv){(uint8_t *)"content-type", (uint8_t *)(uintptr_t)content_type,
+		    sizeof("content-type") - 1, strlen(content_type), NGHTTP2_NV_FLAG_NO_COPY_NAME};
+	if (length != NULL)
+		nv[k++] = (nghttp2_nv){(uint8_t *)"content-length", (uint8_t *)(uintptr_t)length,
+		    sizeof("content-length") - 1, strlen(length), NGHTTP2_NV_FLAG_NO_COPY_NAME};
 	for (size_t i = 0; i < n; i++) {
 		size_t j;
 
@@ -462,21 +541,71 @@ grpc_http_respond(struct http_call *c, unsigned status, const char *content_type
 		nv[k++] = (nghttp2_nv){(uint8_t *)names[i], (uint8_t *)(uintptr_t)headers[i].value,
 		    j, strlen(headers[i].value), NGHTTP2_NV_FLAG_NONE};
 	}
-	if (len > 0 && evbuffer_add(s->out, body, len) != 0)
-		fatalx("evbuffer_add");
-	s->answered = true;
 	s->headers_sent = true;
 	s->http = true;
-	(void)h2_submit_headers(s, nv, k, len > 0);
+	(void)h2_submit_headers(s, nv, k, data);
+}
+
+/* http_routes.h's respond over HTTP/2. */
+static void
+grpc_http_respond(struct http_call *c, unsigned status, const char *content_type,
+    const struct http_header *headers, size_t n, const void *body, size_t len)
+{
+	struct gstream *s = c->ctx;
+	char length[24];
+
+	snprintf(length, sizeof(length), "%zu", len);
+	if (len > 0 && evbuffer_add(s->out, body, len) != 0)
+		fatalx("evbuffer_add");
+	grpc_http_head(s, status, content_type, headers, n, length, len > 0);
+	s->answered = true;
+}
+
+static void
+grpc_http_stream_start(struct http_call *c, unsigned status, const char *content_type,
+    const struct http_header *headers, size_t n)
+{
+	grpc_http_head(c->ctx, status, content_type, headers, n, NULL, true);
+}
+
+static void
+grpc_http_stream_part(struct http_call *c, const void *data, size_t len)
+{
+	struct gstream *s = c->ctx;
+
+	if (len > 0 && evbuffer_add(s->out, data, len) != 0)
+		fatalx("evbuffer_add");
+	h2_resume(s);
+}
+
+static void
+grpc_http_stream_end(struct http_call *c)
+{
+	struct gstream *s = c->ctx;
+
+	s->answered = true;
+	h2_resume(s);
+}
+
+static size_t
+grpc_http_unsent(const struct http_call *c)
+{
+	const struct gstream *s = c->ctx;
+
+	return evbuffer_get_length(s->out);
 }
 
 static void
 grpc_http_call(struct gstream *s)
 {
-	struct http_call c = {.n = s->conn->n, .get = s->get, .url = s->path,
-	    .url_len = strlen(s->path), .respond = grpc_http_respond, .ctx = s};
-
-	http_route(&c);
+	s->hcall = xcalloc(1, sizeof(*s->hcall));
+	*s->hcall = (struct http_call){.n = s->n, .get = s->get, .post = s->post,
+	    .options = s->options, .url = s->path, .url_len = strlen(s->path),
+	    .authorization = s->token, .body = s->req, .body_len = s->req_len,
+	    .respond = grpc_http_respond, .stream_start = grpc_http_stream_start,
+	    .stream_part = grpc_http_stream_part, .stream_end = grpc_http_stream_end,
+	    .unsent = grpc_http_unsent, .ctx = s};
+	http_route(s->hcall);
 }
 
 void
@@ -515,6 +644,9 @@ grpc_stream_end(struct gstream *s)
 void
 grpc_stream_free(struct gstream *s)
 {
+	if (s->hcall != NULL && s->hcall->gw != NULL)
+		gateway_free(s->hcall->gw);
+	free(s->hcall);
 	if (s->method != NULL && s->method->stream != NULL && s->method->stream->free != NULL)
 		s->method->stream->free(s);
 	if (s->pending != NULL)
@@ -559,7 +691,10 @@ grpc_out_start(struct gstream *s)
 {
 	const nghttp2_nv nv[] = {NV(":status", "200"), NV("content-type", "application/grpc")};
 
-	if (!s->headers_sent) {
+	if (s->gw != NULL) {
+		s->headers_sent = true;
+		gateway_answer(s->gw);
+	} else if (!s->headers_sent) {
 		s->headers_sent = true;
 		(void)h2_submit_headers(s, nv, sizeof(nv) / sizeof(nv[0]), true);
 	} else {
@@ -595,7 +730,10 @@ grpc_finish(struct gstream *s, unsigned status, const char *message)
 	s->answered = true;
 	s->status = status;
 	snprintf(s->message, sizeof(s->message), "%s", message);
-	h2_resume(s);
+	if (s->gw != NULL)
+		gateway_answer(s->gw);
+	else
+		h2_resume(s);
 }
 
 void
@@ -623,7 +761,8 @@ grpc_stream_read(struct gstream *s, uint8_t *buf, size_t cap, enum grpc_read *st
 
 	/* The client read: a service that paused or waits for its answer's
 	 * sake may go on (from the loop, not from nghttp2's callback). */
-	if (n > 0 && (s->paused || s->want_drain) && !s->resume_listed) {
+	if (n > 0 && (s->paused || s->want_drain || (s->hcall != NULL && s->hcall->gw != NULL)) &&
+	    !s->resume_listed) {
 		TAILQ_INSERT_TAIL(&s->conn->resumes, s, resume_entry);
 		s->resume_listed = true;
 		h2_wake(s->conn);
@@ -682,6 +821,13 @@ grpc_reply_status(struct gstream *s, unsigned status, const char *message)
 	CAIRN_ASSERT(!s->headers_sent);
 	s->answered = true;
 	s->headers_sent = true;
+	if (s->gw != NULL) {
+		/* The gateway writes the status its own way. */
+		s->status = status;
+		snprintf(s->message, sizeof(s->message), "%s", message);
+		gateway_answer(s->gw);
+		return;
+	}
 	snprintf(code, sizeof(code), "%u", status);
 	grpc_percent_encode(message, text, sizeof(text));
 	{

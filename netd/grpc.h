@@ -73,8 +73,15 @@ enum grpc_read {
 	GRPC_READ_EOF,              /* all sent: the trailers follow */
 };
 
+struct gateway;
+
 struct gstream {
 	TAILQ_ENTRY(gstream) entry;       /* the connection's streams */
+	struct netd *n;
+	/* The JSON gateway's call this stream carries (gateway.c), or NULL
+	 * for a gRPC call over HTTP/2: then conn is NULL, and the answer
+	 * goes to the gateway instead of nghttp2. */
+	struct gateway *gw;
 	TAILQ_ENTRY(gstream) owed_entry;  /* streams whose bytes wait to be consumed */
 	TAILQ_ENTRY(gstream) resume_entry; /* paused streams to offer their message again */
 	struct conn *conn;
@@ -82,7 +89,8 @@ struct gstream {
 	const struct grpc_method *method; /* NULL: unknown path */
 	char path[GRPC_PATH_BYTES_MAX];
 	bool grpc;                  /* content-type application/grpc... */
-	bool get;                   /* :method GET (an HTTP request, not gRPC) */
+	bool get, post, options;    /* :method (an HTTP request, not gRPC) */
+	struct http_call *hcall;    /* ... that request as the routes see it, owned */
 	bool http;                  /* answered as HTTP: no trailers */
 	char encoding[GRPC_ENCODING_BYTES_MAX]; /* grpc-encoding; "" when absent */
 	char token[GRPC_TOKEN_BYTES_MAX];
@@ -113,6 +121,20 @@ struct gstream {
 
 /* The stream 'id' of connection 'c' begins (its first HEADERS). */
 struct gstream *grpc_stream_new(struct conn *c, int32_t id);
+/* A call of 'method' (NULL: none has 'path') for the JSON gateway 'gw',
+ * with no HTTP/2 stream under it: its messages come by grpc_stream_input,
+ * its end by grpc_stream_end; the answer is left in s->out, and
+ * gateway_answer(gw) hears of each change. */
+struct gstream *grpc_stream_gateway(struct netd *n, struct gateway *gw,
+    const struct grpc_method *method, const char *path);
+/* The method of a path ("/etcdserverpb.KV/Range"), or NULL. */
+const struct grpc_method *grpc_method_of(const char *path);
+/* A gateway's request message msg[len] (copied; at most msg_bytes_max):
+ * served at once when the call is streaming, at its end when unary. */
+void grpc_stream_input(struct gstream *s, const uint8_t *msg, size_t len);
+/* The client read some of a gateway call's answer: a paused service goes
+ * on, one that wanted it hears 'drained'. */
+void grpc_stream_drained(struct gstream *s);
 /* The request's headers are all in: a streaming call netd will not serve
  * is refused now (a unary one when its request ends). */
 void grpc_stream_headers_done(struct gstream *s);

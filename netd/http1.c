@@ -8,14 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
 
+#include "netd/gateway.h"
 #include "netd/http1.h"
-#include "netd/http_routes.h"
 #include "netd/netd.h"
 #include "shared/log.h"
 #include "shared/xmalloc.h"
@@ -25,6 +26,8 @@ static void h1_process(struct h1conn *h);
 static void
 h1_free(struct h1conn *h)
 {
+	if (h->call.gw != NULL)
+		gateway_free(h->call.gw);
 	TAILQ_REMOVE(&h->n->h1conns, h, entry);
 	h->n->conns_len--;
 	bufferevent_free(h->bev);
@@ -52,26 +55,10 @@ h1_timeout(evutil_socket_t fd, short what, void *arg)
 	h1_free(arg); /* slow or idle: the client may come again */
 }
 
-/* Go's net/http reason phrases for the statuses netd sends. */
-static const char *
-h1_reason(unsigned status)
-{
-	switch (status) {
-	case 200: return "OK";
-	case 400: return "Bad Request";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 413: return "Request Entity Too Large";
-	case 431: return "Request Header Fields Too Large";
-	case 500: return "Internal Server Error";
-	case 503: return "Service Unavailable";
-	default: return "Unknown";
-	}
-}
-
-void
-http1_respond(struct h1conn *h, unsigned status, const char *content_type,
-    const struct http_header *headers, size_t n, const void *body, size_t len)
+/* The status line, the fields and Date (Go writes them in that order). */
+static void
+h1_head(struct h1conn *h, unsigned status, const char *content_type,
+    const struct http_header *headers, size_t n)
 {
 	struct evbuffer *out = bufferevent_get_output(h->bev);
 	char date[64];
@@ -81,14 +68,21 @@ http1_respond(struct h1conn *h, unsigned status, const char *content_type,
 	CAIRN_ASSERT(h->busy);
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	evbuffer_add_printf(out, "HTTP/1.1 %u %s\r\n", status, h1_reason(status));
+	evbuffer_add_printf(out, "HTTP/1.1 %u %s\r\n", status, http_status_text(status));
 	for (size_t i = 0; i < n; i++)
 		evbuffer_add_printf(out, "%s: %s\r\n", headers[i].name, headers[i].value);
-	evbuffer_add_printf(out, "Content-Type: %s\r\nDate: %s\r\nContent-Length: %zu\r\n%s\r\n",
-	    content_type, date, len, h->closing ? "Connection: close\r\n" : "");
-	if (len > 0 && evbuffer_add(out, body, len) != 0)
-		fatalx("evbuffer_add");
+	if (content_type != NULL)
+		evbuffer_add_printf(out, "Content-Type: %s\r\n", content_type);
+	evbuffer_add_printf(out, "Date: %s\r\n%s", date,
+	    h->closing ? "Connection: close\r\n" : "");
+}
+
+/* The answer is all out: the next request may be read. */
+static void
+h1_done(struct h1conn *h)
+{
 	h->busy = false;
+	h->chunked = false;
 	evbuffer_drain(h->req.body, evbuffer_get_length(h->req.body));
 	if (h->closing) {
 		bufferevent_disable(h->bev, EV_READ);
@@ -100,12 +94,69 @@ http1_respond(struct h1conn *h, unsigned status, const char *content_type,
 		h1_process(h);
 }
 
+void
+http1_respond(struct h1conn *h, unsigned status, const char *content_type,
+    const struct http_header *headers, size_t n, const void *body, size_t len)
+{
+	struct evbuffer *out = bufferevent_get_output(h->bev);
+
+	h1_head(h, status, content_type, headers, n);
+	evbuffer_add_printf(out, "Content-Length: %zu\r\n\r\n", len);
+	if (len > 0 && evbuffer_add(out, body, len) != 0)
+		fatalx("evbuffer_add");
+	h1_done(h);
+}
+
+static void
+h1_stream_start(struct http_call *c, unsigned status, const char *content_type,
+    const struct http_header *headers, size_t n)
+{
+	struct h1conn *h = c->ctx;
+
+	h1_head(h, status, content_type, headers, n);
+	evbuffer_add_printf(bufferevent_get_output(h->bev), "Transfer-Encoding: chunked\r\n\r\n");
+	h->chunked = true;
+}
+
+static void
+h1_stream_part(struct http_call *c, const void *data, size_t len)
+{
+	struct h1conn *h = c->ctx;
+	struct evbuffer *out = bufferevent_get_output(h->bev);
+
+	CAIRN_ASSERT(h->chunked);
+	if (len == 0)
+		return; /* an empty chunk would end the answer */
+	evbuffer_add_printf(out, "%zx\r\n", len);
+	if (evbuffer_add(out, data, len) != 0)
+		fatalx("evbuffer_add");
+	evbuffer_add(out, "\r\n", 2);
+}
+
+static void
+h1_stream_end(struct http_call *c)
+{
+	struct h1conn *h = c->ctx;
+
+	CAIRN_ASSERT(h->chunked);
+	evbuffer_add(bufferevent_get_output(h->bev), "0\r\n\r\n", 5);
+	h1_done(h);
+}
+
+static size_t
+h1_unsent(const struct http_call *c)
+{
+	const struct h1conn *h = c->ctx;
+
+	return evbuffer_get_length(bufferevent_get_output(h->bev));
+}
+
 /* A request the parser refused: Go's plain answer, then the close. */
 static void
 h1_refuse(struct h1conn *h, unsigned status)
 {
 	char body[64];
-	int n = snprintf(body, sizeof(body), "%u %s", status, h1_reason(status));
+	int n = snprintf(body, sizeof(body), "%u %s", status, http_status_text(status));
 
 	h->busy = true;
 	h->closing = true;
@@ -121,6 +172,10 @@ on_begin(http_parser *p)
 
 	h->req.url_len = 0;
 	h->req.header_bytes = 0;
+	h->req.field_done = true;
+	h->req.field_len = 0;
+	h->req.auth_len = 0;
+	h->req.auth[0] = '\0';
 	h1_deadline(h, HTTP1_HEADER_TIMEOUT_MS);
 	return 0;
 }
@@ -141,17 +196,52 @@ on_url(http_parser *p, const char *at, size_t len)
 }
 
 static int
-on_header_part(http_parser *p, const char *at, size_t len)
+h1_header_bytes(struct h1conn *h, size_t len)
 {
-	struct h1conn *h = p->data;
-
-	(void)at;
 	h->req.header_bytes += len;
 	if (h->req.header_bytes > HTTP1_HEADER_BYTES_MAX) {
 		h->refuse = 431;
 		return 1;
 	}
 	return 0;
+}
+
+static int
+on_header_field(http_parser *p, const char *at, size_t len)
+{
+	struct http1_req *r = &((struct h1conn *)p->data)->req;
+
+	if (r->field_done) {
+		r->field_done = false;
+		r->field_len = 0;
+	}
+	/* A longer name is not the one kept: its length stays over. */
+	if (r->field_len + len < sizeof(r->field))
+		memcpy(r->field + r->field_len, at, len);
+	r->field_len += len;
+	return h1_header_bytes(p->data, len);
+}
+
+static int
+on_header_value(http_parser *p, const char *at, size_t len)
+{
+	struct http1_req *r = &((struct h1conn *)p->data)->req;
+	static const char name[] = "authorization";
+
+	if (!r->field_done) {
+		r->field_done = true;
+		/* The first Authorization field is the one etcd reads. */
+		r->field_is_auth = r->auth_len == 0 && r->field_len == sizeof(name) - 1 &&
+		    strncasecmp(r->field, name, sizeof(name) - 1) == 0;
+	}
+	if (r->field_is_auth) {
+		size_t room = HTTP1_AUTH_BYTES_MAX - r->auth_len;
+
+		memcpy(r->auth + r->auth_len, at, len < room ? len : room);
+		r->auth_len += len < room ? len : room;
+		r->auth[r->auth_len] = '\0';
+	}
+	return h1_header_bytes(p->data, len);
 }
 
 static int
@@ -168,7 +258,11 @@ on_body(http_parser *p, const char *at, size_t len)
 {
 	struct h1conn *h = p->data;
 
-	if (evbuffer_get_length(h->req.body) + len > HTTP1_BODY_BYTES_MAX) {
+	size_t max = h->n->msg_bytes_max / 3 * 4 + HTTP1_BODY_SLACK_BYTES;
+
+	if (max < HTTP1_BODY_BYTES_MAX)
+		max = HTTP1_BODY_BYTES_MAX;
+	if (evbuffer_get_length(h->req.body) + len > max) {
 		h->refuse = 413;
 		return 1;
 	}
@@ -192,8 +286,8 @@ on_complete(http_parser *p)
 static const http_parser_settings h1_settings = {
 	.on_message_begin = on_begin,
 	.on_url = on_url,
-	.on_header_field = on_header_part,
-	.on_header_value = on_header_part,
+	.on_header_field = on_header_field,
+	.on_header_value = on_header_value,
 	.on_headers_complete = on_headers_complete,
 	.on_body = on_body,
 	.on_message_complete = on_complete,
@@ -228,13 +322,19 @@ h1_process(struct h1conn *h)
 		evbuffer_drain(in, used);
 		err = HTTP_PARSER_ERRNO(&h->parser);
 		if (err == HPE_PAUSED) {
-			struct http_call c = {.n = h->n, .get = h->req.method == HTTP_GET,
-			    .url = h->req.url, .url_len = h->req.url_len,
-			    .metrics_only = h->metrics_only, .respond = h1_call_respond, .ctx = h};
+			size_t blen = evbuffer_get_length(h->req.body);
 
+			h->call = (struct http_call){.n = h->n, .get = h->req.method == HTTP_GET,
+			    .post = h->req.method == HTTP_POST,
+			    .options = h->req.method == HTTP_OPTIONS, .url = h->req.url,
+			    .url_len = h->req.url_len, .authorization = h->req.auth,
+			    .body = evbuffer_pullup(h->req.body, (ssize_t)blen), .body_len = blen,
+			    .metrics_only = h->metrics_only, .respond = h1_call_respond,
+			    .stream_start = h1_stream_start, .stream_part = h1_stream_part,
+			    .stream_end = h1_stream_end, .unsent = h1_unsent, .ctx = h};
 			h->busy = true;
 			h->closing = !h->req.keep_alive;
-			http_route(&c);
+			http_route(&h->call);
 		} else if (err != HPE_OK) {
 			log_debug("HTTP/1 client: %s", http_errno_description(err));
 			h1_refuse(h, h->refuse != 0 ? h->refuse :
@@ -275,7 +375,9 @@ h1_writable(struct bufferevent *bev, void *arg)
 		h1_deadline(h, HTTP1_LINGER_MS);
 		return;
 	}
-	if (!h->closing)
+	if (h->call.gw != NULL)
+		gateway_drained(h->call.gw); /* the client read: more may go */
+	else if (!h->closing)
 		h1_process(h); /* the client read: answer what waits */
 }
 

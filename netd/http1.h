@@ -14,10 +14,16 @@
 #include <event2/bufferevent.h>
 #include <http_parser.h>
 
+#include "netd/http_routes.h"
+
 /* Bounds. */
 #define HTTP1_URL_BYTES_MAX 8192
 #define HTTP1_HEADER_BYTES_MAX (64u << 10)  /* request line and headers */
-#define HTTP1_BODY_BYTES_MAX (2u << 20)     /* beyond: 413 */
+/* A body beyond both this and the JSON of the largest request netd
+ * takes (--max-request-bytes as base64, and room for the rest): 413. */
+#define HTTP1_BODY_BYTES_MAX (2u << 20)
+#define HTTP1_BODY_SLACK_BYTES (64u << 10)
+#define HTTP1_AUTH_BYTES_MAX 1024           /* an Authorization field's value */
 #define HTTP1_IN_BYTES_MAX (256u << 10)     /* read ahead while answering */
 #define HTTP1_OUT_BYTES_MAX (1u << 20)      /* unread answers: reading stops */
 /* Slowloris: a request's headers must all come within this; a connection
@@ -30,13 +36,21 @@
 #define HTTP1_LINGER_MS 2000
 
 struct netd;
-struct http_header;
 
 struct http1_req {
 	enum http_method method;
 	char url[HTTP1_URL_BYTES_MAX + 1];
 	size_t url_len;
 	size_t header_bytes;
+	/* The Authorization field (the gateway's token): the name being
+	 * read is it; its value, as much as fits (a longer one is no token
+	 * of netd's). */
+	bool field_is_auth;
+	bool field_done;
+	char field[16];
+	size_t field_len;
+	char auth[HTTP1_AUTH_BYTES_MAX + 1];
+	size_t auth_len;
 	struct evbuffer *body;      /* owned */
 	bool keep_alive;
 };
@@ -49,7 +63,9 @@ struct h1conn {
 	http_parser parser;
 	struct http1_req req;
 	unsigned refuse;            /* an over-bound request's status (413, 431) */
+	struct http_call call;      /* the request being answered */
 	bool busy;                  /* the request is being answered */
+	bool chunked;               /* ... in parts */
 	bool closing;               /* close once the answer is out */
 	bool lingering;             /* answered and shut: dropping what comes */
 	bool processing;
@@ -62,8 +78,8 @@ struct h1conn {
 void http1_accept(struct netd *n, int fd, bool metrics_only);
 /* The same on a bufferevent (taken) carrying the plaintext (tls.c). */
 void http1_start(struct netd *n, struct bufferevent *bev, bool metrics_only);
-/* Answers the request of h: status, its Content-Type, header fields
- * (n of them; may be NULL) and the body (copied). */
+/* Answers the request of h: status, its Content-Type (NULL: none),
+ * header fields (n of them; may be NULL) and the body (copied). */
 void http1_respond(struct h1conn *h, unsigned status, const char *content_type,
     const struct http_header *headers, size_t n, const void *body, size_t len);
 /* Closes every HTTP/1 connection (at exit). */

@@ -1,7 +1,7 @@
 /*
  * netd: what HTTP/1.1 clients may ask on the client port, as etcd 3.4
- * answers it: GET /health, GET /version, /metrics. Anything else is Go's
- * "404 page not found".
+ * answers it: GET /health, GET /version, /metrics, the JSON gateway under
+ * /v3/ (gateway.c). Anything else is Go's "404 page not found".
  */
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +9,7 @@
 #include <event2/buffer.h>
 #include <http_parser.h>
 
+#include "netd/gateway.h"
 #include "netd/http_routes.h"
 #include "netd/metrics.h"
 #include "netd/netd.h"
@@ -21,43 +22,57 @@
 /* Header fields an answer may have beyond etcd's CORS ones. */
 #define ROUTE_EXTRA_HEADERS_MAX 2
 
-/* Answers with etcd's client handler's CORS fields (any origin), then
- * 'extra' (n of them). */
+const struct http_header http_cors[HTTP_CORS_HEADERS] = {
+    {"Access-Control-Allow-Headers", "accept, content-type, authorization"},
+    {"Access-Control-Allow-Methods", "POST, GET, OPTIONS, PUT, DELETE"},
+    {"Access-Control-Allow-Origin", "*"}};
+
+/* Answers with the CORS fields, then 'extra' (n of them). */
 static void
 route_answer(struct http_call *h, unsigned status, const char *content_type,
     const struct http_header *extra, size_t n, const void *body, size_t len)
 {
-	struct http_header hs[3 + ROUTE_EXTRA_HEADERS_MAX] = {
-	    {"Access-Control-Allow-Headers", "accept, content-type, authorization"},
-	    {"Access-Control-Allow-Methods", "POST, GET, OPTIONS, PUT, DELETE"},
-	    {"Access-Control-Allow-Origin", "*"}};
+	struct http_header hs[HTTP_CORS_HEADERS + ROUTE_EXTRA_HEADERS_MAX];
 
 	CAIRN_ASSERT(n <= ROUTE_EXTRA_HEADERS_MAX);
+	memcpy(hs, http_cors, sizeof(http_cors));
 	for (size_t i = 0; i < n; i++)
-		hs[3 + i] = extra[i];
-	h->respond(h, status, content_type, hs, 3 + n, body, len);
+		hs[HTTP_CORS_HEADERS + i] = extra[i];
+	h->respond(h, status, content_type, hs, HTTP_CORS_HEADERS + n, body, len);
 }
 
-/* Go's http.Error: the text and a newline, as plain text not to be
- * sniffed; a 405 says what is allowed. */
+/* Go's http.Error, with the fields before it ('extra', n of them). */
 static void
-route_error(struct http_call *h, unsigned status, const char *text)
+route_error_with(struct http_call *h, unsigned status, const char *text,
+    const struct http_header *extra, size_t n)
 {
-	static const struct http_header hs[] = {{"Allow", "GET"},
-	    {"X-Content-Type-Options", "nosniff"}};
+	struct http_header hs[ROUTE_EXTRA_HEADERS_MAX];
 	char body[256];
-	int n = snprintf(body, sizeof(body), "%s\n", text);
+	int len = snprintf(body, sizeof(body), "%s\n", text);
 
-	route_answer(h, status, TEXT, status == 405 ? hs : hs + 1, status == 405 ? 2 : 1, body,
-	    (size_t)n);
+	CAIRN_ASSERT(n < ROUTE_EXTRA_HEADERS_MAX);
+	for (size_t i = 0; i < n; i++)
+		hs[i] = extra[i];
+	hs[n] = (struct http_header){"X-Content-Type-Options", "nosniff"};
+	route_answer(h, status, TEXT, hs, n + 1, body, (size_t)len);
 }
 
+void
+http_route_error(struct http_call *h, unsigned status, const char *text)
+{
+	route_error_with(h, status, text, NULL, 0);
+}
+
+/* etcd's own handlers answer other methods with 405 and what is
+ * allowed. */
 static bool
 route_get_only(struct http_call *h)
 {
+	static const struct http_header allow = {"Allow", "GET"};
+
 	if (h->get)
 		return true;
-	route_error(h, 405, "Method Not Allowed");
+	route_error_with(h, 405, "Method Not Allowed", &allow, 1);
 	return false;
 }
 
@@ -91,7 +106,7 @@ route_health(struct http_call *h, const char *query, size_t qlen)
 	if (ok)
 		route_answer(h, 200, TEXT, NULL, 0, good, sizeof(good) - 1);
 	else
-		route_error(h, 503, bad);
+		http_route_error(h, 503, bad);
 }
 
 static void
@@ -125,14 +140,15 @@ route_metrics(struct http_call *h)
 
 void
 http_route(struct http_call *h)
-{	struct http_parser_url u;
+{
+	struct http_parser_url u;
 	const char *path, *query = "";
 	size_t plen, qlen = 0;
 
 	http_parser_url_init(&u);
 	if (http_parser_parse_url(h->url, h->url_len, 0, &u) != 0 ||
 	    (u.field_set & (1 << UF_PATH)) == 0) {
-		route_error(h, 400, "400 Bad Request");
+		http_route_error(h, 400, "400 Bad Request");
 		return;
 	}
 	path = h->url + u.field_data[UF_PATH].off;
@@ -142,13 +158,44 @@ http_route(struct http_call *h)
 		qlen = u.field_data[UF_QUERY].len;
 	}
 #define IS(p) (plen == sizeof(p) - 1 && memcmp(path, p, plen) == 0)
-	if (IS("/health"))
+	if (h->options && !h->metrics_only)
+		/* etcd's access controller answers any OPTIONS (CORS'
+		 * preflight) before routing. */
+		route_answer(h, 200, NULL, NULL, 0, NULL, 0);
+	else if (gateway_route(h, path, plen))
+		; /* answered now or later */
+	else if (IS("/health"))
 		route_health(h, query, qlen);
 	else if (IS("/version") && !h->metrics_only)
 		route_version(h);
 	else if (IS("/metrics"))
 		route_metrics(h);
 	else
-		route_error(h, 404, "404 page not found");
+		http_route_error(h, 404, "404 page not found");
 #undef IS
+}
+
+/* Go's net/http reason phrases for the statuses netd sends. */
+const char *
+http_status_text(unsigned status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 409: return "Conflict";
+	case 412: return "Precondition Failed";
+	case 413: return "Request Entity Too Large";
+	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
+	case 503: return "Service Unavailable";
+	case 504: return "Gateway Timeout";
+	default: return "Unknown";
+	}
 }

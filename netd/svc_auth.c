@@ -120,7 +120,7 @@ svc_auth_token(struct gstream *s, pb_bytes_array_t *const *parts, size_t n, size
 			rc = pbw_skip(&r, type);
 	}
 	if (rc != 0 || tok == NULL ||
-	    tokens_add(&s->conn->n->tokens, (const char *)tok, tok_len, s->held, s->held_len,
+	    tokens_add(&s->n->tokens, (const char *)tok, tok_len, s->held, s->held_len,
 	    netd_now_ms()) != 0) {
 		log_warnx("cannot keep the token of an authentication");
 		grpc_reply_err(s, rc != 0 || tok == NULL ? CAIRN_EIO : CAIRN_ETOOMANYREQ);

@@ -75,7 +75,7 @@ svc_kv_serializable(const struct req *r)
 static int
 svc_kv_call(struct gstream *s, enum req_type field, const uint8_t *msg, size_t len)
 {
-	struct netd *n = s->conn->n;
+	struct netd *n = s->n;
 	struct req_arena arena;
 	struct req r;
 	const char *why = NULL;

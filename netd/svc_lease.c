@@ -51,7 +51,7 @@ svc_lease_grant(struct gstream *s, const uint8_t *msg, size_t len)
 	if (svc_decode(s, etcdserverpb_LeaseGrantRequest_fields, &req, msg, len) != 0)
 		return 0;
 	while (req.ID == 0)
-		req.ID = svc_lease_new_id(s->conn->n);
+		req.ID = svc_lease_new_id(s->n);
 	if (!pb_encode(&os, etcdserverpb_LeaseGrantRequest_fields, &req))
 		return CAIRN_EIO;
 	return svc_propose(s, REQ_LEASE_GRANT, buf, os.bytes_written);

@@ -14,7 +14,7 @@
 int
 svc_maint_status(struct gstream *s, const uint8_t *msg, size_t len)
 {
-	const struct netd *n = s->conn->n;
+	const struct netd *n = s->n;
 	etcdserverpb_StatusRequest req = etcdserverpb_StatusRequest_init_zero;
 	etcdserverpb_StatusResponse r = etcdserverpb_StatusResponse_init_zero;
 

@@ -69,7 +69,7 @@ svc_header(const struct netd *n, etcdserverpb_ResponseHeader *h)
 int
 svc_user(struct gstream *s, const uint8_t **user, size_t *user_len)
 {
-	struct netd *n = s->conn->n;
+	struct netd *n = s->n;
 
 	*user = NULL;
 	*user_len = 0;
@@ -81,7 +81,9 @@ svc_user(struct gstream *s, const uint8_t **user, size_t *user_len)
 	 * (etcd's AuthInfoFromTLS), or by nobody ("user name is empty").
 	 */
 	if (s->token[0] == '\0') {
-		if (s->conn->cn[0] != '\0') {
+		/* The gateway's calls carry no certificate, as etcd's gateway
+		 * dials its own server without one. */
+		if (s->conn != NULL && s->conn->cn[0] != '\0') {
 			*user = (const uint8_t *)s->conn->cn;
 			*user_len = strlen(s->conn->cn);
 		}
@@ -143,7 +145,7 @@ svc_wrap(struct gstream *s, enum req_type field, const uint8_t *msg, size_t len,
 		memcpy(hdr + hl, user, ul);
 		hl += ul;
 		hl += pbw_put_varint(hdr + hl, PBW_TAG(HDR_AUTH_REVISION, PBW_VARINT));
-		hl += pbw_put_varint(hdr + hl, s->conn->n->store.auth_revision);
+		hl += pbw_put_varint(hdr + hl, s->n->store.auth_revision);
 	}
 	return svc_irr(hdr, hl, field, msg, len, out_len);
 }

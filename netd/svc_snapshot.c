@@ -73,10 +73,10 @@ snap_free(struct gstream *s)
 	/* A snapshot still coming: stored stops sending it, and no answer
 	 * comes for its id (a part already on its way finds no one). */
 	if (s->pending != NULL) {
-		if (backend_tell(s->conn->n, s->pending->id, cairn_ipc_IPC_STORED_MAINT_DO,
+		if (backend_tell(s->n, s->pending->id, cairn_ipc_IPC_STORED_MAINT_DO,
 		    &m) != 0)
 			log_warnx("cannot tell stored to stop a snapshot");
-		pending_remove(&s->conn->n->pending, s->pending);
+		pending_remove(&s->n->pending, s->pending);
 		s->pending = NULL;
 	}
 	evbuffer_free(ss->held);
@@ -97,7 +97,7 @@ snap_more(struct gstream *s)
 		s->want_drain = true;
 		return;
 	}
-	if (backend_tell(s->conn->n, s->pending->id, cairn_ipc_IPC_STORED_MAINT_DO, &m) != 0)
+	if (backend_tell(s->n, s->pending->id, cairn_ipc_IPC_STORED_MAINT_DO, &m) != 0)
 		grpc_reply_err(s, CAIRN_ETOOMANYREQ);
 }
 

@@ -91,7 +91,7 @@ static void
 watch_header(const struct gstream *s, etcdserverpb_WatchResponse *r, int64_t rev)
 {
 	r->has_header = true;
-	svc_header(s->conn->n, &r->header);
+	svc_header(s->n, &r->header);
 	r->header.revision = rev;
 }
 
@@ -197,7 +197,7 @@ watch_refuse(struct gstream *s, const char *reason)
 {
 	etcdserverpb_WatchResponse r = etcdserverpb_WatchResponse_init_zero;
 
-	watch_header(s, &r, s->conn->n->store.revision);
+	watch_header(s, &r, s->n->store.revision);
 	r.watch_id = WATCH_ID_INVALID;
 	r.created = true;
 	r.canceled = true;
@@ -208,7 +208,7 @@ watch_refuse(struct gstream *s, const char *reason)
 static int
 watch_create(struct gstream *s, struct watch_stream *ws, const uint8_t *msg, size_t len)
 {
-	struct netd *n = s->conn->n;
+	struct netd *n = s->n;
 	struct watch_create c;
 	cairn_ipc_WatchCreate wc = cairn_ipc_WatchCreate_init_zero;
 	struct watcher *w;
@@ -292,8 +292,8 @@ watch_cancel(struct gstream *s, struct watch_stream *ws, int64_t watch_id)
 	/* etcd answers only a cancel of a watcher it has. */
 	if (w == NULL)
 		return;
-	watcher_free(s->conn->n, ws, w, true);
-	watch_header(s, &r, s->conn->n->store.revision);
+	watcher_free(s->n, ws, w, true);
+	watch_header(s, &r, s->n->store.revision);
 	r.watch_id = watch_id;
 	r.canceled = true;
 	watch_send(s, &r, NULL);
@@ -337,7 +337,7 @@ watch_message(struct gstream *s, const uint8_t *msg, size_t len)
 			etcdserverpb_WatchResponse resp = etcdserverpb_WatchResponse_init_zero;
 
 			/* etcd 3.4: the store's revision, for every watcher. */
-			watch_header(s, &resp, s->conn->n->store.revision);
+			watch_header(s, &resp, s->n->store.revision);
 			resp.watch_id = WATCH_ID_INVALID;
 			watch_send(s, &resp, NULL);
 		}
@@ -354,7 +354,7 @@ watch_free(struct gstream *s)
 	if (ws == NULL)
 		return;
 	while ((w = TAILQ_FIRST(&ws->watchers)) != NULL)
-		watcher_free(s->conn->n, ws, w, true);
+		watcher_free(s->n, ws, w, true);
 	free(ws);
 	s->svc = NULL;
 }

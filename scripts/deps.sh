@@ -5,7 +5,7 @@ set -eu
 BUILD="build-essential autoconf automake libtool pkg-config
 libevent-dev libmbedtls-dev libnghttp2-dev nanopb libnanopb-dev
 protobuf-compiler python3-protobuf libdb-dev libcunit1-dev libyaml-dev libcrypt-dev
-libhttp-parser-dev"
+libhttp-parser-dev libjansson-dev"
 # The real etcd 3.4 and etcdctl: tests compare cairn with them side by side.
 TEST="procps curl etcd-server etcd-client openssl"
 # make bench: h2load drives the gRPC benchmarks.

@@ -113,7 +113,8 @@ alarm_listed(void *arg, const struct alarm_member *m)
 }
 
 /* etcd's Alarm: GET lists (all, or of one type); ACTIVATE and
- * DEACTIVATE answer with the alarm they touched, if any. */
+ * DEACTIVATE answer with the alarm they touched, if any. etcd's answer
+ * has no header (its applier makes none), so neither has cairn's. */
 static int
 apply_alarm(struct apply *a, struct mvcc_wtxn *w, const struct req *r, struct pbout *out)
 {
@@ -121,7 +122,6 @@ apply_alarm(struct apply *a, struct mvcc_wtxn *w, const struct req *r, struct pb
 	bool changed;
 	int rc;
 
-	apply_header(a, out, apply_rev(a, w), true);
 	if (r->u.alarm.action == REQ_ALARM_GET)
 		return alarm_list(a->s, w->txn, m.alarm, alarm_listed, out);
 	if (m.alarm == REQ_ALARM_NONE && r->u.alarm.action == REQ_ALARM_ACTIVATE)

@@ -10,7 +10,7 @@ B=${2:?build dir}
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 CC=${FUZZ_CC:-clang}
 FLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$S -I$B -I/usr/include/nanopb"
-LIBS="-lprotobuf-nanopb -levent_core"
+LIBS="-lprotobuf-nanopb -levent_core -ljansson"
 SHARED="$S/shared/err.c $S/shared/log.c $S/shared/xmalloc.c $S/shared/pbwire.c $S/shared/proc.c"
 PROTO=$(ls "$B"/shared/proto/*.pb.c "$B"/shared/proto/*/*.pb.c)
 mkdir -p "$B/tests/fuzz/out"
@@ -21,7 +21,9 @@ build() {
 build req_decode "$S/shared/req_decode.c"
 build ipc_payload "$S/shared/ipc_route.c"
 build pbwire
-for t in req_decode ipc_payload pbwire; do
+build gw_json "$S/netd/gw_json_in.c" "$S/netd/gw_json_out.c" "$S/shared/pbschema.c" \
+	"$B/netd/gw_schema.c"
+for t in req_decode ipc_payload pbwire gw_json; do
 	work="$B/tests/fuzz/out/corpus_$t"
 	mkdir -p "$work"
 	cd "$B/tests/fuzz/out"

@@ -60,6 +60,16 @@ check "... and get" eval '[ "$(tctl --cacert "$P/ca.crt" get tls --print-value-o
 check "HTTP/2 over TLS (curl's default) that is not gRPC: /health, as etcd's TLS listener" eval \
 	'[ "$(curl -s --http2 --cacert "$P/ca.crt" "$URL/health")" = "{\"health\":\"true\"}" ] &&
 	curl -s -o /dev/null -w "%{http_version} %{http_code}" --cacert "$P/ca.crt" "$URL/nope" | grep -qx "2 404"'
+# The JSON gateway over HTTP/2 and HTTP/1.1 on TLS: the same answers.
+tpost() { curl -s --cacert "$P/ca.crt" -w ' %{http_version} %{http_code}' "$@"; }
+for v in 1.1 2; do
+	tpost --http$v -d '{"key":"dGxz"}' "$URL/v3/kv/range" | sed 's/ [12].*//' >"$T/gw.$v"
+	tpost --http$v -m 1 -d '{"create_request":{"key":"dGxz"}}' "$URL/v3/watch" >"$T/gww.$v"
+done
+check "the JSON gateway over HTTP/2 on TLS: a range" \
+	grep -q '^{"header":.*"kvs":\[{"key":"dGxz",.*"value":"dg=="}\],"count":"1"}$' "$T/gw.2"
+check "... as over HTTP/1.1" cmp "$T/gw.1.1" "$T/gw.2"
+check "... and a watch's stream" grep -q '^{"result":{"header":.*"created":true}}$' "$T/gww.2"
 check "a client that does not trust the server's CA is not served" eval \
 	'! tctl get tls >/dev/null 2>&1'
 # s_client CIPHERS: the suite a TLS 1.2 client offering CIPHERS gets.
