@@ -11,6 +11,7 @@
 
 #include "netd/auth_tokens.h"
 #include "netd/backend.h"
+#include "netd/publish.h"
 #include "netd/grpc.h"
 #include "netd/h2.h"
 #include "netd/netd.h"
@@ -107,6 +108,22 @@ backend_propose_as(struct gstream *s, uint8_t *irr, size_t len, enum pending_wai
 }
 
 int
+backend_propose_internal(struct netd *n, uint8_t *irr, size_t len)
+{
+	struct pending *p;
+	int rc = CAIRN_ETOOBIG;
+
+	if (len <= RAFT_PEER_DATA_BYTES_MAX) {
+		if ((p = pending_add(&n->pending, NULL, PENDING_PUBLISH)) == NULL)
+			rc = CAIRN_ETOOMANYREQ;
+		else if ((rc = backend_send_proposal(n, p->id, irr, len)) != 0)
+			pending_remove(&n->pending, p);
+	}
+	free(irr);
+	return rc;
+}
+
+int
 backend_read(struct gstream *s, uint8_t *irr, size_t len, bool serializable)
 {
 	struct netd *n = backend_of(s);
@@ -170,6 +187,11 @@ backend_on_result(struct netd *n, uint64_t id, const cairn_ipc_Result *res)
 		    (unsigned long long)id);
 		return;
 	}
+	if (p->wait == PENDING_PUBLISH) {
+		backend_unwait(n, p);
+		publish_result(n, (int)res->code);
+		return;
+	}
 	s = p->stream;
 	wait = p->wait;
 	live = s != NULL && !s->answered;
@@ -220,13 +242,17 @@ static void
 backend_on_fail(struct netd *n, uint64_t id, int code)
 {
 	struct pending *p = pending_find(&n->pending, id);
+	enum pending_wait wait;
 	struct gstream *s;
 
 	if (p == NULL)
 		return;
 	s = p->stream;
+	wait = p->wait;
 	backend_unwait(n, p);
-	if (s != NULL && !s->answered)
+	if (wait == PENDING_PUBLISH)
+		publish_result(n, code != 0 ? code : CAIRN_EIO);
+	else if (s != NULL && !s->answered)
 		grpc_reply_err(s, code != 0 ? code : CAIRN_EIO);
 }
 
@@ -286,6 +312,7 @@ backend_frame(struct netd *n, enum cairn_proc from, struct chan_msg *m)
 		if (m->body.status.leader != 0 && m->body.status.leader != n->raft.leader)
 			n->leader_changes++;
 		n->raft = m->body.status;
+		publish_poke(n);
 		return 0;
 	case cairn_ipc_IPC_NETD_PEER_SEND:
 		return 0; /* the peer transport is to come */

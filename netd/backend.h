@@ -26,6 +26,9 @@ int backend_propose(struct gstream *s, uint8_t *irr, size_t len);
 /* The same, the answer going where 'wait' says (PENDING_AUTH_TOKEN: to
  * svc_auth_token). */
 int backend_propose_as(struct gstream *s, uint8_t *irr, size_t len, enum pending_wait wait);
+/* A proposal of netd's own (irr taken), answered to publish_result(): 0,
+ * or why it could not be sent. */
+int backend_propose_internal(struct netd *n, uint8_t *irr, size_t len);
 /* Has stored serve the read irr[len] (taken): at once when serializable,
  * else after raftd's read index. Returns as backend_propose. */
 int backend_read(struct gstream *s, uint8_t *irr, size_t len, bool serializable);

@@ -37,6 +37,7 @@ static const struct grpc_method grpc_methods[] = {
 	{"/etcdserverpb.Lease/LeaseKeepAlive", NULL, &svc_lease_keepalive_ops},
 	{"/etcdserverpb.Lease/LeaseTimeToLive", svc_lease_time_to_live, NULL},
 	{"/etcdserverpb.Lease/LeaseLeases", svc_lease_leases, NULL},
+	{"/etcdserverpb.Cluster/MemberList", svc_cluster_member_list, NULL},
 	{"/etcdserverpb.Maintenance/Alarm", svc_maint_alarm, NULL},
 	{"/etcdserverpb.Maintenance/Status", svc_maint_status, NULL},
 	{"/etcdserverpb.Maintenance/Defragment", svc_maint_defragment, NULL},

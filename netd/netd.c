@@ -128,6 +128,7 @@ netd_start(struct child *c)
 	TAILQ_INIT(&n->sniffing);
 	TAILQ_INIT(&n->owed);
 	pending_init(&n->pending);
+	publish_init(n);
 	netd_configure(n, &c->cfg.netd);
 	c->state = n;
 	for (size_t i = 0; i < c->listeners_len; i++) {
@@ -177,6 +178,7 @@ netd_stop(struct child *c)
 	for (size_t i = 0; i < n->listeners_len; i++)
 		evconnlistener_free(n->listeners[i].ev);
 	pending_close(&n->pending);
+	publish_free(n);
 	tokens_sweep(&n->tokens, 0, true);
 	event_free(n->tokens_ev);
 	free(n);

@@ -16,6 +16,7 @@
 
 #include "netd/auth_tokens.h"
 #include "netd/pending.h"
+#include "netd/publish.h"
 #include "netd/tls.h"
 #include "shared/child.h"
 
@@ -65,6 +66,7 @@ struct netd {
 	struct event *tokens_ev;    /* forgets the expired ones */
 	struct tls_server *tls;     /* https client URLs (netd.c's, read before
 	                             * the privilege drop) */
+	struct publish publish;     /* the member's attributes (publish.c) */
 };
 
 /* A monotonic clock, in milliseconds. */

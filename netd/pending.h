@@ -28,6 +28,7 @@ enum pending_wait {
 	PENDING_SNAPSHOT,     /* stored's Results, a snapshot's parts */
 	PENDING_AUTH_CHECK,   /* stored's password check for an Authenticate */
 	PENDING_AUTH_TOKEN,   /* the Authenticate proposed, its token to keep */
+	PENDING_PUBLISH,      /* netd's own: the member's attributes (no stream) */
 };
 
 struct pending {

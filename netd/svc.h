@@ -31,6 +31,9 @@ extern const struct grpc_stream_ops svc_watch_ops;
 struct pending;
 void svc_watch_events(struct netd *n, struct pending *p, const cairn_ipc_WatchEvents *ev);
 
+/* etcdserverpb.Cluster (svc_cluster.c). */
+grpc_unary_fn svc_cluster_member_list;
+
 /* etcdserverpb.Maintenance (svc_maint.c). */
 grpc_unary_fn svc_maint_status;
 grpc_unary_fn svc_maint_hash;

@@ -40,15 +40,16 @@ child_take_listener(struct child *c, struct chan_msg *m)
 	fcntl(l->fd, F_SETFD, FD_CLOEXEC);
 }
 
-/* Waits for the supervisor's hello, configuration and the listening
- * sockets the configuration announces, in that order. */
+/* Waits for the supervisor's hello, configuration, then the listening
+ * sockets and bootstrap members the configuration announces. */
 static void
 child_read_config(struct child *c)
 {
 	struct chan_msg m;
 	bool hello = false, configured = false;
 
-	while (!configured || c->listeners_len < c->cfg.netd.listeners) {
+	while (!configured || c->listeners_len < c->cfg.netd.listeners ||
+	    c->members_len < c->cfg.bootstrap_members) {
 		int rc = chan_recv(&c->ctl, &m);
 
 		if (rc == CAIRN_EAGAIN) {
@@ -67,8 +68,15 @@ child_read_config(struct child *c)
 			if (c->cfg.netd.listeners > CHILD_LISTENERS_MAX)
 				fatalx("%u listeners from the supervisor; at most %d",
 				    c->cfg.netd.listeners, CHILD_LISTENERS_MAX);
-		} else if (m.hdr.type == cairn_ipc_IPC_CHILD_LISTENER_ADOPT && configured) {
+			if (c->cfg.bootstrap_members > CHILD_MEMBERS_MAX)
+				fatalx("%u members from the supervisor; at most %d",
+				    c->cfg.bootstrap_members, CHILD_MEMBERS_MAX);
+		} else if (m.hdr.type == cairn_ipc_IPC_CHILD_LISTENER_ADOPT && configured &&
+		    c->listeners_len < c->cfg.netd.listeners) {
 			child_take_listener(c, &m);
+		} else if (m.hdr.type == cairn_ipc_IPC_CHILD_MEMBER_ADOPT && configured &&
+		    c->members_len < c->cfg.bootstrap_members) {
+			c->members[c->members_len++] = m.body.member;
 		} else
 			fatalx("unexpected %s before configuration", ipc_type_name(m.hdr.type));
 		chan_msg_release(&m);

@@ -18,6 +18,8 @@
 #define CHILD_CONFIG_WAIT_MS 10000
 /* Listening sockets the supervisor may pass netd (NetdConfig.listeners). */
 #define CHILD_LISTENERS_MAX 16
+/* The bootstrap members stored may be given (RaftConfig.members' bound). */
+#define CHILD_MEMBERS_MAX 16
 
 struct child;
 struct chan_msg;
@@ -71,6 +73,8 @@ struct child {
 	cairn_ipc_ChildConfig cfg;
 	struct child_listener listeners[CHILD_LISTENERS_MAX];
 	size_t listeners_len;       /* cfg.netd.listeners, all received */
+	cairn_ipc_BootstrapMember members[CHILD_MEMBERS_MAX]; /* stored only */
+	size_t members_len;         /* cfg.bootstrap_members, all received */
 	const struct child_ops *ops;
 	void *state;                /* the process's own, set by ops->start */
 };

@@ -73,6 +73,8 @@ static const struct ipc_route ipc_routes[] = {
 	    cairn_ipc_AuthCheck_size, RING, 0},
 	{cairn_ipc_IPC_CHILD_LISTENER_ADOPT, SUP, NETD, cairn_ipc_Listener_fields,
 	    cairn_ipc_Listener_size, SOCK, 1},
+	{cairn_ipc_IPC_CHILD_MEMBER_ADOPT, SUP, STORED, cairn_ipc_BootstrapMember_fields,
+	    cairn_ipc_BootstrapMember_size, SOCK, 0},
 };
 
 #define IPC_ROUTES_LEN (sizeof(ipc_routes) / sizeof(ipc_routes[0]))

@@ -124,6 +124,21 @@ enum req_type {
 	REQ_USER_LIST = 1106, REQ_ROLE_LIST = 1107,
 	REQ_ROLE_ADD = 1200, REQ_ROLE_DELETE = 1201, REQ_ROLE_GET = 1202,
 	REQ_ROLE_GRANT = 1203, REQ_ROLE_REVOKE = 1204,
+	/* cairn's own: a member's attributes (an etcdserverpb.Member's ID,
+	 * name and clientURLs), which its netd proposes at start as etcd
+	 * publishes them through its v2 store. */
+	REQ_MEMBER_ATTR = 9000,
+};
+
+/* The client URLs a member may publish (etcdserverpb.Member's bound). */
+#define REQ_MEMBER_URLS_MAX 8
+
+/* REQ_MEMBER_ATTR's Member. */
+struct req_member_attr {
+	uint64_t id;                 /* ID (1) */
+	struct req_bytes name;       /* name (2) */
+	struct req_bytes urls[REQ_MEMBER_URLS_MAX]; /* clientURLs (4) */
+	uint32_t nurls;
 };
 
 /* The auth requests' fields, by meaning; each request has some of them
@@ -173,6 +188,7 @@ struct req {
 			uint32_t alarm;      /* .alarm (3) */
 		} alarm;
 		struct req_auth auth;    /* REQ_AUTH_ENABLE to REQ_ROLE_REVOKE */
+		struct req_member_attr member; /* REQ_MEMBER_ATTR */
 	} u;
 };
 
@@ -198,6 +214,7 @@ void req_arena_free(struct req_arena *a);
 #define REQ_WHY_TOO_MANY_OPS "too many operations in txn request"
 #define REQ_WHY_TOO_DEEP "txn request nested too deep"
 #define REQ_WHY_EMPTY_OP "RequestOp without a request"
+#define REQ_WHY_TOO_MANY_URLS "member with too many client URLs"
 
 /*
  * Decodes an InternalRaftRequest from buf (len bytes), which must outlive

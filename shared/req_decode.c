@@ -56,6 +56,7 @@ enum alarm_field { ALARM_F_ACTION = 1, ALARM_F_MEMBER = 2, ALARM_F_ALARM = 3 };
 enum auth_field { AUTH_F_1 = 1, AUTH_F_2 = 2, AUTH_F_3 = 3, AUTH_F_4 = 4 };
 enum options_field { OPTIONS_F_NO_PASSWORD = 1 };
 enum perm_field { PERM_F_TYPE = 1, PERM_F_KEY = 2, PERM_F_END = 3 };
+enum member_field { MEMBER_F_ID = 1, MEMBER_F_NAME = 2, MEMBER_F_CLIENT_URLS = 4 };
 
 CAIRN_STATIC_ASSERT(REQ_RANGE == 3 && REQ_ALARM == 10 && (int)IRR_F_ALARM == (int)REQ_ALARM,
     "req_type = field");
@@ -699,6 +700,23 @@ auth_field(struct dec *d, struct pbw_reader *r, uint32_t field, enum pbw_type ty
 	return dec_skip(d, r, type);
 }
 
+/* REQ_MEMBER_ATTR's Member: ID, name, clientURLs. */
+static int
+member_field(struct dec *d, struct pbw_reader *r, uint32_t field, enum pbw_type type, void *m)
+{
+	struct req_member_attr *x = m;
+
+	if (field == MEMBER_F_ID)
+		return dec_u64(d, r, type, &x->id);
+	if (field == MEMBER_F_NAME)
+		return dec_bytes(d, r, type, &x->name);
+	if (field != MEMBER_F_CLIENT_URLS)
+		return dec_skip(d, r, type);
+	if (x->nurls == REQ_MEMBER_URLS_MAX)
+		return dec_fail(d, REQ_WHY_TOO_MANY_URLS);
+	return dec_bytes(d, r, type, &x->urls[x->nurls++]);
+}
+
 static bool
 req_type_auth(uint32_t field)
 {
@@ -734,6 +752,8 @@ irr_request(struct dec *d, const uint8_t *p, size_t n, struct req *q)
 	case REQ_LEASE_REVOKE:
 	case REQ_ALARM:
 		return dec_fields(d, p, n, small_field, q);
+	case REQ_MEMBER_ATTR:
+		return dec_fields(d, p, n, member_field, &q->u.member);
 	default:
 		break;
 	}
@@ -761,7 +781,7 @@ irr_field(struct dec *d, struct pbw_reader *r, uint32_t field, enum pbw_type typ
 	if (field == IRR_F_V2 || field == IRR_F_LEASE_CHECKPOINT)
 		return dec_fail(d, REQ_WHY_NOT_APPLIED);
 	if (field != IRR_F_HEADER && (field < REQ_RANGE || field > REQ_ALARM) &&
-	    !req_type_auth(field))
+	    !req_type_auth(field) && field != REQ_MEMBER_ATTR)
 		return dec_skip(d, r, type);
 	if ((rc = dec_len(d, r, type, &p, &n)) != 0)
 		return rc;

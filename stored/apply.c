@@ -213,7 +213,8 @@ quota_past(struct apply *a, const struct req *r)
 static int
 apply_alarmed(const struct apply *a, const struct req *r)
 {
-	if (r->type == REQ_ALARM)
+	/* etcd publishes attributes through its v2 store: no alarm stops it. */
+	if (r->type == REQ_ALARM || r->type == REQ_MEMBER_ATTR)
 		return 0;
 	if (a->corrupt)
 		return CAIRN_ECLUSTERCORRUPT;
@@ -253,6 +254,8 @@ apply_write(struct apply *a, struct mvcc_wtxn *w, const struct req *r, uint64_t 
 			a->lease_hook(a->lease_arg, r->u.revoke.id, 0);
 		apply_header(a, out, apply_rev(a, w), true);
 		return 0;
+	case REQ_MEMBER_ATTR:
+		return apply_member_attr(a, w, r);
 	case REQ_COMPACTION:
 		return CAIRN_EINVAL; /* apply_compaction() */
 	default:

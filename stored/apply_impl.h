@@ -39,6 +39,9 @@ int apply_auth_check(struct apply *a, DB_TXN *txn, const struct req *r);
 int apply_auth(struct apply *a, struct mvcc_wtxn *w, const struct req *r, uint64_t index,
     uint64_t term, struct pbout *out);
 
+/* A member's published attributes (REQ_MEMBER_ATTR; apply_member.c). */
+int apply_member_attr(struct apply *a, struct mvcc_wtxn *w, const struct req *r);
+
 struct apply_kvs *apply_kvs_new(void);
 void apply_kvs_free(struct apply_kvs *k);
 

@@ -2,6 +2,7 @@
  * stored: the members tables (see members.h).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "raftd/raft_types.h"
@@ -60,4 +61,38 @@ members_get(struct mvcc *s, uint64_t id, const uint8_t **out, uint32_t *len, boo
 	*out = s->val.data;
 	*len = s->val.size;
 	return 0;
+}
+
+int
+members_list(struct mvcc *s, members_fn *fn, void *arg)
+{
+	DBT k = {0}, v = {0};
+	DBC *c;
+	int rc = s->db.members->cursor(s->db.members, s->batch, &c, 0);
+
+	if (rc != 0)
+		return bdb_fail(rc, "members cursor");
+	while ((rc = c->get(c, &k, &v, DB_NEXT)) == 0) {
+		char kb[MEMBER_KEY_BYTES];
+		char *end;
+		uint64_t id;
+
+		if (k.size == 0 || k.size >= sizeof(kb)) {
+			rc = CAIRN_ECORRUPT;
+			break;
+		}
+		memcpy(kb, k.data, k.size);
+		kb[k.size] = '\0';
+		id = strtoull(kb, &end, 16);
+		if (*end != '\0') {
+			rc = CAIRN_ECORRUPT;
+			break;
+		}
+		if ((rc = fn(arg, id, v.data, v.size)) != 0)
+			break;
+	}
+	(void)c->close(c);
+	if (rc == DB_NOTFOUND)
+		return 0;
+	return rc > 0 ? rc : bdb_fail(rc, "members walk");
 }

@@ -1,9 +1,11 @@
 /*
  * stored: etcd's members tables, changed by the membership entries Raft
  * commits (raftd/conf_change.h): an added, updated or promoted member is
- * kept as its entry's context says (etcd's JSON of the member, which netd
- * writes and stored does not read); a removed one moves to
- * members_removed, as etcd keeps it, so that it is never let back.
+ * kept as its entry's context says (an etcdserverpb.Member, encoded:
+ * MemberList answers with the records as they are); a removed one moves
+ * to members_removed, as etcd keeps it, so that it is never let back. A
+ * new store starts with the bootstrap members (--initial-cluster), as
+ * etcd's first entries add them.
  */
 #ifndef CAIRN_STORED_MEMBERS_H
 #define CAIRN_STORED_MEMBERS_H
@@ -20,5 +22,11 @@ int members_apply(struct mvcc *s, DB_TXN *txn, uint8_t op, uint64_t id, const ui
  * next read), CAIRN_ENOENT; *removed when it was removed. */
 int members_get(struct mvcc *s, uint64_t id, const uint8_t **out, uint32_t *len,
     bool *removed);
+
+/* Calls fn for each member's record (not the removed ones), in the
+ * table's order; rec is borrowed for the call. Stops at fn's first
+ * non-zero return, which it returns. */
+typedef int members_fn(void *arg, uint64_t id, const uint8_t *rec, uint32_t len);
+int members_list(struct mvcc *s, members_fn *fn, void *arg);
 
 #endif

@@ -18,6 +18,7 @@
 #include "stored/node_auth.h"
 #include "stored/node_lease.h"
 #include "stored/node_maint.h"
+#include "stored/node_members.h"
 #include "stored/node_read.h"
 #include "stored/node_watch.h"
 #include "shared/chan.h"
@@ -186,6 +187,10 @@ stored_node_start(struct stored_node *n)
 	}
 	if ((rc = apply_init(&n->apply, &n->store)) != 0) {
 		log_warnx("cannot read the store's alarms");
+		return rc;
+	}
+	if ((rc = stored_members_bootstrap(n)) != 0) {
+		log_warnx("cannot write the bootstrap members");
 		return rc;
 	}
 	n->apply.lease_min_ttl = stored_lease_min_ttl(&n->child->cfg.raft);

@@ -15,6 +15,7 @@
 #include "shared/xmalloc.h"
 #include "stored/node_apply.h"
 #include "stored/node_maint.h"
+#include "stored/node_members.h"
 #include "stored/snapshot.h"
 
 /* HashResponse, HashKVResponse: hash (2); HashKVResponse:
@@ -206,8 +207,10 @@ stored_maint_frame(struct stored_node *n, uint64_t id, const cairn_ipc_Maint *in
 	int code;
 
 	pbout_reset(&n->resp);
-	/* etcd's authMaintenanceServer: these need the root role. */
+	/* etcd's authMaintenanceServer: these need the root role (etcd
+	 * 3.4's Cluster service checks no one). */
 	if (in->op != cairn_ipc_Maint_Op_SNAPSHOT_MORE && in->op != cairn_ipc_Maint_Op_SNAPSHOT_STOP &&
+	    in->op != cairn_ipc_Maint_Op_MEMBER_LIST &&
 	    (code = auth_check_admin(&n->apply.auth, NULL, user)) != 0) {
 		if (code != CAIRN_EIO && code != CAIRN_ECORRUPT)
 			code = code == CAIRN_EUSEREMPTY ? CAIRN_EMAINTUSEREMPTY :
@@ -230,6 +233,9 @@ stored_maint_frame(struct stored_node *n, uint64_t id, const cairn_ipc_Maint *in
 			pbout_varint(&n->resp, MAINT_HASH, hash);
 			pbout_varint(&n->resp, MAINT_COMPACT_REV, (uint64_t)crev);
 		}
+		break;
+	case cairn_ipc_Maint_Op_MEMBER_LIST:
+		code = stored_member_list(n, &n->resp);
 		break;
 	case cairn_ipc_Maint_Op_DEFRAGMENT:
 		return defrag_start(n, id);

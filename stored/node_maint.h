@@ -3,7 +3,7 @@
  * the store itself, as netd forwards them (IPC_STORED_MAINT_DO): Hash,
  * HashKV and Defragment, each answered with etcd's response or error, and
  * Snapshot, answered with the snapshot's bytes (netd makes etcd's
- * SnapshotResponses of them).
+ * SnapshotResponses of them); and the Cluster service's MemberList.
  */
 #ifndef CAIRN_STORED_NODE_MAINT_H
 #define CAIRN_STORED_NODE_MAINT_H

@@ -104,7 +104,7 @@ const struct flag_def flags_table[] = {
 	{FL("initial-cluster-token", FLAG_T_STRING, FLAG_G_CLUSTERING, 0, "etcd-cluster",
 	    "Initial cluster token for the etcd cluster during bootstrap.\n"
 	    "    Specifying this can protect you from unintended cross-cluster interaction when running multiple clusters.")},
-	{FL("advertise-client-urls", FLAG_T_URLS, FLAG_G_CLUSTERING, 0, "http://localhost:2379",
+	{FL("advertise-client-urls", FLAG_T_URLS, FLAG_G_CLUSTERING, IMPL, "http://localhost:2379",
 	    "List of this member's client URLs to advertise to the public.\n"
 	    "    The client URLs advertised should be accessible to machines that talk to etcd cluster. etcd client libraries parse these URLs to connect to the cluster."),
 	    .url_except = ""},

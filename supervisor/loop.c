@@ -113,6 +113,20 @@ loop_send_listeners(const struct supervisor *s, struct sup_child *c)
 	}
 }
 
+/* stored's bootstrap members, after its configuration. */
+static void
+loop_send_members(const struct supervisor *s, struct sup_child *c)
+{
+	CAIRN_ASSERT(c->proc == PROC_STORED);
+	CAIRN_ASSERT(c->cfg.bootstrap_members == s->members_len);
+	for (size_t i = 0; i < c->cfg.bootstrap_members; i++) {
+		if (chan_send(&c->ctl, cairn_ipc_IPC_CHILD_MEMBER_ADOPT, 0, &s->members[i]) != 0) {
+			log_warnx("cannot pass stored the bootstrap members");
+			return;
+		}
+	}
+}
+
 void
 loop_child_started(struct supervisor *s, struct sup_child *c)
 {
@@ -127,6 +141,8 @@ loop_child_started(struct supervisor *s, struct sup_child *c)
 		log_warnx("cannot send %s its configuration", proc_name(c->proc));
 	else if (c->proc == PROC_NETD)
 		loop_send_listeners(s, c);
+	else if (c->proc == PROC_STORED)
+		loop_send_members(s, c);
 	log_fields_init(&f);
 	log_field_str(&f, "child", proc_name(c->proc));
 	log_field_int(&f, "child-pid", c->pid);

@@ -183,34 +183,41 @@ url_cmp(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-/* The advertised peer URLs as etcd holds them: types.NewURLs of the value
- * split at each ',', sorted, repeats kept. */
+int
+members_parse_urls(const char *flag, const char *val, const char *dflt, struct member *out,
+    char *err, size_t errlen)
+{
+	char *copy = xstrdup(*val != '\0' ? val : dflt), *rest = copy, *u;
+	char why[WHY_BYTES];
+	int rc = 0;
+
+	out->urls_len = 0;
+	while (rc == 0 && (u = strsep(&rest, ",")) != NULL) {
+		if (out->urls_len == MEMBER_URLS_MAX) {
+			snprintf(err, errlen, "--%s: more than %d URLs", flag, MEMBER_URLS_MAX);
+			rc = CAIRN_EINVAL;
+		} else if (url_canon(u, out->urls[out->urls_len], sizeof(out->urls[0]),
+		    why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "--%s: %s", flag, why);
+			rc = CAIRN_EINVAL;
+		} else {
+			out->urls_len++;
+		}
+	}
+	free(copy);
+	qsort(out->urls, out->urls_len, sizeof(out->urls[0]), url_cmp);
+	return rc;
+}
+
+/* The advertised peer URLs as etcd holds them. */
 static int
 parse_advertise(const char *val, const char *name, struct member *adv,
     char *err, size_t errlen)
 {
-	char *copy = xstrdup(*val != '\0' ? val : ADVERTISE_DEFAULT), *rest = copy, *u;
-	char why[WHY_BYTES];
-	int rc = 0;
-
 	memset(adv, 0, sizeof(*adv));
 	snprintf(adv->name, sizeof(adv->name), "%s", name);
-	while (rc == 0 && (u = strsep(&rest, ",")) != NULL) {
-		if (adv->urls_len == MEMBER_URLS_MAX) {
-			snprintf(err, errlen, "--initial-advertise-peer-urls: more than %d URLs",
-			    MEMBER_URLS_MAX);
-			rc = CAIRN_EINVAL;
-		} else if (url_canon(u, adv->urls[adv->urls_len], sizeof(adv->urls[0]),
-		    why, sizeof(why)) != 0) {
-			snprintf(err, errlen, "--initial-advertise-peer-urls: %s", why);
-			rc = CAIRN_EINVAL;
-		} else {
-			adv->urls_len++;
-		}
-	}
-	free(copy);
-	qsort(adv->urls, adv->urls_len, sizeof(adv->urls[0]), url_cmp);
-	return rc;
+	return members_parse_urls("initial-advertise-peer-urls", val, ADVERTISE_DEFAULT, adv,
+	    err, errlen);
 }
 
 /* NewClusterFromURLsMap's checks on the IDs, in --initial-cluster order

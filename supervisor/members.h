@@ -54,4 +54,11 @@ struct members {
 int members_from_config(const struct config *cfg, struct members *out,
     char *err, size_t errlen);
 
+/* The URLs of a list flag (--flag, named in errors) as etcd holds them:
+ * types.NewURLs of 'val' ('dflt' when empty) split at each ',', each as
+ * Go writes it back, sorted, repeats kept; into out->urls (its name is
+ * left alone). 0, or CAIRN_EINVAL with one line in err[errlen]. */
+int members_parse_urls(const char *flag, const char *val, const char *dflt, struct member *out,
+    char *err, size_t errlen);
+
 #endif

@@ -152,6 +152,25 @@ cipher_suites_bad(const struct config *cfg)
 	return true;
 }
 
+/* --advertise-client-urls for netd's publication. */
+static void
+child_client_urls(const struct config *cfg, cairn_ipc_NetdConfig *nc)
+{
+	static struct member urls; /* 2 KiB of URLs: off the stack */
+	char err[256];
+
+	CAIRN_STATIC_ASSERT(sizeof(nc->client_urls) / sizeof(nc->client_urls[0]) ==
+	    MEMBER_URLS_MAX, "one bound for a member's URLs");
+	if (members_parse_urls("advertise-client-urls", config_get(cfg, "advertise-client-urls",
+	    NULL), "http://localhost:2379", &urls, err, sizeof(err)) != 0) {
+		log_warnx("%s: the member publishes no client URLs", err);
+		return;
+	}
+	for (size_t i = 0; i < urls.urls_len; i++)
+		snprintf(nc->client_urls[nc->client_urls_count++], sizeof(nc->client_urls[0]), "%s",
+		    urls.urls[i]);
+}
+
 /* What netd needs beyond the common part: its limits, TLS files, and how
  * many listening sockets follow its configuration. */
 static void
@@ -174,6 +193,26 @@ child_netd_config(const struct config *cfg, const struct listen_set *ls,
 	    config_get(cfg, "cipher-suites", NULL));
 	CAIRN_ASSERT(flags_parse_bool(config_get(cfg, "auto-tls", NULL), &nc->auto_tls) == 0);
 	nc->auth_token_ttl = cfg->auth_token_ttl;
+	child_client_urls(cfg, nc);
+}
+
+/* The bootstrap members as stored gets them. */
+static void
+child_members(struct supervisor *s, const struct members *ms)
+{
+	CAIRN_STATIC_ASSERT(sizeof(s->members) / sizeof(s->members[0]) == RAFT_MEMBERS_MAX,
+	    "one bound for the bootstrap members");
+	s->members_len = 0;
+	for (size_t i = 0; i < ms->n; i++) {
+		cairn_ipc_BootstrapMember *b = &s->members[s->members_len++];
+
+		*b = (cairn_ipc_BootstrapMember)cairn_ipc_BootstrapMember_init_zero;
+		b->id = ms->m[i].id;
+		snprintf(b->name, sizeof(b->name), "%s", ms->m[i].name);
+		for (size_t u = 0; u < ms->m[i].urls_len && u < MEMBER_URLS_MAX; u++)
+			snprintf(b->peer_urls[b->peer_urls_count++], sizeof(b->peer_urls[0]), "%s",
+			    ms->m[i].urls[u]);
+	}
 }
 
 /* The part of the configuration each child gets. */
@@ -203,6 +242,8 @@ child_configs(struct supervisor *s, const struct members *ms)
 			cc->has_raft = true;
 			child_raft_config(cfg, ms, &cc->raft);
 		}
+		if (p == PROC_STORED)
+			cc->bootstrap_members = (uint32_t)s->members_len;
 		if (p == PROC_NETD) {
 			cc->has_netd = true;
 			child_netd_config(cfg, &s->listeners, &cc->netd);
@@ -268,6 +309,7 @@ run(const struct config *cfg, const struct members *ms)
 		listen_close(&s.listeners);
 		return 1;
 	}
+	child_members(&s, ms);
 	child_configs(&s, ms);
 	signal(SIGPIPE, SIG_IGN);
 	s.base = event_base_new();

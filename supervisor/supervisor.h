@@ -40,6 +40,9 @@ struct supervisor {
 	struct event_base *base;
 	struct sup_child children[PROC_COUNT]; /* PROC_NETD.. used */
 	struct listen_set listeners; /* bound before any child; netd's */
+	/* --initial-cluster's members, for stored (RAFT_MEMBERS_MAX). */
+	cairn_ipc_BootstrapMember members[16];
+	size_t members_len;
 	struct event *sigchld_ev;
 	struct event *sigterm_ev;
 	struct event *sigint_ev;

@@ -24,7 +24,8 @@ EPP=$(free_port)
 	--listen-peer-urls "http://127.0.0.1:$EPP" >"$T/etcd.log" 2>&1 &
 ETCD_PID=$!
 CP=$(free_port)
-start_cairn "$B/cairn" --data-dir "$T/cairn" --listen-client-urls "http://127.0.0.1:$CP"
+start_cairn "$B/cairn" --data-dir "$T/cairn" --listen-client-urls "http://127.0.0.1:$CP" \
+	--advertise-client-urls "http://127.0.0.1:$CP"
 
 export ETCDCTL_API=3
 up() { "$CTL_BIN" --endpoints "127.0.0.1:$1" --command-timeout 2s get up >/dev/null 2>&1; }

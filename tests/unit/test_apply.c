@@ -15,6 +15,8 @@
 #include "shared/pbwire.h"
 #include "stored/apply.h"
 #include "stored/lease.h"
+#include "stored/members.h"
+#include "raftd/raft_types.h"
 #include "tests/lib/runner.h"
 
 static char dir[] = "/tmp/cairn-apply.XXXXXX";
@@ -368,12 +370,46 @@ test_quota(void)
 	CU_ASSERT_EQUAL(run(&r), 0);
 }
 
+/* A member's published attributes replace its name and client URLs and
+ * keep what membership set (ID, peer URLs, learner); an unknown member is
+ * left alone; the revision does not move. */
+static void
+test_member_attr(void)
+{
+	/* Member { ID: 7 name: "old" peerURLs: "p" clientURLs: "x" isLearner: true } */
+	static const uint8_t before[] = {0x08, 0x07, 0x12, 0x03, 'o', 'l', 'd', 0x1a, 0x01, 'p',
+	    0x22, 0x01, 'x', 0x28, 0x01};
+	/* Member { ID: 7 peerURLs: "p" isLearner: true name: "n" clientURLs: "c1" "c2" } */
+	static const uint8_t after[] = {0x08, 0x07, 0x1a, 0x01, 'p', 0x28, 0x01, 0x12, 0x01, 'n',
+	    0x22, 0x02, 'c', '1', 0x22, 0x02, 'c', '2'};
+	struct req r = {.type = REQ_MEMBER_ATTR, .u.member = {.id = 7, .name = B("n"),
+	    .urls = {B("c1"), B("c2")}, .nurls = 2}};
+	const uint8_t *rec;
+	uint32_t len;
+	bool removed;
+	int64_t rev = S.rev;
+
+	CU_ASSERT_EQUAL_FATAL(mvcc_batch_begin(&S), 0);
+	CU_ASSERT_EQUAL_FATAL(members_apply(&S, S.batch, RAFT_CONF_ADD_LEARNER, 7, before,
+	    sizeof(before)), 0);
+	CU_ASSERT_EQUAL_FATAL(mvcc_batch_commit(&S), 0);
+	CU_ASSERT_EQUAL(run(&r), 0);
+	CU_ASSERT_EQUAL(out.len, 0);
+	CU_ASSERT_EQUAL_FATAL(members_get(&S, 7, &rec, &len, &removed), 0);
+	CU_ASSERT(!removed && runner_bytes_eq(rec, len, after, sizeof(after)));
+	r.u.member.id = 8;
+	CU_ASSERT_EQUAL(run(&r), 0);
+	CU_ASSERT_EQUAL(members_get(&S, 8, &rec, &len, &removed), CAIRN_ENOENT);
+	CU_ASSERT_EQUAL(S.rev, rev);
+}
+
 static CU_TestInfo apply_tests[] = {
 	{"responses byte for byte as etcd's (put, txn)", test_etcd_txn_sequence},
 	{"refusals write nothing and still record the entry", test_refusals},
 	{"quota: past it, applied and answered NOSPACE, as etcd", test_quota},
 	{"range options: sort, filters, limit, count", test_range_options},
 	{"alarms: NOSPACE caps writes, CORRUPT stops all, both persist", test_alarms},
+	{"a member's published attributes", test_member_attr},
 	CU_TEST_INFO_NULL,
 };
 

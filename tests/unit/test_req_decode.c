@@ -308,6 +308,11 @@ census(const struct req *r, const uint8_t *buf, size_t len)
 	case REQ_LEASE_REVOKE:
 	case REQ_ALARM:
 		break;
+	case REQ_MEMBER_ATTR:
+		c.ok &= bytes_inside(r->u.member.name, buf, len);
+		for (uint32_t i = 0; i < r->u.member.nurls; i++)
+			c.ok &= bytes_inside(r->u.member.urls[i], buf, len);
+		break;
 	default:
 		c.ok = false;
 	}
@@ -978,6 +983,27 @@ test_alarm(void)
 	}
 	REFUSE_HEX("5202 1803", REQ_WHY_ENUM);
 	REFUSE_HEX("5202 0803", REQ_WHY_ENUM);
+}
+
+/* cairn's member attributes (field 9000, tag c2 b2 04): a Member's ID,
+ * name and client URLs, peer URLs (3) skipped; more than
+ * REQ_MEMBER_URLS_MAX client URLs refused. */
+static void
+test_member_attr(void)
+{
+	struct decoded d;
+	uint8_t b[64];
+
+	if (ACCEPT(&d, b, hex("c2b204 10 0807 120161 1a0170 22027531 22027532", b), 0)) {
+		CU_ASSERT_EQUAL(d.req.type, REQ_MEMBER_ATTR);
+		CU_ASSERT_EQUAL(d.req.u.member.id, 7);
+		CU_ASSERT(d.req.u.member.name.n == 1 && d.req.u.member.name.p[0] == 'a');
+		CU_ASSERT_EQUAL_FATAL(d.req.u.member.nurls, 2);
+		CU_ASSERT(d.req.u.member.urls[1].n == 2 && d.req.u.member.urls[1].p[1] == '2');
+		done(&d);
+	}
+	REFUSE_HEX("c2b204 12 2200 2200 2200 2200 2200 2200 2200 2200 2200",
+	    REQ_WHY_TOO_MANY_URLS);
 }
 
 /* A TxnRequest's three lists, interleaved on the wire, keep each its
@@ -1745,6 +1771,7 @@ static CU_TestInfo decode_tests[] = {
 	{"unknown fields of every wire type skipped", test_unknown_fields},
 	{"compaction, lease grant and revoke", test_small},
 	{"alarm requests", test_alarm},
+	{"member attributes (cairn's own)", test_member_attr},
 	{"arena: reset, reuse, free", test_arena},
 	CU_TEST_INFO_NULL,
 };

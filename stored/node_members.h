@@ -1,0 +1,22 @@
+/*
+ * stored: the members table seen from the node: the bootstrap members
+ * written into a new store, and etcd's MemberListResponse for netd.
+ */
+#ifndef CAIRN_STORED_NODE_MEMBERS_H
+#define CAIRN_STORED_NODE_MEMBERS_H
+
+#include "stored/node.h"
+
+/* The most members a MemberList answers with (etcd's own clusters stay
+ * far below; raftd takes at most RAFT_MEMBERS_MAX voters and learners). */
+#define STORED_MEMBER_LIST_MAX 64
+
+/* Writes the supervisor's bootstrap members into a new store (consistent
+ * index 0, no members yet); nothing otherwise. 0 or the store's error. */
+int stored_members_bootstrap(struct stored_node *n);
+/* etcd's MemberListResponse into out: a header without a revision (as
+ * etcd's ClusterServer makes it) and the members by ascending ID. 0, or
+ * the store's error with out unspecified. */
+int stored_member_list(struct stored_node *n, struct pbout *out);
+
+#endif
