@@ -312,10 +312,12 @@ backend_frame(struct netd *n, enum cairn_proc from, struct chan_msg *m)
 		if (m->body.status.leader != 0 && m->body.status.leader != n->raft.leader)
 			n->leader_changes++;
 		n->raft = m->body.status;
+		peers_poke(n);
 		publish_poke(n);
 		return 0;
 	case cairn_ipc_IPC_NETD_PEER_SEND:
-		return 0; /* the peer transport is to come */
+		peers_send(n, &m->body.raft);
+		return 0;
 	default:
 		log_warnx("unexpected %s from %s", ipc_type_name(m->hdr.type), proc_name(from));
 		return CAIRN_EPROTO;

@@ -60,8 +60,9 @@ netd_client_bev(struct netd *n, int fd)
 }
 
 /* A new connection on one of the listeners: to the protocol its URL
- * names (a metrics URL: HTTP/1.1 alone; https: TLS; http: HTTP/2 or
- * HTTP/1.1 by the first bytes, and TLS too when the address is both). */
+ * names (a peer URL: cairn's peer framing; a metrics URL: HTTP/1.1 alone;
+ * https: TLS; http: HTTP/2 or HTTP/1.1 by the first bytes, and TLS too
+ * when the address is both). */
 static void
 netd_accept(struct evconnlistener *ev, evutil_socket_t fd, struct sockaddr *sa, int salen,
     void *arg)
@@ -71,7 +72,9 @@ netd_accept(struct evconnlistener *ev, evutil_socket_t fd, struct sockaddr *sa, 
 	(void)ev;
 	(void)sa;
 	(void)salen;
-	if (l->info.kind == cairn_ipc_Listener_Kind_METRICS)
+	if (l->info.kind == cairn_ipc_Listener_Kind_PEER)
+		peers_accept(l->n, fd);
+	else if (l->info.kind == cairn_ipc_Listener_Kind_METRICS)
 		http1_accept(l->n, fd, true);
 	else if (l->info.tls && !l->info.plain_too)
 		tls_accept(l->n, fd);
@@ -129,6 +132,7 @@ netd_start(struct child *c)
 	TAILQ_INIT(&n->owed);
 	pending_init(&n->pending);
 	publish_init(n);
+	peers_init(n);
 	netd_configure(n, &c->cfg.netd);
 	c->state = n;
 	for (size_t i = 0; i < c->listeners_len; i++) {
@@ -136,9 +140,10 @@ netd_start(struct child *c)
 		struct netd_listener *l = &n->listeners[n->listeners_len];
 
 		/* The supervisor lets no https metrics URL by. */
-		if (cl->info.kind != cairn_ipc_Listener_Kind_CLIENT &&
-		    cl->info.kind != cairn_ipc_Listener_Kind_METRICS)
-			continue; /* the peer transport is to come */
+		if (cl->info.kind == cairn_ipc_Listener_Kind_PEER && cl->info.tls) {
+			log_warnx("%s: peer TLS is not supported yet; not serving it", cl->info.url);
+			continue;
+		}
 		if (cl->info.tls && !n->tls->ready) {
 			log_errorx("%s: no certificate to serve it with", cl->info.url);
 			return CAIRN_EINVAL;
@@ -154,7 +159,8 @@ netd_start(struct child *c)
 		evconnlistener_set_error_cb(l->ev, netd_accept_error);
 		n->listeners_len++;
 		log_infof(NULL, "serving %s on %s", cl->info.kind == cairn_ipc_Listener_Kind_METRICS ?
-		    "metrics and health" : "client traffic", cl->info.url);
+		    "metrics and health" : cl->info.kind == cairn_ipc_Listener_Kind_PEER ?
+		    "peer traffic" : "client traffic", cl->info.url);
 	}
 	return 0;
 }
@@ -179,6 +185,7 @@ netd_stop(struct child *c)
 		evconnlistener_free(n->listeners[i].ev);
 	pending_close(&n->pending);
 	publish_free(n);
+	peers_free(n);
 	tokens_sweep(&n->tokens, 0, true);
 	event_free(n->tokens_ev);
 	free(n);

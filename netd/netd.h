@@ -16,6 +16,7 @@
 
 #include "netd/auth_tokens.h"
 #include "netd/pending.h"
+#include "netd/peer.h"
 #include "netd/publish.h"
 #include "netd/tls.h"
 #include "shared/child.h"
@@ -67,6 +68,7 @@ struct netd {
 	struct tls_server *tls;     /* https client URLs (netd.c's, read before
 	                             * the privilege drop) */
 	struct publish publish;     /* the member's attributes (publish.c) */
+	struct peers peers;         /* the other members (peer.c) */
 };
 
 /* A monotonic clock, in milliseconds. */

@@ -73,7 +73,7 @@ static const struct ipc_route ipc_routes[] = {
 	    cairn_ipc_AuthCheck_size, RING, 0},
 	{cairn_ipc_IPC_CHILD_LISTENER_ADOPT, SUP, NETD, cairn_ipc_Listener_fields,
 	    cairn_ipc_Listener_size, SOCK, 1},
-	{cairn_ipc_IPC_CHILD_MEMBER_ADOPT, SUP, STORED, cairn_ipc_BootstrapMember_fields,
+	{cairn_ipc_IPC_CHILD_MEMBER_ADOPT, SUP, STORED | NETD, cairn_ipc_BootstrapMember_fields,
 	    cairn_ipc_BootstrapMember_size, SOCK, 0},
 };
 

@@ -63,7 +63,7 @@ const struct flag_def flags_table[] = {
 	    "Time (in milliseconds) for an election to timeout. See tuning documentation for details.")},
 	{FL("initial-election-tick-advance", FLAG_T_BOOL, FLAG_G_MEMBER, 0, "true",
 	    "Whether to fast-forward initial election ticks on boot for faster election.")},
-	{FL("listen-peer-urls", FLAG_T_URLS, FLAG_G_MEMBER, 0, "http://localhost:2380",
+	{FL("listen-peer-urls", FLAG_T_URLS, FLAG_G_MEMBER, IMPL, "http://localhost:2380",
 	    "List of URLs to listen on for peer traffic."), .url_except = ""},
 	{FL("listen-client-urls", FLAG_T_URLS, FLAG_G_MEMBER, IMPL, "http://localhost:2379",
 	    "List of URLs to listen on for client traffic."), .url_except = ""},

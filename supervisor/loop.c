@@ -113,15 +113,15 @@ loop_send_listeners(const struct supervisor *s, struct sup_child *c)
 	}
 }
 
-/* stored's bootstrap members, after its configuration. */
+/* The bootstrap members, after the configuration (stored, netd). */
 static void
 loop_send_members(const struct supervisor *s, struct sup_child *c)
 {
-	CAIRN_ASSERT(c->proc == PROC_STORED);
+	CAIRN_ASSERT(c->proc == PROC_STORED || c->proc == PROC_NETD);
 	CAIRN_ASSERT(c->cfg.bootstrap_members == s->members_len);
 	for (size_t i = 0; i < c->cfg.bootstrap_members; i++) {
 		if (chan_send(&c->ctl, cairn_ipc_IPC_CHILD_MEMBER_ADOPT, 0, &s->members[i]) != 0) {
-			log_warnx("cannot pass stored the bootstrap members");
+			log_warnx("cannot pass %s the bootstrap members", proc_name(c->proc));
 			return;
 		}
 	}
@@ -139,10 +139,11 @@ loop_child_started(struct supervisor *s, struct sup_child *c)
 	if (chan_send_hello(&c->ctl) != 0 ||
 	    chan_send(&c->ctl, cairn_ipc_IPC_CHILD_CONFIG_SET, 0, &c->cfg) != 0)
 		log_warnx("cannot send %s its configuration", proc_name(c->proc));
-	else if (c->proc == PROC_NETD)
-		loop_send_listeners(s, c);
-	else if (c->proc == PROC_STORED)
+	else if (c->proc == PROC_NETD || c->proc == PROC_STORED) {
+		if (c->proc == PROC_NETD)
+			loop_send_listeners(s, c);
 		loop_send_members(s, c);
+	}
 	log_fields_init(&f);
 	log_field_str(&f, "child", proc_name(c->proc));
 	log_field_int(&f, "child-pid", c->pid);

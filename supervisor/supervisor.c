@@ -242,7 +242,8 @@ child_configs(struct supervisor *s, const struct members *ms)
 			cc->has_raft = true;
 			child_raft_config(cfg, ms, &cc->raft);
 		}
-		if (p == PROC_STORED)
+		/* stored writes them into a new store; netd dials their peer URLs. */
+		if (p == PROC_STORED || p == PROC_NETD)
 			cc->bootstrap_members = (uint32_t)s->members_len;
 		if (p == PROC_NETD) {
 			cc->has_netd = true;
@@ -292,7 +293,9 @@ run(const struct config *cfg, const struct members *ms)
 	log_start(cfg);
 	/* As etcd: a bad or busy address stops the member before anything
 	 * is written or started. */
-	if (listen_add_urls(&s.listeners, cairn_ipc_Listener_Kind_CLIENT,
+	if (listen_add_urls(&s.listeners, cairn_ipc_Listener_Kind_PEER,
+	    config_get(cfg, "listen-peer-urls", NULL), err, sizeof(err)) != 0 ||
+	    listen_add_urls(&s.listeners, cairn_ipc_Listener_Kind_CLIENT,
 	    config_get(cfg, "listen-client-urls", NULL), err, sizeof(err)) != 0 ||
 	    listen_add_urls(&s.listeners, cairn_ipc_Listener_Kind_METRICS,
 	    config_get(cfg, "listen-metrics-urls", NULL), err, sizeof(err)) != 0) {

@@ -23,7 +23,8 @@ build ipc_payload "$S/shared/ipc_route.c"
 build pbwire
 build gw_json "$S/netd/gw_json_in.c" "$S/netd/gw_json_out.c" "$S/shared/pbschema.c" \
 	"$B/netd/gw_schema.c"
-for t in req_decode ipc_payload pbwire gw_json; do
+build peer_frame "$S/netd/peer_frame.c"
+for t in req_decode ipc_payload pbwire gw_json peer_frame; do
 	work="$B/tests/fuzz/out/corpus_$t"
 	mkdir -p "$work"
 	cd "$B/tests/fuzz/out"

@@ -126,7 +126,9 @@ check "... and nothing else (/version: 404, as etcd's metrics listener)" eval \
 	'get /version | head -1 | grep -qx "404 text/plain; charset=utf-8"'
 check "the client port still serves gRPC" eval 'PORT=${CLIENT_URL##*:} ctl put m v | grep -qx OK'
 stop_all
-"$B/cairn" --data-dir "$T/metrics-tls" --listen-metrics-urls "https://127.0.0.1:$MP" >"$T/mtls.out" 2>&1
+"$B/cairn" --data-dir "$T/metrics-tls" --listen-metrics-urls "https://127.0.0.1:$MP" \
+	--listen-client-urls "http://127.0.0.1:$(free_port)" \
+	--listen-peer-urls "http://127.0.0.1:$(free_port)" >"$T/mtls.out" 2>&1
 echo "exit $?" >>"$T/mtls.out"
 check "an https metrics URL is refused at start (not served yet), exit 1" eval \
 	'grep -q "over http only" "$T/mtls.out" && tail -1 "$T/mtls.out" | grep -qx "exit 1"'

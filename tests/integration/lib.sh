@@ -45,9 +45,10 @@ print("\n".join(str(s.getsockname()[1]) for s in socks))
 }
 
 # Starts the supervisor in the background: start_cairn BIN ARGS... Unless
-# ARGS give --listen-client-urls, the member listens on a free port of
-# 127.0.0.1 (never etcd's 2379: parallel tests or a developer's etcd would
-# collide). CLIENT_URL holds the URLs either way. With --config-file the
+# ARGS give --listen-client-urls (--listen-peer-urls), the member listens
+# for clients (peers) on a free port of 127.0.0.1 (never etcd's 2379 and
+# 2380: parallel tests or a developer's etcd would collide). CLIENT_URL
+# holds the client URLs either way. With --config-file the
 # flag would be ignored: the file must name the URLs.
 start_cairn() {
 	local bin=$1 a next=; shift
@@ -65,6 +66,11 @@ start_cairn() {
 		CLIENT_URL=http://127.0.0.1:$(free_port)
 		set -- "$@" --listen-client-urls "$CLIENT_URL"
 	fi
+	# etcd's default peer URL (localhost:2380) would collide too.
+	case " $* " in
+	*" --listen-peer-urls "*|*" --listen-peer-urls="*|*" --config-file"*) ;;
+	*) set -- "$@" --listen-peer-urls "http://127.0.0.1:$(free_port)" ;;
+	esac
 	"$bin" "$@" 2>"$LOG" &
 	SUP_PID=$!
 }

@@ -35,7 +35,8 @@ check "the test's PKI is made (CA, server, clients, a CRL)" test -s "$P/crl.pem"
 # An https URL and no certificate: etcd's refusal, before anything starts.
 CP=$(free_port)
 "$B/cairn" --data-dir "$T/nocert" --listen-client-urls "https://127.0.0.1:$CP" \
-	--advertise-client-urls "https://127.0.0.1:$CP" >"$T/nocert.out" 2>&1
+	--advertise-client-urls "https://127.0.0.1:$CP" \
+	--listen-peer-urls "http://127.0.0.1:$(free_port)" >"$T/nocert.out" 2>&1
 echo "exit $?" >>"$T/nocert.out"
 check "an https URL without --cert-file and --key-file: etcd's error, exit 1" eval \
 	'grep -q "TLS key/cert (--cert-file, --key-file) must be provided for client url https://127.0.0.1:$CP with HTTPS scheme" "$T/nocert.out" &&
@@ -43,7 +44,8 @@ check "an https URL without --cert-file and --key-file: etcd's error, exit 1" ev
 
 # A cipher suite etcd does not know: its message, exit 1.
 "$B/cairn" --data-dir "$T/badsuite" --cipher-suites TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_NOPE \
-	>"$T/badsuite.out" 2>&1
+	--listen-client-urls "http://127.0.0.1:$(free_port)" \
+	--listen-peer-urls "http://127.0.0.1:$(free_port)" >"$T/badsuite.out" 2>&1
 echo "exit $?" >>"$T/badsuite.out"
 check "--cipher-suites with an unknown name: etcd's error, exit 1" eval \
 	'grep -qF "unexpected TLS cipher suite \\\"TLS_NOPE\\\"" "$T/badsuite.out" &&

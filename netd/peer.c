@@ -1,0 +1,372 @@
+/*
+ * netd: the peer transport (see peer.h).
+ */
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <pb_decode.h>
+
+#include "netd/netd.h"
+#include "netd/peer.h"
+#include "netd/peer_frame.h"
+#include "shared/assert.h"
+#include "shared/err.h"
+#include "shared/le.h"
+#include "shared/log.h"
+#include "shared/proto/peer.pb.h"
+#include "shared/xmalloc.h"
+
+static void peer_out_dial(struct peer_out *p);
+
+/* ---- URLs ------------------------------------------------------------- */
+
+/* The host and port of "http://host:port" or "http://[v6]:port". */
+static int
+peer_url_split(const char *url, char *host, char *port)
+{
+	const char *h, *colon, *end;
+
+	if (strncmp(url, "http://", 7) != 0)
+		return CAIRN_EINVAL;
+	h = url + 7;
+	if (*h == '[') {
+		if ((end = strchr(h, ']')) == NULL || end[1] != ':')
+			return CAIRN_EINVAL;
+		h++;
+		colon = end + 1;
+	} else {
+		if ((colon = strrchr(h, ':')) == NULL)
+			return CAIRN_EINVAL;
+		end = colon;
+	}
+	if ((size_t)(end - h) >= PEER_HOST_BYTES || strlen(colon + 1) >= PEER_PORT_BYTES ||
+	    colon[1] == '\0' || strspn(colon + 1, "0123456789") != strlen(colon + 1))
+		return CAIRN_EINVAL;
+	memcpy(host, h, (size_t)(end - h));
+	host[end - h] = '\0';
+	strcpy(port, colon + 1);
+	return 0;
+}
+
+/* ---- connections we dial ------------------------------------------------ */
+
+static void
+peer_out_down(struct peer_out *p, const char *why)
+{
+	struct timeval tv = {p->retry_ms / 1000, (p->retry_ms % 1000) * 1000};
+
+	if (p->connected)
+		log_warnx("lost the connection to member %llx: %s", (unsigned long long)p->id, why);
+	if (p->bev != NULL)
+		bufferevent_free(p->bev);
+	p->bev = NULL;
+	p->connected = false;
+	evtimer_add(p->retry_ev, &tv);
+	p->retry_ms = p->retry_ms * 2 > PEER_RETRY_MS_MAX ? PEER_RETRY_MS_MAX : p->retry_ms * 2;
+}
+
+static void
+peer_out_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct peer_out *p = arg;
+	const struct netd *n = p->n;
+	cairn_peer_PeerFrame f = cairn_peer_PeerFrame_init_zero;
+
+	(void)bev;
+	if (!(what & BEV_EVENT_CONNECTED)) {
+		peer_out_down(p, what & BEV_EVENT_EOF ? "closed" : "error");
+		return;
+	}
+	f.has_hello = true;
+	f.hello = (cairn_peer_PeerHello){.version = PEER_VERSION,
+	    .cluster_id = n->raft.cluster_id, .from = n->raft.member_id, .to = p->id};
+	if (peer_frame_put(bufferevent_get_output(p->bev), &f) != 0) {
+		peer_out_down(p, "cannot write the hello");
+		return;
+	}
+	p->connected = true;
+	p->retry_ms = PEER_RETRY_MS_MIN;
+	log_infof(NULL, "connected to member %llx at %s:%s", (unsigned long long)p->id, p->host,
+	    p->port);
+}
+
+/* The member we dial never writes: anything it sends is a broken peer. */
+static void
+peer_out_read(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	peer_out_down(arg, "it wrote to a one-way connection");
+}
+
+static void
+peer_out_retry(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	peer_out_dial(arg);
+}
+
+static void
+peer_out_dial(struct peer_out *p)
+{
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *ai;
+	int one = 1, fd;
+
+	CAIRN_ASSERT(p->bev == NULL);
+	/* Peer URLs are IP addresses or names the system resolves at once
+	 * (localhost): getaddrinfo blocks on anything slower. */
+	if (getaddrinfo(p->host, p->port, &hints, &ai) != 0) {
+		peer_out_down(p, "cannot resolve its host");
+		return;
+	}
+	p->bev = bufferevent_socket_new(p->n->c->base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (p->bev == NULL)
+		fatalx("bufferevent_socket_new");
+	bufferevent_setcb(p->bev, peer_out_read, NULL, peer_out_event, p);
+	if (bufferevent_socket_connect(p->bev, ai->ai_addr, (int)ai->ai_addrlen) != 0) {
+		freeaddrinfo(ai);
+		peer_out_down(p, "cannot connect");
+		return;
+	}
+	freeaddrinfo(ai);
+	fd = bufferevent_getfd(p->bev);
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	bufferevent_enable(p->bev, EV_READ);
+}
+
+/* ---- connections dialled to us --------------------------------------------- */
+
+static void
+peer_in_close(struct peer_in *pi, const char *why)
+{
+	struct netd *n = pi->n;
+
+	if (why != NULL)
+		log_warnx("closing a peer connection (from member %llx; 0: unknown yet): %s",
+		    (unsigned long long)pi->from, why);
+	TAILQ_REMOVE(&n->peers.in, pi, entry);
+	n->peers.nin--;
+	bufferevent_free(pi->bev);
+	event_free(pi->hello_ev);
+	free(pi);
+}
+
+static bool
+peer_known(const struct netd *n, uint64_t id)
+{
+	for (size_t i = 0; i < n->peers.nout; i++)
+		if (n->peers.out[i].id == id)
+			return true;
+	return false;
+}
+
+/* One decoded frame: NULL, or why the connection must close. */
+static const char *
+peer_in_frame(struct peer_in *pi, const cairn_peer_PeerFrame *f)
+{
+	struct netd *n = pi->n;
+	int rc;
+
+	if (pi->from == 0) {
+		if (!f->has_hello || f->has_msg)
+			return "its first frame is not a hello";
+		if (f->hello.version != PEER_VERSION)
+			return "another version of the peer protocol";
+		if (n->raft.member_id == 0 || f->hello.to != n->raft.member_id)
+			return "it meant to reach another member";
+		if (f->hello.cluster_id != n->raft.cluster_id)
+			return "cluster ID mismatch";
+		if (f->hello.from == n->raft.member_id || !peer_known(n, f->hello.from))
+			return "not a member";
+		pi->from = f->hello.from;
+		event_del(pi->hello_ev);
+		return NULL;
+	}
+	if (f->has_hello || !f->has_msg)
+		return "a frame without a Raft message";
+	if (f->msg.from != pi->from || f->msg.to != n->raft.member_id)
+		return "a message not from its member or not for this one";
+	rc = chan_send(&n->c->peers[PROC_RAFTD].ch, cairn_ipc_IPC_RAFTD_PEER_RECV, 0, &f->msg);
+	if (rc == CAIRN_EAGAIN)
+		n->peers.recv_dropped++; /* raftd is behind: Raft resends */
+	else if (rc != 0)
+		log_debug("cannot pass raftd a peer message: %s", err_str(rc));
+	return NULL;
+}
+
+static void
+peer_in_read(struct bufferevent *bev, void *arg)
+{
+	struct peer_in *pi = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+
+	for (;;) {
+		cairn_peer_PeerFrame f = cairn_peer_PeerFrame_init_zero;
+		uint8_t lenb[PEER_LEN_BYTES];
+		const char *why = NULL;
+		uint8_t *p;
+		uint32_t len;
+
+		if (evbuffer_copyout(in, lenb, sizeof(lenb)) != (ssize_t)sizeof(lenb))
+			return;
+		len = le_get32(lenb);
+		if (len > PEER_FRAME_BYTES_MAX) {
+			peer_in_close(pi, "a frame over the bound");
+			return;
+		}
+		if (evbuffer_get_length(in) < PEER_LEN_BYTES + (size_t)len) {
+			/* Wake when the whole frame is in. */
+			bufferevent_setwatermark(bev, EV_READ, PEER_LEN_BYTES + (size_t)len, 0);
+			return;
+		}
+		bufferevent_setwatermark(bev, EV_READ, 0, 0);
+		p = evbuffer_pullup(in, PEER_LEN_BYTES + (ssize_t)len) + PEER_LEN_BYTES;
+		if (peer_frame_decode(p, len, &f) != 0)
+			why = "a malformed frame";
+		else
+			why = peer_in_frame(pi, &f);
+		pb_release(cairn_peer_PeerFrame_fields, &f);
+		evbuffer_drain(in, PEER_LEN_BYTES + (size_t)len);
+		if (why != NULL) {
+			peer_in_close(pi, why);
+			return;
+		}
+	}
+}
+
+static void
+peer_in_event(struct bufferevent *bev, short what, void *arg)
+{
+	(void)bev;
+	peer_in_close(arg, what & BEV_EVENT_EOF ? NULL : "a connection error");
+}
+
+static void
+peer_in_hello_late(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	peer_in_close(arg, "no hello in time");
+}
+
+void
+peers_accept(struct netd *n, int fd)
+{
+	struct timeval tv = {PEER_HELLO_MS / 1000, (PEER_HELLO_MS % 1000) * 1000};
+	struct peer_in *pi;
+	int one = 1;
+
+	if (n->peers.nin >= PEER_IN_CONNS_MAX) {
+		log_warnx("%d peer connections: refusing another", PEER_IN_CONNS_MAX);
+		close(fd);
+		return;
+	}
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	pi = xcalloc(1, sizeof(*pi));
+	pi->n = n;
+	pi->bev = bufferevent_socket_new(n->c->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	pi->hello_ev = evtimer_new(n->c->base, peer_in_hello_late, pi);
+	if (pi->bev == NULL || pi->hello_ev == NULL || evtimer_add(pi->hello_ev, &tv) != 0)
+		fatalx("cannot serve a peer connection");
+	TAILQ_INSERT_TAIL(&n->peers.in, pi, entry);
+	n->peers.nin++;
+	bufferevent_setcb(pi->bev, peer_in_read, NULL, peer_in_event, pi);
+	bufferevent_enable(pi->bev, EV_READ);
+}
+
+/* ---- the members ---------------------------------------------------------- */
+
+void
+peers_init(struct netd *n)
+{
+	const struct child *c = n->c;
+
+	TAILQ_INIT(&n->peers.in);
+	for (size_t i = 0; i < c->members_len && n->peers.nout < PEER_MEMBERS_MAX; i++) {
+		const cairn_ipc_BootstrapMember *m = &c->members[i];
+		struct peer_out *p = &n->peers.out[n->peers.nout];
+
+		/* etcd dials a member's peer URLs in turn; cairn its first
+		 * plain http one (peer TLS is to come). */
+		for (pb_size_t u = 0; u < m->peer_urls_count; u++) {
+			if (peer_url_split(m->peer_urls[u], p->host, p->port) == 0)
+				break;
+			p->host[0] = '\0';
+		}
+		if (p->host[0] == '\0') {
+			log_warnx("member %llx has no http peer URL netd can dial",
+			    (unsigned long long)m->id);
+			continue;
+		}
+		p->n = n;
+		p->id = m->id;
+		p->retry_ms = PEER_RETRY_MS_MIN;
+		p->retry_ev = evtimer_new(c->base, peer_out_retry, p);
+		if (p->retry_ev == NULL)
+			fatalx("evtimer_new");
+		n->peers.nout++;
+	}
+}
+
+void
+peers_poke(struct netd *n)
+{
+	if (n->peers.dialing || n->raft.member_id == 0)
+		return;
+	n->peers.dialing = true;
+	for (size_t i = 0; i < n->peers.nout; i++)
+		if (n->peers.out[i].id != n->raft.member_id)
+			peer_out_dial(&n->peers.out[i]);
+}
+
+void
+peers_send(struct netd *n, const cairn_ipc_RaftMsg *m)
+{
+	cairn_peer_PeerFrame f = cairn_peer_PeerFrame_init_zero;
+	struct peer_out *p = NULL;
+	struct evbuffer *out;
+
+	for (size_t i = 0; i < n->peers.nout && p == NULL; i++)
+		if (n->peers.out[i].id == m->to)
+			p = &n->peers.out[i];
+	if (p == NULL) {
+		log_debug("a Raft message for %llx, which netd does not know",
+		    (unsigned long long)m->to);
+		return;
+	}
+	if (!p->connected) {
+		p->dropped++;
+		return;
+	}
+	out = bufferevent_get_output(p->bev);
+	if (evbuffer_get_length(out) > PEER_OUT_BYTES_MAX) {
+		p->dropped++;
+		return;
+	}
+	f.has_msg = true;
+	f.msg = *m; /* a shallow copy: m keeps its allocations */
+	if (peer_frame_put(out, &f) != 0)
+		p->dropped++;
+}
+
+void
+peers_free(struct netd *n)
+{
+	while (!TAILQ_EMPTY(&n->peers.in))
+		peer_in_close(TAILQ_FIRST(&n->peers.in), NULL);
+	for (size_t i = 0; i < n->peers.nout; i++) {
+		struct peer_out *p = &n->peers.out[i];
+
+		if (p->bev != NULL)
+			bufferevent_free(p->bev);
+		event_free(p->retry_ev);
+	}
+	n->peers.nout = 0;
+}

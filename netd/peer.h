@@ -1,0 +1,90 @@
+/*
+ * netd: the peer transport. raftd's messages to other members go out on
+ * one connection per member that this netd dials (its first peer URL, from
+ * --initial-cluster), reconnecting with backoff; messages from other
+ * members come in on the connections they dial to --listen-peer-urls.
+ * Framing: shared/proto/peer.proto. A frame is decoded whole and checked
+ * (hello first; cluster, sender and receiver as the hello said) before
+ * its RaftMsg goes to raftd, which checks every field again
+ * (raftd/peer_codec.c); a peer that sends garbage is disconnected. Raft
+ * tolerates loss: a message for a member that is down, or behind more
+ * than PEER_OUT_BYTES_MAX of unsent bytes, is dropped and counted.
+ */
+#ifndef CAIRN_NETD_PEER_H
+#define CAIRN_NETD_PEER_H
+
+#include <sys/queue.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "shared/proto/ipc.pb.h"
+#include "shared/raft_peer.h"
+
+/* Bumped when the framing changes meaning; a hello of another version is
+ * refused. */
+#define PEER_VERSION 1
+/* One frame: the largest RaftMsg and room for the hello and tags. */
+#define PEER_FRAME_BYTES_MAX (RAFT_PEER_MSG_BYTES_MAX + 256u)
+#define PEER_LEN_BYTES 4
+/* Unsent bytes to one member beyond which its messages are dropped. */
+#define PEER_OUT_BYTES_MAX (16u << 20)
+/* Members dialled (RAFT_MEMBERS_MAX), and incoming connections at once
+ * (a member that reconnects leaves its old one to close). */
+#define PEER_MEMBERS_MAX 16
+#define PEER_IN_CONNS_MAX 64
+/* An incoming connection must say hello within this. */
+#define PEER_HELLO_MS 5000
+/* Redial backoff: doubled after each failure, from min to max. */
+#define PEER_RETRY_MS_MIN 100
+#define PEER_RETRY_MS_MAX 3200
+/* A peer URL's host and port as text. */
+#define PEER_HOST_BYTES 256
+#define PEER_PORT_BYTES 8
+
+struct netd;
+
+/* Our connection to one member. */
+struct peer_out {
+	struct netd *n;
+	uint64_t id;
+	char host[PEER_HOST_BYTES], port[PEER_PORT_BYTES];
+	struct bufferevent *bev;    /* owned; NULL while down */
+	bool connected;             /* the hello went out */
+	struct event *retry_ev;     /* owned */
+	unsigned retry_ms;
+	uint64_t dropped;           /* messages dropped: down or behind */
+};
+
+/* A connection a member dialled to us. */
+struct peer_in {
+	TAILQ_ENTRY(peer_in) entry;
+	struct netd *n;
+	struct bufferevent *bev;    /* owned */
+	struct event *hello_ev;     /* owned: the hello's deadline */
+	uint64_t from;              /* 0 until its hello */
+};
+
+struct peers {
+	struct peer_out out[PEER_MEMBERS_MAX];
+	size_t nout;
+	TAILQ_HEAD(, peer_in) in;
+	size_t nin;
+	bool dialing;               /* our own IDs are known: dialling began */
+	uint64_t recv_dropped;      /* messages raftd could not take at once */
+};
+
+/* The members to dial: the supervisor's bootstrap members (their first
+ * peer URL each). */
+void peers_init(struct netd *n);
+void peers_free(struct netd *n);
+/* raftd told its status: once this member's IDs are known, dials. */
+void peers_poke(struct netd *n);
+/* A connection accepted on a peer URL (fd taken). */
+void peers_accept(struct netd *n, int fd);
+/* raftd's message for member m->to: sent, or dropped and counted. */
+void peers_send(struct netd *n, const cairn_ipc_RaftMsg *m);
+
+#endif

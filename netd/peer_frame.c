@@ -1,0 +1,144 @@
+/*
+ * netd: the peer transport's frames (shared/proto/peer.proto): checked
+ * and decoded, encoded. Apart from the connections (peer.c) so that the
+ * fuzz target takes the same code.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <pb_decode.h>
+#include <pb_encode.h>
+
+#include "netd/peer.h"
+#include "netd/peer_frame.h"
+#include "shared/err.h"
+#include "shared/le.h"
+#include "shared/log.h"
+#include "shared/pbwire.h"
+#include "shared/xmalloc.h"
+
+/* PeerFrame, RaftMsg, RaftEntry and RaftSnapshotMeta field numbers the
+ * pre-check counts (peer.proto, ipc.proto). */
+#define FRAME_F_MSG 2
+#define MSG_F_ENTRIES 12
+#define MSG_F_SNAP 13
+#define ENTRY_F_DATA 4
+#define SNAP_F_MEMBERS 3
+
+/* Counts of repeated fields nanopb would allocate for, checked before it
+ * does: a frame of tiny repeated fields must not make netd allocate
+ * millions of entries. 0, or CAIRN_EPROTO. */
+static int
+peer_count(const uint8_t *p, size_t len, uint32_t field, size_t max, size_t *n)
+{
+	struct pbw_reader r = {.buf = p, .len = len};
+
+	*n = 0;
+	while (r.off < r.len) {
+		uint32_t f;
+		enum pbw_type t;
+		const uint8_t *sub;
+		size_t sn;
+
+		if (pbw_get_tag(&r, &f, &t) != 0)
+			return CAIRN_EPROTO;
+		if (t == PBW_LEN) {
+			if (pbw_get_bytes(&r, &sub, &sn) != 0)
+				return CAIRN_EPROTO;
+		} else if (pbw_skip(&r, t) != 0) {
+			return CAIRN_EPROTO;
+		}
+		if (f == field && ++*n > max)
+			return CAIRN_EPROTO;
+	}
+	return 0;
+}
+
+/* The n-th (from 0) occurrence of a length-delimited field. */
+static int
+peer_nth(const uint8_t *p, size_t len, uint32_t field, size_t nth, const uint8_t **sub,
+    size_t *sn)
+{
+	struct pbw_reader r = {.buf = p, .len = len};
+
+	while (r.off < r.len) {
+		uint32_t f;
+		enum pbw_type t;
+
+		if (pbw_get_tag(&r, &f, &t) != 0)
+			return CAIRN_EPROTO;
+		if (t != PBW_LEN) {
+			if (pbw_skip(&r, t) != 0)
+				return CAIRN_EPROTO;
+			continue;
+		}
+		if (pbw_get_bytes(&r, sub, sn) != 0)
+			return CAIRN_EPROTO;
+		if (f == field && nth-- == 0)
+			return 0;
+	}
+	return CAIRN_ENOENT;
+}
+
+static int
+peer_precheck(const uint8_t *p, size_t len)
+{
+	const uint8_t *msg, *sub;
+	size_t mn, sn, n, entries;
+
+	if (peer_count(p, len, FRAME_F_MSG, 1, &n) != 0)
+		return CAIRN_EPROTO;
+	if (n == 0)
+		return 0;
+	if (peer_nth(p, len, FRAME_F_MSG, 0, &msg, &mn) != 0 ||
+	    peer_count(msg, mn, MSG_F_ENTRIES, RAFT_PEER_ENTRIES_MAX, &entries) != 0 ||
+	    peer_count(msg, mn, MSG_F_SNAP, 1, &n) != 0)
+		return CAIRN_EPROTO;
+	if (n == 1 && (peer_nth(msg, mn, MSG_F_SNAP, 0, &sub, &sn) != 0 ||
+	    peer_count(sub, sn, SNAP_F_MEMBERS, RAFT_PEER_MEMBERS_MAX, &n) != 0))
+		return CAIRN_EPROTO;
+	for (size_t i = 0; i < entries; i++) {
+		if (peer_nth(msg, mn, MSG_F_ENTRIES, i, &sub, &sn) != 0 ||
+		    peer_count(sub, sn, ENTRY_F_DATA, RAFT_PEER_ENTRY_CHUNKS_MAX + 1, &n) != 0)
+			return CAIRN_EPROTO;
+	}
+	return 0;
+}
+
+int
+peer_frame_put(struct evbuffer *out, const cairn_peer_PeerFrame *f)
+{
+	size_t size;
+	uint8_t *buf;
+	pb_ostream_t os;
+	int rc = 0;
+
+	if (!pb_get_encoded_size(&size, cairn_peer_PeerFrame_fields, f) ||
+	    size > PEER_FRAME_BYTES_MAX)
+		return CAIRN_ETOOBIG;
+	buf = xmalloc(PEER_LEN_BYTES + size);
+	le_put32(buf, (uint32_t)size);
+	os = pb_ostream_from_buffer(buf + PEER_LEN_BYTES, size);
+	if (!pb_encode(&os, cairn_peer_PeerFrame_fields, f) || os.bytes_written != size)
+		rc = CAIRN_EIO;
+	else if (evbuffer_add(out, buf, PEER_LEN_BYTES + size) != 0)
+		fatalx("evbuffer_add");
+	free(buf);
+	return rc;
+}
+
+int
+peer_frame_decode(const uint8_t *p, size_t len, cairn_peer_PeerFrame *f)
+{
+	pb_istream_t is = pb_istream_from_buffer(p, len);
+
+	*f = (cairn_peer_PeerFrame)cairn_peer_PeerFrame_init_zero;
+	if (len > PEER_FRAME_BYTES_MAX || peer_precheck(p, len) != 0)
+		return CAIRN_EPROTO;
+	if (!pb_decode(&is, cairn_peer_PeerFrame_fields, f)) {
+		pb_release(cairn_peer_PeerFrame_fields, f);
+		return CAIRN_EPROTO;
+	}
+	return 0;
+}

@@ -1,0 +1,141 @@
+#!/bin/bash
+# Tests: three real cairn members on loopback talk over netd's peer
+# transport (netd/peer.c): one leader; the real etcdctl sees every member
+# with its published client URLs; a put through any member is read on
+# every member (serializable reads); the leader killed with its whole
+# member, the others go on and the restarted one catches up, HashKV equal
+# on all three; a follower's netd killed, it reconnects; hostile peers
+# (garbage, an oversized frame, a wrong cluster or member in the hello)
+# are disconnected while the cluster keeps serving.
+. "$(dirname "$0")/lib.sh"
+
+NAMES="a b c"
+declare -A SUP PEER CLIENT
+ports=($(free_port 6))
+i=0
+for n in $NAMES; do PEER[$n]=${ports[i]}; CLIENT[$n]=${ports[i + 1]}; i=$((i + 2)); done
+CLUSTER=$(for n in $NAMES; do printf '%s=http://127.0.0.1:%s,' "$n" "${PEER[$n]}"; done)
+CLUSTER=${CLUSTER%,}
+
+start_member() {
+	local n=$1
+	"$B/cairn" --name "$n" --data-dir "$T/$n" --initial-cluster "$CLUSTER" \
+		--initial-advertise-peer-urls "http://127.0.0.1:${PEER[$n]}" \
+		--listen-peer-urls "http://127.0.0.1:${PEER[$n]}" \
+		--listen-client-urls "http://127.0.0.1:${CLIENT[$n]}" \
+		--advertise-client-urls "http://127.0.0.1:${CLIENT[$n]}" \
+		--heartbeat-interval 50 --election-timeout 500 2>>"$T/$n.log" &
+	SUP[$n]=$!
+}
+stop_member() {
+	local kids
+	kids=$(pgrep -P "${SUP[$1]}" 2>/dev/null)
+	kill -9 "${SUP[$1]}" $kids 2>/dev/null
+	wait "${SUP[$1]}" 2>/dev/null
+	SUP[$1]=
+}
+stop_members() { for n in $NAMES; do [ -z "${SUP[$n]}" ] || stop_member "$n"; done; }
+trap 'stop_members; rm -rf "$T"' EXIT
+
+export ETCDCTL_API=3
+ctl() {
+	local n=$1; shift
+	timeout 20 etcdctl --endpoints "127.0.0.1:${CLIENT[$n]}" --command-timeout 3s \
+		--dial-timeout 2s "$@" 2>/dev/null
+}
+is_leader() {
+	local st
+	st=$(ctl "$1" endpoint status -w json) || return 1
+	[ "$(printf '%s' "$st" | sed 's/.*"member_id":\([0-9]*\).*/\1/')" = \
+		"$(printf '%s' "$st" | sed 's/.*"leader":\([0-9]*\).*/\1/')" ]
+}
+leaders() { local k=0; for n in "$@"; do is_leader "$n" && k=$((k + 1)); done; echo $k; }
+one_leader() { [ "$(leaders $NAMES)" = 1 ]; }
+leader() { for n in $NAMES; do is_leader "$n" && echo "$n" && return; done; }
+# got MEMBER KEY VALUE: a serializable read on MEMBER finds it.
+got() { [ "$(ctl "$1" get "$2" --consistency=s --print-value-only)" = "$3" ]; }
+everywhere() { for n in $NAMES; do got "$n" "$1" "$2" || return 1; done; }
+hashes() { for n in $NAMES; do ctl "$n" endpoint hashkv -w json | sed 's/.*"hash":\([0-9]*\).*/\1/'; done | sort -u; }
+published() {
+	local out
+	out=$(ctl "$1" member list) || return 1
+	for m in $NAMES; do
+		printf '%s\n' "$out" | grep -q ", started, $m, http://127.0.0.1:${PEER[$m]}, http://127.0.0.1:${CLIENT[$m]}, false$" ||
+			return 1
+	done
+}
+
+for n in $NAMES; do start_member "$n"; done
+check "three members elect one leader over the peer transport" wait_for 20 one_leader
+check "every member lists all three, each with its published client URLs" \
+	wait_for 10 eval 'published a && published b && published c'
+L=$(leader)
+F=$(for n in $NAMES; do [ "$n" != "$L" ] && echo "$n" && break; done)
+check "a put through a follower ($F)" eval '[ "$(ctl "$F" put k1 v1)" = OK ]'
+check "... is read on every member" wait_for 10 everywhere k1 v1
+check "a linearizable read on another follower" eval \
+	'[ "$(ctl "$(for n in $NAMES; do [ "$n" != "$L" ] && [ "$n" != "$F" ] && echo "$n"; done)" get k1 --print-value-only)" = v1 ]'
+
+# The leader's whole member killed: the two others elect one and serve.
+stop_member "$L"
+others=$(for n in $NAMES; do [ "$n" != "$L" ] && echo "$n"; done)
+check "the leader's member killed: a new leader among the others" \
+	wait_for 20 eval '[ "$(leaders $others)" = 1 ]'
+check "... which takes writes" wait_for 10 eval '[ "$(ctl "$F" put k2 v2)" = OK ]'
+start_member "$L"
+check "the restarted member catches up" wait_for 20 got "$L" k2 v2
+check "HashKV equal on all three" wait_for 10 eval '[ "$(hashes | wc -l)" = 1 ]'
+
+# A follower's netd killed: the supervisor restarts it, it dials again.
+L=$(leader)
+F=$(for n in $NAMES; do [ "$n" != "$L" ] && echo "$n" && break; done)
+kill -9 "$(pgrep -P "${SUP[$F]}" -x cairn-netd)"
+check "a follower's netd killed: it reconnects and gets new writes" \
+	wait_for 20 eval 'ctl "$L" put k3 v3 >/dev/null && got "$F" k3 v3'
+
+# Hostile peers on the leader's peer port.
+hostile() {
+	python3 - "${PEER[$L]}" "$1" "$2" "$3" <<'PY'
+import socket, struct, sys, time
+port, kind, cluster, to = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+def varint(v):
+    out = b''
+    while True:
+        b = v & 0x7f; v >>= 7
+        out += bytes([b | (0x80 if v else 0)])
+        if not v: return out
+def hello(cluster, frm, to):
+    h = b'\x08\x01' + b'\x10' + varint(cluster) + b'\x18' + varint(frm) + b'\x20' + varint(to)
+    f = b'\x0a' + varint(len(h)) + h
+    return struct.pack('<I', len(f)) + f
+s = socket.create_connection(('127.0.0.1', port))
+if kind == 'garbage':
+    s.sendall(b'GET / HTTP/1.1\r\n\r\n' * 4)
+elif kind == 'oversized':
+    s.sendall(struct.pack('<I', 0xffffffff))
+elif kind == 'hello':
+    s.sendall(hello(cluster, 1, to))
+s.settimeout(10)
+try:
+    closed = s.recv(1) == b''
+except (ConnectionResetError, socket.timeout):
+    closed = True
+print('closed' if closed else 'open')
+PY
+}
+CID=$(ctl "$L" endpoint status -w json | sed 's/.*"cluster_id":\([0-9]*\).*/\1/')
+MID=$(ctl "$L" endpoint status -w json | sed 's/.*"member_id":\([0-9]*\).*/\1/')
+check "a peer that sends garbage is disconnected" eval '[ "$(hostile garbage 0 0)" = closed ]'
+check "... and one that announces a frame over the bound" eval '[ "$(hostile oversized 0 0)" = closed ]'
+check "... and a hello of another cluster" eval '[ "$(hostile hello 12345 "$MID")" = closed ]'
+check "... and a hello from a member that is not one (ID 1)" eval '[ "$(hostile hello "$CID" "$MID")" = closed ]'
+check "the leader said why" eval 'grep -q "cluster ID mismatch" "$T/$L.log" && grep -q "not a member" "$T/$L.log" && grep -q "a frame over the bound" "$T/$L.log"'
+check "the cluster still serves" eval '[ "$(ctl "$F" put k4 v4)" = OK ]'
+check "... on every member" wait_for 10 everywhere k4 v4
+check "no cairn process died or tripped a sanitizer" eval \
+	'! grep -q "runtime error:\|Sanitizer\|killed by signal 6\|killed by signal 11" "$T"/*.log'
+
+stop_members
+echo "1..$TAP_N"
+rm -rf "$T"
+[ "$TAP_FAILED" -eq 0 ]
