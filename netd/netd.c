@@ -73,7 +73,7 @@ netd_accept(struct evconnlistener *ev, evutil_socket_t fd, struct sockaddr *sa, 
 	(void)sa;
 	(void)salen;
 	if (l->info.kind == cairn_ipc_Listener_Kind_PEER)
-		peers_accept(l->n, fd);
+		peers_accept(l->n, fd, l->info.tls);
 	else if (l->info.kind == cairn_ipc_Listener_Kind_METRICS)
 		http1_accept(l->n, fd, true);
 	else if (l->info.tls && !l->info.plain_too)
@@ -103,13 +103,25 @@ netd_configure(struct netd *n, const cairn_ipc_NetdConfig *cfg)
 	n->tokens.ttl_ms = (int64_t)cfg->auth_token_ttl * 1000; /* 0: etcd's 300 s */
 }
 
-/* The TLS keys: read before the privilege drop (and the chroot), once. */
-static struct tls_server netd_tls;
+/* The TLS keys: read before the privilege drop (and the chroot), once:
+ * the client URLs', and the peer URLs' as a server and as a client. */
+static struct tls_server netd_tls, netd_peer_tls, netd_peer_dial_tls;
 
 static int
 netd_prepare(struct child *c)
 {
-	return tls_server_init(&netd_tls, &c->cfg.netd);
+	const cairn_ipc_NetdConfig *nc = &c->cfg.netd;
+	struct tls_files f = {.cert_file = nc->peer_cert_file, .key_file = nc->peer_key_file,
+	    .trusted_ca_file = nc->peer_trusted_ca_file, .crl_file = nc->peer_crl_file,
+	    .cipher_suites = nc->cipher_suites, .client_cert_auth = nc->peer_client_cert_auth,
+	    .auto_tls = nc->peer_auto_tls};
+	int rc;
+
+	if ((rc = tls_server_init(&netd_tls, nc)) != 0 ||
+	    (rc = tls_end_init(&netd_peer_tls, &f, false)) != 0)
+		return rc;
+	f.client_cert_auth = false; /* the dialling end verifies the server's */
+	return tls_end_init(&netd_peer_dial_tls, &f, true);
 }
 
 static int
@@ -119,6 +131,8 @@ netd_start(struct child *c)
 
 	n->c = c;
 	n->tls = &netd_tls;
+	n->peer_tls = &netd_peer_tls;
+	n->peer_dial_tls = &netd_peer_dial_tls;
 	{
 		struct timeval tv = {60, 0};
 
@@ -140,11 +154,8 @@ netd_start(struct child *c)
 		struct netd_listener *l = &n->listeners[n->listeners_len];
 
 		/* The supervisor lets no https metrics URL by. */
-		if (cl->info.kind == cairn_ipc_Listener_Kind_PEER && cl->info.tls) {
-			log_warnx("%s: peer TLS is not supported yet; not serving it", cl->info.url);
-			continue;
-		}
-		if (cl->info.tls && !n->tls->ready) {
+		if (cl->info.tls && !(cl->info.kind == cairn_ipc_Listener_Kind_PEER ? n->peer_tls :
+		    n->tls)->ready) {
 			log_errorx("%s: no certificate to serve it with", cl->info.url);
 			return CAIRN_EINVAL;
 		}
@@ -190,7 +201,9 @@ netd_stop(struct child *c)
 	event_free(n->tokens_ev);
 	free(n);
 	c->state = NULL;
-	tls_server_free(&netd_tls); /* the key wiped */
+	tls_server_free(&netd_tls); /* the keys wiped */
+	tls_server_free(&netd_peer_tls);
+	tls_server_free(&netd_peer_dial_tls);
 }
 
 int

@@ -67,6 +67,8 @@ struct netd {
 	struct event *tokens_ev;    /* forgets the expired ones */
 	struct tls_server *tls;     /* https client URLs (netd.c's, read before
 	                             * the privilege drop) */
+	struct tls_server *peer_tls; /* https peer URLs: serving them, */
+	struct tls_server *peer_dial_tls; /* and dialling them */
 	struct publish publish;     /* the member's attributes (publish.c) */
 	struct peers peers;         /* the other members (peer.c) */
 };

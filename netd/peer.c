@@ -6,6 +6,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include "netd/netd.h"
 #include "netd/peer.h"
 #include "netd/peer_frame.h"
+#include "netd/tls.h"
 #include "shared/assert.h"
 #include "shared/err.h"
 #include "shared/le.h"
@@ -27,15 +29,17 @@ static void peer_out_dial(struct peer_out *p);
 
 /* ---- URLs ------------------------------------------------------------- */
 
-/* The host and port of "http://host:port" or "http://[v6]:port". */
+/* The host and port of "http://host:port" or "https://[v6]:port"; *tls
+ * for https. */
 static int
-peer_url_split(const char *url, char *host, char *port)
+peer_url_split(const char *url, char *host, char *port, bool *tls)
 {
 	const char *h, *colon, *end;
 
-	if (strncmp(url, "http://", 7) != 0)
+	*tls = strncmp(url, "https://", 8) == 0;
+	if (!*tls && strncmp(url, "http://", 7) != 0)
 		return CAIRN_EINVAL;
-	h = url + 7;
+	h = url + (*tls ? 8 : 7);
 	if (*h == '[') {
 		if ((end = strchr(h, ']')) == NULL || end[1] != ':')
 			return CAIRN_EINVAL;
@@ -72,18 +76,16 @@ peer_out_down(struct peer_out *p, const char *why)
 	p->retry_ms = p->retry_ms * 2 > PEER_RETRY_MS_MAX ? PEER_RETRY_MS_MAX : p->retry_ms * 2;
 }
 
+static void peer_out_event(struct bufferevent *bev, short what, void *arg);
+static void peer_out_read(struct bufferevent *bev, void *arg);
+
+/* The connection is up (TLS too): the hello, then Raft messages. */
 static void
-peer_out_event(struct bufferevent *bev, short what, void *arg)
+peer_out_hello(struct peer_out *p)
 {
-	struct peer_out *p = arg;
 	const struct netd *n = p->n;
 	cairn_peer_PeerFrame f = cairn_peer_PeerFrame_init_zero;
 
-	(void)bev;
-	if (!(what & BEV_EVENT_CONNECTED)) {
-		peer_out_down(p, what & BEV_EVENT_EOF ? "closed" : "error");
-		return;
-	}
 	f.has_hello = true;
 	f.hello = (cairn_peer_PeerHello){.version = PEER_VERSION,
 	    .cluster_id = n->raft.cluster_id, .from = n->raft.member_id, .to = p->id};
@@ -93,8 +95,57 @@ peer_out_event(struct bufferevent *bev, short what, void *arg)
 	}
 	p->connected = true;
 	p->retry_ms = PEER_RETRY_MS_MIN;
-	log_infof(NULL, "connected to member %llx at %s:%s", (unsigned long long)p->id, p->host,
-	    p->port);
+	log_infof(NULL, "connected to member %llx at %s:%s%s", (unsigned long long)p->id, p->host,
+	    p->port, p->tls ? " (TLS)" : "");
+}
+
+static void
+peer_out_tls_done(void *arg, struct bufferevent *bev, const char *alpn, const char *cn)
+{
+	struct peer_out *p = arg;
+
+	(void)alpn;
+	(void)cn; /* the server's certificate was verified against the CA */
+	if (bev == NULL) {
+		peer_out_down(p, "the TLS handshake failed");
+		return;
+	}
+	p->bev = bev;
+	bufferevent_setcb(bev, peer_out_read, NULL, peer_out_event, p);
+	bufferevent_enable(bev, EV_READ);
+	peer_out_hello(p);
+}
+
+/* A host that is an IP address: mbedTLS 2.28 matches names only, so its
+ * certificate's IP addresses cannot be checked (the chain still is). */
+static bool
+peer_host_is_ip(const char *host)
+{
+	struct in6_addr a;
+
+	return inet_pton(AF_INET, host, &a) == 1 || inet_pton(AF_INET6, host, &a) == 1;
+}
+
+static void
+peer_out_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct peer_out *p = arg;
+	struct netd *n = p->n;
+
+	if (!(what & BEV_EVENT_CONNECTED)) {
+		peer_out_down(p, what & BEV_EVENT_EOF ? "closed" : "error");
+		return;
+	}
+	if (!p->tls) {
+		peer_out_hello(p);
+		return;
+	}
+	/* The TLS layer takes the socket's bufferevent until the handshake
+	 * is over (or failed: it frees it). */
+	p->bev = NULL;
+	if (tls_start(n, bev, n->peer_dial_tls, peer_host_is_ip(p->host) ? NULL : p->host, false,
+	    peer_out_tls_done, p) != 0)
+		peer_out_down(p, "cannot start TLS");
 }
 
 /* The member we dial never writes: anything it sends is a broken peer. */
@@ -256,11 +307,49 @@ peer_in_hello_late(evutil_socket_t fd, short what, void *arg)
 	peer_in_close(arg, "no hello in time");
 }
 
-void
-peers_accept(struct netd *n, int fd)
+/* A peer connection's plaintext (bev taken): its hello awaited. */
+static void
+peers_accept_bev(struct netd *n, struct bufferevent *bev)
 {
 	struct timeval tv = {PEER_HELLO_MS / 1000, (PEER_HELLO_MS % 1000) * 1000};
-	struct peer_in *pi;
+	struct peer_in *pi = xcalloc(1, sizeof(*pi));
+
+	pi->n = n;
+	pi->bev = bev;
+	pi->hello_ev = evtimer_new(n->c->base, peer_in_hello_late, pi);
+	if (pi->hello_ev == NULL || evtimer_add(pi->hello_ev, &tv) != 0)
+		fatalx("cannot serve a peer connection");
+	TAILQ_INSERT_TAIL(&n->peers.in, pi, entry);
+	n->peers.nin++;
+	bufferevent_setcb(pi->bev, peer_in_read, NULL, peer_in_event, pi);
+	bufferevent_enable(pi->bev, EV_READ);
+}
+
+/* After the TLS handshake of a connection to an https peer URL: etcd's
+ * --peer-cert-allowed-cn, then as a plain one. */
+static void
+peer_in_tls_done(void *arg, struct bufferevent *bev, const char *alpn, const char *cn)
+{
+	struct netd *n = arg;
+	const char *allowed = n->c->cfg.netd.peer_cert_allowed_cn;
+
+	(void)alpn;
+	n->peers.nin--; /* counted while it shook hands */
+	if (bev == NULL)
+		return;
+	if (allowed[0] != '\0' && (cn == NULL || strcmp(cn, allowed) != 0)) {
+		log_warnx("rejected a peer connection: its certificate's CN %s is not the allowed %s",
+		    cn != NULL ? cn : "(none)", allowed);
+		bufferevent_free(bev);
+		return;
+	}
+	peers_accept_bev(n, bev);
+}
+
+void
+peers_accept(struct netd *n, int fd, bool tls)
+{
+	struct bufferevent *bev;
 	int one = 1;
 
 	if (n->peers.nin >= PEER_IN_CONNS_MAX) {
@@ -269,16 +358,15 @@ peers_accept(struct netd *n, int fd)
 		return;
 	}
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	pi = xcalloc(1, sizeof(*pi));
-	pi->n = n;
-	pi->bev = bufferevent_socket_new(n->c->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	pi->hello_ev = evtimer_new(n->c->base, peer_in_hello_late, pi);
-	if (pi->bev == NULL || pi->hello_ev == NULL || evtimer_add(pi->hello_ev, &tv) != 0)
+	if ((bev = bufferevent_socket_new(n->c->base, fd, BEV_OPT_CLOSE_ON_FREE)) == NULL)
 		fatalx("cannot serve a peer connection");
-	TAILQ_INSERT_TAIL(&n->peers.in, pi, entry);
+	if (!tls) {
+		peers_accept_bev(n, bev);
+		return;
+	}
 	n->peers.nin++;
-	bufferevent_setcb(pi->bev, peer_in_read, NULL, peer_in_event, pi);
-	bufferevent_enable(pi->bev, EV_READ);
+	if (tls_start(n, bev, n->peer_tls, NULL, false, peer_in_tls_done, n) != 0)
+		n->peers.nin--;
 }
 
 /* ---- the members ---------------------------------------------------------- */
@@ -294,14 +382,16 @@ peers_init(struct netd *n)
 		struct peer_out *p = &n->peers.out[n->peers.nout];
 
 		/* etcd dials a member's peer URLs in turn; cairn its first
-		 * plain http one (peer TLS is to come). */
+		 * (an https one needs the peer TLS files or --peer-auto-tls). */
 		for (pb_size_t u = 0; u < m->peer_urls_count; u++) {
-			if (peer_url_split(m->peer_urls[u], p->host, p->port) == 0)
+			if (peer_url_split(m->peer_urls[u], p->host, p->port, &p->tls) == 0 &&
+			    (!p->tls || n->peer_dial_tls->ready))
 				break;
 			p->host[0] = '\0';
 		}
 		if (p->host[0] == '\0') {
-			log_warnx("member %llx has no http peer URL netd can dial",
+			log_warnx("member %llx has no peer URL netd can dial (https needs "
+			    "--peer-cert-file and --peer-key-file, or --peer-auto-tls)",
 			    (unsigned long long)m->id);
 			continue;
 		}

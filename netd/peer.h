@@ -3,6 +3,8 @@
  * one connection per member that this netd dials (its first peer URL, from
  * --initial-cluster), reconnecting with backoff; messages from other
  * members come in on the connections they dial to --listen-peer-urls.
+ * https peer URLs: TLS with the --peer-* files (netd/tls.c), the
+ * dialler's certificate as its client certificate.
  * Framing: shared/proto/peer.proto. A frame is decoded whole and checked
  * (hello first; cluster, sender and receiver as the hello said) before
  * its RaftMsg goes to raftd, which checks every field again
@@ -51,7 +53,8 @@ struct peer_out {
 	struct netd *n;
 	uint64_t id;
 	char host[PEER_HOST_BYTES], port[PEER_PORT_BYTES];
-	struct bufferevent *bev;    /* owned; NULL while down */
+	bool tls;                   /* an https peer URL */
+	struct bufferevent *bev;    /* owned; NULL while down or shaking hands */
 	bool connected;             /* the hello went out */
 	struct event *retry_ev;     /* owned */
 	unsigned retry_ms;
@@ -82,8 +85,8 @@ void peers_init(struct netd *n);
 void peers_free(struct netd *n);
 /* raftd told its status: once this member's IDs are known, dials. */
 void peers_poke(struct netd *n);
-/* A connection accepted on a peer URL (fd taken). */
-void peers_accept(struct netd *n, int fd);
+/* A connection accepted on a peer URL (fd taken), https when 'tls'. */
+void peers_accept(struct netd *n, int fd, bool tls);
 /* raftd's message for member m->to: sent, or dropped and counted. */
 void peers_send(struct netd *n, const cairn_ipc_RaftMsg *m);
 

@@ -34,6 +34,8 @@ struct tls_conn {
 	struct event *timer;        /* the handshake's deadline */
 	mbedtls_ssl_context ssl;
 	bool counted;               /* in n->conns_len while handshaking */
+	tls_done_fn *done;          /* told the handshake's outcome */
+	void *arg;
 };
 
 static const char *tls_alpn[] = {"h2", "http/1.1", NULL};
@@ -48,16 +50,16 @@ tls_log(const char *what, int rc)
 }
 
 int
-tls_server_init(struct tls_server *t, const cairn_ipc_NetdConfig *cfg)
+tls_end_init(struct tls_server *t, const struct tls_files *f, bool client)
 {
 	static const char pers[] = "cairn-netd";
 	char err[128];
 	size_t n;
 	int rc;
 
-	bool self = cfg->cert_file[0] == '\0' && cfg->key_file[0] == '\0';
+	bool self = f->cert_file[0] == '\0' && f->key_file[0] == '\0';
 
-	if (self && !cfg->auto_tls)
+	if (self && !f->auto_tls)
 		return 0;
 	mbedtls_ssl_config_init(&t->conf);
 	mbedtls_entropy_init(&t->entropy);
@@ -67,6 +69,7 @@ tls_server_init(struct tls_server *t, const cairn_ipc_NetdConfig *cfg)
 	mbedtls_x509_crl_init(&t->crl);
 	mbedtls_pk_init(&t->key);
 	t->ready = true; /* initialised: tls_server_free frees it */
+	t->client = client;
 	if ((rc = mbedtls_ctr_drbg_seed(&t->drbg, mbedtls_entropy_func, &t->entropy,
 	    (const unsigned char *)pers, sizeof(pers) - 1)) != 0) {
 		tls_log("cannot seed the random generator", rc);
@@ -74,18 +77,18 @@ tls_server_init(struct tls_server *t, const cairn_ipc_NetdConfig *cfg)
 	}
 	if (self && tls_self_cert(t) != 0)
 		return CAIRN_EINVAL;
-	if (!self && (rc = mbedtls_x509_crt_parse_file(&t->cert, cfg->cert_file)) != 0) {
-		tls_log(cfg->cert_file, rc);
+	if (!self && (rc = mbedtls_x509_crt_parse_file(&t->cert, f->cert_file)) != 0) {
+		tls_log(f->cert_file, rc);
 		return CAIRN_EINVAL;
 	}
-	if (!self && (rc = mbedtls_pk_parse_keyfile(&t->key, cfg->key_file, NULL)) != 0) {
-		tls_log(cfg->key_file, rc);
+	if (!self && (rc = mbedtls_pk_parse_keyfile(&t->key, f->key_file, NULL)) != 0) {
+		tls_log(f->key_file, rc);
 		return CAIRN_EINVAL;
 	}
-	if ((rc = mbedtls_ssl_config_defaults(&t->conf, MBEDTLS_SSL_IS_SERVER,
-	    MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT)) != 0 ||
+	if ((rc = mbedtls_ssl_config_defaults(&t->conf, client ? MBEDTLS_SSL_IS_CLIENT :
+	    MBEDTLS_SSL_IS_SERVER, MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT)) != 0 ||
 	    (rc = mbedtls_ssl_conf_own_cert(&t->conf, &t->cert, &t->key)) != 0 ||
-	    (rc = mbedtls_ssl_conf_alpn_protocols(&t->conf, tls_alpn)) != 0) {
+	    (f->alpn && (rc = mbedtls_ssl_conf_alpn_protocols(&t->conf, tls_alpn)) != 0)) {
 		tls_log("cannot configure TLS", rc);
 		return CAIRN_EINVAL;
 	}
@@ -94,29 +97,42 @@ tls_server_init(struct tls_server *t, const cairn_ipc_NetdConfig *cfg)
 	mbedtls_ssl_conf_min_version(&t->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
 	    MBEDTLS_SSL_MINOR_VERSION_3);
 	mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_NONE);
-	if (cipher_suites_parse(cfg->cipher_suites, t->suites, &n, err, sizeof(err)) != 0) {
+	if (cipher_suites_parse(f->cipher_suites, t->suites, &n, err, sizeof(err)) != 0) {
 		log_errorx("%s", err);
 		return CAIRN_EINVAL;
 	}
 	if (n > 0) /* else mbedTLS's defaults, as Go's when none is given */
 		mbedtls_ssl_conf_ciphersuites(&t->conf, t->suites);
-	if (cfg->trusted_ca_file[0] != '\0' &&
-	    (rc = mbedtls_x509_crt_parse_file(&t->ca, cfg->trusted_ca_file)) != 0) {
-		tls_log(cfg->trusted_ca_file, rc);
+	if (f->trusted_ca_file[0] != '\0' &&
+	    (rc = mbedtls_x509_crt_parse_file(&t->ca, f->trusted_ca_file)) != 0) {
+		tls_log(f->trusted_ca_file, rc);
 		return CAIRN_EINVAL;
 	}
-	if (cfg->client_crl_file[0] != '\0' &&
-	    (rc = mbedtls_x509_crl_parse_file(&t->crl, cfg->client_crl_file)) != 0) {
-		tls_log(cfg->client_crl_file, rc);
+	if (f->crl_file[0] != '\0' &&
+	    (rc = mbedtls_x509_crl_parse_file(&t->crl, f->crl_file)) != 0) {
+		tls_log(f->crl_file, rc);
 		return CAIRN_EINVAL;
 	}
-	if (cfg->client_cert_auth) {
-		/* etcd: RequireAndVerifyClientCert against --trusted-ca-file. */
-		mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca,
-		    cfg->client_crl_file[0] != '\0' ? &t->crl : NULL);
+	/* A server with client certificate auth: etcd's
+	 * RequireAndVerifyClientCert against the trusted CA. A client (a peer
+	 * dialling): the server's certificate verified against it, when one
+	 * is given (etcd's --peer-auto-tls skips the check). */
+	if (f->client_cert_auth || (client && f->trusted_ca_file[0] != '\0')) {
+		mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca, f->crl_file[0] != '\0' ? &t->crl : NULL);
 		mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
 	}
 	return 0;
+}
+
+int
+tls_server_init(struct tls_server *t, const cairn_ipc_NetdConfig *cfg)
+{
+	const struct tls_files f = {.cert_file = cfg->cert_file, .key_file = cfg->key_file,
+	    .trusted_ca_file = cfg->trusted_ca_file, .crl_file = cfg->client_crl_file,
+	    .cipher_suites = cfg->cipher_suites, .client_cert_auth = cfg->client_cert_auth,
+	    .auto_tls = cfg->auto_tls, .alpn = true};
+
+	return tls_end_init(t, &f, false);
 }
 
 void
@@ -232,8 +248,12 @@ tls_out(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t lim,
 static void
 tls_give_up(struct tls_conn *t)
 {
+	tls_done_fn *done = t->done;
+	void *arg = t->arg;
+
 	bufferevent_free(t->raw);
 	tls_conn_free(t);
+	done(arg, NULL, NULL, NULL);
 }
 
 /* The common name of the client's certificate, verified against
@@ -262,8 +282,10 @@ static void
 tls_handshake(struct bufferevent *raw, void *arg)
 {
 	struct tls_conn *t = arg;
+	tls_done_fn *done = t->done;
+	void *targ = t->arg;
 	struct bufferevent *bev;
-	const char *alpn;
+	const char *alpn, *cn_p;
 	char cn[CONN_CN_BYTES_MAX + 1];
 	int rc = mbedtls_ssl_handshake(&t->ssl);
 
@@ -279,9 +301,12 @@ tls_handshake(struct bufferevent *raw, void *arg)
 	}
 	event_free(t->timer);
 	t->timer = NULL;
-	t->counted = false;
-	t->n->conns_len--; /* h2 or http1 counts it from now */
+	if (t->counted) {
+		t->counted = false;
+		t->n->conns_len--; /* h2 or http1 counts it from now */
+	}
 	alpn = mbedtls_ssl_get_alpn_protocol(&t->ssl);
+	cn_p = tls_peer_cn(t, cn, sizeof(cn));
 	bufferevent_setwatermark(raw, EV_WRITE, 0, TLS_OUT_BYTES_MAX);
 	bev = bufferevent_filter_new(raw, tls_in, tls_out, BEV_OPT_CLOSE_ON_FREE,
 	    tls_conn_free, t);
@@ -289,13 +314,13 @@ tls_handshake(struct bufferevent *raw, void *arg)
 		tls_give_up(t);
 		return;
 	}
-	if (alpn != NULL && strcmp(alpn, "h2") == 0)
-		h2_start(t->n, bev, true, tls_peer_cn(t, cn, sizeof(cn)));
-	else
-		http1_start(t->n, bev, false);
-	/* Bytes that came with the handshake's last flight. */
+	/* Bytes that came with the handshake's last flight: read from the
+	 * loop, once done has set bev's callbacks (or freed it). */
 	if (evbuffer_get_length(bufferevent_get_input(raw)) > 0)
-		bufferevent_trigger(raw, EV_READ, BEV_TRIG_IGNORE_WATERMARKS);
+		bufferevent_trigger(raw, EV_READ, BEV_TRIG_IGNORE_WATERMARKS |
+		    BEV_TRIG_DEFER_CALLBACKS);
+	/* t lives on with the filter: done and arg copied before. */
+	done(targ, bev, alpn, cn_p);
 }
 
 static void
@@ -314,31 +339,62 @@ tls_handshake_timeout(evutil_socket_t fd, short what, void *arg)
 	tls_give_up(arg);
 }
 
-void
-tls_accept(struct netd *n, int fd)
+int
+tls_start(struct netd *n, struct bufferevent *raw, struct tls_server *conf, const char *host,
+    bool counted, tls_done_fn *done, void *arg)
 {
 	struct timeval tv = {TLS_HANDSHAKE_TIMEOUT_MS / 1000, 0};
-	struct bufferevent *raw = netd_client_bev(n, fd);
-	struct tls_conn *t;
+	struct tls_conn *t = xcalloc(1, sizeof(*t));
 	int rc;
 
-	if (raw == NULL)
-		return;
-	t = xcalloc(1, sizeof(*t));
 	t->n = n;
 	t->raw = raw;
+	t->done = done;
+	t->arg = arg;
+	t->counted = counted;
 	mbedtls_ssl_init(&t->ssl);
 	if ((t->timer = evtimer_new(n->c->base, tls_handshake_timeout, t)) == NULL)
 		fatalx("cannot serve a TLS connection");
-	if ((rc = mbedtls_ssl_setup(&t->ssl, &n->tls->conf)) != 0) {
+	if ((rc = mbedtls_ssl_setup(&t->ssl, &conf->conf)) != 0 ||
+	    (host != NULL && (rc = mbedtls_ssl_set_hostname(&t->ssl, host)) != 0)) {
 		tls_log("cannot start a TLS session", rc);
-		tls_give_up(t);
-		return;
+		bufferevent_free(raw);
+		tls_conn_free(t);
+		return CAIRN_EIO;
 	}
 	mbedtls_ssl_set_bio(&t->ssl, t, tls_bio_send, tls_bio_recv, NULL);
-	t->counted = true;
-	n->conns_len++;
 	evtimer_add(t->timer, &tv);
 	bufferevent_setcb(t->raw, tls_handshake, NULL, tls_handshake_event, t);
 	bufferevent_enable(t->raw, EV_READ | EV_WRITE);
+	/* A client speaks first. */
+	if (conf->client)
+		tls_handshake(raw, t);
+	return 0;
+}
+
+/* A client URL's connection after its handshake: HTTP/2 by ALPN, else
+ * HTTP/1.1. */
+static void
+tls_client_ready(void *arg, struct bufferevent *bev, const char *alpn, const char *cn)
+{
+	struct netd *n = arg;
+
+	if (bev == NULL)
+		return;
+	if (alpn != NULL && strcmp(alpn, "h2") == 0)
+		h2_start(n, bev, true, cn);
+	else
+		http1_start(n, bev, false);
+}
+
+void
+tls_accept(struct netd *n, int fd)
+{
+	struct bufferevent *raw = netd_client_bev(n, fd);
+
+	if (raw == NULL)
+		return;
+	/* Counted with the client connections while it shakes hands. */
+	n->conns_len++;
+	(void)tls_start(n, raw, n->tls, NULL, true, tls_client_ready, n);
 }

@@ -107,23 +107,33 @@ tls_path(char *out, size_t cap, const char *path)
 		snprintf(out, cap, "%s", path != NULL ? path : "");
 }
 
-/* etcd's check: an https client URL needs a certificate and its key (or
- * --auto-tls). And cairn's own: no https metrics URL yet. */
+/* etcd's check: an https client (peer) URL needs a certificate and its
+ * key, or --auto-tls (--peer-auto-tls). And cairn's own: no https metrics
+ * URL yet. */
 static bool
 listeners_refused(const struct config *cfg, const struct listen_set *ls)
 {
 	bool none = config_get(cfg, "cert-file", NULL)[0] == '\0' &&
-	    config_get(cfg, "key-file", NULL)[0] == '\0', self;
+	    config_get(cfg, "key-file", NULL)[0] == '\0', self, peer_none;
 
 	/* --auto-tls makes the certificate first, as etcd's ClientSelfCert. */
 	CAIRN_ASSERT(flags_parse_bool(config_get(cfg, "auto-tls", NULL), &self) == 0);
 	none = none && !self;
+	CAIRN_ASSERT(flags_parse_bool(config_get(cfg, "peer-auto-tls", NULL), &self) == 0);
+	peer_none = config_get(cfg, "peer-cert-file", NULL)[0] == '\0' &&
+	    config_get(cfg, "peer-key-file", NULL)[0] == '\0' && !self;
 
 	for (size_t i = 0; i < ls->len; i++) {
 		if (ls->socks[i].info.tls && ls->socks[i].info.kind ==
 		    cairn_ipc_Listener_Kind_METRICS) {
 			log_errorx("%s: cairn serves --listen-metrics-urls over http only, for now",
 			    ls->socks[i].info.url);
+			return true;
+		}
+		if (peer_none && ls->socks[i].info.tls && ls->socks[i].info.kind ==
+		    cairn_ipc_Listener_Kind_PEER) {
+			log_errorx("TLS key/cert (--peer-cert-file, --peer-key-file) must be provided "
+			    "for peer url %s with HTTPS scheme", ls->socks[i].info.url);
 			return true;
 		}
 		if (none && ls->socks[i].info.tls && ls->socks[i].info.kind ==
@@ -194,6 +204,18 @@ child_netd_config(const struct config *cfg, const struct listen_set *ls,
 	CAIRN_ASSERT(flags_parse_bool(config_get(cfg, "auto-tls", NULL), &nc->auto_tls) == 0);
 	nc->auth_token_ttl = cfg->auth_token_ttl;
 	child_client_urls(cfg, nc);
+	tls_path(nc->peer_cert_file, sizeof(nc->peer_cert_file),
+	    config_get(cfg, "peer-cert-file", NULL));
+	tls_path(nc->peer_key_file, sizeof(nc->peer_key_file), config_get(cfg, "peer-key-file", NULL));
+	tls_path(nc->peer_trusted_ca_file, sizeof(nc->peer_trusted_ca_file),
+	    config_get(cfg, "peer-trusted-ca-file", NULL));
+	tls_path(nc->peer_crl_file, sizeof(nc->peer_crl_file), config_get(cfg, "peer-crl-file", NULL));
+	CAIRN_ASSERT(flags_parse_bool(config_get(cfg, "peer-client-cert-auth", NULL),
+	    &nc->peer_client_cert_auth) == 0);
+	CAIRN_ASSERT(flags_parse_bool(config_get(cfg, "peer-auto-tls", NULL),
+	    &nc->peer_auto_tls) == 0);
+	snprintf(nc->peer_cert_allowed_cn, sizeof(nc->peer_cert_allowed_cn), "%s",
+	    config_get(cfg, "peer-cert-allowed-cn", NULL));
 }
 
 /* The bootstrap members as stored gets them. */
