@@ -118,17 +118,60 @@ on_begin_headers(nghttp2_session *h2, const nghttp2_frame *f, void *arg)
 	    NGHTTP2_ERR_CALLBACK_FAILURE;
 }
 
+/* Whether a field is one Go's HTTP/2 server (etcd's) takes: a lower-case
+ * token name or a request pseudo-header, no connection-specific field, a
+ * value without control characters (HTAB aside). Go takes any :authority,
+ * which grpc-go fills with an endpoint given as a URL ("http://host:port"),
+ * so nghttp2's own HTTP checks, which refuse it, are off (h2_session_start)
+ * and these are made here instead. */
+static bool
+h2_field_ok(const uint8_t *name, size_t name_len, const uint8_t *value, size_t value_len)
+{
+	static const char *const pseudo[] = {":method", ":scheme", ":authority", ":path"};
+	static const char *const conn[] = {"connection", "keep-alive", "proxy-connection",
+	    "transfer-encoding", "upgrade"};
+	bool ok = false;
+
+	if (name_len == 0)
+		return false;
+	if (name[0] == ':') {
+		for (size_t i = 0; i < sizeof(pseudo) / sizeof(pseudo[0]) && !ok; i++)
+			ok = strlen(pseudo[i]) == name_len && memcmp(pseudo[i], name, name_len) == 0;
+		if (!ok)
+			return false;
+	} else {
+		for (size_t i = 0; i < name_len; i++)
+			if (strchr("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz", name[i]) ==
+			    NULL || name[i] == '\0')
+				return false;
+		for (size_t i = 0; i < sizeof(conn) / sizeof(conn[0]); i++)
+			if (strlen(conn[i]) == name_len && memcmp(conn[i], name, name_len) == 0)
+				return false;
+		if (name_len == 2 && memcmp(name, "te", 2) == 0 &&
+		    !(value_len == 8 && memcmp(value, "trailers", 8) == 0))
+			return false;
+	}
+	for (size_t i = 0; i < value_len; i++)
+		if ((value[i] < 0x20 && value[i] != '\t') || value[i] == 0x7f)
+			return false;
+	return true;
+}
+
 static int
 on_header(nghttp2_session *h2, const nghttp2_frame *f, const uint8_t *name, size_t name_len,
     const uint8_t *value, size_t value_len, uint8_t flags, void *arg)
 {
 	struct gstream *s = h2_stream(arg, f->hd.stream_id);
 
-	(void)h2;
 	(void)flags;
 	/* Trailers of a request (allowed by HTTP/2) are not read. */
 	if (s == NULL || f->hd.type != NGHTTP2_HEADERS || f->headers.cat != NGHTTP2_HCAT_REQUEST)
 		return 0;
+	if (!h2_field_ok(name, name_len, value, value_len)) {
+		(void)nghttp2_submit_rst_stream(h2, NGHTTP2_FLAG_NONE, f->hd.stream_id,
+		    NGHTTP2_PROTOCOL_ERROR);
+		return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+	}
 	return grpc_stream_header(s, name, name_len, value, value_len) == 0 ? 0 :
 	    NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
 }
@@ -356,6 +399,8 @@ h2_session_start(struct conn *c)
 		return -1;
 	/* netd gives window back itself (h2_received). */
 	nghttp2_option_set_no_auto_window_update(opt, 1);
+	/* Go's field checks instead of nghttp2's (h2_field_ok). */
+	nghttp2_option_set_no_http_messaging(opt, 1);
 	rc = nghttp2_session_server_new2(&c->h2, h2_callbacks(), c, opt);
 	nghttp2_option_del(opt);
 	if (rc != 0)

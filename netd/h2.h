@@ -17,6 +17,10 @@
 
 #include "netd/grpc.h"
 
+/* A client certificate's common name kept for auth (etcd's users are
+ * names of at most this, as netd's tokens). */
+#define CONN_CN_BYTES_MAX 256
+
 /* Bounds. */
 /* Bytes queued for the client's socket beyond which netd stops making
  * frames and stops reading the client, until the client reads. */
@@ -31,9 +35,6 @@
 #define H2_STREAM_WINDOW_BYTES (1u << 20)
 #define H2_CONN_WINDOW_BYTES (16u << 20)
 
-/* A client certificate's common name kept for auth (etcd's users are
- * names of at most this, as netd's tokens). */
-#define CONN_CN_BYTES_MAX 256
 
 struct netd;
 

@@ -114,13 +114,14 @@ netd_prepare(struct child *c)
 	struct tls_files f = {.cert_file = nc->peer_cert_file, .key_file = nc->peer_key_file,
 	    .trusted_ca_file = nc->peer_trusted_ca_file, .crl_file = nc->peer_crl_file,
 	    .cipher_suites = nc->cipher_suites, .client_cert_auth = nc->peer_client_cert_auth,
-	    .auto_tls = nc->peer_auto_tls};
+	    .auto_tls = nc->peer_auto_tls, .allowed_cn = nc->peer_cert_allowed_cn};
 	int rc;
 
 	if ((rc = tls_server_init(&netd_tls, nc)) != 0 ||
 	    (rc = tls_end_init(&netd_peer_tls, &f, false)) != 0)
 		return rc;
 	f.client_cert_auth = false; /* the dialling end verifies the server's */
+	f.allowed_cn = NULL;
 	return tls_end_init(&netd_peer_dial_tls, &f, true);
 }
 

@@ -325,25 +325,18 @@ peers_accept_bev(struct netd *n, struct bufferevent *bev)
 	bufferevent_enable(pi->bev, EV_READ);
 }
 
-/* After the TLS handshake of a connection to an https peer URL: etcd's
- * --peer-cert-allowed-cn, then as a plain one. */
+/* After the TLS handshake of a connection to an https peer URL (which
+ * checked --peer-cert-allowed-cn): as a plain one. */
 static void
 peer_in_tls_done(void *arg, struct bufferevent *bev, const char *alpn, const char *cn)
 {
 	struct netd *n = arg;
-	const char *allowed = n->c->cfg.netd.peer_cert_allowed_cn;
 
 	(void)alpn;
+	(void)cn;
 	n->peers.nin--; /* counted while it shook hands */
-	if (bev == NULL)
-		return;
-	if (allowed[0] != '\0' && (cn == NULL || strcmp(cn, allowed) != 0)) {
-		log_warnx("rejected a peer connection: its certificate's CN %s is not the allowed %s",
-		    cn != NULL ? cn : "(none)", allowed);
-		bufferevent_free(bev);
-		return;
-	}
-	peers_accept_bev(n, bev);
+	if (bev != NULL)
+		peers_accept_bev(n, bev);
 }
 
 void

@@ -1,6 +1,7 @@
 /*
  * netd: publishing the member's attributes (see publish.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,41 @@ publish_member(const struct netd *n, size_t *len)
 	}
 	*len = (size_t)(p - buf);
 	return buf;
+}
+
+/* etcd's start-up phrases, which operators' tooling (and etcd's own e2e
+ * harness) wait for: the member published, the cluster's version (cairn
+ * speaks etcd 3.4's API, a cluster version fixed at 3.4), and each client
+ * URL ready. */
+static void
+publish_log_ready(const struct netd *n)
+{
+	const cairn_ipc_NetdConfig *nc = &n->c->cfg.netd;
+	char id[17], attrs[PUBLISH_ATTRS_BYTES];
+	struct log_fields f;
+	size_t len;
+
+	snprintf(id, sizeof(id), "%llx", (unsigned long long)n->raft.member_id);
+	len = (size_t)snprintf(attrs, sizeof(attrs), "{Name:%s ClientURLs:[", n->c->cfg.name);
+	for (pb_size_t i = 0; i < nc->client_urls_count && len < sizeof(attrs); i++)
+		len += (size_t)snprintf(attrs + len, sizeof(attrs) - len, "%s%s", i ? " " : "",
+		    nc->client_urls[i]);
+	if (len < sizeof(attrs))
+		snprintf(attrs + len, sizeof(attrs) - len, "]}");
+	log_fields_init(&f);
+	log_field_str(&f, "local-member-id", id);
+	log_field_str(&f, "local-member-attributes", attrs);
+	log_infof(&f, "published local member to cluster through raft");
+	log_fields_init(&f);
+	log_field_str(&f, "cluster-version", "3.4");
+	log_infof(&f, "enabled capabilities for version");
+	for (size_t i = 0; i < n->listeners_len; i++) {
+		if (n->listeners[i].info.kind != cairn_ipc_Listener_Kind_CLIENT)
+			continue;
+		log_fields_init(&f);
+		log_field_str(&f, "address", n->listeners[i].info.url);
+		log_infof(&f, "ready to serve client requests");
+	}
 }
 
 static void
@@ -105,7 +141,7 @@ publish_result(struct netd *n, int code)
 	pub->in_flight = false;
 	if (code == 0) {
 		pub->done = true;
-		log_infof(NULL, "published local member to cluster through raft");
+		publish_log_ready(n);
 		return;
 	}
 	log_debug("publishing the member's attributes: %s; again in %d ms", err_str(code),

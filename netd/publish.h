@@ -13,6 +13,8 @@
 /* etcd retries its publish after each request timeout; cairn sooner:
  * raftd answers a proposal that cannot be served at once. */
 #define PUBLISH_RETRY_MS 500
+/* The attributes as the start-up log shows them (longer ones are cut). */
+#define PUBLISH_ATTRS_BYTES 1024
 
 struct netd;
 

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -34,6 +35,8 @@ struct tls_conn {
 	struct event *timer;        /* the handshake's deadline */
 	mbedtls_ssl_context ssl;
 	bool counted;               /* in n->conns_len while handshaking */
+	bool client;                /* the dialling end */
+	bool flushing;              /* failed: its alert on its way out */
 	tls_done_fn *done;          /* told the handshake's outcome */
 	void *arg;
 };
@@ -47,6 +50,37 @@ tls_log(const char *what, int rc)
 
 	mbedtls_strerror(rc, buf, sizeof(buf));
 	log_errorx("%s: %s", what, buf);
+}
+
+/* The common name of a certificate, or false when it has none that fits
+ * out[cap]. */
+static bool
+tls_cert_cn(const mbedtls_x509_crt *crt, char *out, size_t cap)
+{
+	for (const mbedtls_x509_name *nm = &crt->subject; nm != NULL; nm = nm->next) {
+		if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &nm->oid) != 0)
+			continue;
+		if (nm->val.len >= cap || memchr(nm->val.p, 0, nm->val.len) != NULL)
+			return false;
+		memcpy(out, nm->val.p, nm->val.len);
+		out[nm->val.len] = '\0';
+		return true;
+	}
+	return false;
+}
+
+/* etcd's --peer-cert-allowed-cn, checked with the chain: a client
+ * certificate of another CN fails the handshake with the "bad
+ * certificate" alert the dialler reports, as Go's does. */
+static int
+tls_verify_cn(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+{
+	const struct tls_server *t = arg;
+	char cn[CONN_CN_BYTES_MAX + 1];
+
+	if (depth == 0 && (!tls_cert_cn(crt, cn, sizeof(cn)) || strcmp(cn, t->allowed_cn) != 0))
+		*flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+	return 0;
 }
 
 int
@@ -70,6 +104,7 @@ tls_end_init(struct tls_server *t, const struct tls_files *f, bool client)
 	mbedtls_pk_init(&t->key);
 	t->ready = true; /* initialised: tls_server_free frees it */
 	t->client = client;
+	snprintf(t->allowed_cn, sizeof(t->allowed_cn), "%s", f->allowed_cn ? f->allowed_cn : "");
 	if ((rc = mbedtls_ctr_drbg_seed(&t->drbg, mbedtls_entropy_func, &t->entropy,
 	    (const unsigned char *)pers, sizeof(pers) - 1)) != 0) {
 		tls_log("cannot seed the random generator", rc);
@@ -121,6 +156,8 @@ tls_end_init(struct tls_server *t, const struct tls_files *f, bool client)
 		mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca, f->crl_file[0] != '\0' ? &t->crl : NULL);
 		mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
 	}
+	if (!client && t->allowed_cn[0] != '\0')
+		mbedtls_ssl_conf_verify(&t->conf, tls_verify_cn, t);
 	return 0;
 }
 
@@ -246,13 +283,44 @@ tls_out(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t lim,
 /* ---- the handshake ---------------------------------------------------------- */
 
 static void
+tls_end(struct tls_conn *t)
+{
+	bufferevent_free(t->raw);
+	tls_conn_free(t);
+}
+
+static void
+tls_flushed(struct bufferevent *raw, void *arg)
+{
+	(void)raw;
+	tls_end(arg);
+}
+
+static void
+tls_flush_event(struct bufferevent *raw, short what, void *arg)
+{
+	(void)raw;
+	(void)what;
+	tls_end(arg);
+}
+
+/* A failed handshake: its owner told at once; the alert mbedTLS wrote (a
+ * refused certificate's, which the other end reports) goes out before the
+ * socket closes, within the handshake's deadline. */
+static void
 tls_give_up(struct tls_conn *t)
 {
 	tls_done_fn *done = t->done;
 	void *arg = t->arg;
 
-	bufferevent_free(t->raw);
-	tls_conn_free(t);
+	if (t->timer != NULL && evbuffer_get_length(bufferevent_get_output(t->raw)) > 0) {
+		t->flushing = true;
+		bufferevent_setcb(t->raw, NULL, tls_flushed, tls_flush_event, t);
+		bufferevent_disable(t->raw, EV_READ);
+		bufferevent_enable(t->raw, EV_WRITE);
+	} else {
+		tls_end(t);
+	}
 	done(arg, NULL, NULL, NULL);
 }
 
@@ -264,18 +332,28 @@ tls_peer_cn(struct tls_conn *t, char *out, size_t cap)
 {
 	const mbedtls_x509_crt *crt = mbedtls_ssl_get_peer_cert(&t->ssl);
 
-	if (crt == NULL || mbedtls_ssl_get_verify_result(&t->ssl) != 0)
+	if (crt == NULL || mbedtls_ssl_get_verify_result(&t->ssl) != 0 ||
+	    !tls_cert_cn(crt, out, cap))
 		return NULL;
-	for (const mbedtls_x509_name *nm = &crt->subject; nm != NULL; nm = nm->next) {
-		if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &nm->oid) != 0)
-			continue;
-		if (nm->val.len >= cap || memchr(nm->val.p, 0, nm->val.len) != NULL)
-			return NULL;
-		memcpy(out, nm->val.p, nm->val.len);
-		out[nm->val.len] = '\0';
-		return out;
+	return out;
+}
+
+/* Go's words for a TLS alert a peer sent ("remote error: tls: ..."), which
+ * operators and etcd's tests look for in a dialler's log. */
+static const char *
+tls_alert_text(unsigned char alert)
+{
+	switch (alert) {
+	case MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE: return "handshake failure";
+	case MBEDTLS_SSL_ALERT_MSG_BAD_CERT: return "bad certificate";
+	case MBEDTLS_SSL_ALERT_MSG_UNSUPPORTED_CERT: return "unsupported certificate";
+	case MBEDTLS_SSL_ALERT_MSG_CERT_REVOKED: return "revoked certificate";
+	case MBEDTLS_SSL_ALERT_MSG_CERT_EXPIRED: return "expired certificate";
+	case MBEDTLS_SSL_ALERT_MSG_CERT_UNKNOWN: return "unknown certificate";
+	case MBEDTLS_SSL_ALERT_MSG_UNKNOWN_CA: return "unknown certificate authority";
+	case MBEDTLS_SSL_ALERT_MSG_ACCESS_DENIED: return "access denied";
+	default: return "alert";
 	}
-	return NULL;
 }
 
 static void
@@ -295,7 +373,12 @@ tls_handshake(struct bufferevent *raw, void *arg)
 		char buf[128];
 
 		mbedtls_strerror(rc, buf, sizeof(buf));
-		log_debug("TLS handshake failed: %s", buf);
+		/* A dialler says why the other end refused it, as Go's. */
+		if (t->client && rc == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE)
+			log_warnx("TLS handshake failed: remote error: tls: %s",
+			    tls_alert_text(t->ssl.in_msg[1]));
+		else
+			log_debug("TLS handshake failed: %s", buf);
 		tls_give_up(t);
 		return;
 	}
@@ -334,9 +417,14 @@ tls_handshake_event(struct bufferevent *raw, short what, void *arg)
 static void
 tls_handshake_timeout(evutil_socket_t fd, short what, void *arg)
 {
+	struct tls_conn *t = arg;
+
 	(void)fd;
 	(void)what;
-	tls_give_up(arg);
+	if (t->flushing)
+		tls_end(t);
+	else
+		tls_give_up(t);
 }
 
 int
@@ -352,6 +440,7 @@ tls_start(struct netd *n, struct bufferevent *raw, struct tls_server *conf, cons
 	t->done = done;
 	t->arg = arg;
 	t->counted = counted;
+	t->client = conf->client;
 	mbedtls_ssl_init(&t->ssl);
 	if ((t->timer = evtimer_new(n->c->base, tls_handshake_timeout, t)) == NULL)
 		fatalx("cannot serve a TLS connection");

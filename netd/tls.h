@@ -18,6 +18,7 @@
 #include <mbedtls/x509_crl.h>
 #include <mbedtls/x509_crt.h>
 
+#include "netd/h2.h"
 #include "shared/cipher_suites.h"
 #include "shared/proto/ipc.pb.h"
 
@@ -35,11 +36,13 @@ struct tls_files {
 	bool client_cert_auth;      /* a server: require and verify the client's */
 	bool auto_tls;              /* no files: a self-signed certificate */
 	bool alpn;                  /* offer "h2" and "http/1.1" (client URLs) */
+	const char *allowed_cn;     /* a server: the one client CN let in ("": any) */
 };
 
 struct tls_server {
 	bool ready;
 	bool client;                /* the dialling end (peers) */
+	char allowed_cn[CONN_CN_BYTES_MAX + 1]; /* tls_files' */
 	mbedtls_ssl_config conf;
 	mbedtls_entropy_context entropy;
 	mbedtls_ctr_drbg_context drbg;

@@ -22,6 +22,9 @@ gw() {
 	echo
 }
 same gw
+check "etcd's start-up phrases, once the member is published" eval \
+	'grep -q "\"msg\":\"enabled capabilities for version\".*\"cluster-version\":\"3.4\"" "$LOG" &&
+	grep -q "\"msg\":\"ready to serve client requests\".*\"address\":\"http://127.0.0.1:$CP\"" "$LOG"'
 check "the store wrote the bootstrap member once" \
 	test "$(grep -c 'wrote the 1 bootstrap members' "$LOG")" = 1
 

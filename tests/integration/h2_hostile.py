@@ -187,6 +187,27 @@ def main():
         ok = any(f[0] == HEADERS and f[1] & END_STREAM for f in fr)
         print("trailers" if ok else "none", [f[0] for f in fr])
         return 0 if ok else 1
+    if case in ("url_authority", "bad_value", "upper_name"):
+        # grpc-go sends an endpoint given as a URL as the :authority
+        # ("http://host:port"): Go's server (etcd's) serves it. A value
+        # with a line feed, or a name in upper case: RST_STREAM
+        # PROTOCOL_ERROR (1), as Go's.
+        extra = {"url_authority": lit(":authority", "http://localhost:2379"),
+                 "bad_value": lit("x-bad", "a\nb"),
+                 "upper_name": lit("X-Upper", "v")}[case]
+        hdrs = b"\x83\x86" + lit(":path", "/etcdserverpb.KV/Range") + extra + \
+            lit("content-type", "application/grpc") + lit("te", "trailers")
+        c = Conn(port)
+        c.send(frame(HEADERS, END_HEADERS, 1, hdrs))
+        c.send(frame(DATA, END_STREAM, 1, RANGE_A))
+        fr, closed = c.frames(until=lambda f: f[0] == RST or (f[0] == HEADERS and f[1] & END_STREAM),
+                              seconds=5)
+        rst = [struct.unpack(">I", f[3])[0] for f in fr if f[0] == RST]
+        answered = any(f[0] == HEADERS and f[1] & END_STREAM for f in fr)
+        print("rst", rst, "answered", answered)
+        if case == "url_authority":
+            return 0 if answered and not rst else 1
+        return 0 if rst == [1] else 1
     print("unknown case", case)
     return 2
 

@@ -29,6 +29,9 @@ check "3,000 streams opened at once: those over the bound refused" h2 flood
 check "rapid reset (20,000 HEADERS + RST_STREAM): netd survives" h2 rapid_reset
 check "a PING flood from a client that never reads: netd survives" h2 ping_flood
 check "a gRPC length prefix beyond the data: grpc-go's trailers" h2 truncated_prefix
+check "an :authority that is a URL (grpc-go's, for an endpoint given so): served" h2 url_authority
+check "a field value with a line feed: RST_STREAM PROTOCOL_ERROR, as Go's" h2 bad_value
+check "a field name in upper case: RST_STREAM PROTOCOL_ERROR" h2 upper_name
 head -c 1000000 /dev/zero | tr '\0' x | ctl put big >/dev/null
 check "200 reads of a 1 MB value by a client that never reads: netd goes on" h2 never_reads
 check "netd is the same process after all of them" eval '[ "$(child_pid netd)" = "$NETD" ]'

@@ -1,6 +1,7 @@
 # Tests: helpers for clusters of three real cairn members on loopback
 # (peer.sh, peer_tls.sh). Sourced after lib.sh. SCHEME (http or https)
-# names the peer URLs; PEER_FLAGS adds flags to every member.
+# names the peer URLs; PEER_FLAGS adds flags to every member;
+# HEARTBEAT_MS and ELECTION_MS set the Raft timings.
 
 NAMES="a b c"
 declare -A SUP PEER CLIENT
@@ -19,7 +20,8 @@ start_member() {
 		--listen-peer-urls "$SCHEME://127.0.0.1:${PEER[$n]}" \
 		--listen-client-urls "http://127.0.0.1:${CLIENT[$n]}" \
 		--advertise-client-urls "http://127.0.0.1:${CLIENT[$n]}" \
-		--heartbeat-interval 50 --election-timeout 500 $PEER_FLAGS 2>>"$T/$n.log" &
+		--heartbeat-interval "${HEARTBEAT_MS:-50}" --election-timeout "${ELECTION_MS:-500}" \
+		$PEER_FLAGS 2>>"$T/$n.log" &
 	SUP[$n]=$!
 }
 stop_member() {
@@ -47,6 +49,18 @@ is_leader() {
 leaders() { local k=0; for n in "$@"; do is_leader "$n" && k=$((k + 1)); done; echo $k; }
 one_leader() { [ "$(leaders $NAMES)" = 1 ]; }
 leader() { for n in $NAMES; do is_leader "$n" && echo "$n" && return; done; }
+# Sets L to the leader and F to a follower, waiting up to 20 s for them
+# (a slow machine, or sanitizers, may hold an election meanwhile).
+pick_leader() {
+	local end=$((SECONDS + 20))
+	while [ $SECONDS -lt $end ]; do
+		L=$(leader)
+		[ -n "$L" ] && break
+		sleep 0.2
+	done
+	F=$(for n in $NAMES; do [ "$n" != "$L" ] && echo "$n" && break; done)
+	[ -n "$L" ]
+}
 # got MEMBER KEY VALUE: a serializable read on MEMBER finds it.
 got() { [ "$(ctl "$1" get "$2" --consistency=s --print-value-only)" = "$3" ]; }
 everywhere() { for n in $NAMES; do got "$n" "$1" "$2" || return 1; done; }

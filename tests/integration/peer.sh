@@ -23,8 +23,7 @@ for n in $NAMES; do start_member "$n"; done
 check "three members elect one leader over the peer transport" wait_for 20 one_leader
 check "every member lists all three, each with its published client URLs" \
 	wait_for 10 eval 'published a && published b && published c'
-L=$(leader)
-F=$(for n in $NAMES; do [ "$n" != "$L" ] && echo "$n" && break; done)
+check "the leader is known" pick_leader
 check "a put through a follower ($F)" eval '[ "$(ctl "$F" put k1 v1)" = OK ]'
 check "... is read on every member" wait_for 10 everywhere k1 v1
 check "a linearizable read on another follower" eval \
@@ -41,8 +40,7 @@ check "the restarted member catches up" wait_for 20 got "$L" k2 v2
 check "HashKV equal on all three" wait_for 10 eval '[ "$(hashes | wc -l)" = 1 ]'
 
 # A follower's netd killed: the supervisor restarts it, it dials again.
-L=$(leader)
-F=$(for n in $NAMES; do [ "$n" != "$L" ] && echo "$n" && break; done)
+check "the leader is known again" pick_leader
 kill -9 "$(pgrep -P "${SUP[$F]}" -x cairn-netd)"
 check "a follower's netd killed: it reconnects and gets new writes" \
 	wait_for 20 eval 'ctl "$L" put k3 v3 >/dev/null && got "$F" k3 v3'

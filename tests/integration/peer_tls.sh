@@ -16,6 +16,9 @@ openssl x509 -req -in "$P/stranger.csr" -CA "$P/other.crt" -CAkey "$P/other.key"
 check "the test's PKI is made" test -s "$P/member.crt" -a -s "$P/stranger.crt"
 
 SCHEME=https
+# TLS handshakes are slow under the sanitizers: timings that leave room.
+HEARTBEAT_MS=100
+ELECTION_MS=1000
 PEER_FLAGS="--peer-cert-file $P/member.crt --peer-key-file $P/member.key
 	--peer-trusted-ca-file $P/ca.crt --peer-client-cert-auth --peer-cert-allowed-cn member"
 . "$(dirname "$0")/members_lib.sh"
@@ -23,9 +26,8 @@ PEER_FLAGS="--peer-cert-file $P/member.crt --peer-key-file $P/member.key
 for n in $NAMES; do start_member "$n"; done
 check "three members over TLS elect one leader" wait_for 20 one_leader
 check "... each connected to the others with TLS" \
-	eval '[ "$(cat "$T"/?.log | grep -c "connected to member .* (TLS)")" -ge 6 ]'
-L=$(leader)
-F=$(for n in $NAMES; do [ "$n" != "$L" ] && echo "$n" && break; done)
+	wait_for 20 eval '[ "$(cat "$T"/?.log | grep -c "connected to member .* (TLS)")" -ge 6 ]'
+check "the leader is known" pick_leader
 check "a put through a follower" eval '[ "$(ctl "$F" put k1 v1)" = OK ]'
 check "... is read on every member" wait_for 10 everywhere k1 v1
 
@@ -59,10 +61,10 @@ check "a client certificate of the CA is served" session -cert "$P/member.crt" -
 check "no client certificate: refused (--peer-client-cert-auth)" eval '! session'
 check "a certificate of another CA: refused" eval \
 	'! session -cert "$P/stranger.crt" -key "$P/stranger.key"'
-printf '' | timeout 10 openssl s_client -connect "127.0.0.1:${PEER[$L]}" -tls1_2 \
-	-cert "$P/intruder.crt" -key "$P/intruder.key" >/dev/null 2>&1
-check "the CA's certificate with another CN: rejected (--peer-cert-allowed-cn)" \
-	wait_for 5 grep -q "rejected a peer connection: its certificate's CN intruder is not the allowed member" "$T/$L.log"
+check "the CA's certificate with another CN: the alert Go's dialler reports as \"bad certificate\" (--peer-cert-allowed-cn)" \
+	eval 'printf "" | timeout 10 openssl s_client -connect "127.0.0.1:${PEER[$L]}" -tls1_2 \
+	-cert "$P/intruder.crt" -key "$P/intruder.key" 2>&1 | grep -q "alert bad certificate"'
+check "... while the allowed CN is served" session -cert "$P/member.crt" -key "$P/member.key"
 check "the cluster still serves" eval '[ "$(ctl "$F" put k2 v2)" = OK ]'
 check "... on every member" wait_for 10 everywhere k2 v2
 stop_members
@@ -72,5 +74,5 @@ rm -rf "$T/a" "$T/b" "$T/c"
 PEER_FLAGS=--peer-auto-tls
 for n in $NAMES; do start_member "$n"; done
 check "--peer-auto-tls: three members elect one leader" wait_for 20 one_leader
-check "... and replicate" eval 'ctl "$(leader)" put k3 v3 >/dev/null && wait_for 10 everywhere k3 v3'
+check "... and replicate" eval 'pick_leader && ctl "$L" put k3 v3 >/dev/null && wait_for 10 everywhere k3 v3'
 finish_members
