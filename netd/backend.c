@@ -171,6 +171,18 @@ backend_ask(struct gstream *s, enum pending_wait wait, unsigned type, const void
 	return rc;
 }
 
+int
+backend_ask_raftd(struct gstream *s, enum pending_wait wait, unsigned type, const void *body)
+{
+	struct netd *n = backend_of(s);
+	int rc;
+
+	if ((rc = backend_wait(s, wait)) == 0 &&
+	    (rc = chan_send(&n->c->peers[PROC_RAFTD].ch, type, s->pending->id, body)) != 0)
+		rc = backend_send_failed(n, s, rc);
+	return rc;
+}
+
 /* ---- answers ---------------------------------------------------------- */
 
 static void
@@ -308,6 +320,18 @@ backend_frame(struct netd *n, enum cairn_proc from, struct chan_msg *m)
 	case cairn_ipc_IPC_NETD_READ_INDEX_SET:
 		backend_on_read_index(n, id, &m->body.reply);
 		return 0;
+	case cairn_ipc_IPC_NETD_TRANSFER_SET: {
+		struct pending *p = pending_find(&n->pending, id);
+		struct gstream *s;
+
+		if (p == NULL || p->wait != PENDING_TRANSFER)
+			return 0;
+		s = p->stream;
+		backend_unwait(n, p);
+		if (s != NULL && !s->answered)
+			svc_maint_moved(s, (int)m->body.reply.code);
+		return 0;
+	}
 	case cairn_ipc_IPC_CHILD_RAFT_STATUS_SET:
 		if (m->body.status.leader != 0 && m->body.status.leader != n->raft.leader)
 			n->leader_changes++;

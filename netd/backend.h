@@ -41,6 +41,9 @@ int backend_read(struct gstream *s, uint8_t *irr, size_t len, bool serializable)
  * code) to svc_auth_checked. Returns as
  * backend_propose. */
 int backend_ask(struct gstream *s, enum pending_wait wait, unsigned type, const void *body);
+/* The same, of raftd. */
+int backend_ask_raftd(struct gstream *s, enum pending_wait wait, unsigned type,
+    const void *body);
 
 /* Sends stored a frame about request 'id' under way (a snapshot's next
  * part, or its end). Returns 0 or chan_send's error. */

@@ -44,6 +44,7 @@ static const struct grpc_method grpc_methods[] = {
 	{"/etcdserverpb.Maintenance/Hash", svc_maint_hash, NULL},
 	{"/etcdserverpb.Maintenance/HashKV", svc_maint_hash_kv, NULL},
 	{"/etcdserverpb.Maintenance/Snapshot", NULL, &svc_maint_snapshot_ops},
+	{"/etcdserverpb.Maintenance/MoveLeader", svc_maint_move_leader, NULL},
 	{"/etcdserverpb.Auth/AuthEnable", svc_auth_enable, NULL},
 	{"/etcdserverpb.Auth/AuthDisable", svc_auth_disable, NULL},
 	{"/etcdserverpb.Auth/Authenticate", svc_auth_authenticate, NULL},

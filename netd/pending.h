@@ -29,6 +29,7 @@ enum pending_wait {
 	PENDING_AUTH_CHECK,   /* stored's password check for an Authenticate */
 	PENDING_AUTH_TOKEN,   /* the Authenticate proposed, its token to keep */
 	PENDING_PUBLISH,      /* netd's own: the member's attributes (no stream) */
+	PENDING_TRANSFER,     /* raftd's word on a MoveLeader */
 };
 
 struct pending {

@@ -40,6 +40,9 @@ grpc_unary_fn svc_maint_hash;
 grpc_unary_fn svc_maint_hash_kv;
 grpc_unary_fn svc_maint_defragment;
 grpc_unary_fn svc_maint_alarm;
+grpc_unary_fn svc_maint_move_leader;
+/* raftd's answer to a MoveLeader: 0 once the target leads, or why not. */
+void svc_maint_moved(struct gstream *s, int code);
 /* Names the user of s's token in a Maint (stored checks the root role):
  * 0, or CAIRN_EAUTHTOKEN. */
 int svc_maint_user(struct gstream *s, cairn_ipc_Maint *m);

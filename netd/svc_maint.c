@@ -1,7 +1,8 @@
 /*
  * netd: etcd's Maintenance service. Status is answered from what raftd
  * and stored last told netd; Hash, HashKV and Defragment are run by
- * stored (Maint); Alarm goes through Raft, as in etcd.
+ * stored (Maint); Alarm goes through Raft, as in etcd; MoveLeader is
+ * raftd's.
  */
 #include <stdio.h>
 #include <string.h>
@@ -104,4 +105,31 @@ int
 svc_maint_alarm(struct gstream *s, const uint8_t *msg, size_t len)
 {
 	return svc_propose(s, REQ_ALARM, msg, len);
+}
+
+/* etcd's MoveLeader: asked of the leader only; raftd answers once the
+ * target leads. etcd's answer is an empty MoveLeaderResponse. */
+int
+svc_maint_move_leader(struct gstream *s, const uint8_t *msg, size_t len)
+{
+	etcdserverpb_MoveLeaderRequest req = etcdserverpb_MoveLeaderRequest_init_zero;
+	cairn_ipc_Transfer t = cairn_ipc_Transfer_init_zero;
+
+	if (svc_decode(s, etcdserverpb_MoveLeaderRequest_fields, &req, msg, len) != 0)
+		return 0;
+	if (s->n->raft.leader == 0 || s->n->raft.leader != s->n->raft.member_id)
+		return CAIRN_ENOTLEADER;
+	t.to = req.targetID;
+	return backend_ask_raftd(s, PENDING_TRANSFER, cairn_ipc_IPC_RAFTD_TRANSFER_GET, &t);
+}
+
+void
+svc_maint_moved(struct gstream *s, int code)
+{
+	etcdserverpb_MoveLeaderResponse r = etcdserverpb_MoveLeaderResponse_init_zero;
+
+	if (code != 0)
+		grpc_reply_err(s, code);
+	else
+		svc_reply_pb(s, etcdserverpb_MoveLeaderResponse_fields, &r);
 }

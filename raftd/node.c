@@ -148,6 +148,7 @@ raftd_tick(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	rcore_tick(&n->core);
 	raftd_netd_reads_tick(n);
+	raftd_netd_transfer_tick(n);
 	raftd_node_flush(n);
 }
 
@@ -315,6 +316,9 @@ raftd_node_frame(struct raftd_node *n, enum cairn_proc from, const struct chan_m
 		    from == PROC_NETD);
 	case cairn_ipc_IPC_RAFTD_READ_INDEX_GET:
 		raftd_netd_read(n, m->hdr.id);
+		return 0;
+	case cairn_ipc_IPC_RAFTD_TRANSFER_GET:
+		raftd_netd_transfer(n, m->hdr.id, m->body.transfer.to);
 		return 0;
 	case cairn_ipc_IPC_RAFTD_APPLY_RESUME:
 		return raftd_stored_resume(n, &m->body.applied);

@@ -70,6 +70,12 @@ struct raftd_node {
 	uint64_t read_seq;
 	unsigned read_ticks;         /* ticks the round has taken */
 	unsigned request_ticks;      /* etcd's request timeout, in ticks */
+	/* etcd's MoveLeader under way (one at a time): netd's request id,
+	 * the target, and the ticks it has taken; id 0: none. */
+	struct {
+		uint64_t id, to;
+		unsigned ticks;
+	} transfer;
 	/* stored */
 	bool stored_ready;           /* it said where it stands */
 	bool stored_snap_due;        /* it must hear of core.snap first */
@@ -111,6 +117,10 @@ void raftd_netd_read(struct raftd_node *n, uint64_t id);
 void raftd_netd_reads_start(struct raftd_node *n);
 void raftd_netd_reads_done(struct raftd_node *n, const struct rcore_read *r, size_t nr);
 void raftd_netd_reads_tick(struct raftd_node *n);
+/* etcd's MoveLeader: request 'id' of netd, to member 'to'; answered once
+ * 'to' leads (checked at each tick), or with why not. */
+void raftd_netd_transfer(struct raftd_node *n, uint64_t id, uint64_t to);
+void raftd_netd_transfer_tick(struct raftd_node *n);
 void raftd_netd_flush_replies(struct raftd_node *n);
 void raftd_status_flush(struct raftd_node *n);
 

@@ -217,3 +217,45 @@ raftd_status_flush(struct raftd_node *n)
 			n->status_due[p] = false;
 	}
 }
+
+void
+raftd_netd_transfer(struct raftd_node *n, uint64_t id, uint64_t to)
+{
+	int rc;
+
+	if (n->transfer.id != 0) {
+		netd_reply(n, cairn_ipc_IPC_NETD_TRANSFER_SET, id, CAIRN_ETOOMANYREQ, 0);
+		return;
+	}
+	/* etcd: a leader asked to move to itself has nothing to do. */
+	if (n->core.role == RCORE_LEADER && to == n->core.cfg.id) {
+		netd_reply(n, cairn_ipc_IPC_NETD_TRANSFER_SET, id, 0, 0);
+		return;
+	}
+	if ((rc = rcore_transfer(&n->core, to)) != 0) {
+		netd_reply(n, cairn_ipc_IPC_NETD_TRANSFER_SET, id, rc, 0);
+		return;
+	}
+	n->transfer.id = id;
+	n->transfer.to = to;
+	n->transfer.ticks = 0;
+}
+
+/* Done once the target leads; given up after etcd's request timeout
+ * (the core abandons the transfer sooner, after an election timeout). */
+void
+raftd_netd_transfer_tick(struct raftd_node *n)
+{
+	int code;
+
+	if (n->transfer.id == 0)
+		return;
+	if (n->core.leader == n->transfer.to)
+		code = 0;
+	else if (++n->transfer.ticks >= n->request_ticks)
+		code = CAIRN_ETRANSFERTIMEOUT;
+	else
+		return;
+	netd_reply(n, cairn_ipc_IPC_NETD_TRANSFER_SET, n->transfer.id, code, 0);
+	n->transfer.id = 0;
+}

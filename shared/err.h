@@ -114,7 +114,10 @@ enum grpc_status {
 	 * which grpc-go sends as UNKNOWN. */                                      \
 	X(CAIRN_EMAINTPERMDENIED, "auth: permission denied", GRPC_UNKNOWN)        \
 	X(CAIRN_EMAINTUSEREMPTY, "auth: user name is empty", GRPC_UNKNOWN)        \
-	X(CAIRN_EMAINTUSERNOTFOUND, "auth: user not found", GRPC_UNKNOWN)
+	X(CAIRN_EMAINTUSERNOTFOUND, "auth: user not found", GRPC_UNKNOWN)        \
+	/* etcd's v3rpc has no status for it: grpc-go's UNKNOWN. */                \
+	X(CAIRN_ETRANSFERTIMEOUT, "etcdserver: request timed out, leader transfer " \
+	  "took too long", GRPC_UNKNOWN)
 
 enum cairn_err {
 	CAIRN_OK = 0,

@@ -75,6 +75,10 @@ static const struct ipc_route ipc_routes[] = {
 	    cairn_ipc_Listener_size, SOCK, 1},
 	{cairn_ipc_IPC_CHILD_MEMBER_ADOPT, SUP, STORED | NETD, cairn_ipc_BootstrapMember_fields,
 	    cairn_ipc_BootstrapMember_size, SOCK, 0},
+	{cairn_ipc_IPC_RAFTD_TRANSFER_GET, NETD, RAFTD, cairn_ipc_Transfer_fields,
+	    cairn_ipc_Transfer_size, RING, 0},
+	{cairn_ipc_IPC_NETD_TRANSFER_SET, RAFTD, NETD, cairn_ipc_RaftReply_fields,
+	    cairn_ipc_RaftReply_size, RING, 0},
 };
 
 #define IPC_ROUTES_LEN (sizeof(ipc_routes) / sizeof(ipc_routes[0]))

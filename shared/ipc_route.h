@@ -40,6 +40,7 @@ union ipc_msg {
 	cairn_ipc_ChannelAdopt adopt;
 	cairn_ipc_Listener listener; /* IPC_CHILD_LISTENER_ADOPT */
 	cairn_ipc_BootstrapMember member; /* IPC_CHILD_MEMBER_ADOPT */
+	cairn_ipc_Transfer transfer; /* IPC_RAFTD_TRANSFER_GET */
 	cairn_ipc_ChannelFail fail;
 	cairn_ipc_RaftMsg raft;      /* IPC_RAFTD_PEER_RECV, IPC_NETD_PEER_SEND */
 	cairn_ipc_Proposal proposal;

@@ -4,7 +4,8 @@
 # with its published client URLs; a put through any member is read on
 # every member (serializable reads); the leader killed with its whole
 # member, the others go on and the restarted one catches up, HashKV equal
-# on all three; a follower's netd killed, it reconnects; hostile peers
+# on all three; a follower's netd killed, it reconnects; leadership moved
+# with etcdctl move-leader; hostile peers
 # (garbage, an oversized frame, a wrong cluster or member in the hello)
 # are disconnected while the cluster keeps serving.
 . "$(dirname "$0")/lib.sh"
@@ -44,6 +45,18 @@ check "the leader is known again" pick_leader
 kill -9 "$(pgrep -P "${SUP[$F]}" -x cairn-netd)"
 check "a follower's netd killed: it reconnects and gets new writes" \
 	wait_for 20 eval 'ctl "$L" put k3 v3 >/dev/null && got "$F" k3 v3'
+
+# etcd's MoveLeader, through etcdctl given every member.
+all_eps=$(for n in $NAMES; do printf '127.0.0.1:%s,' "${CLIENT[$n]}"; done)
+hexid() { printf '%x' "$(ctl "$1" endpoint status -w json | sed 's/.*"member_id":\([0-9]*\).*/\1/')"; }
+move() { timeout 20 etcdctl --endpoints "${all_eps%,}" --command-timeout 10s move-leader "$1" 2>&1; }
+check "the leader is known before moving it" pick_leader
+FROM=$(hexid "$L") TO=$(hexid "$F")
+check "move-leader to a follower: etcdctl's words" eval \
+	'[ "$(move "$TO")" = "Leadership transferred from $FROM to $TO" ]'
+check "... and the follower leads" wait_for 10 is_leader "$F"
+check "move-leader to no member: etcd's error" eval \
+	'move 1234 | grep -qx "Error: etcdserver: bad leader transferee"'
 
 # Hostile peers on the leader's peer port.
 hostile() {
