@@ -46,6 +46,33 @@ metrics_one(struct evbuffer *out, const char *name, const char *type, const char
 	    name, labels, value);
 }
 
+/* A counter per member of the peer transport, as etcd's rafthttp
+ * CounterVec: a series for each member once it counted something. */
+static uint64_t peer_recv(const struct peer_out *p) { return p->recv_bytes; }
+static uint64_t peer_sent(const struct peer_out *p) { return p->sent_bytes; }
+static uint64_t peer_dropped(const struct peer_out *p) { return p->dropped; }
+
+static void
+metrics_peers(struct evbuffer *out, const struct netd *n, const char *name, const char *help,
+    const char *label, uint64_t (*get)(const struct peer_out *))
+{
+	bool head = false;
+
+	for (size_t i = 0; i < n->peers.nout; i++) {
+		const struct peer_out *p = &n->peers.out[i];
+		uint64_t v = get(p);
+		char value[40];
+
+		if (v == 0)
+			continue;
+		if (!head)
+			evbuffer_add_printf(out, "# HELP %s %s\n# TYPE %s counter\n", name, help, name);
+		head = true;
+		metrics_value(value, sizeof(value), (int64_t)v);
+		evbuffer_add_printf(out, "%s{%s=\"%" PRIx64 "\"} %s\n", name, label, p->id, value);
+	}
+}
+
 void
 metrics_write(const struct netd *n, struct evbuffer *out)
 {
@@ -59,6 +86,12 @@ metrics_write(const struct netd *n, struct evbuffer *out)
 	    "underlying database physically allocated in bytes.", "", n->store.db_size);
 	metrics_one(out, "etcd_mvcc_db_total_size_in_use_in_bytes", "gauge", "Total size of "
 	    "the underlying database logically in use in bytes.", "", n->store.db_size_in_use);
+	metrics_peers(out, n, "etcd_network_peer_received_bytes_total", "The total number of "
+	    "bytes received from peers.", "From", peer_recv);
+	metrics_peers(out, n, "etcd_network_peer_sent_bytes_total", "The total number of bytes "
+	    "sent to peers.", "To", peer_sent);
+	metrics_peers(out, n, "etcd_network_peer_sent_failures_total", "The total number of send "
+	    "failures from peers.", "To", peer_dropped);
 	metrics_one(out, "etcd_server_has_leader", "gauge", "Whether or not a leader exists. "
 	    "1 is existence, 0 is not.", "", n->raft.leader != 0);
 	snprintf(labels, sizeof(labels), "{server_id=\"%016" PRIx64 "\"}", n->raft.member_id);

@@ -219,8 +219,17 @@ peer_known(const struct netd *n, uint64_t id)
 }
 
 /* One decoded frame: NULL, or why the connection must close. */
+/* Bytes of frames from member 'from', for /metrics. */
+static void
+peer_count_recv(struct netd *n, uint64_t from, size_t len)
+{
+	for (size_t i = 0; i < n->peers.nout; i++)
+		if (n->peers.out[i].id == from)
+			n->peers.out[i].recv_bytes += PEER_LEN_BYTES + len;
+}
+
 static const char *
-peer_in_frame(struct peer_in *pi, const cairn_peer_PeerFrame *f)
+peer_in_frame(struct peer_in *pi, const cairn_peer_PeerFrame *f, size_t len)
 {
 	struct netd *n = pi->n;
 	int rc;
@@ -244,6 +253,7 @@ peer_in_frame(struct peer_in *pi, const cairn_peer_PeerFrame *f)
 		return "a frame without a Raft message";
 	if (f->msg.from != pi->from || f->msg.to != n->raft.member_id)
 		return "a message not from its member or not for this one";
+	peer_count_recv(n, pi->from, len);
 	rc = chan_send(&n->c->peers[PROC_RAFTD].ch, cairn_ipc_IPC_RAFTD_PEER_RECV, 0, &f->msg);
 	if (rc == CAIRN_EAGAIN)
 		n->peers.recv_dropped++; /* raftd is behind: Raft resends */
@@ -282,7 +292,7 @@ peer_in_read(struct bufferevent *bev, void *arg)
 		if (peer_frame_decode(p, len, &f) != 0)
 			why = "a malformed frame";
 		else
-			why = peer_in_frame(pi, &f);
+			why = peer_in_frame(pi, &f, len);
 		pb_release(cairn_peer_PeerFrame_fields, &f);
 		evbuffer_drain(in, PEER_LEN_BYTES + (size_t)len);
 		if (why != NULL) {
@@ -415,6 +425,7 @@ peers_send(struct netd *n, const cairn_ipc_RaftMsg *m)
 	cairn_peer_PeerFrame f = cairn_peer_PeerFrame_init_zero;
 	struct peer_out *p = NULL;
 	struct evbuffer *out;
+	size_t before;
 
 	for (size_t i = 0; i < n->peers.nout && p == NULL; i++)
 		if (n->peers.out[i].id == m->to)
@@ -435,8 +446,11 @@ peers_send(struct netd *n, const cairn_ipc_RaftMsg *m)
 	}
 	f.has_msg = true;
 	f.msg = *m; /* a shallow copy: m keeps its allocations */
+	before = evbuffer_get_length(out);
 	if (peer_frame_put(out, &f) != 0)
 		p->dropped++;
+	else
+		p->sent_bytes += evbuffer_get_length(out) - before;
 }
 
 void

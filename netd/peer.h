@@ -59,6 +59,8 @@ struct peer_out {
 	struct event *retry_ev;     /* owned */
 	unsigned retry_ms;
 	uint64_t dropped;           /* messages dropped: down or behind */
+	uint64_t sent_bytes;        /* frames queued to it, for /metrics */
+	uint64_t recv_bytes;        /* frames received from it */
 };
 
 /* A connection a member dialled to us. */

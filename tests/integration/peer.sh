@@ -4,12 +4,16 @@
 # with its published client URLs; a put through any member is read on
 # every member (serializable reads); the leader killed with its whole
 # member, the others go on and the restarted one catches up, HashKV equal
-# on all three; a follower's netd killed, it reconnects; leadership moved
+# on all three, send failures in /metrics meanwhile; a follower's netd
+# killed, it reconnects; leadership moved
 # with etcdctl move-leader; hostile peers
 # (garbage, an oversized frame, a wrong cluster or member in the hello)
 # are disconnected while the cluster keeps serving.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/members_lib.sh"
+
+hexid() { printf '%x' "$(ctl "$1" endpoint status -w json | sed 's/.*"member_id":\([0-9]*\).*/\1/')"; }
+metrics() { curl -s "http://127.0.0.1:${CLIENT[$1]}/metrics"; }
 
 published() {
 	local out
@@ -31,11 +35,24 @@ check "a linearizable read on another follower" eval \
 	'[ "$(ctl "$(for n in $NAMES; do [ "$n" != "$L" ] && [ "$n" != "$F" ] && echo "$n"; done)" get k1 --print-value-only)" = v1 ]'
 
 # The leader's whole member killed: the two others elect one and serve.
+LID=$(hexid "$L")
 stop_member "$L"
 others=$(for n in $NAMES; do [ "$n" != "$L" ] && echo "$n"; done)
 check "the leader's member killed: a new leader among the others" \
 	wait_for 20 eval '[ "$(leaders $others)" = 1 ]'
 check "... which takes writes" wait_for 10 eval '[ "$(ctl "$F" put k2 v2)" = OK ]'
+failures() {
+	for n in $others; do
+		metrics "$n" | grep -q "^etcd_network_peer_sent_failures_total{To=\"$LID\"} [1-9]" &&
+			return 0
+	done
+	return 1
+}
+check "/metrics: messages to the stopped member counted as send failures (the new leader's)" \
+	wait_for 10 failures
+check "... and bytes sent to and received from each member" eval \
+	'metrics "$F" | grep -q "^etcd_network_peer_sent_bytes_total{To=\"[0-9a-f]*\"} [1-9]" &&
+	metrics "$F" | grep -q "^etcd_network_peer_received_bytes_total{From=\"[0-9a-f]*\"} [1-9]"'
 start_member "$L"
 check "the restarted member catches up" wait_for 20 got "$L" k2 v2
 check "HashKV equal on all three" wait_for 10 eval '[ "$(hashes | wc -l)" = 1 ]'
@@ -48,7 +65,6 @@ check "a follower's netd killed: it reconnects and gets new writes" \
 
 # etcd's MoveLeader, through etcdctl given every member.
 all_eps=$(for n in $NAMES; do printf '127.0.0.1:%s,' "${CLIENT[$n]}"; done)
-hexid() { printf '%x' "$(ctl "$1" endpoint status -w json | sed 's/.*"member_id":\([0-9]*\).*/\1/')"; }
 move() { timeout 20 etcdctl --endpoints "${all_eps%,}" --command-timeout 10s move-leader "$1" 2>&1; }
 check "the leader is known before moving it" pick_leader
 FROM=$(hexid "$L") TO=$(hexid "$F")
