@@ -124,6 +124,19 @@ backend_propose_internal(struct netd *n, uint8_t *irr, size_t len)
 }
 
 int
+backend_ask_internal(struct netd *n, enum pending_wait wait, const cairn_ipc_Maint *m)
+{
+	struct pending *p = pending_add(&n->pending, NULL, wait);
+	int rc;
+
+	if (p == NULL)
+		return CAIRN_ETOOMANYREQ;
+	if ((rc = backend_tell(n, p->id, cairn_ipc_IPC_STORED_MAINT_DO, m)) != 0)
+		pending_remove(&n->pending, p);
+	return rc;
+}
+
+int
 backend_read(struct gstream *s, uint8_t *irr, size_t len, bool serializable)
 {
 	struct netd *n = backend_of(s);
@@ -185,6 +198,24 @@ backend_ask_raftd(struct gstream *s, enum pending_wait wait, unsigned type, cons
 
 /* ---- answers ---------------------------------------------------------- */
 
+/* stored's member list, joined from its chunks, for the peer transport. */
+static void
+backend_on_members(struct netd *n, const cairn_ipc_Result *res)
+{
+	uint8_t *buf;
+	size_t len;
+
+	if (res->code != 0 ||
+	    chunks_check(res->data, res->data_count, RAFT_PEER_DATA_BYTES_MAX, &len) != NULL) {
+		peers_members(n, res->code != 0 ? (int)res->code : CAIRN_EIO, NULL, 0);
+		return;
+	}
+	buf = xmalloc(len > 0 ? len : 1);
+	chunks_join(res->data, res->data_count, buf);
+	peers_members(n, 0, buf, len);
+	free(buf);
+}
+
 static void
 backend_on_result(struct netd *n, uint64_t id, const cairn_ipc_Result *res)
 {
@@ -202,6 +233,11 @@ backend_on_result(struct netd *n, uint64_t id, const cairn_ipc_Result *res)
 	if (p->wait == PENDING_PUBLISH) {
 		backend_unwait(n, p);
 		publish_result(n, (int)res->code);
+		return;
+	}
+	if (p->wait == PENDING_PEERS) {
+		backend_unwait(n, p);
+		backend_on_members(n, res);
 		return;
 	}
 	s = p->stream;
@@ -305,6 +341,7 @@ backend_frame(struct netd *n, enum cairn_proc from, struct chan_msg *m)
 		if (n->store.auth_enabled && !m->body.store.auth_enabled)
 			tokens_sweep(&n->tokens, 0, true);
 		n->store = m->body.store;
+		peers_members_changed(n, n->store.members_rev);
 		return 0;
 	case cairn_ipc_IPC_NETD_WATCH_EVENTS: {
 		struct pending *p = pending_find(&n->pending, id);

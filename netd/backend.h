@@ -29,6 +29,9 @@ int backend_propose_as(struct gstream *s, uint8_t *irr, size_t len, enum pending
 /* A proposal of netd's own (irr taken), answered to publish_result(): 0,
  * or why it could not be sent. */
 int backend_propose_internal(struct netd *n, uint8_t *irr, size_t len);
+/* A Maint of netd's own (no stream) for stored, answered to
+ * peers_members(): 0, or why it could not be sent. */
+int backend_ask_internal(struct netd *n, enum pending_wait wait, const cairn_ipc_Maint *m);
 /* Has stored serve the read irr[len] (taken): at once when serializable,
  * else after raftd's read index. Returns as backend_propose. */
 int backend_read(struct gstream *s, uint8_t *irr, size_t len, bool serializable);

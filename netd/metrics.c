@@ -63,7 +63,7 @@ metrics_peers(struct evbuffer *out, const struct netd *n, const char *name, cons
 		uint64_t v = get(p);
 		char value[40];
 
-		if (v == 0)
+		if (v == 0 || p->id == 0) /* 0: a removed member's slot */
 			continue;
 		if (!head)
 			evbuffer_add_printf(out, "# HELP %s %s\n# TYPE %s counter\n", name, help, name);

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,6 +19,8 @@
 #include "netd/peer.h"
 #include "netd/peer_frame.h"
 #include "netd/tls.h"
+#include "netd/backend.h"
+#include "shared/pbwire.h"
 #include "shared/assert.h"
 #include "shared/err.h"
 #include "shared/le.h"
@@ -374,6 +377,37 @@ peers_accept(struct netd *n, int fd, bool tls)
 
 /* ---- the members ---------------------------------------------------------- */
 
+/* The first of urls[0..nurls) netd can dial into host, port and *tls;
+ * false (logged) when none. */
+static bool
+peer_pick_url(const struct netd *n, uint64_t id, char urls[][256], size_t nurls, char *host,
+    char *port, bool *tls)
+{
+	/* etcd dials a member's peer URLs in turn; cairn its first (an https
+	 * one needs the peer TLS files or --peer-auto-tls). */
+	for (size_t u = 0; u < nurls; u++)
+		if (peer_url_split(urls[u], host, port, tls) == 0 && (!*tls || n->peer_dial_tls->ready))
+			return true;
+	log_warnx("member %llx has no peer URL netd can dial (https needs "
+	    "--peer-cert-file and --peer-key-file, or --peer-auto-tls)", (unsigned long long)id);
+	return false;
+}
+
+/* Sets slot p up for member 'id' at the first peer URL it can dial;
+ * false when it has none. */
+static bool
+peer_out_setup(struct netd *n, struct peer_out *p, uint64_t id, char urls[][256], size_t nurls)
+{
+	if (!peer_pick_url(n, id, urls, nurls, p->host, p->port, &p->tls))
+		return false;
+	if (p->retry_ev == NULL && (p->retry_ev = evtimer_new(n->c->base, peer_out_retry, p)) == NULL)
+		fatalx("evtimer_new");
+	p->n = n;
+	p->id = id;
+	p->retry_ms = PEER_RETRY_MS_MIN;
+	return true;
+}
+
 void
 peers_init(struct netd *n)
 {
@@ -382,30 +416,159 @@ peers_init(struct netd *n)
 	TAILQ_INIT(&n->peers.in);
 	for (size_t i = 0; i < c->members_len && n->peers.nout < PEER_MEMBERS_MAX; i++) {
 		const cairn_ipc_BootstrapMember *m = &c->members[i];
-		struct peer_out *p = &n->peers.out[n->peers.nout];
+		char urls[MEMBER_PEER_URLS_MAX][256];
+		size_t k = 0;
 
-		/* etcd dials a member's peer URLs in turn; cairn its first
-		 * (an https one needs the peer TLS files or --peer-auto-tls). */
-		for (pb_size_t u = 0; u < m->peer_urls_count; u++) {
-			if (peer_url_split(m->peer_urls[u], p->host, p->port, &p->tls) == 0 &&
-			    (!p->tls || n->peer_dial_tls->ready))
-				break;
-			p->host[0] = '\0';
-		}
-		if (p->host[0] == '\0') {
-			log_warnx("member %llx has no peer URL netd can dial (https needs "
-			    "--peer-cert-file and --peer-key-file, or --peer-auto-tls)",
-			    (unsigned long long)m->id);
-			continue;
-		}
-		p->n = n;
-		p->id = m->id;
-		p->retry_ms = PEER_RETRY_MS_MIN;
-		p->retry_ev = evtimer_new(c->base, peer_out_retry, p);
-		if (p->retry_ev == NULL)
-			fatalx("evtimer_new");
-		n->peers.nout++;
+		for (; k < m->peer_urls_count && k < MEMBER_PEER_URLS_MAX; k++)
+			snprintf(urls[k], sizeof(urls[k]), "%s", m->peer_urls[k]);
+		if (peer_out_setup(n, &n->peers.out[n->peers.nout], m->id, urls, k))
+			n->peers.nout++;
 	}
+}
+
+/* ---- the members table's word ---------------------------------------------- */
+
+void
+peers_members_changed(struct netd *n, uint64_t rev)
+{
+	cairn_ipc_Maint m = {.op = cairn_ipc_Maint_Op_MEMBER_LIST};
+
+	if (rev == 0 || rev == n->peers.members_rev || n->peers.members_asked != 0)
+		return;
+	if (backend_ask_internal(n, PENDING_PEERS, &m) == 0)
+		n->peers.members_asked = rev;
+}
+
+/* The slot of member 'id' in out[], or NULL. */
+static struct peer_out *
+peer_out_find(struct netd *n, uint64_t id)
+{
+	for (size_t i = 0; i < n->peers.nout; i++)
+		if (n->peers.out[i].id == id)
+			return &n->peers.out[i];
+	return NULL;
+}
+
+/* Stops dialling p: its connection closed, its slot free (id 0). */
+static void
+peer_out_clear(struct peer_out *p)
+{
+	if (p->bev != NULL)
+		bufferevent_free(p->bev);
+	p->bev = NULL;
+	p->connected = false;
+	if (p->retry_ev != NULL)
+		evtimer_del(p->retry_ev);
+	p->id = 0;
+}
+
+/* One Member of the list: dialled from now if new, redialled if its URL
+ * changed. Its bit set in 'seen' (by slot). */
+static void
+peers_member(struct netd *n, const uint8_t *rec, size_t len, bool *seen)
+{
+	struct pbw_reader r = {.buf = rec, .len = len};
+	char urls[MEMBER_PEER_URLS_MAX][256];
+	struct peer_out *p;
+	uint64_t id = 0;
+	size_t nurls = 0;
+
+	while (r.off < r.len) {
+		uint32_t field;
+		enum pbw_type type;
+		const uint8_t *b;
+		size_t bn;
+
+		if (pbw_get_tag(&r, &field, &type) != 0)
+			return;
+		if (field == 1 && type == PBW_VARINT) {
+			if (pbw_get_varint(&r, &id) != 0)
+				return;
+		} else if (field == 3 && type == PBW_LEN) {
+			if (pbw_get_bytes(&r, &b, &bn) != 0)
+				return;
+			if (nurls < MEMBER_PEER_URLS_MAX && bn < sizeof(urls[0])) {
+				memcpy(urls[nurls], b, bn);
+				urls[nurls++][bn] = '\0';
+			}
+		} else if (pbw_skip(&r, type) != 0) {
+			return;
+		}
+	}
+	if (id == 0 || id == n->raft.member_id)
+		return;
+	if ((p = peer_out_find(n, id)) != NULL) {
+		char host[PEER_HOST_BYTES], port[PEER_PORT_BYTES];
+		bool tls;
+
+		seen[p - n->peers.out] = true;
+		if (!peer_pick_url(n, id, urls, nurls, host, port, &tls) ||
+		    (strcmp(host, p->host) == 0 && strcmp(port, p->port) == 0 && tls == p->tls))
+			return;
+		/* A new peer URL (MemberUpdate): dial that one. */
+		snprintf(p->host, sizeof(p->host), "%s", host);
+		snprintf(p->port, sizeof(p->port), "%s", port);
+		p->tls = tls;
+		if (p->connected)
+			peer_out_down(p, "its peer URL changed");
+		return;
+	}
+	/* A new member: a free slot (a removed member's) or a new one. */
+	for (size_t i = 0; i < n->peers.nout && p == NULL; i++)
+		if (n->peers.out[i].id == 0)
+			p = &n->peers.out[i];
+	if (p == NULL && n->peers.nout < PEER_MEMBERS_MAX)
+		p = &n->peers.out[n->peers.nout++];
+	if (p == NULL) {
+		log_warnx("more than %d members: not dialling %llx", PEER_MEMBERS_MAX,
+		    (unsigned long long)id);
+		return;
+	}
+	if (!peer_out_setup(n, p, id, urls, nurls)) {
+		p->id = 0;
+		return;
+	}
+	seen[p - n->peers.out] = true;
+	log_infof(NULL, "dialling member %llx, listed by the store", (unsigned long long)id);
+	if (n->peers.dialing && p->bev == NULL)
+		peer_out_dial(p);
+}
+
+void
+peers_members(struct netd *n, int code, const uint8_t *list, size_t len)
+{
+	struct pbw_reader r = {.buf = list, .len = len};
+	bool seen[PEER_MEMBERS_MAX] = {false};
+	uint64_t rev = n->peers.members_asked;
+
+	n->peers.members_asked = 0;
+	if (code != 0)
+		return; /* asked again at the next status */
+	while (r.off < r.len) {
+		uint32_t field;
+		enum pbw_type type;
+		const uint8_t *rec;
+		size_t rn;
+
+		if (pbw_get_tag(&r, &field, &type) != 0)
+			return;
+		if (field == 2 && type == PBW_LEN) {
+			if (pbw_get_bytes(&r, &rec, &rn) != 0)
+				return;
+			peers_member(n, rec, rn, seen);
+		} else if (pbw_skip(&r, type) != 0) {
+			return;
+		}
+	}
+	/* Those no longer listed (removed) are dialled no more. */
+	for (size_t i = 0; i < n->peers.nout; i++) {
+		if (!seen[i] && n->peers.out[i].id != 0) {
+			log_infof(NULL, "no longer dialling member %llx: not a member",
+			    (unsigned long long)n->peers.out[i].id);
+			peer_out_clear(&n->peers.out[i]);
+		}
+	}
+	n->peers.members_rev = rev;
 }
 
 void
@@ -415,7 +578,8 @@ peers_poke(struct netd *n)
 		return;
 	n->peers.dialing = true;
 	for (size_t i = 0; i < n->peers.nout; i++)
-		if (n->peers.out[i].id != n->raft.member_id)
+		if (n->peers.out[i].id != 0 && n->peers.out[i].id != n->raft.member_id &&
+		    n->peers.out[i].bev == NULL)
 			peer_out_dial(&n->peers.out[i]);
 }
 
@@ -463,7 +627,8 @@ peers_free(struct netd *n)
 
 		if (p->bev != NULL)
 			bufferevent_free(p->bev);
-		event_free(p->retry_ev);
+		if (p->retry_ev != NULL)
+			event_free(p->retry_ev);
 	}
 	n->peers.nout = 0;
 }

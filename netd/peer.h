@@ -42,6 +42,8 @@
 /* Redial backoff: doubled after each failure, from min to max. */
 #define PEER_RETRY_MS_MIN 100
 #define PEER_RETRY_MS_MAX 3200
+/* The peer URLs of one member netd looks at (etcdserverpb.Member's). */
+#define MEMBER_PEER_URLS_MAX 8
 /* A peer URL's host and port as text. */
 #define PEER_HOST_BYTES 256
 #define PEER_PORT_BYTES 8
@@ -79,16 +81,25 @@ struct peers {
 	size_t nin;
 	bool dialing;               /* our own IDs are known: dialling began */
 	uint64_t recv_dropped;      /* messages raftd could not take at once */
+	uint64_t members_rev;       /* stored's members table as last read */
+	uint64_t members_asked;     /* the revision asked for; 0: none asked */
 };
 
 /* The members to dial: the supervisor's bootstrap members (their first
- * peer URL each). */
+ * peer URL each), until stored's members table says otherwise (a member
+ * restarted without --initial-cluster, a membership change). */
 void peers_init(struct netd *n);
 void peers_free(struct netd *n);
 /* raftd told its status: once this member's IDs are known, dials. */
 void peers_poke(struct netd *n);
 /* A connection accepted on a peer URL (fd taken), https when 'tls'. */
 void peers_accept(struct netd *n, int fd, bool tls);
+/* stored's members table changed (StoreStatus.members_rev): asks for it
+ * (MEMBER_LIST), to dial whom it lists, and no longer those it does not. */
+void peers_members_changed(struct netd *n, uint64_t rev);
+/* The MemberListResponse asked for (code 0), or why not (asked again at
+ * the next status). */
+void peers_members(struct netd *n, int code, const uint8_t *list, size_t len);
 /* raftd's message for member m->to: sent, or dropped and counted. */
 void peers_send(struct netd *n, const cairn_ipc_RaftMsg *m);
 

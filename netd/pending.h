@@ -30,6 +30,7 @@ enum pending_wait {
 	PENDING_AUTH_TOKEN,   /* the Authenticate proposed, its token to keep */
 	PENDING_PUBLISH,      /* netd's own: the member's attributes (no stream) */
 	PENDING_TRANSFER,     /* raftd's word on a MoveLeader */
+	PENDING_PEERS,        /* netd's own: stored's member list (no stream) */
 };
 
 struct pending {

@@ -103,7 +103,7 @@ stored_status(evutil_socket_t fd, short what, void *arg)
 	cairn_ipc_StoreStatus st = {.revision = n->store.rev,
 	    .compact_revision = n->store.compact_rev, .applied = n->store.ci,
 	    .nospace = n->apply.nospace, .auth_enabled = n->apply.auth.enabled,
-	    .auth_revision = n->apply.auth.revision};
+	    .auth_revision = n->apply.auth.revision, .members_rev = n->members_rev};
 
 	(void)fd;
 	(void)what;
@@ -111,6 +111,7 @@ stored_status(evutil_socket_t fd, short what, void *arg)
 	 * defragmentation steps, too, come after entries): nothing new
 	 * applied, nothing to tell, and no free list to walk. */
 	if (!n->status_due && st.applied == n->status_sent.applied &&
+	    st.members_rev == n->status_sent.members_rev &&
 	    st.compact_revision == n->status_sent.compact_revision && !n->store.pass.active)
 		return;
 	if (n->store.batch != NULL || !chan_is_open(&n->child->peers[PROC_NETD].ch) ||
@@ -193,6 +194,7 @@ stored_node_start(struct stored_node *n)
 		log_warnx("cannot write the bootstrap members");
 		return rc;
 	}
+	n->members_rev = 1;
 	n->apply.lease_min_ttl = stored_lease_min_ttl(&n->child->cfg.raft);
 	n->apply.quota_bytes = apply_quota_bytes(n->child->cfg.quota_backend_bytes);
 	req_arena_init(&n->arena);

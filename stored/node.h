@@ -41,6 +41,7 @@ struct stored_node {
 	struct apply apply;
 	struct req_arena arena;
 	struct pbout resp;           /* one request's response */
+	uint64_t members_rev;        /* StoreStatus.members_rev */
 	struct pbout results;        /* a frame's results for netd: {u64 id,
 	                              * u32 code, u32 len, bytes}... */
 	size_t result_part;          /* bytes of the first result already sent */

@@ -154,6 +154,8 @@ apply_conf_entry(struct stored_node *n, const struct raft_entry *e)
 	else if ((rc = members_apply(&n->store, n->store.batch, op, id,
 	    e->data + RAFT_CONF_FIXED_BYTES, e->len - RAFT_CONF_FIXED_BYTES)) != 0)
 		return rc;
+	else
+		n->members_rev++; /* netd asks for the new list (whom to dial) */
 	return apply_index_only(n, e);
 }
 

@@ -24,6 +24,18 @@ start_member() {
 		$PEER_FLAGS 2>>"$T/$n.log" &
 	SUP[$n]=$!
 }
+# A member restarted from its data dir alone, without --initial-cluster
+# (etcd allows it: the WAL and the store say who the members are).
+restart_member_bare() {
+	local n=$1
+	"$B/cairn" --name "$n" --data-dir "$T/$n" \
+		--listen-peer-urls "$SCHEME://127.0.0.1:${PEER[$n]}" \
+		--listen-client-urls "http://127.0.0.1:${CLIENT[$n]}" \
+		--advertise-client-urls "http://127.0.0.1:${CLIENT[$n]}" \
+		--heartbeat-interval "${HEARTBEAT_MS:-50}" --election-timeout "${ELECTION_MS:-500}" \
+		$PEER_FLAGS 2>>"$T/$n.log" &
+	SUP[$n]=$!
+}
 stop_member() {
 	local kids
 	kids=$(pgrep -P "${SUP[$1]}" 2>/dev/null)

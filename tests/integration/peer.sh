@@ -57,6 +57,15 @@ start_member "$L"
 check "the restarted member catches up" wait_for 20 got "$L" k2 v2
 check "HashKV equal on all three" wait_for 10 eval '[ "$(hashes | wc -l)" = 1 ]'
 
+# A follower restarted without --initial-cluster: its netd learns whom to
+# dial from its store's members table.
+check "the leader is known before the bare restart" pick_leader
+stop_member "$F"
+restart_member_bare "$F"
+check "a member restarted without --initial-cluster dials the others (from its store)" \
+	wait_for 20 eval 'ctl "$L" put k2b v2b >/dev/null && got "$F" k2b v2b'
+check "... the store's list it was" eval 'grep -q "dialling member .*, listed by the store" "$T/$F.log"'
+
 # A follower's netd killed: the supervisor restarts it, it dials again.
 check "the leader is known again" pick_leader
 kill -9 "$(pgrep -P "${SUP[$F]}" -x cairn-netd)"
