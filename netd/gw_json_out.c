@@ -16,44 +16,8 @@
 #include "shared/log.h"
 #include "shared/pbwire.h"
 
-/* One occurrence of a field on the wire. */
-struct gwo_item {
-	enum pbw_type type;
-	uint64_t v;       /* PBW_VARINT, PBW_I32, PBW_I64: the value */
-	const uint8_t *p; /* PBW_LEN: the payload */
-	size_t n;
-};
-
 static int gwo_message(const struct pbs_schema *sc, const struct pbs_message *m,
     const uint8_t *pb, size_t len, struct evbuffer *out, int depth);
-
-/* Reads the next field of r; 1 when there is one, 0 at the end, or
- * CAIRN_ECORRUPT. */
-static int
-gwo_next(struct pbw_reader *r, uint32_t *field, struct gwo_item *it)
-{
-	size_t at;
-	int rc;
-
-	if (r->off == r->len)
-		return 0;
-	if ((rc = pbw_get_tag(r, field, &it->type)) != 0)
-		return rc;
-	at = r->off;
-	if (it->type == PBW_VARINT)
-		rc = pbw_get_varint(r, &it->v);
-	else if (it->type == PBW_LEN)
-		rc = pbw_get_bytes(r, &it->p, &it->n);
-	else
-		rc = pbw_skip(r, it->type);
-	if (rc != 0)
-		return rc;
-	if (it->type == PBW_I32)
-		it->v = le_get32(r->buf + at);
-	else if (it->type == PBW_I64)
-		it->v = le_get64(r->buf + at);
-	return 1;
-}
 
 /* The wire type a single value of kind k takes. */
 static enum pbw_type
@@ -77,12 +41,11 @@ static int
 gwo_check(const struct pbs_message *m, const uint8_t *pb, size_t len)
 {
 	struct pbw_reader r = {.buf = pb, .len = len};
-	struct gwo_item it;
-	uint32_t field;
+	struct pbw_field it;
 	int rc;
 
-	while ((rc = gwo_next(&r, &field, &it)) == 1) {
-		const struct pbs_field *f = pbs_field_find(m, field);
+	while ((rc = pbw_next(&r, &it)) == 1) {
+		const struct pbs_field *f = pbs_field_find(m, it.number);
 		enum pbw_type want;
 
 		if (f == NULL)
@@ -97,7 +60,7 @@ gwo_check(const struct pbs_message *m, const uint8_t *pb, size_t len)
 }
 
 static bool
-gwo_zero(const struct gwo_item *it)
+gwo_zero(const struct pbw_field *it)
 {
 	return it->type == PBW_LEN ? it->n == 0 : it->v == 0;
 }
@@ -128,7 +91,7 @@ gwo_base64(struct evbuffer *out, const uint8_t *p, size_t n)
 
 /* One value of field f (not a packed run). */
 static int
-gwo_value(const struct pbs_schema *sc, const struct pbs_field *f, const struct gwo_item *it,
+gwo_value(const struct pbs_schema *sc, const struct pbs_field *f, const struct pbw_field *it,
     struct evbuffer *out, int depth)
 {
 	uint64_t v = it->v;
@@ -179,11 +142,11 @@ gwo_value(const struct pbs_schema *sc, const struct pbs_field *f, const struct g
 
 /* A packed run of scalars, each as gwo_value writes it. */
 static int
-gwo_packed(const struct pbs_schema *sc, const struct pbs_field *f, const struct gwo_item *run,
+gwo_packed(const struct pbs_schema *sc, const struct pbs_field *f, const struct pbw_field *run,
     struct evbuffer *out, bool *first)
 {
 	struct pbw_reader r = {.buf = run->p, .len = run->n};
-	struct gwo_item it = {.type = gwo_wire_type(f->kind)};
+	struct pbw_field it = {.type = gwo_wire_type(f->kind)};
 	size_t width = it.type == PBW_I32 ? 4 : 8;
 
 	while (r.off < r.len) {
@@ -211,15 +174,14 @@ gwo_repeated(const struct pbs_schema *sc, const struct pbs_field *f, const uint8
 {
 	struct pbw_reader r = {.buf = pb, .len = len};
 	struct evbuffer *items = evbuffer_new();
-	struct gwo_item it;
+	struct pbw_field it;
 	bool first = true, packable = gwo_wire_type(f->kind) != PBW_LEN;
-	uint32_t field;
 	int rc;
 
 	if (items == NULL)
 		fatalx("evbuffer_new");
-	while ((rc = gwo_next(&r, &field, &it)) == 1) {
-		if (field != f->number)
+	while ((rc = pbw_next(&r, &it)) == 1) {
+		if (it.number != f->number)
 			continue;
 		if (packable && it.type == PBW_LEN) {
 			rc = gwo_packed(sc, f, &it, items, &first);
@@ -257,9 +219,8 @@ gwo_message(const struct pbs_schema *sc, const struct pbs_message *m, const uint
 	for (uint16_t k = 0; k < m->nfields; k++) {
 		const struct pbs_field *f = &m->fields[k];
 		struct pbw_reader r = {.buf = pb, .len = len};
-		struct gwo_item it, last;
+		struct pbw_field it, last;
 		bool found = false;
-		uint32_t field;
 
 		if (f->repeated) {
 			if ((rc = gwo_repeated(sc, f, pb, len, out, &any, depth)) != 0)
@@ -267,8 +228,8 @@ gwo_message(const struct pbs_schema *sc, const struct pbs_message *m, const uint
 			continue;
 		}
 		/* The last occurrence wins, as protobuf merges scalars. */
-		while (gwo_next(&r, &field, &it) == 1) {
-			if (field == f->number)
+		while (pbw_next(&r, &it) == 1) {
+			if (it.number == f->number)
 				last = it, found = true;
 		}
 		/* Zero scalars are left out; a message or a oneof member

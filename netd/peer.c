@@ -25,6 +25,7 @@
 #include "shared/err.h"
 #include "shared/le.h"
 #include "shared/log.h"
+#include "shared/proto/etcdserverpb/rpc.pb.h"
 #include "shared/proto/peer.pb.h"
 #include "shared/xmalloc.h"
 
@@ -258,9 +259,9 @@ peer_in_frame(struct peer_in *pi, const cairn_peer_PeerFrame *f, size_t len)
 		return "a message not from its member or not for this one";
 	peer_count_recv(n, pi->from, len);
 	rc = chan_send(&n->c->peers[PROC_RAFTD].ch, cairn_ipc_IPC_RAFTD_PEER_RECV, 0, &f->msg);
-	if (rc == CAIRN_EAGAIN)
-		n->peers.recv_dropped++; /* raftd is behind: Raft resends */
-	else if (rc != 0)
+	/* CAIRN_EAGAIN: raftd is behind, the message is dropped (Raft
+	 * resends). */
+	if (rc != 0 && rc != CAIRN_EAGAIN)
 		log_debug("cannot pass raftd a peer message: %s", err_str(rc));
 	return NULL;
 }
@@ -380,7 +381,7 @@ peers_accept(struct netd *n, int fd, bool tls)
 /* The first of urls[0..nurls) netd can dial into host, port and *tls;
  * false (logged) when none. */
 static bool
-peer_pick_url(const struct netd *n, uint64_t id, char urls[][256], size_t nurls, char *host,
+peer_pick_url(const struct netd *n, uint64_t id, char urls[][MEMBER_PEER_URL_BYTES], size_t nurls, char *host,
     char *port, bool *tls)
 {
 	/* etcd dials a member's peer URLs in turn; cairn its first (an https
@@ -396,7 +397,7 @@ peer_pick_url(const struct netd *n, uint64_t id, char urls[][256], size_t nurls,
 /* Sets slot p up for member 'id' at the first peer URL it can dial;
  * false when it has none. */
 static bool
-peer_out_setup(struct netd *n, struct peer_out *p, uint64_t id, char urls[][256], size_t nurls)
+peer_out_setup(struct netd *n, struct peer_out *p, uint64_t id, char urls[][MEMBER_PEER_URL_BYTES], size_t nurls)
 {
 	if (!peer_pick_url(n, id, urls, nurls, p->host, p->port, &p->tls))
 		return false;
@@ -416,7 +417,7 @@ peers_init(struct netd *n)
 	TAILQ_INIT(&n->peers.in);
 	for (size_t i = 0; i < c->members_len && n->peers.nout < PEER_MEMBERS_MAX; i++) {
 		const cairn_ipc_BootstrapMember *m = &c->members[i];
-		char urls[MEMBER_PEER_URLS_MAX][256];
+		char urls[MEMBER_PEER_URLS_MAX][MEMBER_PEER_URL_BYTES];
 		size_t k = 0;
 
 		for (; k < m->peer_urls_count && k < MEMBER_PEER_URLS_MAX; k++)
@@ -468,33 +469,24 @@ static void
 peers_member(struct netd *n, const uint8_t *rec, size_t len, bool *seen)
 {
 	struct pbw_reader r = {.buf = rec, .len = len};
-	char urls[MEMBER_PEER_URLS_MAX][256];
+	char urls[MEMBER_PEER_URLS_MAX][MEMBER_PEER_URL_BYTES];
+	struct pbw_field f;
 	struct peer_out *p;
 	uint64_t id = 0;
 	size_t nurls = 0;
+	int rc;
 
-	while (r.off < r.len) {
-		uint32_t field;
-		enum pbw_type type;
-		const uint8_t *b;
-		size_t bn;
-
-		if (pbw_get_tag(&r, &field, &type) != 0)
-			return;
-		if (field == 1 && type == PBW_VARINT) {
-			if (pbw_get_varint(&r, &id) != 0)
-				return;
-		} else if (field == 3 && type == PBW_LEN) {
-			if (pbw_get_bytes(&r, &b, &bn) != 0)
-				return;
-			if (nurls < MEMBER_PEER_URLS_MAX && bn < sizeof(urls[0])) {
-				memcpy(urls[nurls], b, bn);
-				urls[nurls++][bn] = '\0';
-			}
-		} else if (pbw_skip(&r, type) != 0) {
-			return;
+	while ((rc = pbw_next(&r, &f)) == 1) {
+		if (f.number == etcdserverpb_Member_ID_tag && f.type == PBW_VARINT)
+			id = f.v;
+		else if (f.number == etcdserverpb_Member_peerURLs_tag && f.type == PBW_LEN &&
+		    nurls < MEMBER_PEER_URLS_MAX && f.n < sizeof(urls[0])) {
+			memcpy(urls[nurls], f.p, f.n);
+			urls[nurls++][f.n] = '\0';
 		}
 	}
+	if (rc != 0)
+		return;
 	if (id == 0 || id == n->raft.member_id)
 		return;
 	if ((p = peer_out_find(n, id)) != NULL) {
@@ -540,26 +532,17 @@ peers_members(struct netd *n, int code, const uint8_t *list, size_t len)
 	struct pbw_reader r = {.buf = list, .len = len};
 	bool seen[PEER_MEMBERS_MAX] = {false};
 	uint64_t rev = n->peers.members_asked;
+	struct pbw_field f;
+	int rc;
 
 	n->peers.members_asked = 0;
 	if (code != 0)
 		return; /* asked again at the next status */
-	while (r.off < r.len) {
-		uint32_t field;
-		enum pbw_type type;
-		const uint8_t *rec;
-		size_t rn;
-
-		if (pbw_get_tag(&r, &field, &type) != 0)
-			return;
-		if (field == 2 && type == PBW_LEN) {
-			if (pbw_get_bytes(&r, &rec, &rn) != 0)
-				return;
-			peers_member(n, rec, rn, seen);
-		} else if (pbw_skip(&r, type) != 0) {
-			return;
-		}
-	}
+	while ((rc = pbw_next(&r, &f)) == 1)
+		if (f.number == etcdserverpb_MemberListResponse_members_tag && f.type == PBW_LEN)
+			peers_member(n, f.p, f.n, seen);
+	if (rc != 0)
+		return;
 	/* Those no longer listed (removed) are dialled no more. */
 	for (size_t i = 0; i < n->peers.nout; i++) {
 		if (!seen[i] && n->peers.out[i].id != 0) {

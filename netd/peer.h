@@ -42,8 +42,10 @@
 /* Redial backoff: doubled after each failure, from min to max. */
 #define PEER_RETRY_MS_MIN 100
 #define PEER_RETRY_MS_MAX 3200
-/* The peer URLs of one member netd looks at (etcdserverpb.Member's). */
+/* The peer URLs of one member netd looks at, and their length
+ * (etcdserverpb.Member's bounds). */
 #define MEMBER_PEER_URLS_MAX 8
+#define MEMBER_PEER_URL_BYTES 256
 /* A peer URL's host and port as text. */
 #define PEER_HOST_BYTES 256
 #define PEER_PORT_BYTES 8
@@ -80,7 +82,6 @@ struct peers {
 	TAILQ_HEAD(, peer_in) in;
 	size_t nin;
 	bool dialing;               /* our own IDs are known: dialling began */
-	uint64_t recv_dropped;      /* messages raftd could not take at once */
 	uint64_t members_rev;       /* stored's members table as last read */
 	uint64_t members_asked;     /* the revision asked for; 0: none asked */
 };

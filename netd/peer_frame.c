@@ -33,26 +33,14 @@ static int
 peer_count(const uint8_t *p, size_t len, uint32_t field, size_t max, size_t *n)
 {
 	struct pbw_reader r = {.buf = p, .len = len};
+	struct pbw_field f;
+	int rc;
 
 	*n = 0;
-	while (r.off < r.len) {
-		uint32_t f;
-		enum pbw_type t;
-		const uint8_t *sub;
-		size_t sn;
-
-		if (pbw_get_tag(&r, &f, &t) != 0)
+	while ((rc = pbw_next(&r, &f)) == 1)
+		if (f.number == field && ++*n > max)
 			return CAIRN_EPROTO;
-		if (t == PBW_LEN) {
-			if (pbw_get_bytes(&r, &sub, &sn) != 0)
-				return CAIRN_EPROTO;
-		} else if (pbw_skip(&r, t) != 0) {
-			return CAIRN_EPROTO;
-		}
-		if (f == field && ++*n > max)
-			return CAIRN_EPROTO;
-	}
-	return 0;
+	return rc == 0 ? 0 : CAIRN_EPROTO;
 }
 
 /* The n-th (from 0) occurrence of a length-delimited field. */
@@ -61,24 +49,17 @@ peer_nth(const uint8_t *p, size_t len, uint32_t field, size_t nth, const uint8_t
     size_t *sn)
 {
 	struct pbw_reader r = {.buf = p, .len = len};
+	struct pbw_field f;
+	int rc;
 
-	while (r.off < r.len) {
-		uint32_t f;
-		enum pbw_type t;
-
-		if (pbw_get_tag(&r, &f, &t) != 0)
-			return CAIRN_EPROTO;
-		if (t != PBW_LEN) {
-			if (pbw_skip(&r, t) != 0)
-				return CAIRN_EPROTO;
-			continue;
-		}
-		if (pbw_get_bytes(&r, sub, sn) != 0)
-			return CAIRN_EPROTO;
-		if (f == field && nth-- == 0)
+	while ((rc = pbw_next(&r, &f)) == 1) {
+		if (f.number == field && f.type == PBW_LEN && nth-- == 0) {
+			*sub = f.p;
+			*sn = f.n;
 			return 0;
+		}
 	}
-	return CAIRN_ENOENT;
+	return rc == 0 ? CAIRN_ENOENT : CAIRN_EPROTO;
 }
 
 static int

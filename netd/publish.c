@@ -16,11 +16,6 @@
 #include "shared/pbwire.h"
 #include "shared/xmalloc.h"
 
-/* etcdserverpb.Member's fields. */
-#define MEMBER_ID 1
-#define MEMBER_NAME 2
-#define MEMBER_CLIENT_URLS 4
-
 /* The Member message REQ_MEMBER_ATTR carries; *len set; freed by the
  * caller. */
 static uint8_t *
@@ -34,16 +29,16 @@ publish_member(const struct netd *n, size_t *len)
 	for (pb_size_t i = 0; i < nc->client_urls_count; i++)
 		cap += 1 + PBW_VARINT_BYTES_MAX + strlen(nc->client_urls[i]);
 	p = buf = xmalloc(cap);
-	p += pbw_put_varint(p, PBW_TAG(MEMBER_ID, PBW_VARINT));
+	p += pbw_put_varint(p, PBW_TAG(etcdserverpb_Member_ID_tag, PBW_VARINT));
 	p += pbw_put_varint(p, n->raft.member_id);
-	p += pbw_put_varint(p, PBW_TAG(MEMBER_NAME, PBW_LEN));
+	p += pbw_put_varint(p, PBW_TAG(etcdserverpb_Member_name_tag, PBW_LEN));
 	p += pbw_put_varint(p, strlen(name));
 	memcpy(p, name, strlen(name));
 	p += strlen(name);
 	for (pb_size_t i = 0; i < nc->client_urls_count; i++) {
 		size_t ul = strlen(nc->client_urls[i]);
 
-		p += pbw_put_varint(p, PBW_TAG(MEMBER_CLIENT_URLS, PBW_LEN));
+		p += pbw_put_varint(p, PBW_TAG(etcdserverpb_Member_clientURLs_tag, PBW_LEN));
 		p += pbw_put_varint(p, ul);
 		memcpy(p, nc->client_urls[i], ul);
 		p += ul;

@@ -49,15 +49,6 @@ struct gen {
 	size_t nenums;
 };
 
-/* One field of a descriptor message, as gen_next reads it. */
-struct gen_item {
-	uint32_t field;
-	enum pbw_type type;
-	const uint8_t *p; /* PBW_LEN: the payload */
-	size_t n;
-	uint64_t v;       /* PBW_VARINT: the value */
-};
-
 static void gen_fail(const char *what, const char *name) __attribute__((noreturn));
 
 static void
@@ -69,27 +60,17 @@ gen_fail(const char *what, const char *name)
 
 /* Reads the next field of r into it; false at the end of r. */
 static bool
-gen_next(struct pbw_reader *r, struct gen_item *it)
+gen_next(struct pbw_reader *r, struct pbw_field *it)
 {
-	int rc;
+	int rc = pbw_next(r, it);
 
-	if (r->off == r->len)
-		return false;
-	if (pbw_get_tag(r, &it->field, &it->type) != 0)
+	if (rc != 0 && rc != 1) /* CAIRN_ECORRUPT */
 		gen_fail("corrupt descriptor set", NULL);
-	if (it->type == PBW_LEN)
-		rc = pbw_get_bytes(r, &it->p, &it->n);
-	else if (it->type == PBW_VARINT)
-		rc = pbw_get_varint(r, &it->v);
-	else
-		rc = pbw_skip(r, it->type);
-	if (rc != 0)
-		gen_fail("corrupt descriptor set", NULL);
-	return true;
+	return rc == 1;
 }
 
 static void
-gen_want(const struct gen_item *it, enum pbw_type type)
+gen_want(const struct pbw_field *it, enum pbw_type type)
 {
 	if (it->type != type)
 		gen_fail("unexpected wire type in the descriptor set", NULL);
@@ -98,7 +79,7 @@ gen_want(const struct gen_item *it, enum pbw_type type)
 /* A NUL-ended copy of a name: identifier characters and dots only, as the
  * generated C quotes it without escapes. */
 static char *
-gen_name(const struct gen_item *it)
+gen_name(const struct pbw_field *it)
 {
 	char *s;
 
@@ -127,10 +108,10 @@ static char *
 gen_first_name(const uint8_t *p, size_t n)
 {
 	struct pbw_reader r = {.buf = p, .len = n};
-	struct gen_item it;
+	struct pbw_field it;
 
 	while (gen_next(&r, &it)) {
-		if (it.field == 1)
+		if (it.number == 1)
 			return gen_name(&it);
 	}
 	gen_fail("a descriptor without a name", NULL);
@@ -140,7 +121,7 @@ static void
 gen_read_field(struct gen_msg *m, const uint8_t *p, size_t n)
 {
 	struct pbw_reader r = {.buf = p, .len = n};
-	struct gen_item it;
+	struct pbw_field it;
 	struct gen_field *f;
 
 	m->fields = xrealloc(m->fields, (m->nfields + 1) * sizeof(*m->fields));
@@ -148,23 +129,23 @@ gen_read_field(struct gen_msg *m, const uint8_t *p, size_t n)
 	memset(f, 0, sizeof(*f));
 	f->oneof = -1;
 	while (gen_next(&r, &it)) {
-		if (it.field == 1)
+		if (it.number == 1)
 			f->name = gen_name(&it);
-		else if (it.field == 6)
+		else if (it.number == 6)
 			f->type_name = gen_name(&it);
-		else if (it.field == 10)
+		else if (it.number == 10)
 			f->json_name = gen_name(&it);
-		else if (it.field == 3 || it.field == 4 || it.field == 5 || it.field == 9)
+		else if (it.number == 3 || it.number == 4 || it.number == 5 || it.number == 9)
 			gen_want(&it, PBW_VARINT);
-		if (it.field == 3)
+		if (it.number == 3)
 			f->number = (uint32_t)it.v;
-		else if (it.field == 4)
+		else if (it.number == 4)
 			f->label = it.v;
-		else if (it.field == 5)
+		else if (it.number == 5)
 			f->type = it.v;
-		else if (it.field == 9)
+		else if (it.number == 9)
 			f->oneof = (int64_t)it.v;
-		else if (it.field == 17 && it.type == PBW_VARINT && it.v != 0)
+		else if (it.number == 17 && it.type == PBW_VARINT && it.v != 0)
 			gen_fail("proto3 optional fields are not supported", m->name);
 	}
 	if (f->name == NULL || f->number == 0 || f->number > PBW_FIELD_MAX)
@@ -178,7 +159,7 @@ gen_read_enum(struct gen *g, const uint8_t *p, size_t n, const char *parent,
     const char *go_parent, const char *go_sep)
 {
 	struct pbw_reader r = {.buf = p, .len = n};
-	struct gen_item it, vit;
+	struct pbw_field it, vit;
 	char *name = gen_first_name(p, n);
 	struct gen_enum *e;
 
@@ -192,7 +173,7 @@ gen_read_enum(struct gen *g, const uint8_t *p, size_t n, const char *parent,
 		struct pbw_reader vr = {.buf = it.p, .len = it.n};
 		struct gen_value *v;
 
-		if (it.field != 2)
+		if (it.number != 2)
 			continue;
 		gen_want(&it, PBW_LEN);
 		e->values = xrealloc(e->values, (e->nvalues + 1) * sizeof(*e->values));
@@ -200,7 +181,7 @@ gen_read_enum(struct gen *g, const uint8_t *p, size_t n, const char *parent,
 		v->name = gen_first_name(it.p, it.n);
 		v->number = 0;
 		while (gen_next(&vr, &vit)) {
-			if (vit.field == 2 && vit.type == PBW_VARINT)
+			if (vit.number == 2 && vit.type == PBW_VARINT)
 				v->number = (int32_t)(uint32_t)vit.v; /* int32 as a varint */
 		}
 	}
@@ -213,7 +194,7 @@ gen_read_message(struct gen *g, const uint8_t *p, size_t n, const char *parent,
     const char *go_parent, const char *go_sep)
 {
 	struct pbw_reader r = {.buf = p, .len = n};
-	struct gen_item it;
+	struct pbw_field it;
 	char *name = gen_first_name(p, n);
 	char *full = gen_join(parent, ".", name), *go = gen_join(go_parent, go_sep, name);
 	size_t at = g->nmsgs;
@@ -222,15 +203,15 @@ gen_read_message(struct gen *g, const uint8_t *p, size_t n, const char *parent,
 	g->msgs = xrealloc(g->msgs, (g->nmsgs + 1) * sizeof(*g->msgs));
 	g->msgs[g->nmsgs++] = (struct gen_msg){.name = full};
 	while (gen_next(&r, &it)) {
-		if (it.field == 2 || it.field == 3 || it.field == 4 || it.field == 7)
+		if (it.number == 2 || it.number == 3 || it.number == 4 || it.number == 7)
 			gen_want(&it, PBW_LEN);
-		if (it.field == 2) {
+		if (it.number == 2) {
 			gen_read_field(&g->msgs[at], it.p, it.n);
-		} else if (it.field == 3) {
+		} else if (it.number == 3) {
 			gen_read_message(g, it.p, it.n, full, go, "_");
-		} else if (it.field == 4) {
+		} else if (it.number == 4) {
 			gen_read_enum(g, it.p, it.n, full, go, "_");
-		} else if (it.field == 7) {
+		} else if (it.number == 7) {
 			/* MessageOptions.map_entry: jsonpb writes maps as objects. */
 			uint64_t opt[7];
 
@@ -245,22 +226,22 @@ static void
 gen_read_file(struct gen *g, const uint8_t *p, size_t n)
 {
 	struct pbw_reader r = {.buf = p, .len = n};
-	struct gen_item it;
+	struct pbw_field it;
 	char *pkg = NULL;
 
 	while (gen_next(&r, &it)) {
-		if (it.field == 2)
+		if (it.number == 2)
 			pkg = gen_name(&it);
 	}
 	if (pkg == NULL)
 		gen_fail("a .proto file without a package", NULL);
 	r.off = 0;
 	while (gen_next(&r, &it)) {
-		if (it.field == 4 || it.field == 5)
+		if (it.number == 4 || it.number == 5)
 			gen_want(&it, PBW_LEN);
-		if (it.field == 4)
+		if (it.number == 4)
 			gen_read_message(g, it.p, it.n, pkg, pkg, ".");
-		else if (it.field == 5)
+		else if (it.number == 5)
 			gen_read_enum(g, it.p, it.n, pkg, pkg, ".");
 	}
 	free(pkg);
@@ -419,7 +400,7 @@ main(int argc, char **argv)
 {
 	struct gen g = {0};
 	struct pbw_reader r;
-	struct gen_item it;
+	struct pbw_field it;
 	size_t n;
 	uint8_t *buf;
 
@@ -429,7 +410,7 @@ main(int argc, char **argv)
 	buf = gen_load(argv[1], &n);
 	r = (struct pbw_reader){.buf = buf, .len = n};
 	while (gen_next(&r, &it)) {
-		if (it.field == 1) {
+		if (it.number == 1) {
 			gen_want(&it, PBW_LEN);
 			gen_read_file(&g, it.p, it.n);
 		}

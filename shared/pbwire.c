@@ -6,6 +6,7 @@
 
 #include "shared/assert.h"
 #include "shared/err.h"
+#include "shared/le.h"
 #include "shared/pbwire.h"
 
 size_t
@@ -130,6 +131,32 @@ pbw_skip(struct pbw_reader *r, enum pbw_type type)
 		return pbw_skip_fixed(r, 4);
 	}
 	return CAIRN_ECORRUPT;
+}
+
+int
+pbw_next(struct pbw_reader *r, struct pbw_field *f)
+{
+	size_t at;
+	int rc;
+
+	if (r->off == r->len)
+		return 0;
+	if ((rc = pbw_get_tag(r, &f->number, &f->type)) != 0)
+		return rc;
+	at = r->off;
+	if (f->type == PBW_VARINT)
+		rc = pbw_get_varint(r, &f->v);
+	else if (f->type == PBW_LEN)
+		rc = pbw_get_bytes(r, &f->p, &f->n);
+	else
+		rc = pbw_skip(r, f->type);
+	if (rc != 0)
+		return rc;
+	if (f->type == PBW_I32)
+		f->v = le_get32(r->buf + at);
+	else if (f->type == PBW_I64)
+		f->v = le_get64(r->buf + at);
+	return 1;
 }
 
 size_t

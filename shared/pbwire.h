@@ -55,6 +55,19 @@ int pbw_get_bytes(struct pbw_reader *r, const uint8_t **data, size_t *n);
  * enum pbw_type. */
 int pbw_skip(struct pbw_reader *r, enum pbw_type type);
 
+/* One field of a message, as pbw_next reads it. */
+struct pbw_field {
+	uint32_t number;
+	enum pbw_type type;
+	uint64_t v;       /* PBW_VARINT; PBW_I32 and PBW_I64: the little-endian value */
+	const uint8_t *p; /* PBW_LEN: the payload, borrowed from the reader's buffer */
+	size_t n;
+};
+
+/* Reads the next field of r into *f: 1, or 0 at the end of r, or
+ * CAIRN_ECORRUPT (a bad tag, a truncated value; *f and r unspecified). */
+int pbw_next(struct pbw_reader *r, struct pbw_field *f);
+
 /* A message of varint fields numbered 1 to n (etcd's leasepb.Lease,
  * AlarmMember): v[i] is field i + 1; zeros are left out, as proto3 does.
  * Returns the bytes written (at most n * (1 + PBW_VARINT_BYTES_MAX)). */

@@ -24,6 +24,7 @@ apply_member_attr(struct apply *a, struct mvcc_wtxn *w, const struct req *r)
 	const struct req_member_attr *m = &r->u.member;
 	const uint8_t *rec;
 	struct pbw_reader rd;
+	struct pbw_field f;
 	struct pbout out;
 	uint32_t len;
 	bool removed;
@@ -37,19 +38,15 @@ apply_member_attr(struct apply *a, struct mvcc_wtxn *w, const struct req *r)
 	/* The record's other fields as they are (rec is borrowed from the
 	 * store until its next read: copied before writing). */
 	rd = (struct pbw_reader){.buf = rec, .len = len};
-	while (rd.off < rd.len) {
-		size_t at = rd.off;
-		uint32_t field;
-		enum pbw_type type;
-
-		if (pbw_get_tag(&rd, &field, &type) != 0 || pbw_skip(&rd, type) != 0) {
-			rc = CAIRN_ECORRUPT;
-			goto fail;
-		}
-		if (field != MEMBER_NAME && field != MEMBER_CLIENT_URLS) {
+	for (size_t at = 0; (rc = pbw_next(&rd, &f)) == 1; at = rd.off) {
+		if (f.number != MEMBER_NAME && f.number != MEMBER_CLIENT_URLS) {
 			memcpy(pbout_room(&out, rd.off - at), rec + at, rd.off - at);
 			out.len += rd.off - at;
 		}
+	}
+	if (rc != 0) {
+		rc = CAIRN_ECORRUPT;
+		goto fail;
 	}
 	pbout_bytes(&out, MEMBER_NAME, m->name.p, m->name.n, false);
 	for (uint32_t i = 0; i < m->nurls; i++)

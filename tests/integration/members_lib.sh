@@ -13,22 +13,14 @@ PEER_FLAGS=${PEER_FLAGS:-}
 CLUSTER=$(for n in $NAMES; do printf '%s=%s://127.0.0.1:%s,' "$n" "$SCHEME" "${PEER[$n]}"; done)
 CLUSTER=${CLUSTER%,}
 
+# start_member NAME [bare]: starts a member; "bare" restarts it from its
+# data dir alone, without --initial-cluster (etcd allows it: the WAL and
+# the store say who the members are).
 start_member() {
-	local n=$1
-	"$B/cairn" --name "$n" --data-dir "$T/$n" --initial-cluster "$CLUSTER" \
-		--initial-advertise-peer-urls "$SCHEME://127.0.0.1:${PEER[$n]}" \
-		--listen-peer-urls "$SCHEME://127.0.0.1:${PEER[$n]}" \
-		--listen-client-urls "http://127.0.0.1:${CLIENT[$n]}" \
-		--advertise-client-urls "http://127.0.0.1:${CLIENT[$n]}" \
-		--heartbeat-interval "${HEARTBEAT_MS:-50}" --election-timeout "${ELECTION_MS:-500}" \
-		$PEER_FLAGS 2>>"$T/$n.log" &
-	SUP[$n]=$!
-}
-# A member restarted from its data dir alone, without --initial-cluster
-# (etcd allows it: the WAL and the store say who the members are).
-restart_member_bare() {
-	local n=$1
-	"$B/cairn" --name "$n" --data-dir "$T/$n" \
+	local n=$1 boot=
+	[ "${2:-}" = bare ] ||
+		boot="--initial-cluster $CLUSTER --initial-advertise-peer-urls $SCHEME://127.0.0.1:${PEER[$n]}"
+	"$B/cairn" --name "$n" --data-dir "$T/$n" $boot \
 		--listen-peer-urls "$SCHEME://127.0.0.1:${PEER[$n]}" \
 		--listen-client-urls "http://127.0.0.1:${CLIENT[$n]}" \
 		--advertise-client-urls "http://127.0.0.1:${CLIENT[$n]}" \

@@ -61,7 +61,7 @@ check "HashKV equal on all three" wait_for 10 eval '[ "$(hashes | wc -l)" = 1 ]'
 # dial from its store's members table.
 check "the leader is known before the bare restart" pick_leader
 stop_member "$F"
-restart_member_bare "$F"
+start_member "$F" bare
 check "a member restarted without --initial-cluster dials the others (from its store)" \
 	wait_for 20 eval 'ctl "$L" put k2b v2b >/dev/null && got "$F" k2b v2b'
 check "... the store's list it was" eval 'grep -q "dialling member .*, listed by the store" "$T/$F.log"'
