@@ -33,6 +33,10 @@ void svc_watch_events(struct netd *n, struct pending *p, const cairn_ipc_WatchEv
 
 /* etcdserverpb.Cluster (svc_cluster.c). */
 grpc_unary_fn svc_cluster_member_list;
+grpc_unary_fn svc_cluster_member_add;
+grpc_unary_fn svc_cluster_member_remove;
+grpc_unary_fn svc_cluster_member_update;
+grpc_unary_fn svc_cluster_member_promote;
 
 /* etcdserverpb.Maintenance (svc_maint.c). */
 grpc_unary_fn svc_maint_status;

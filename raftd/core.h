@@ -234,12 +234,15 @@ void rcore_step(struct rcore *c, const struct rmsg *m);
  * transfer, or CAIRN_EAGAIN when the log or the outbox is full. */
 int rcore_propose(struct rcore *c, const uint8_t *data, uint32_t len);
 /* A membership change (etcd's MemberAdd, MemberRemove, MemberUpdate,
- * MemberPromote), leader only, one at a time, applied when committed. A
- * leader that removes itself then hands leadership to the voter furthest
- * along and steps down. Errors: CAIRN_ENOTLEADER,
- * CAIRN_ECONFPENDING while an earlier one is uncommitted,
- * CAIRN_EMEMBEREXIST, CAIRN_EMEMBERNOTFOUND, CAIRN_ENOTLEARNER,
- * CAIRN_ELEARNERNOTREADY, CAIRN_EINVAL (the last voter, or no room). */
+ * MemberPromote), one at a time, applied when committed. A follower
+ * forwards it to the leader, whose checks then drop it silently when
+ * they fail (the client times out, as with etcd). A leader that removes
+ * itself then hands leadership to the voter furthest along and steps
+ * down. Errors (the leader's checks): CAIRN_ECONFPENDING while an earlier
+ * one is uncommitted, CAIRN_EMEMBEREXIST, CAIRN_EMEMBERNOTFOUND,
+ * CAIRN_ENOTLEARNER, CAIRN_ELEARNERNOTREADY, CAIRN_EPROPDROPPED during a
+ * transfer, CAIRN_EINVAL (the last voter, no room, a bad op or id); any
+ * member: CAIRN_ENOLEADER, CAIRN_ETOOBIG, CAIRN_EAGAIN. */
 int rcore_propose_conf(struct rcore *c, enum raft_conf_op op, uint64_t id,
     const uint8_t *ctx, uint32_t len);
 /* A linearizable read (thesis §6.4): the answer comes as a read state

@@ -149,28 +149,22 @@ conf_check(struct rcore *c, uint8_t op, uint64_t id)
 }
 
 int
-rcore_propose_conf(struct rcore *c, enum raft_conf_op op, uint64_t id,
-    const uint8_t *ctx, uint32_t len)
+rcore_conf_append(struct rcore *c, uint8_t op, uint64_t id, const uint8_t *ctx, uint32_t len)
 {
 	struct raft_entry e = {.term = c->hs.term, .index = rlog_last_index(&c->log) + 1,
 	    .type = RAFT_ENTRY_CONF, .len = RAFT_CONF_FIXED_BYTES + len};
 	uint8_t *buf;
 	int rc;
 
-	CAIRN_ASSERT(!c->in_update);
-	if (c->role != RCORE_LEADER)
-		return CAIRN_ENOTLEADER;
 	if (c->transferee != 0)
 		return CAIRN_EPROPDROPPED;
 	if (c->pending_conf > c->hs.commit)
 		return CAIRN_ECONFPENDING;
-	if (id == 0 || len > RAFT_ENTRY_BYTES_MAX - RAFT_CONF_FIXED_BYTES)
-		return id == 0 ? CAIRN_EINVAL : CAIRN_ETOOBIG;
-	if ((rc = conf_check(c, (uint8_t)op, id)) != 0)
+	if ((rc = conf_check(c, op, id)) != 0)
 		return rc;
 	if ((buf = c->cfg.alloc.alloc(c->cfg.alloc.ctx, e.len)) == NULL)
 		return CAIRN_EAGAIN;
-	conf_change_encode(buf, (uint8_t)op, id);
+	conf_change_encode(buf, op, id);
 	if (len > 0)
 		memcpy(buf + RAFT_CONF_FIXED_BYTES, ctx, len);
 	e.data = buf;
@@ -181,4 +175,23 @@ rcore_propose_conf(struct rcore *c, enum raft_conf_op op, uint64_t id,
 	c->pending_conf = e.index;
 	c->append_due = true;
 	return 0;
+}
+
+int
+rcore_propose_conf(struct rcore *c, enum raft_conf_op op, uint64_t id,
+    const uint8_t *ctx, uint32_t len)
+{
+	uint8_t head[RAFT_CONF_FIXED_BYTES];
+
+	CAIRN_ASSERT(!c->in_update);
+	if (id == 0 || op < RAFT_CONF_ADD || op > RAFT_CONF_PROMOTE)
+		return CAIRN_EINVAL;
+	if (len > RAFT_ENTRY_BYTES_MAX - RAFT_CONF_FIXED_BYTES)
+		return CAIRN_ETOOBIG;
+	if (c->role == RCORE_LEADER)
+		return rcore_conf_append(c, (uint8_t)op, id, ctx, len);
+	if (c->leader == 0)
+		return CAIRN_ENOLEADER;
+	conf_change_encode(head, (uint8_t)op, id);
+	return rcore_forward(c, RAFT_ENTRY_CONF, head, sizeof(head), ctx, len);
 }

@@ -79,6 +79,13 @@ void rcore_conf_at(const struct rcore *c, uint64_t index, struct raft_conf *conf
 /* core_propose.c */
 /* Frees a forwarded proposal's copy (m is an RMSG_PROPOSE we sent). */
 void rcore_forward_free(struct rcore *c, const struct rmsg *m);
+/* Sends a proposal's entry to the leader: head then data, one entry of
+ * 'type'. Returns 0 or CAIRN_EAGAIN. */
+int rcore_forward(struct rcore *c, uint8_t type, const uint8_t *head, uint32_t hlen,
+    const uint8_t *data, uint32_t len);
+/* The leader's part of rcore_propose_conf: its checks, then the entry. */
+int rcore_conf_append(struct rcore *c, uint8_t op, uint64_t id, const uint8_t *ctx,
+    uint32_t len);
 void rcore_step_propose(struct rcore *c, const struct rmsg *m);
 void rcore_step_timeout_now(struct rcore *c, const struct rmsg *m);
 void rcore_transfer_tick(struct rcore *c);

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "raftd/conf_change.h"
 #include "raftd/core_impl.h"
 #include "shared/assert.h"
 #include "shared/err.h"
@@ -41,21 +42,24 @@ rcore_forward_free(struct rcore *c, const struct rmsg *m)
 	c->cfg.alloc.free(c->cfg.alloc.ctx, p, rcore_forward_bytes(m->entries));
 }
 
-static int
-rcore_forward(struct rcore *c, const uint8_t *data, uint32_t len)
+int
+rcore_forward(struct rcore *c, uint8_t type, const uint8_t *head, uint32_t hlen,
+    const uint8_t *data, uint32_t len)
 {
 	struct rmsg m = {.type = RMSG_PROPOSE, .to = c->leader, .n = 1};
 	struct raft_entry *e;
 
 	if (rcore_outbox_full(c))
 		return CAIRN_EAGAIN;
-	e = c->cfg.alloc.alloc(c->cfg.alloc.ctx, sizeof(*e) + len);
+	e = c->cfg.alloc.alloc(c->cfg.alloc.ctx, sizeof(*e) + hlen + len);
 	if (e == NULL)
 		return CAIRN_EAGAIN;
-	*e = (struct raft_entry){.type = RAFT_ENTRY_NORMAL, .len = len,
+	*e = (struct raft_entry){.type = type, .len = hlen + len,
 	    .data = (const uint8_t *)(e + 1)};
+	if (hlen > 0)
+		memcpy(e + 1, head, hlen);
 	if (len > 0)
-		memcpy(e + 1, data, len);
+		memcpy((uint8_t *)(e + 1) + hlen, data, len);
 	m.entries = e;
 	(void)rcore_send(c, &m);
 	return 0;
@@ -71,19 +75,31 @@ rcore_propose(struct rcore *c, const uint8_t *data, uint32_t len)
 		return rcore_append_proposal(c, data, len);
 	if (c->leader == 0)
 		return CAIRN_ENOLEADER;
-	return rcore_forward(c, data, len);
+	return rcore_forward(c, RAFT_ENTRY_NORMAL, NULL, 0, data, len);
 }
 
-/* Forwarded proposals: a leader takes them as its own; anyone else drops
- * them, and the follower's client times out as with etcd. */
+/* Forwarded proposals: a leader takes them as its own, membership
+ * changes through its checks; anyone else drops them, as does the leader
+ * a change its checks refuse, and the follower's client times out as
+ * with etcd. */
 void
 rcore_step_propose(struct rcore *c, const struct rmsg *m)
 {
 	if (c->role != RCORE_LEADER)
 		return;
-	for (size_t i = 0; i < m->n; i++)
-		if (m->entries[i].type == RAFT_ENTRY_NORMAL && m->entries[i].len <= RAFT_ENTRY_BYTES_MAX)
-			(void)rcore_append_proposal(c, m->entries[i].data, m->entries[i].len);
+	for (size_t i = 0; i < m->n; i++) {
+		const struct raft_entry *e = &m->entries[i];
+		uint8_t op;
+		uint64_t id;
+
+		if (e->len > RAFT_ENTRY_BYTES_MAX)
+			continue;
+		if (e->type == RAFT_ENTRY_NORMAL)
+			(void)rcore_append_proposal(c, e->data, e->len);
+		else if (conf_change_decode(e, &op, &id))
+			(void)rcore_conf_append(c, op, id, e->data + RAFT_CONF_FIXED_BYTES,
+			    e->len - RAFT_CONF_FIXED_BYTES);
+	}
 }
 
 void

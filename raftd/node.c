@@ -320,6 +320,9 @@ raftd_node_frame(struct raftd_node *n, enum cairn_proc from, const struct chan_m
 	case cairn_ipc_IPC_RAFTD_TRANSFER_GET:
 		raftd_netd_transfer(n, m->hdr.id, m->body.transfer.to);
 		return 0;
+	case cairn_ipc_IPC_RAFTD_CONF_SEND:
+		raftd_netd_propose_conf(n, m->hdr.id, &m->body.conf);
+		return 0;
 	case cairn_ipc_IPC_RAFTD_APPLY_RESUME:
 		return raftd_stored_resume(n, &m->body.applied);
 	case cairn_ipc_IPC_RAFTD_APPLIED_SET:

@@ -113,6 +113,9 @@ void raftd_netd_reset(struct raftd_node *n);
 void raftd_netd_send_msgs(struct raftd_node *n, const struct rmsg *msgs, size_t nmsgs);
 int raftd_netd_propose(struct raftd_node *n, uint64_t id, const cairn_ipc_Proposal *p,
     bool reply);
+/* stored's checked membership change for netd's request 'id'; refused
+ * to netd at once, or answered by stored once applied. */
+void raftd_netd_propose_conf(struct raftd_node *n, uint64_t id, const cairn_ipc_ConfProposal *p);
 void raftd_netd_read(struct raftd_node *n, uint64_t id);
 void raftd_netd_reads_start(struct raftd_node *n);
 void raftd_netd_reads_done(struct raftd_node *n, const struct rcore_read *r, size_t nr);

@@ -124,6 +124,26 @@ raftd_netd_propose(struct raftd_node *n, uint64_t id, const cairn_ipc_Proposal *
 }
 
 void
+raftd_netd_propose_conf(struct raftd_node *n, uint64_t id, const cairn_ipc_ConfProposal *p)
+{
+	uint8_t ctx[ENTRY_ENVELOPE_BYTES + sizeof(p->member.bytes)];
+	int rc;
+
+	/* nanopb bounded member to its max_size: the context always fits. */
+	entry_envelope_put(ctx, n->core.cfg.id, id);
+	memcpy(ctx + ENTRY_ENVELOPE_BYTES, p->member.bytes, p->member.size);
+	if (p->op < RAFT_CONF_ADD || p->op > RAFT_CONF_PROMOTE || p->id == 0)
+		rc = CAIRN_EINVAL;
+	else if (n->core.hs.commit > n->stored_applied + RAFTD_APPLY_GAP_MAX)
+		rc = CAIRN_ETOOMANYREQ;
+	else
+		rc = netd_propose_err(rcore_propose_conf(&n->core, (enum raft_conf_op)p->op, p->id,
+		    ctx, (uint32_t)(ENTRY_ENVELOPE_BYTES + p->member.size)));
+	if (rc != 0)
+		netd_reply(n, cairn_ipc_IPC_NETD_PROPOSAL_FAIL, id, rc, 0);
+}
+
+void
 raftd_netd_read(struct raftd_node *n, uint64_t id)
 {
 	if (n->reads_waiting.n == RAFTD_READS_MAX) {

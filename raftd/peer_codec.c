@@ -228,8 +228,9 @@ peer_check_entry(const cairn_ipc_RaftMsg *in, size_t i, const cairn_ipc_RaftEntr
 		return "unknown Raft entry type";
 	if (in->type == RMSG_PROPOSE) {
 		/* rcore_forward: the leader numbers them. */
-		if (e->index != 0 || e->term != 0 || e->type != RAFT_ENTRY_NORMAL)
-			return "Raft proposal entry not a plain request";
+		if (e->index != 0 || e->term != 0 ||
+		    (e->type != RAFT_ENTRY_NORMAL && e->type != RAFT_ENTRY_CONF))
+			return "Raft proposal entry not a request or a membership change";
 		return NULL;
 	}
 	/* Thesis figure 3.1: an append's entries follow prevLogIndex, and

@@ -117,7 +117,20 @@ enum grpc_status {
 	X(CAIRN_EMAINTUSERNOTFOUND, "auth: user not found", GRPC_UNKNOWN)        \
 	/* etcd's v3rpc has no status for it: grpc-go's UNKNOWN. */                \
 	X(CAIRN_ETRANSFERTIMEOUT, "etcdserver: request timed out, leader transfer " \
-	  "took too long", GRPC_UNKNOWN)
+	  "took too long", GRPC_UNKNOWN)                                           \
+	X(CAIRN_EPEERURLEXIST, "etcdserver: Peer URLs already exists",              \
+	  GRPC_FAILED_PRECONDITION)                                                \
+	X(CAIRN_EMEMBERBADURLS, "etcdserver: given member URLs are invalid",        \
+	  GRPC_INVALID_ARGUMENT)                                                   \
+	X(CAIRN_ETOOMANYLEARNERS, "etcdserver: too many learner members in cluster", \
+	  GRPC_FAILED_PRECONDITION)                                                \
+	/* etcd 3.4 returns it as a plain error (rpctypes.ErrMemberNotEnoughStarted), \
+	 * which grpc-go sends as UNKNOWN. */                                      \
+	X(CAIRN_ENOTENOUGHSTARTED, "etcdserver: re-configuration failed due to not " \
+	  "enough started members", GRPC_UNKNOWN)                                  \
+	/* cairn's bound (RAFT_MEMBERS_MAX); etcd has none. */                     \
+	X(CAIRN_ETOOMANYMEMBERS, "etcdserver: re-configuration failed: a cluster "  \
+	  "holds at most 16 members and learners", GRPC_FAILED_PRECONDITION)
 
 enum cairn_err {
 	CAIRN_OK = 0,

@@ -79,6 +79,10 @@ static const struct ipc_route ipc_routes[] = {
 	    cairn_ipc_Transfer_size, RING, 0},
 	{cairn_ipc_IPC_NETD_TRANSFER_SET, RAFTD, NETD, cairn_ipc_RaftReply_fields,
 	    cairn_ipc_RaftReply_size, RING, 0},
+	{cairn_ipc_IPC_STORED_MEMBER_CHANGE, NETD, STORED, cairn_ipc_MemberChange_fields,
+	    cairn_ipc_MemberChange_size, RING, 0},
+	{cairn_ipc_IPC_RAFTD_CONF_SEND, STORED, RAFTD, cairn_ipc_ConfProposal_fields,
+	    cairn_ipc_ConfProposal_size, RING, 0},
 };
 
 #define IPC_ROUTES_LEN (sizeof(ipc_routes) / sizeof(ipc_routes[0]))

@@ -57,6 +57,8 @@ union ipc_msg {
 	cairn_ipc_Maint maint;
 	cairn_ipc_LeaseAsk lease;
 	cairn_ipc_AuthCheck auth;
+	cairn_ipc_MemberChange change; /* IPC_STORED_MEMBER_CHANGE */
+	cairn_ipc_ConfProposal conf;   /* IPC_RAFTD_CONF_SEND */
 };
 
 /* The route of 'type', or NULL when the type has none. */

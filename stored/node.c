@@ -237,6 +237,8 @@ stored_node_frame(struct stored_node *n, enum cairn_proc from, const struct chan
 		return stored_read_frame(n, m->hdr.id, &m->body.read);
 	case cairn_ipc_IPC_STORED_MAINT_DO:
 		return stored_maint_frame(n, m->hdr.id, &m->body.maint);
+	case cairn_ipc_IPC_STORED_MEMBER_CHANGE:
+		return stored_member_change(n, m->hdr.id, &m->body.change);
 	case cairn_ipc_IPC_STORED_AUTH_CHECK:
 		return stored_auth_check(n, m->hdr.id, &m->body.auth);
 	case cairn_ipc_IPC_STORED_LEASE_GET:

@@ -14,6 +14,7 @@
 #include "raftd/raft_types.h"
 #include "stored/members.h"
 #include "stored/node_apply.h"
+#include "stored/node_members.h"
 #include "stored/node_read.h"
 #include "stored/node_watch.h"
 #include "shared/chan.h"
@@ -140,23 +141,43 @@ apply_client_entry(struct stored_node *n, const struct raft_entry *e)
 
 
 /* A membership change: etcd's members tables, in the same transaction
- * as the consistent index. raftd checked the entry (it applies it too);
- * one that does not decode is recorded as applied and logged. */
+ * as the consistent index, changed by the rule raftd applies the entry
+ * by (members.h). Its context is an envelope naming the member whose
+ * netd took the request, then the record; that netd gets etcd's answer,
+ * or why the change did not apply. One that does not decode is recorded
+ * as applied and logged. */
 static int
 apply_conf_entry(struct stored_node *n, const struct raft_entry *e)
 {
+	struct entry_envelope env = {0};
+	bool ours = false;
 	uint8_t op;
 	uint64_t id;
-	int rc;
+	int code = CAIRN_EINVAL;
 
-	if (!conf_change_decode(e, &op, &id))
+	pbout_reset(&n->resp);
+	if (!conf_change_decode(e, &op, &id) || !entry_envelope_get(e->data + RAFT_CONF_FIXED_BYTES,
+	    e->len - RAFT_CONF_FIXED_BYTES, &env)) {
 		log_warnx("entry %llu: a malformed membership change", (unsigned long long)e->index);
-	else if ((rc = members_apply(&n->store, n->store.batch, op, id,
-	    e->data + RAFT_CONF_FIXED_BYTES, e->len - RAFT_CONF_FIXED_BYTES)) != 0)
-		return rc;
-	else
-		n->members_rev++; /* netd asks for the new list (whom to dial) */
-	return apply_index_only(n, e);
+	} else {
+		ours = env.member_id == n->apply.member_id && env.request_id != 0;
+		code = members_apply(&n->store, n->store.batch, op, id, env.req, env.len);
+		if (code == 0) {
+			n->members_rev++; /* netd asks for the new list (whom to dial) */
+			log_info("applied a configuration change through raft: %s %llx",
+			    op == RAFT_CONF_REMOVE ? "remove" : op == RAFT_CONF_UPDATE ? "update" :
+			    op == RAFT_CONF_PROMOTE ? "promote" : "add", (unsigned long long)id);
+			if (ours)
+				code = stored_member_changed(n, op, env.req, env.len, &n->resp);
+		}
+		if (code == CAIRN_EIO || code == CAIRN_ECORRUPT)
+			return code;
+	}
+	if (apply_index_only(n, e) != 0)
+		return CAIRN_EIO;
+	if (ours)
+		stored_result_keep(n, env.request_id, code, &n->resp);
+	return 0;
 }
 
 static uint8_t entry_buf[RAFT_PEER_ENTRY_BYTES_MAX];

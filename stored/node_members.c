@@ -5,27 +5,22 @@
 #include <string.h>
 
 #include "raftd/raft_types.h"
+#include "shared/assert.h"
+#include "shared/chan.h"
 #include "shared/err.h"
 #include "shared/log.h"
 #include "shared/xmalloc.h"
+#include "stored/member_rec.h"
+#include "stored/member_check.h"
 #include "stored/members.h"
+#include "stored/node_apply.h"
 #include "stored/node_members.h"
 
-/* etcdserverpb.Member's fields, and MemberListResponse's members. */
-#define MEMBER_ID 1
-#define MEMBER_NAME 2
-#define MEMBER_PEER_URLS 3
+/* MemberListResponse's members (and Remove's, Update's, Promote's);
+ * MemberAddResponse's member and members. */
 #define MEMBER_LIST_MEMBERS 2
-
-static int
-member_counted(void *arg, uint64_t id, const uint8_t *rec, uint32_t len)
-{
-	(void)id;
-	(void)rec;
-	(void)len;
-	(*(size_t *)arg)++;
-	return 0;
-}
+#define MEMBER_ADD_MEMBER 2
+#define MEMBER_ADD_MEMBERS 3
 
 int
 stored_members_bootstrap(struct stored_node *n)
@@ -37,7 +32,7 @@ stored_members_bootstrap(struct stored_node *n)
 
 	if (n->store.ci != 0 || c->members_len == 0)
 		return 0;
-	if ((rc = members_list(&n->store, member_counted, &have)) != 0 || have > 0)
+	if ((rc = members_count(&n->store, &have)) != 0 || have > 0)
 		return rc;
 	pbout_init(&rec);
 	if ((rc = mvcc_batch_begin(&n->store)) != 0)
@@ -46,13 +41,12 @@ stored_members_bootstrap(struct stored_node *n)
 		const cairn_ipc_BootstrapMember *m = &c->members[i];
 
 		pbout_reset(&rec);
-		pbout_varint(&rec, MEMBER_ID, m->id);
-		pbout_bytes(&rec, MEMBER_NAME, m->name, strlen(m->name), false);
+		pbout_varint(&rec, MEMBER_F_ID, m->id);
+		pbout_bytes(&rec, MEMBER_F_NAME, m->name, strlen(m->name), false);
 		for (pb_size_t u = 0; u < m->peer_urls_count; u++)
-			pbout_bytes(&rec, MEMBER_PEER_URLS, m->peer_urls[u], strlen(m->peer_urls[u]),
+			pbout_bytes(&rec, MEMBER_F_PEER_URLS, m->peer_urls[u], strlen(m->peer_urls[u]),
 			    true);
-		rc = members_apply(&n->store, n->store.batch, RAFT_CONF_ADD, m->id, rec.buf,
-		    (uint32_t)rec.len);
+		rc = members_put(&n->store, n->store.batch, m->id, rec.buf, (uint32_t)rec.len);
 	}
 	/* Not synced: a crash before the next sync finds the store new
 	 * again, and this runs again. */
@@ -102,20 +96,99 @@ member_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int
-stored_member_list(struct stored_node *n, struct pbout *out)
+/* The members by ascending ID, as field 'field' of out. */
+static int
+members_write(struct stored_node *n, struct pbout *out, uint32_t field)
 {
 	struct member_recs *all = xcalloc(1, sizeof(*all));
 	int rc = members_list(&n->store, member_kept, all);
 
 	if (rc == 0) {
 		qsort(all->m, all->n, sizeof(all->m[0]), member_cmp);
-		apply_header(&n->apply, out, 0, true);
 		for (size_t i = 0; i < all->n; i++)
-			pbout_bytes(out, MEMBER_LIST_MEMBERS, all->m[i].rec, all->m[i].len, true);
+			pbout_bytes(out, field, all->m[i].rec, all->m[i].len, true);
 	}
 	for (size_t i = 0; i < all->n; i++)
 		free(all->m[i].rec);
 	free(all);
 	return rc;
+}
+
+int
+stored_member_list(struct stored_node *n, struct pbout *out)
+{
+	apply_header(&n->apply, out, 0, true);
+	return members_write(n, out, MEMBER_LIST_MEMBERS);
+}
+
+/* What raftd proposes for a change: the record a new member starts
+ * with; the new peer URLs of an update; the ID alone otherwise. */
+static void
+member_change_context(const cairn_ipc_MemberChange *in, cairn_ipc_ConfProposal *p)
+{
+	struct pbout rec;
+
+	pbout_init(&rec);
+	pbout_varint(&rec, MEMBER_F_ID, in->id);
+	if (in->op != RAFT_CONF_REMOVE && in->op != RAFT_CONF_PROMOTE)
+		for (pb_size_t i = 0; i < in->peer_urls_count; i++)
+			pbout_bytes(&rec, MEMBER_F_PEER_URLS, in->peer_urls[i],
+			    strlen(in->peer_urls[i]), true);
+	pbout_varint(&rec, MEMBER_F_IS_LEARNER, in->op == RAFT_CONF_ADD_LEARNER);
+	/* At most 8 URLs of 255 bytes: well within the field's bound. */
+	CAIRN_ASSERT(rec.len <= sizeof(p->member.bytes));
+	memcpy(p->member.bytes, rec.buf, rec.len);
+	p->member.size = (pb_size_t)rec.len;
+	p->op = in->op;
+	p->id = in->id;
+	pbout_free(&rec);
+}
+
+int
+stored_member_change(struct stored_node *n, uint64_t id, const cairn_ipc_MemberChange *in)
+{
+	struct req_bytes user = {.p = in->username.bytes, .n = in->username.size};
+	struct req_bytes urls[MEMBER_REC_URLS_MAX];
+	struct member_change c = {.op = (uint8_t)in->op, .id = in->id, .urls = urls,
+	    .nurls = in->peer_urls_count, .strict = n->child->cfg.strict_reconfig_check};
+	/* netd checked MemberAdd's URLs (etcd takes an update's as given). */
+	bool adds = in->op == RAFT_CONF_ADD || in->op == RAFT_CONF_ADD_LEARNER;
+	cairn_ipc_ConfProposal p = cairn_ipc_ConfProposal_init_zero;
+	int code;
+
+	if (in->op < RAFT_CONF_ADD || in->op > RAFT_CONF_PROMOTE || in->id == 0 ||
+	    in->peer_urls_count > MEMBER_REC_URLS_MAX || (adds && in->peer_urls_count == 0)) {
+		log_warnx("refusing a malformed membership change from netd");
+		return CAIRN_EPROTO;
+	}
+	for (pb_size_t i = 0; i < in->peer_urls_count; i++)
+		urls[i] = (struct req_bytes){(const uint8_t *)in->peer_urls[i],
+		    (uint32_t)strlen(in->peer_urls[i])};
+	pbout_reset(&n->resp);
+	/* etcd's checkMembershipOperationPermission, then its checks. */
+	if ((code = auth_check_admin(&n->apply.auth, NULL, user)) == 0)
+		code = member_check(&n->store, &c);
+	if (code == 0) {
+		member_change_context(in, &p);
+		code = chan_send(&n->child->peers[PROC_RAFTD].ch, cairn_ipc_IPC_RAFTD_CONF_SEND, id, &p);
+		if (code != 0)
+			code = code == CAIRN_EAGAIN ? CAIRN_ETOOMANYREQ : CAIRN_ENOLEADER;
+	}
+	if (code != 0)
+		stored_answer(n, id, code, "a membership check");
+	return 0;
+}
+
+int
+stored_member_changed(struct stored_node *n, uint8_t op, const uint8_t *member, uint32_t len,
+    struct pbout *out)
+{
+	bool add = op == RAFT_CONF_ADD || op == RAFT_CONF_ADD_LEARNER;
+
+	/* MemberAddResponse: the new member (2) as proposed, then all (3);
+	 * the others' responses: all (2). */
+	apply_header(&n->apply, out, 0, true);
+	if (add)
+		pbout_bytes(out, MEMBER_ADD_MEMBER, member, len, true);
+	return members_write(n, out, add ? MEMBER_ADD_MEMBERS : MEMBER_LIST_MEMBERS);
 }

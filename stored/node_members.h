@@ -18,5 +18,15 @@ int stored_members_bootstrap(struct stored_node *n);
  * etcd's ClusterServer makes it) and the members by ascending ID. 0, or
  * the store's error with out unspecified. */
 int stored_member_list(struct stored_node *n, struct pbout *out);
+/* A membership change netd asks for (request 'id'): checked as etcd
+ * checks it (member_check.h, and the admin permission while auth is on),
+ * then sent to raftd to propose; refused to netd otherwise. CAIRN_EPROTO
+ * for a malformed one. */
+int stored_member_change(struct stored_node *n, uint64_t id, const cairn_ipc_MemberChange *in);
+/* The answer to an applied change of 'op' (etcd's MemberAddResponse, or
+ * MemberRemove's, Update's, Promote's) into out; member: the entry's
+ * record, MemberAddResponse's new member. 0 or the store's error. */
+int stored_member_changed(struct stored_node *n, uint8_t op, const uint8_t *member, uint32_t len,
+    struct pbout *out);
 
 #endif

@@ -13,6 +13,7 @@
 #include "raftd/raft_types.h"
 #include "shared/err.h"
 #include "shared/frame.h"
+#include "shared/go_quote.h"
 #include "shared/raft_peer.h"
 #include "shared/xmalloc.h"
 #include "supervisor/config.h"
@@ -94,7 +95,7 @@ argv_set(struct config *cfg, size_t idx, const char *val, char *err,
 	char why[FLAGS_WHY_BYTES_MAX], q[FLAGS_WHY_BYTES_MAX];
 
 	if (flags_check(f, val, why, sizeof(why)) != 0) {
-		flags_quote(q, sizeof(q), val);
+		go_quote(q, sizeof(q), val);
 		if (flags_is_boolish(f))
 			snprintf(err, errlen, "invalid boolean value %s for -%s: %s", q, f->name, why);
 		else
@@ -217,7 +218,7 @@ config_sources(struct config *cfg, char *const envp[], char *err,
 	if (*path == '\0')
 		return env_apply(cfg, envp, err, errlen);
 	config_reset_for_file(cfg);
-	flags_quote(q, sizeof(q), path);
+	go_quote(q, sizeof(q), path);
 	config_notice(cfg, "Loading server configuration from %s. Other configuration "
 	    "command line flags and environment variables will be ignored if provided.", q);
 	return config_yaml_load(cfg, path, err, errlen);
@@ -231,7 +232,7 @@ value_error(const struct config *cfg, size_t idx, const char *why, char *err,
 	const struct flag_def *f = &flags_table[idx];
 	char q[FLAGS_WHY_BYTES_MAX], env[FLAGS_ENV_BYTES_MAX];
 
-	flags_quote(q, sizeof(q), config_value(cfg, idx));
+	go_quote(q, sizeof(q), config_value(cfg, idx));
 	flags_env_name(f, env, sizeof(env));
 	switch (cfg->entries[idx].src) {
 	case CONFIG_SRC_ENV:
@@ -395,6 +396,8 @@ finish_raft(struct config *cfg, char *err, size_t errlen)
 	const char *reason;
 
 	CAIRN_ASSERT(flags_parse_bool(value_of(cfg, "pre-vote"), &cfg->pre_vote) == 0);
+	CAIRN_ASSERT(flags_parse_bool(value_of(cfg, "strict-reconfig-check"),
+	    &cfg->strict_reconfig_check) == 0);
 	cfg->snapshot_count = finish_uint(cfg, "snapshot-count");
 	CAIRN_ASSERT(flags_parse_int(value_of(cfg, "quota-backend-bytes"),
 	    &cfg->quota_backend_bytes, &reason) == 0);

@@ -69,6 +69,7 @@ struct config {
 	uint32_t election_ms;         /* --election-timeout */
 	uint64_t snapshot_count;      /* --snapshot-count */
 	bool pre_vote;                /* --pre-vote */
+	bool strict_reconfig_check;   /* --strict-reconfig-check */
 	uint32_t max_request_bytes;   /* --max-request-bytes */
 	uint32_t max_txn_ops;         /* --max-txn-ops, at most UINT32_MAX */
 	uint32_t max_concurrent_streams; /* --max-concurrent-streams */

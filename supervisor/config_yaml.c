@@ -18,6 +18,7 @@
 
 #include "shared/assert.h"
 #include "shared/err.h"
+#include "shared/go_quote.h"
 #include "shared/log.h"
 #include "shared/xmalloc.h"
 #include "supervisor/config.h"
@@ -316,7 +317,7 @@ yaml_set(struct yaml_load *ld, size_t idx, const char *key,
 	if ((rc = yaml_value_text(ld, f, key, n, &text)) != 0)
 		return rc;
 	if (flags_check(f, text, why, sizeof(why)) != 0) {
-		flags_quote(q, sizeof(q), text);
+		go_quote(q, sizeof(q), text);
 		snprintf(ld->err, ld->errlen, "%s:%lu: invalid value %s for key %s: %s",
 		    ld->path, node_line(n), q, key, why);
 		free(text);
@@ -373,7 +374,7 @@ yaml_section(struct yaml_load *ld, size_t s, const yaml_node_t *k,
 		snprintf(name, sizeof(name), "%s.%s", yaml_sections[s].key,
 		    sub->key != NULL ? sub->key : key);
 		if (sub->key == NULL) {
-			flags_quote(q, sizeof(q), name);
+			go_quote(q, sizeof(q), name);
 			snprintf(ld->err, ld->errlen, "%s:%lu: unknown key %s", ld->path,
 			    node_line(sk), q);
 			return CAIRN_EINVAL;
@@ -406,7 +407,7 @@ yaml_top_pair(struct yaml_load *ld, const yaml_node_t *k, const yaml_node_t *n)
 		    strcasecmp(flags_table[i].name, key) == 0)
 			return yaml_set(ld, i, flags_table[i].name, n);
 	}
-	flags_quote(q, sizeof(q), key);
+	go_quote(q, sizeof(q), key);
 	snprintf(ld->err, ld->errlen, "%s:%lu: unknown key %s", ld->path,
 	    node_line(k), q);
 	return CAIRN_EINVAL;

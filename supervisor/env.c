@@ -9,6 +9,7 @@
 
 #include "shared/assert.h"
 #include "shared/err.h"
+#include "shared/go_quote.h"
 #include "supervisor/config.h"
 #include "supervisor/config_priv.h"
 #include "supervisor/flags.h"
@@ -68,7 +69,7 @@ env_one(struct config *cfg, const char *kv, char *err, size_t errlen)
 		return 0;
 	}
 	if (flags_check(&flags_table[idx], val, why, sizeof(why)) != 0) {
-		flags_quote(q, sizeof(q), val);
+		go_quote(q, sizeof(q), val);
 		snprintf(err, errlen, "invalid value %s for %.*s: %s", q, (int)klen, kv, why);
 		return CAIRN_EINVAL;
 	}

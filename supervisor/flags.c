@@ -14,10 +14,11 @@
 
 #include "shared/assert.h"
 #include "shared/err.h"
+#include "shared/go_quote.h"
+#include "shared/url.h"
 #include "shared/xmalloc.h"
 #include "supervisor/config.h"
 #include "supervisor/flags.h"
-#include "supervisor/url_canon.h"
 
 static const char *const state_choices[] = {"new", "existing", NULL};
 static const char *const fallback_choices[] = {"exit", "proxy", NULL};
@@ -119,7 +120,7 @@ const struct flag_def flags_table[] = {
 	    "DNS srv domain used to bootstrap the cluster.")},
 	{FL("discovery-srv-name", FLAG_T_STRING, FLAG_G_CLUSTERING, 0, "",
 	    "Suffix to the dns srv name queried when bootstrapping.")},
-	{FL("strict-reconfig-check", FLAG_T_BOOL, FLAG_G_CLUSTERING, 0, "true",
+	{FL("strict-reconfig-check", FLAG_T_BOOL, FLAG_G_CLUSTERING, IMPL, "true",
 	    "Reject reconfiguration requests that would cause quorum loss.")},
 	{FL("pre-vote", FLAG_T_BOOL, FLAG_G_CLUSTERING, IMPL, "false",
 	    "Enable to run an additional Raft election phase.")},
@@ -319,38 +320,6 @@ bool
 flags_is_boolish(const struct flag_def *f)
 {
 	return f->type == FLAG_T_BOOL || f->type == FLAG_T_IGNORED;
-}
-
-void
-flags_quote(char *dst, size_t cap, const char *s)
-{
-	size_t n = 0;
-
-	CAIRN_ASSERT(cap >= 3);
-	CAIRN_ASSERT(s != NULL);
-	dst[n++] = '"';
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		char tmp[5];
-		size_t k;
-
-		if (c == '"' || c == '\\')
-			k = (size_t)snprintf(tmp, sizeof(tmp), "\\%c", c);
-		else if (c == '\n')
-			k = (size_t)snprintf(tmp, sizeof(tmp), "\\n");
-		else if (c == '\t')
-			k = (size_t)snprintf(tmp, sizeof(tmp), "\\t");
-		else if (c < 0x20 || c == 0x7f)
-			k = (size_t)snprintf(tmp, sizeof(tmp), "\\x%02x", c);
-		else
-			k = (size_t)snprintf(tmp, sizeof(tmp), "%c", c);
-		if (n + k + 2 > cap)
-			break;
-		memcpy(dst + n, tmp, k);
-		n += k;
-	}
-	dst[n++] = '"';
-	dst[n] = '\0';
 }
 
 int
@@ -587,206 +556,6 @@ flags_parse_duration(const char *s, int64_t *ns)
 	return 0;
 }
 
-/* Checks the %-escapes of s[0..len) as net/url's unescape does. With
- * 'host', also the characters a host name may hold. */
-static int
-url_unescape_check(const char *s, size_t len, bool host, char *why,
-    size_t whylen, const char *in)
-{
-	char q[FLAGS_WHY_BYTES_MAX], esc[4];
-
-	flags_quote(q, sizeof(q), in);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '%') {
-			bool ok = i + 2 < len && isxdigit((unsigned char)s[i + 1]) &&
-			    isxdigit((unsigned char)s[i + 2]);
-
-			/* In a host only non-ASCII bytes (and %25) may be escaped. */
-			if (ok && host && digit_value(s[i + 1]) < 8 &&
-			    strncmp(s + i, "%25", 3) != 0)
-				ok = false;
-			if (!ok) {
-				snprintf(esc, sizeof(esc), "%.*s", (int)(len - i < 3 ? len - i : 3), s + i);
-				snprintf(why, whylen, "parse %s: invalid URL escape \"%s\"", q, esc);
-				return CAIRN_EINVAL;
-			}
-			i += 2;
-		} else if (host && c < 0x80 && !isalnum(c) &&
-		    strchr("-_.~!$&'()*+,;=:[]<>\"", c) == NULL) {
-			snprintf(why, whylen, "parse %s: invalid character \"%c\" in host name", q, c);
-			return CAIRN_EINVAL;
-		}
-	}
-	return 0;
-}
-
-/* The parts of one URL that etcd's checks look at, as offsets into it. */
-struct url_parts {
-	size_t scheme_len;
-	const char *host;
-	size_t host_len;
-	size_t path_len;
-};
-
-/* An empty port, or ':' and digits (net/url's validOptionalPort). */
-static bool
-url_port_ok(const char *p, size_t len)
-{
-	if (len == 0)
-		return true;
-	if (p[0] != ':')
-		return false;
-	for (size_t i = 1; i < len; i++) {
-		if (!isdigit((unsigned char)p[i]))
-			return false;
-	}
-	return true;
-}
-
-/* net/url's parseAuthority: userinfo, then the host and its port. */
-static int
-url_parse_authority(const char *a, size_t len, struct url_parts *u,
-    const char *q, char *why, size_t whylen, const char *in)
-{
-	const char *h = a, *colon = NULL, *rb = NULL;
-	char qp[FLAGS_WHY_BYTES_MAX], port[FLAGS_WHY_BYTES_MAX];
-
-	for (size_t i = 0; i < len; i++) {
-		if (a[i] == '@')
-			h = a + i + 1;
-	}
-	for (const char *p = a; p + 1 < h; p++) {
-		if (!isalnum((unsigned char)*p) && strchr("-._:~!$&'()*+,;=%@", *p) == NULL) {
-			snprintf(why, whylen, "parse %s: net/url: invalid userinfo", q);
-			return CAIRN_EINVAL;
-		}
-	}
-	if (h > a && url_unescape_check(a, (size_t)(h - 1 - a), false, why, whylen, in) != 0)
-		return CAIRN_EINVAL;
-	u->host = h;
-	u->host_len = len - (size_t)(h - a);
-	for (size_t i = 0; i < u->host_len; i++) {
-		rb = h[i] == ']' ? h + i : rb;
-		colon = h[i] == ':' ? h + i : colon;
-	}
-	if (u->host_len > 0 && h[0] == '[' && rb == NULL) {
-		snprintf(why, whylen, "parse %s: missing ']' in host", q);
-		return CAIRN_EINVAL;
-	}
-	if (u->host_len > 0 && h[0] == '[')
-		colon = rb + 1;
-	if (colon != NULL && !url_port_ok(colon, u->host_len - (size_t)(colon - h))) {
-		snprintf(port, sizeof(port), "%.*s", (int)(u->host_len - (size_t)(colon - h)), colon);
-		flags_quote(qp, sizeof(qp), port);
-		snprintf(why, whylen, "parse %s: invalid port %s after host", q, qp);
-		return CAIRN_EINVAL;
-	}
-	return url_unescape_check(h, u->host_len, true, why, whylen, in);
-}
-
-/* net/url.Parse, as far as etcd's types.NewURLs needs it. */
-static int
-url_parse(const char *in, struct url_parts *u, char *why, size_t whylen)
-{
-	char q[FLAGS_WHY_BYTES_MAX];
-	size_t end = strcspn(in, "#"), i, rest, stop;
-
-	flags_quote(q, sizeof(q), in);
-	memset(u, 0, sizeof(*u));
-	for (i = 0; in[i] != '\0'; i++) {
-		if ((unsigned char)in[i] < 0x20 || in[i] == 0x7f) {
-			snprintf(why, whylen, "parse %s: net/url: invalid control character in URL", q);
-			return CAIRN_EINVAL;
-		}
-	}
-	if (in[end] == '#' && url_unescape_check(in + end + 1, strlen(in + end + 1),
-	    false, why, whylen, in) != 0)
-		return CAIRN_EINVAL;
-	for (i = 0; i < end; i++) {
-		if (!isalpha((unsigned char)in[i]) &&
-		    (i == 0 || (!isdigit((unsigned char)in[i]) && strchr("+-.", in[i]) == NULL)))
-			break;
-	}
-	if (in[i] == ':' && i == 0) {
-		snprintf(why, whylen, "parse %s: missing protocol scheme", q);
-		return CAIRN_EINVAL;
-	}
-	u->scheme_len = i < end && in[i] == ':' ? i : 0;
-	rest = u->scheme_len > 0 ? u->scheme_len + 1 : 0;
-	stop = rest + strcspn(in + rest, "?#");
-	if (in[rest] != '/' && u->scheme_len > 0)
-		return 0; /* opaque: no host, no path */
-	if (in[rest] != '/' && strcspn(in + rest, ":/") < strcspn(in + rest, "/")) {
-		snprintf(why, whylen, "parse %s: first path segment in URL cannot contain colon", q);
-		return CAIRN_EINVAL;
-	}
-	if (strncmp(in + rest, "//", 2) == 0 &&
-	    (u->scheme_len > 0 || strncmp(in + rest, "///", 3) != 0)) {
-		size_t alen = strcspn(in + rest + 2, "/?#");
-
-		if (url_parse_authority(in + rest + 2, alen, u, q, why, whylen, in) != 0)
-			return CAIRN_EINVAL;
-		rest += 2 + alen;
-	}
-	u->path_len = stop > rest ? stop - rest : 0;
-	return url_unescape_check(in + rest, u->path_len, false, why, whylen, in);
-}
-
-/* net.SplitHostPort succeeds on h[0..len). */
-static bool
-url_host_port_ok(const char *h, size_t len)
-{
-	size_t last = len, close = len, j = 0, k = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		last = h[i] == ':' ? i : last;
-		close = h[i] == ']' && close == len ? i : close;
-	}
-	if (last == len)
-		return false;
-	if (h[0] == '[') {
-		if (close == len || close + 1 != last)
-			return false;
-		j = 1;
-		k = close + 1;
-	} else if (memchr(h, ':', last) != NULL) {
-		return false;
-	}
-	return memchr(h + j, '[', len - j) == NULL && memchr(h + k, ']', len - k) == NULL;
-}
-
-/* One URL of a list, as types.NewURLs checks it. */
-static int
-url_check(const char *in, char *why, size_t whylen)
-{
-	static const char *const schemes[] = {"http", "https", "unix", "unixs"};
-	struct url_parts u;
-	bool scheme_ok = false;
-
-	if (url_parse(in, &u, why, whylen) != 0)
-		return CAIRN_EINVAL;
-	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
-		if (strlen(schemes[i]) == u.scheme_len &&
-		    strncasecmp(in, schemes[i], u.scheme_len) == 0)
-			scheme_ok = true;
-	}
-	if (!scheme_ok) {
-		snprintf(why, whylen, "URL scheme must be http, https, unix, or unixs: %s", in);
-		return CAIRN_EINVAL;
-	}
-	if (!url_host_port_ok(u.host, u.host_len)) {
-		snprintf(why, whylen, "URL address does not have the form \"host:port\": %s", in);
-		return CAIRN_EINVAL;
-	}
-	if (u.path_len > 0) {
-		snprintf(why, whylen, "URL must not contain a path: %s", in);
-		return CAIRN_EINVAL;
-	}
-	return 0;
-}
-
 /* Each comma-separated URL, or the flag's one literal exception. */
 static int
 check_urls(const struct flag_def *f, const char *val, char *why, size_t whylen)
@@ -818,7 +587,7 @@ check_cluster(const struct flag_def *f, const char *val, char *why,
 			continue;
 		eq = strchr(elem, '=');
 		if (eq == NULL || eq == elem) {
-			flags_quote(q, sizeof(q), elem);
+			go_quote(q, sizeof(q), elem);
 			snprintf(why, whylen, "%s is not of the form name=URL", q);
 			rc = CAIRN_EINVAL;
 			break;
@@ -890,7 +659,7 @@ user_group(const char *g, gid_t *gid, char *why, size_t whylen)
 		*gid = (gid_t)id;
 		return 0;
 	}
-	flags_quote(q, sizeof(q), g);
+	go_quote(q, sizeof(q), g);
 	snprintf(why, whylen, "unknown group %s", q);
 	return CAIRN_EINVAL;
 }
@@ -918,7 +687,7 @@ flags_user_resolve(const char *spec, uid_t *uid, gid_t *gid, char *why,
 	if ((pw = getpwnam(user)) == NULL && (id = parse_id(user)) >= 0)
 		pw = getpwuid((uid_t)id);
 	if (pw == NULL && id < 0) {
-		flags_quote(q, sizeof(q), user);
+		go_quote(q, sizeof(q), user);
 		snprintf(why, whylen, "unknown user %s", q);
 		return CAIRN_EINVAL;
 	}
@@ -976,7 +745,7 @@ check_uint32(const struct flag_def *f, const char *val, char *why, size_t whylen
 	uint64_t v;
 
 	if (flags_parse_uint(val, UINT32_MAX, &v, &reason) != 0) {
-		flags_quote(q, sizeof(q), val);
+		go_quote(q, sizeof(q), val);
 		snprintf(why, whylen, "strconv.ParseUint: parsing %s: %s", q,
 		    strcmp(reason, "parse error") == 0 ? "invalid syntax" : reason);
 		return CAIRN_EINVAL;

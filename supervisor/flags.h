@@ -112,9 +112,6 @@ int flags_parse_duration(const char *s, int64_t *ns);
 int flags_user_resolve(const char *spec, uid_t *uid, gid_t *gid, char *why,
     size_t whylen);
 
-/* Writes 's' to dst[cap] as Go's %q would, so that it stays on one line. */
-void flags_quote(char *dst, size_t cap, const char *s);
-
 /* Writes the flag groups, defaults and help of the table to 'fp'. */
 void flags_usage(FILE *fp);
 

@@ -21,9 +21,9 @@
 #include "shared/assert.h"
 #include "shared/err.h"
 #include "shared/log.h"
+#include "shared/url.h"
 #include "shared/xmalloc.h"
 #include "supervisor/listen.h"
-#include "supervisor/url_canon.h"
 
 /* A decoded host name or literal; no name is longer (NI_MAXHOST). */
 #define LISTEN_HOST_BYTES_MAX 1025

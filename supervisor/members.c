@@ -5,8 +5,6 @@
  * flags agree on every ID.
  */
 #include <inttypes.h>
-#include <mbedtls/sha1.h>
-#include <mbedtls/version.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,11 +12,13 @@
 
 #include "shared/assert.h"
 #include "shared/err.h"
+#include "shared/go_quote.h"
+#include "shared/member_id.h"
+#include "shared/url.h"
 #include "shared/xmalloc.h"
 #include "supervisor/flags.h"
 #include "supervisor/members.h"
 #include "supervisor/members_priv.h"
-#include "supervisor/url_canon.h"
 
 /* etcd's --initial-advertise-peer-urls default. An empty value keeps it:
  * the flag's "" exception adds no URL (pkg/flags UniqueURLs.Set). */
@@ -28,81 +28,27 @@
 #define QUOTED_NAME_BYTES (4 * MEMBER_NAME_BYTES_MAX + 3)
 #define WHY_BYTES 512
 
-/* mbedTLS 3 dropped the _ret suffix that 2.x (Debian 12) still needs. */
-#if MBEDTLS_VERSION_MAJOR >= 3
-#define sha1_starts mbedtls_sha1_starts
-#define sha1_update mbedtls_sha1_update
-#define sha1_finish mbedtls_sha1_finish
-#else
-#define sha1_starts mbedtls_sha1_starts_ret
-#define sha1_update mbedtls_sha1_update_ret
-#define sha1_finish mbedtls_sha1_finish_ret
-#endif
-
-static void
-hash_add(mbedtls_sha1_context *c, const void *p, size_t n)
-{
-	int rc = sha1_update(c, p, n);
-
-	CAIRN_ASSERT(rc == 0);
-}
-
-/* Ends the hash: its first 8 bytes, big-endian, are etcd's ID. */
+/* NewMember without a timestamp; the URLs are already sorted. */
 static uint64_t
-hash_id(mbedtls_sha1_context *c)
+member_id(struct member *m, const char *token)
 {
-	unsigned char d[20];
-	uint64_t id = 0;
-	int rc = sha1_finish(c, d);
+	char *urls[MEMBER_URLS_MAX];
 
-	CAIRN_ASSERT(rc == 0);
-	mbedtls_sha1_free(c);
-	for (size_t i = 0; i < 8; i++)
-		id = id << 8 | d[i];
-	return id;
-}
-
-static void
-hash_start(mbedtls_sha1_context *c)
-{
-	int rc;
-
-	mbedtls_sha1_init(c);
-	rc = sha1_starts(c);
-	CAIRN_ASSERT(rc == 0);
-}
-
-/* NewMember without a timestamp: SHA-1 of the sorted peer URLs, joined
- * with nothing, then the cluster token. */
-static uint64_t
-member_id(const struct member *m, const char *token)
-{
-	mbedtls_sha1_context c;
-
-	CAIRN_ASSERT(m->urls_len > 0);
-	hash_start(&c);
+	CAIRN_ASSERT(m->urls_len > 0 && m->urls_len <= MEMBER_URLS_MAX);
 	for (size_t i = 0; i < m->urls_len; i++)
-		hash_add(&c, m->urls[i], strlen(m->urls[i]));
-	hash_add(&c, token, strlen(token));
-	return hash_id(&c);
+		urls[i] = m->urls[i];
+	return member_id_make(urls, m->urls_len, token, NULL);
 }
 
-/* genID: SHA-1 of the ascending member IDs, 8 bytes big-endian each. */
+/* genID over the members, already by ascending ID. */
 static uint64_t
 cluster_id(const struct members *ms)
 {
-	mbedtls_sha1_context c;
+	uint64_t ids[RAFT_MEMBERS_MAX];
 
-	hash_start(&c);
-	for (size_t i = 0; i < ms->n; i++) {
-		unsigned char be[8];
-
-		CAIRN_ASSERT(i == 0 || ms->m[i - 1].id < ms->m[i].id);
-		for (size_t k = 0; k < 8; k++)
-			be[k] = (unsigned char)(ms->m[i].id >> (56 - 8 * k));
-		hash_add(&c, be, sizeof(be));
-	}
-	return hash_id(&c);
+	for (size_t i = 0; i < ms->n; i++)
+		ids[i] = ms->m[i].id;
+	return member_id_cluster(ids, ms->n);
 }
 
 /* The index of the member named name[0..len), or -1. */
@@ -141,7 +87,7 @@ add_url(struct members *ms, const char *name, size_t len, const char *url,
 	}
 	m = &ms->m[i];
 	if (m->urls_len == MEMBER_URLS_MAX) {
-		flags_quote(q, sizeof(q), m->name);
+		go_quote(q, sizeof(q), m->name);
 		snprintf(err, errlen, "--initial-cluster: member %s has more than %d peer URLs",
 		    q, MEMBER_URLS_MAX);
 		return CAIRN_EINVAL;
@@ -281,7 +227,7 @@ members_from_config(const struct config *cfg, struct members *out, char *err,
 		qsort(out->m[i].urls, out->m[i].urls_len, sizeof(out->m[i].urls[0]), url_cmp);
 	/* etcd's VerifyBootstrap, in its order. */
 	if ((self = find_member(out, cfg->name, strlen(cfg->name))) < 0) {
-		flags_quote(q, sizeof(q), cfg->name);
+		go_quote(q, sizeof(q), cfg->name);
 		snprintf(err, errlen, "couldn't find local name %s in the initial cluster configuration", q);
 		return CAIRN_EINVAL;
 	}

@@ -11,6 +11,7 @@
 
 #include "shared/assert.h"
 #include "shared/err.h"
+#include "shared/go_quote.h"
 #include "shared/xmalloc.h"
 #include "supervisor/flags.h"
 #include "supervisor/members_priv.h"
@@ -61,7 +62,7 @@ put_quoted_list(struct err_line *e, const struct member *m)
 
 	put(e, "[");
 	for (size_t i = 0; i < m->urls_len; i++) {
-		flags_quote(q, sizeof(q), m->urls[i]);
+		go_quote(q, sizeof(q), m->urls[i]);
 		put(e, "%s%s", i > 0 ? " " : "", q);
 	}
 	put(e, "]");
@@ -115,8 +116,8 @@ put_unequal_cause(struct err_line *e, const struct member *adv,
 	for (size_t i = 0; i < adv->urls_len; i++) {
 		if (strcmp(adv->urls[i], self->urls[i]) == 0)
 			continue;
-		flags_quote(qa, sizeof(qa), adv->urls[i]);
-		flags_quote(qs, sizeof(qs), self->urls[i]);
+		go_quote(qa, sizeof(qa), adv->urls[i]);
+		go_quote(qs, sizeof(qs), self->urls[i]);
 		put(e, "resolved urls: %s != %s", qa, qs);
 		return;
 	}

@@ -271,6 +271,8 @@ child_configs(struct supervisor *s, const struct members *ms)
 			cc->has_netd = true;
 			child_netd_config(cfg, &s->listeners, &cc->netd);
 		}
+		if (p == PROC_STORED)
+			cc->strict_reconfig_check = cfg->strict_reconfig_check;
 		/* stored checks the quota at apply, netd before proposing. */
 		if (p == PROC_NETD || p == PROC_STORED)
 			cc->quota_backend_bytes = cfg->quota_backend_bytes;

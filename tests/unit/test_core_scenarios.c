@@ -431,8 +431,35 @@ test_conf_one_at_a_time(void)
 	CU_ASSERT_EQUAL(propose_conf(1, RAFT_CONF_ADD, 2), CAIRN_EMEMBEREXIST);
 	CU_ASSERT_EQUAL(propose_conf(1, RAFT_CONF_ADD_LEARNER, 4), CAIRN_EMEMBEREXIST);
 	CU_ASSERT_EQUAL(propose_conf(1, RAFT_CONF_REMOVE, 9), CAIRN_EMEMBERNOTFOUND);
-	CU_ASSERT_EQUAL(propose_conf(2, RAFT_CONF_ADD_LEARNER, 6), CAIRN_ENOTLEADER);
 	CU_ASSERT_EQUAL(cores[1].nprs, 5);
+	stop();
+}
+
+/* A follower forwards a change to the leader, which applies its checks:
+ * a good one is appended and applied everywhere, a bad one dropped. */
+static void
+test_conf_forwarded(void)
+{
+	const unsigned all = group_upto(3);
+	uint64_t last;
+
+	start(3);
+	elect(1, all);
+	rounds(1, all, 2);
+	last = rlog_last_index(&cores[1].log);
+	CU_ASSERT_EQUAL(propose_conf(2, RAFT_CONF_ADD, 1), 0); /* exists: dropped */
+	rounds(1, all, 2);
+	CU_ASSERT_EQUAL(cores[1].nprs, 3);
+	CU_ASSERT_EQUAL(rlog_last_index(&cores[1].log), last);
+	CU_ASSERT_EQUAL(propose_conf(2, RAFT_CONF_ADD_LEARNER, 6), 0);
+	rounds(1, all, 2);
+	CU_ASSERT(progress_of(1, 6) != NULL && progress_of(1, 6)->learner);
+	CU_ASSERT(progress_of(3, 6) != NULL);
+	CU_ASSERT_EQUAL(propose_conf(3, RAFT_CONF_REMOVE, 6), 0);
+	rounds(1, all, 2);
+	CU_ASSERT(progress_of(1, 6) == NULL);
+	CU_ASSERT(progress_of(2, 6) == NULL);
+	CU_ASSERT_EQUAL(propose_conf(3, (enum raft_conf_op)0, 6), CAIRN_EINVAL);
 	stop();
 }
 
@@ -786,6 +813,7 @@ static CU_TestInfo scenario_tests[] = {
 	{"learner: receives the log, never votes or counts", test_learner_receives_but_never_counts},
 	{"learner: promoted once caught up, then counts", test_learner_promotion},
 	{"membership: one change at a time", test_conf_one_at_a_time},
+	{"membership: a follower forwards a change", test_conf_forwarded},
 	{"membership: a leader removing itself leaves for good", test_conf_leader_removes_itself},
 	{"snapshot: install, then catch up", test_snapshot_install_then_catch_up},
 	{"snapshot: none sent by a new leader to up-to-date followers",

@@ -15,6 +15,7 @@
 #include "raftd/raft_types.h"
 #include "stored/lease.h"
 #include "stored/members.h"
+#include "stored/member_rec.h"
 #include "stored/mvcc.h"
 #include "tests/lib/runner.h"
 
@@ -634,28 +635,47 @@ test_hash_kv_as_etcd(void)
 	CU_ASSERT(system(cmd) == 0);
 }
 
-/* etcd's members tables: added and updated members as their entries'
- * context, removed ones kept as removed. */
+/* etcd's members tables: added members as their entries' context,
+ * updates merge the peer URLs in, promotion clears the learner flag,
+ * removed members stay removed; refusals as etcd's apply. */
 static void
 test_members(void)
 {
-	static const char m1[] = "{\"id\":2,\"peerURLs\":[\"http://a:2380\"]}";
-	static const char m2[] = "{\"id\":2,\"peerURLs\":[\"http://b:2380\"]}";
+	/* etcdserverpb.Member{ID 2, Name "a", PeerURLs, IsLearner true}. */
+	static const uint8_t m1[] = {0x08, 0x02, 0x12, 0x01, 'a', 0x1a, 0x0d, 'h', 't', 't',
+		'p', ':', '/', '/', 'a', ':', '2', '3', '8', '0', 0x28, 0x01};
+	/* An update's context: ID 2 and the new peer URL only. */
+	static const uint8_t m2[] = {0x08, 0x02, 0x1a, 0x0d, 'h', 't', 't', 'p', ':', '/', '/',
+		'b', ':', '2', '3', '8', '0'};
+	/* What the update leaves: name and learner flag kept. */
+	static const uint8_t m12[] = {0x08, 0x02, 0x12, 0x01, 'a', 0x28, 0x01, 0x1a, 0x0d,
+		'h', 't', 't', 'p', ':', '/', '/', 'b', ':', '2', '3', '8', '0'};
+	struct member_view v;
 	const uint8_t *got;
 	uint32_t len;
 	bool removed;
 
-	CU_ASSERT_EQUAL(members_apply(&S, NULL, RAFT_CONF_ADD, 2, (const uint8_t *)m1,
-	    sizeof(m1) - 1), 0);
+	CU_ASSERT_EQUAL(members_apply(&S, NULL, RAFT_CONF_ADD_LEARNER, 2, m1, sizeof(m1)), 0);
 	CU_ASSERT_EQUAL_FATAL(members_get(&S, 2, &got, &len, &removed), 0);
-	CU_ASSERT(len == sizeof(m1) - 1 && memcmp(got, m1, len) == 0 && !removed);
-	CU_ASSERT_EQUAL(members_apply(&S, NULL, RAFT_CONF_UPDATE, 2, (const uint8_t *)m2,
-	    sizeof(m2) - 1), 0);
+	CU_ASSERT(len == sizeof(m1) && memcmp(got, m1, len) == 0 && !removed);
+	CU_ASSERT_EQUAL(members_apply(&S, NULL, RAFT_CONF_ADD, 2, m1, sizeof(m1)),
+	    CAIRN_EMEMBEREXIST);
+	CU_ASSERT_EQUAL(members_apply(&S, NULL, RAFT_CONF_UPDATE, 2, m2, sizeof(m2)), 0);
 	CU_ASSERT_EQUAL_FATAL(members_get(&S, 2, &got, &len, &removed), 0);
-	CU_ASSERT(len == sizeof(m2) - 1 && memcmp(got, m2, len) == 0);
+	CU_ASSERT(len == sizeof(m12) && memcmp(got, m12, len) == 0);
+	CU_ASSERT_EQUAL(members_apply(&S, NULL, RAFT_CONF_PROMOTE, 2, NULL, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(members_get(&S, 2, &got, &len, &removed), 0);
+	CU_ASSERT_EQUAL_FATAL(member_rec_view(got, len, &v), 0);
+	CU_ASSERT(!v.learner && v.started && v.nurls == 1);
+	CU_ASSERT_EQUAL(members_apply(&S, NULL, RAFT_CONF_PROMOTE, 2, NULL, 0),
+	    CAIRN_ENOTLEARNER);
 	CU_ASSERT_EQUAL(members_apply(&S, NULL, RAFT_CONF_REMOVE, 2, NULL, 0), 0);
 	CU_ASSERT_EQUAL_FATAL(members_get(&S, 2, &got, &len, &removed), 0);
 	CU_ASSERT(removed && len == 7 && memcmp(got, "removed", 7) == 0);
+	CU_ASSERT_EQUAL(members_apply(&S, NULL, RAFT_CONF_REMOVE, 2, NULL, 0),
+	    CAIRN_EMEMBERNOTFOUND);
+	CU_ASSERT_EQUAL(members_apply(&S, NULL, RAFT_CONF_UPDATE, 2, m2, sizeof(m2)),
+	    CAIRN_EMEMBERNOTFOUND);
 	CU_ASSERT_EQUAL(members_get(&S, 3, &got, &len, &removed), CAIRN_ENOENT);
 }
 
@@ -671,7 +691,7 @@ static CU_TestInfo mvcc_tests[] = {
 	{"batches commit together and abort together", test_batches},
 	{"leases: grant, attach, move, ignore_*, revoke", test_leases},
 	{"HashKV as etcd's, before and after compaction", test_hash_kv_as_etcd},
-	{"members tables: add, update, remove", test_members},
+	{"members tables: add, update, promote, remove", test_members},
 	CU_TEST_INFO_NULL,
 };
 

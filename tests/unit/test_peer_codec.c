@@ -407,6 +407,14 @@ base_propose(cairn_ipc_RaftMsg *in)
 	    .entries_count = 1, .entries = in_ents};
 }
 
+/* A follower forwards a membership change as it forwards a request. */
+static void
+base_propose_conf(cairn_ipc_RaftMsg *in)
+{
+	base_propose(in);
+	in_ents[0] = (cairn_ipc_RaftEntry){0, 0, RAFT_ENTRY_CONF, 1, one_conf};
+}
+
 static void
 base_snapshot(cairn_ipc_RaftMsg *in)
 {
@@ -521,6 +529,7 @@ test_refuses_bad_entries(void)
 {
 	expect_accepted(base_append);
 	expect_accepted(base_propose);
+	expect_accepted(base_propose_conf);
 	REFUSED(base_append, "too many Raft entries",
 	    in->entries_count = RAFT_PEER_ENTRIES_MAX + 1);
 	REFUSED(base_append, "Raft entries on a message that carries none",
@@ -555,11 +564,14 @@ test_refuses_bad_entries(void)
 	    in->index = 0; in->log_term = 0; in->commit = 0;
 	    in_ents[0] = (cairn_ipc_RaftEntry){0, 1, RAFT_ENTRY_EMPTY, 0, NULL};
 	    in->entries_count = 1);
-	REFUSED(base_propose, "Raft proposal entry not a plain request",
+	REFUSED(base_propose, "Raft proposal entry not a request or a membership change",
 	    in_ents[0].index = 1);
-	REFUSED(base_propose, "Raft proposal entry not a plain request",
+	REFUSED(base_propose, "Raft proposal entry not a request or a membership change",
 	    in_ents[0].term = 5);
-	REFUSED(base_propose, "Raft proposal entry not a plain request",
+	REFUSED(base_propose, "Raft proposal entry not a request or a membership change",
+	    in_ents[0].type = RAFT_ENTRY_EMPTY);
+	/* A forwarded membership change must be well-formed too. */
+	REFUSED(base_propose, "malformed Raft membership change",
 	    in_ents[0].type = RAFT_ENTRY_CONF);
 	REFUSED(base_propose, "unknown Raft entry type",
 	    in_ents[0].type = 9);
@@ -568,6 +580,8 @@ test_refuses_bad_entries(void)
 	REFUSED(base_append, "malformed Raft membership change",
 	    chunk_conf.size = RAFT_CONF_FIXED_BYTES - 1);
 	REFUSED(base_append, "malformed Raft membership change",
+	    chunk_conf.bytes[0] = 0);
+	REFUSED(base_propose_conf, "malformed Raft membership change",
 	    chunk_conf.bytes[0] = 0);
 	REFUSED(base_append, "malformed Raft membership change",
 	    chunk_conf.bytes[0] = RAFT_CONF_PROMOTE + 1);

@@ -1,20 +1,30 @@
 /*
- * supervisor: the text etcd 3.4 keeps for a URL it was given, which is
- * Go's url.URL.String() after url.Parse. Member IDs hash this text, so it
- * must match Go byte for byte.
+ * supervisor and netd: the URLs etcd 3.4 takes (types.NewURLs's checks of
+ * one URL) and the text it keeps for each, which is Go's url.URL.String()
+ * after url.Parse. Member IDs hash this text, so it must match Go byte for
+ * byte.
  */
-#ifndef CAIRN_SUPERVISOR_URL_CANON_H
-#define CAIRN_SUPERVISOR_URL_CANON_H
+#ifndef CAIRN_URL_H
+#define CAIRN_URL_H
 
 #include <stddef.h>
+
+/*
+ * Checks one URL as etcd's types.NewURLs does (after it trims the white
+ * space; see url_trim_space): net/url.Parse must accept it, its scheme must
+ * be http, https, unix or unixs, its host "host:port" as net.SplitHostPort
+ * reads it, and it must have no path. 'in' is borrowed.
+ * Returns 0, or CAIRN_EINVAL with Go's error text in why[whylen].
+ */
+int url_check(const char *in, char *why, size_t whylen);
 
 /*
  * Writes Go's url.Parse(strings.TrimSpace(in)).String() to out[cap]: the
  * scheme lower-cased, user info and host decoded and re-escaped as Go
  * escapes them, the query kept as given, the fragment kept when validly
  * escaped (re-escaped otherwise) and dropped when empty.
- * 'in' should have passed types.NewURLs's checks (flags_check does them):
- * a scheme, "//host:port", no path. Only the shape needed here is checked.
+ * 'in' should have passed url_check: a scheme, "//host:port", no path.
+ * Only the shape needed here is checked.
  * Returns 0; CAIRN_EINVAL when 'in' has no scheme or authority, has a path
  * or a bad %-escape; or CAIRN_ETOOBIG when the text would not fit in
  * cap - 1 bytes. On error a reason is in why[whylen] and out is

@@ -1,8 +1,8 @@
 /*
- * supervisor: Go's url.URL.String() of a parsed URL (go1.19 net/url, the
- * Go that Debian's etcd 3.4 is built with), for the URLs types.NewURLs
- * accepts. Decoding and re-encoding follow net/url's unescape, escape,
- * shouldEscape and validEncoded.
+ * supervisor and netd: Go's url.URL.String() of a parsed URL (go1.19
+ * net/url, the Go that Debian's etcd 3.4 is built with), for the URLs
+ * types.NewURLs accepts. Decoding and re-encoding follow net/url's
+ * unescape, escape, shouldEscape and validEncoded.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 
 #include "shared/assert.h"
 #include "shared/err.h"
-#include "supervisor/url_canon.h"
+#include "shared/url.h"
 
 /* The net/url encodings a peer URL's text goes through. */
 enum canon_mode {
