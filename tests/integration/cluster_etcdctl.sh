@@ -86,7 +86,7 @@ same mjson
 same ctl member list -w table
 same madd l2 --peer-urls http://127.0.0.1:2 --learner
 same madd v --peer-urls http://localhost:2380
-same madd v --peer-urls http://127.0.0.1:1
+same madd v --peer-urls http://127.0.0.1:9,http://127.0.0.1:1
 same gwm add '{"peerURLs":["foo"]}'
 same gwm add '{"peerURLs":[]}'
 same eval 'mdo promote "$(nth 1)"'
