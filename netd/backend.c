@@ -11,6 +11,7 @@
 
 #include "netd/auth_tokens.h"
 #include "netd/backend.h"
+#include "netd/lease_relay.h"
 #include "netd/publish.h"
 #include "netd/grpc.h"
 #include "netd/h2.h"
@@ -28,7 +29,7 @@ backend_of(struct gstream *s)
 }
 
 /* Takes a pending slot for s; CAIRN_ETOOMANYREQ when the table is full. */
-static int
+int
 backend_wait(struct gstream *s, enum pending_wait wait)
 {
 	struct pending *p = pending_add(&backend_of(s)->pending, s, wait);
@@ -39,7 +40,7 @@ backend_wait(struct gstream *s, enum pending_wait wait)
 	return 0;
 }
 
-static void
+void
 backend_unwait(struct netd *n, struct pending *p)
 {
 	if (p->stream != NULL)
@@ -216,8 +217,8 @@ backend_on_members(struct netd *n, const cairn_ipc_Result *res)
 	free(buf);
 }
 
-static void
-backend_on_result(struct netd *n, uint64_t id, const cairn_ipc_Result *res)
+void
+backend_result(struct netd *n, uint64_t id, const cairn_ipc_Result *res)
 {
 	struct pending *p = pending_find(&n->pending, id);
 	struct gstream *s;
@@ -238,6 +239,10 @@ backend_on_result(struct netd *n, uint64_t id, const cairn_ipc_Result *res)
 	if (p->wait == PENDING_PEERS) {
 		backend_unwait(n, p);
 		backend_on_members(n, res);
+		return;
+	}
+	if (p->wait == PENDING_RELAY) {
+		lease_relay_served(n, p, res);
 		return;
 	}
 	s = p->stream;
@@ -286,8 +291,8 @@ backend_on_result(struct netd *n, uint64_t id, const cairn_ipc_Result *res)
 	}
 }
 
-static void
-backend_on_fail(struct netd *n, uint64_t id, int code)
+void
+backend_fail(struct netd *n, uint64_t id, int code)
 {
 	struct pending *p = pending_find(&n->pending, id);
 	enum pending_wait wait;
@@ -295,6 +300,12 @@ backend_on_fail(struct netd *n, uint64_t id, int code)
 
 	if (p == NULL)
 		return;
+	if (p->wait == PENDING_RELAY) {
+		cairn_ipc_Result res = {.code = (uint32_t)(code != 0 ? code : CAIRN_EIO)};
+
+		lease_relay_served(n, p, &res);
+		return;
+	}
 	s = p->stream;
 	wait = p->wait;
 	backend_unwait(n, p);
@@ -315,7 +326,7 @@ backend_on_read_index(struct netd *n, uint64_t id, const cairn_ipc_RaftReply *re
 		return;
 	s = p->stream;
 	if (s == NULL || s->answered || rep->code != 0) {
-		backend_on_fail(n, id, (int)rep->code);
+		backend_fail(n, id, (int)rep->code);
 		return;
 	}
 	p->wait = PENDING_RESULT;
@@ -334,7 +345,7 @@ backend_frame(struct netd *n, enum cairn_proc from, struct chan_msg *m)
 
 	switch (m->hdr.type) {
 	case cairn_ipc_IPC_NETD_RESULT_SET:
-		backend_on_result(n, id, &m->body.result);
+		backend_result(n, id, &m->body.result);
 		return 0;
 	case cairn_ipc_IPC_NETD_STORE_STATUS_SET:
 		/* etcd forgets every simple token when auth is disabled. */
@@ -352,7 +363,7 @@ backend_frame(struct netd *n, enum cairn_proc from, struct chan_msg *m)
 		return 0;
 	}
 	case cairn_ipc_IPC_NETD_PROPOSAL_FAIL:
-		backend_on_fail(n, id, (int)m->body.reply.code);
+		backend_fail(n, id, (int)m->body.reply.code);
 		return 0;
 	case cairn_ipc_IPC_NETD_READ_INDEX_SET:
 		backend_on_read_index(n, id, &m->body.reply);

@@ -52,6 +52,16 @@ int backend_ask_raftd(struct gstream *s, enum pending_wait wait, unsigned type,
  * part, or its end). Returns 0 or chan_send's error. */
 int backend_tell(struct netd *n, uint64_t id, unsigned type, const void *body);
 
+/* Takes a request id for stream s, waiting for 'wait'. 0, or
+ * CAIRN_ETOOMANYREQ when the table is full. */
+int backend_wait(struct gstream *s, enum pending_wait wait);
+/* Frees request p; its stream, if any, waits no more. */
+void backend_unwait(struct netd *n, struct pending *p);
+/* Request 'id' answered with res, as stored's Result, or failed with
+ * 'code': the answer goes where its wait says. */
+void backend_result(struct netd *n, uint64_t id, const cairn_ipc_Result *res);
+void backend_fail(struct netd *n, uint64_t id, int code);
+
 /* A frame from raftd or stored for netd's requests or status. Returns 0,
  * or CAIRN_EPROTO for a frame netd does not take from that peer. */
 int backend_frame(struct netd *n, enum cairn_proc from, struct chan_msg *m);

@@ -148,6 +148,7 @@ netd_start(struct child *c)
 	pending_init(&n->pending);
 	publish_init(n);
 	peers_init(n);
+	lease_relay_init(n);
 	netd_configure(n, &c->cfg.netd);
 	c->state = n;
 	for (size_t i = 0; i < c->listeners_len; i++) {
@@ -198,6 +199,7 @@ netd_stop(struct child *c)
 	pending_close(&n->pending);
 	publish_free(n);
 	peers_free(n);
+	lease_relay_free(n);
 	tokens_sweep(&n->tokens, 0, true);
 	event_free(n->tokens_ev);
 	free(n);

@@ -15,6 +15,7 @@
 #include <event2/listener.h>
 
 #include "netd/auth_tokens.h"
+#include "netd/lease_relay.h"
 #include "netd/pending.h"
 #include "netd/peer.h"
 #include "netd/publish.h"
@@ -71,6 +72,7 @@ struct netd {
 	struct tls_server *peer_dial_tls; /* and dialling them */
 	struct publish publish;     /* the member's attributes (publish.c) */
 	struct peers peers;         /* the other members (peer.c) */
+	struct lease_relays relays; /* lease calls relayed (lease_relay.c) */
 };
 
 /* A monotonic clock, in milliseconds. */

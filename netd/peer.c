@@ -16,6 +16,7 @@
 #include <pb_decode.h>
 
 #include "netd/netd.h"
+#include "netd/lease_relay.h"
 #include "netd/peer.h"
 #include "netd/peer_frame.h"
 #include "netd/tls.h"
@@ -239,7 +240,7 @@ peer_in_frame(struct peer_in *pi, const cairn_peer_PeerFrame *f, size_t len)
 	int rc;
 
 	if (pi->from == 0) {
-		if (!f->has_hello || f->has_msg)
+		if (!f->has_hello || f->has_msg || f->has_relay)
 			return "its first frame is not a hello";
 		if (f->hello.version != PEER_VERSION)
 			return "another version of the peer protocol";
@@ -253,8 +254,12 @@ peer_in_frame(struct peer_in *pi, const cairn_peer_PeerFrame *f, size_t len)
 		event_del(pi->hello_ev);
 		return NULL;
 	}
-	if (f->has_hello || !f->has_msg)
-		return "a frame without a Raft message";
+	if (f->has_hello || f->has_msg == f->has_relay)
+		return "a frame without a Raft message or a lease relay";
+	if (f->has_relay) {
+		peer_count_recv(n, pi->from, len);
+		return lease_relay_frame(n, pi->from, &f->relay);
+	}
 	if (f->msg.from != pi->from || f->msg.to != n->raft.member_id)
 		return "a message not from its member or not for this one";
 	peer_count_recv(n, pi->from, len);
@@ -566,38 +571,39 @@ peers_poke(struct netd *n)
 			peer_out_dial(&n->peers.out[i]);
 }
 
+int
+peers_send_frame(struct netd *n, uint64_t to, const cairn_peer_PeerFrame *f)
+{
+	struct peer_out *p = peer_out_find(n, to);
+	struct evbuffer *out;
+	size_t before;
+	int rc;
+
+	if (p == NULL) {
+		log_debug("a frame for %llx, which netd does not know", (unsigned long long)to);
+		return CAIRN_ENOENT;
+	}
+	if (!p->connected || evbuffer_get_length(out = bufferevent_get_output(p->bev)) >
+	    PEER_OUT_BYTES_MAX) {
+		p->dropped++;
+		return CAIRN_EAGAIN;
+	}
+	before = evbuffer_get_length(out);
+	if ((rc = peer_frame_put(out, f)) != 0)
+		p->dropped++;
+	else
+		p->sent_bytes += evbuffer_get_length(out) - before;
+	return rc;
+}
+
 void
 peers_send(struct netd *n, const cairn_ipc_RaftMsg *m)
 {
 	cairn_peer_PeerFrame f = cairn_peer_PeerFrame_init_zero;
-	struct peer_out *p = NULL;
-	struct evbuffer *out;
-	size_t before;
 
-	for (size_t i = 0; i < n->peers.nout && p == NULL; i++)
-		if (n->peers.out[i].id == m->to)
-			p = &n->peers.out[i];
-	if (p == NULL) {
-		log_debug("a Raft message for %llx, which netd does not know",
-		    (unsigned long long)m->to);
-		return;
-	}
-	if (!p->connected) {
-		p->dropped++;
-		return;
-	}
-	out = bufferevent_get_output(p->bev);
-	if (evbuffer_get_length(out) > PEER_OUT_BYTES_MAX) {
-		p->dropped++;
-		return;
-	}
 	f.has_msg = true;
 	f.msg = *m; /* a shallow copy: m keeps its allocations */
-	before = evbuffer_get_length(out);
-	if (peer_frame_put(out, &f) != 0)
-		p->dropped++;
-	else
-		p->sent_bytes += evbuffer_get_length(out) - before;
+	(void)peers_send_frame(n, m->to, &f);
 }
 
 void

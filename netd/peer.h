@@ -23,6 +23,7 @@
 #include <event2/event.h>
 
 #include "shared/proto/ipc.pb.h"
+#include "shared/proto/peer.pb.h"
 #include "shared/raft_peer.h"
 
 /* Bumped when the framing changes meaning; a hello of another version is
@@ -103,5 +104,9 @@ void peers_members_changed(struct netd *n, uint64_t rev);
 void peers_members(struct netd *n, int code, const uint8_t *list, size_t len);
 /* raftd's message for member m->to: sent, or dropped and counted. */
 void peers_send(struct netd *n, const cairn_ipc_RaftMsg *m);
+/* A frame for member 'to': 0 once queued; CAIRN_ENOENT (not a member
+ * netd dials), CAIRN_EAGAIN (down or behind: dropped and counted), or
+ * peer_frame_put's error. */
+int peers_send_frame(struct netd *n, uint64_t to, const cairn_peer_PeerFrame *f);
 
 #endif

@@ -21,6 +21,9 @@
 /* PeerFrame, RaftMsg, RaftEntry and RaftSnapshotMeta field numbers the
  * pre-check counts (peer.proto, ipc.proto). */
 #define FRAME_F_MSG 2
+#define FRAME_F_RELAY 3
+#define RELAY_F_RESULT 3
+#define RESULT_F_DATA 2
 #define MSG_F_ENTRIES 12
 #define MSG_F_SNAP 13
 #define ENTRY_F_DATA 4
@@ -62,13 +65,33 @@ peer_nth(const uint8_t *p, size_t len, uint32_t field, size_t nth, const uint8_t
 	return rc == 0 ? CAIRN_ENOENT : CAIRN_EPROTO;
 }
 
+/* A lease relay's answer: its chunks as many as a Result may have. */
+static int
+peer_precheck_relay(const uint8_t *p, size_t len)
+{
+	const uint8_t *relay, *res;
+	size_t rn, sn, n;
+
+	if (peer_count(p, len, FRAME_F_RELAY, 1, &n) != 0)
+		return CAIRN_EPROTO;
+	if (n == 0)
+		return 0;
+	if (peer_nth(p, len, FRAME_F_RELAY, 0, &relay, &rn) != 0 ||
+	    peer_count(relay, rn, RELAY_F_RESULT, 1, &n) != 0)
+		return CAIRN_EPROTO;
+	if (n == 1 && (peer_nth(relay, rn, RELAY_F_RESULT, 0, &res, &sn) != 0 ||
+	    peer_count(res, sn, RESULT_F_DATA, RAFT_PEER_ENTRY_CHUNKS_MAX + 1, &n) != 0))
+		return CAIRN_EPROTO;
+	return 0;
+}
+
 static int
 peer_precheck(const uint8_t *p, size_t len)
 {
 	const uint8_t *msg, *sub;
 	size_t mn, sn, n, entries;
 
-	if (peer_count(p, len, FRAME_F_MSG, 1, &n) != 0)
+	if (peer_count(p, len, FRAME_F_MSG, 1, &n) != 0 || peer_precheck_relay(p, len) != 0)
 		return CAIRN_EPROTO;
 	if (n == 0)
 		return 0;

@@ -63,6 +63,7 @@ pending_remove(struct pending_table *t, struct pending *p)
 	p->wait = PENDING_FREE;
 	p->stream = NULL;
 	p->ctx = NULL;
+	p->relay_to = p->relay_ref = 0;
 	p->id = 0;
 	t->used--;
 }

@@ -31,6 +31,7 @@ enum pending_wait {
 	PENDING_PUBLISH,      /* netd's own: the member's attributes (no stream) */
 	PENDING_TRANSFER,     /* raftd's word on a MoveLeader */
 	PENDING_PEERS,        /* netd's own: stored's member list (no stream) */
+	PENDING_RELAY,        /* a follower's lease call, for its netd (no stream) */
 };
 
 struct pending {
@@ -38,6 +39,10 @@ struct pending {
 	enum pending_wait wait;
 	struct gstream *stream;     /* borrowed; NULL once orphaned */
 	void *ctx;                  /* the service's, for a long-lived request */
+	/* A lease call relayed (netd/lease_relay.c): on the follower, the
+	 * leader it went to; on the leader (PENDING_RELAY), the follower it
+	 * came from, the follower's ref in 'relay_ref'. 0 otherwise. */
+	uint64_t relay_to, relay_ref;
 };
 
 struct pending_table {

@@ -1,7 +1,8 @@
 /*
  * netd: etcd's Lease calls that stored's lessor answers without Raft
  * (LeaseAsk): TimeToLive and Leases (unary), and the LeaseKeepAlive
- * stream. As etcd's server, a keep-alive stream serves one request at a
+ * stream; on a follower, keep-alives and TimeToLive go to the leader's
+ * (lease_relay.c). As etcd's server, a keep-alive stream serves one request at a
  * time: the next waits (and the client's flow-control window with it)
  * until the previous one is answered and the client reads its answers.
  */
@@ -11,6 +12,7 @@
 
 #include "netd/backend.h"
 #include "netd/h2.h"
+#include "netd/lease_relay.h"
 #include "netd/netd.h"
 #include "netd/svc.h"
 #include "shared/chunks.h"
@@ -19,6 +21,18 @@
 /* Keep-alive answers a stream may have waiting for the client before it
  * takes no more requests. */
 #define KEEPALIVE_OUT_BYTES_MAX (64u << 10)
+
+/* A call only the leader's lessor answers: relayed to the leader from a
+ * follower. */
+static int
+lease_ask(struct gstream *s, enum pending_wait wait, const cairn_ipc_LeaseAsk *a)
+{
+	uint64_t leader = lease_relay_leader(s->n);
+
+	if (leader != 0)
+		return lease_relay_ask(s, leader, wait, a);
+	return backend_ask(s, wait, cairn_ipc_IPC_STORED_LEASE_GET, a);
+}
 
 int
 svc_lease_time_to_live(struct gstream *s, const uint8_t *msg, size_t len)
@@ -30,7 +44,7 @@ svc_lease_time_to_live(struct gstream *s, const uint8_t *msg, size_t len)
 		return 0;
 	a.id = req.ID;
 	a.keys = req.keys;
-	return backend_ask(s, PENDING_RESULT, cairn_ipc_IPC_STORED_LEASE_GET, &a);
+	return lease_ask(s, PENDING_RESULT, &a);
 }
 
 int
@@ -55,7 +69,7 @@ keepalive_message(struct gstream *s, const uint8_t *msg, size_t len)
 	if (svc_decode(s, etcdserverpb_LeaseKeepAliveRequest_fields, &req, msg, len) != 0)
 		return 0;
 	a.id = req.ID;
-	return backend_ask(s, PENDING_KEEPALIVE, cairn_ipc_IPC_STORED_LEASE_GET, &a);
+	return lease_ask(s, PENDING_KEEPALIVE, &a);
 }
 
 /* etcd's stream returns (status OK) when it reads the client's end,

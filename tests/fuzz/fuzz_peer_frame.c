@@ -2,7 +2,8 @@
  * Fuzz target: the peer transport's frame decoder (netd/peer_frame.c),
  * which reads what another member's netd (or anyone who reaches the peer
  * port) sends. A frame that decodes must stay within raft_peer.h's bounds
- * (entries, chunks, snapshot members), encode again, and decode from that
+ * (entries, chunks, snapshot members, a lease relay's answer chunks),
+ * encode again, and decode from that
  * encoding to the very same bytes.
  */
 #include <stdlib.h>
@@ -51,6 +52,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			CAIRN_ASSERT(f.msg.entries[i].data_count <= RAFT_PEER_ENTRY_CHUNKS_MAX + 1);
 		CAIRN_ASSERT(!f.msg.has_snap || f.msg.snap.members_count <= RAFT_PEER_MEMBERS_MAX);
 	}
+	if (f.has_relay && f.relay.has_result)
+		CAIRN_ASSERT(f.relay.result.data_count <= RAFT_PEER_ENTRY_CHUNKS_MAX + 1);
 	na = encode(&f, &a);
 	CAIRN_ASSERT(peer_frame_decode(a + PEER_LEN_BYTES, na - PEER_LEN_BYTES, &g) == 0);
 	nb = encode(&g, &b);

@@ -84,35 +84,9 @@ check "move-leader to no member: etcd's error" eval \
 	'move 1234 | grep -qx "Error: etcdserver: bad leader transferee"'
 
 # Hostile peers on the leader's peer port.
-hostile() {
-	python3 - "${PEER[$L]}" "$1" "$2" "$3" <<'PY'
-import socket, struct, sys, time
-port, kind, cluster, to = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-def varint(v):
-    out = b''
-    while True:
-        b = v & 0x7f; v >>= 7
-        out += bytes([b | (0x80 if v else 0)])
-        if not v: return out
-def hello(cluster, frm, to):
-    h = b'\x08\x01' + b'\x10' + varint(cluster) + b'\x18' + varint(frm) + b'\x20' + varint(to)
-    f = b'\x0a' + varint(len(h)) + h
-    return struct.pack('<I', len(f)) + f
-s = socket.create_connection(('127.0.0.1', port))
-if kind == 'garbage':
-    s.sendall(b'GET / HTTP/1.1\r\n\r\n' * 4)
-elif kind == 'oversized':
-    s.sendall(struct.pack('<I', 0xffffffff))
-elif kind == 'hello':
-    s.sendall(hello(cluster, 1, to))
-s.settimeout(10)
-try:
-    closed = s.recv(1) == b''
-except (ConnectionResetError, socket.timeout):
-    closed = True
-print('closed' if closed else 'open')
-PY
-}
+S=${CAIRN_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+# hostile KIND CLUSTER TO: a peer claiming to be member 1.
+hostile() { python3 "$S/tests/integration/peer_hostile.py" "${PEER[$L]}" "$1" "$2" 1 "$3"; }
 CID=$(ctl "$L" endpoint status -w json | sed 's/.*"cluster_id":\([0-9]*\).*/\1/')
 MID=$(ctl "$L" endpoint status -w json | sed 's/.*"member_id":\([0-9]*\).*/\1/')
 check "a peer that sends garbage is disconnected" eval '[ "$(hostile garbage 0 0)" = closed ]'
