@@ -283,6 +283,7 @@ static const rcore_step_fn rcore_steps[RMSG_TYPE_LAST + 1] = {
 	[RMSG_READ_INDEX] = rcore_step_read_index,
 	[RMSG_READ_INDEX_RESP] = rcore_step_read_index_resp,
 	[RMSG_TIMEOUT_NOW] = rcore_step_timeout_now,
+	[RMSG_PROPOSE_RESP] = rcore_step_propose_resp,
 };
 
 /* Whether to take m from a sender not in our membership. A leader's

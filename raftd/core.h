@@ -21,6 +21,7 @@
 #define RCORE_APPEND_ENTRIES_MAX 64 /* entries in one append message */
 #define RCORE_INFLIGHT_MAX 512    /* bound of cfg.max_inflight */
 #define RCORE_READS_MAX 1024      /* read-index requests pending, and out */
+#define RCORE_REFUSED_MAX 16      /* refusals of our changes in one update */
 /* Defaults as in etcd 3.4's server: 4096 / 8 appends in flight per
  * follower, 1 MiB of entries per append, 5000 entries kept behind a
  * snapshot for followers that are only a little behind. */
@@ -51,8 +52,10 @@ enum rmsg_type {
 	RMSG_READ_INDEX,   /* a follower asks its leader for a read index */
 	RMSG_READ_INDEX_RESP,
 	RMSG_TIMEOUT_NOW,  /* leadership transfer: campaign now (§3.10) */
+	RMSG_PROPOSE_RESP, /* the leader refused a forwarded membership change:
+	                    * reject, hint = why (enum cairn_err), the entry back */
 };
-#define RMSG_TYPE_LAST RMSG_TIMEOUT_NOW
+#define RMSG_TYPE_LAST RMSG_PROPOSE_RESP
 
 /* A snapshot the application took: the marker (index, term, membership)
  * and the application's handle on the data, which raftd never reads. */
@@ -140,6 +143,14 @@ struct rcore_read {
 	bool ok;
 };
 
+/* A membership change this member forwarded, which the leader refused:
+ * the entry as it was forwarded (its data owned by the core until
+ * rcore_advance) and why (an enum cairn_err). */
+struct rcore_refusal {
+	int code;
+	struct raft_entry e;
+};
+
 /* A read-index request the leader holds until its round is confirmed. */
 struct rcore_read_pending {
 	uint64_t ctx;
@@ -164,6 +175,8 @@ struct rcore_update {
 	size_t ncommitted;
 	const struct rcore_read *reads;
 	size_t nreads;
+	const struct rcore_refusal *refused; /* tell their proposers */
+	size_t nrefused;
 	enum rcore_role role;          /* soft state, for metrics and logs */
 	uint64_t leader;               /* 0: none known */
 };
@@ -194,6 +207,8 @@ struct rcore {
 	bool read_round_due;         /* ... and not sent yet */
 	struct rcore_read reads_out[RCORE_READS_MAX];
 	size_t nreads_out;
+	struct rcore_refusal refused[RCORE_REFUSED_MAX];
+	size_t nrefused;
 	struct rmsg msgs[RCORE_MSGS_MAX];
 	size_t nmsgs;
 	bool in_update;              /* between rcore_update and rcore_advance */
@@ -235,8 +250,8 @@ void rcore_step(struct rcore *c, const struct rmsg *m);
 int rcore_propose(struct rcore *c, const uint8_t *data, uint32_t len);
 /* A membership change (etcd's MemberAdd, MemberRemove, MemberUpdate,
  * MemberPromote), one at a time, applied when committed. A follower
- * forwards it to the leader, whose checks then drop it silently when
- * they fail (the client times out, as with etcd). A leader that removes
+ * forwards it to the leader, whose checks' refusal comes back in an
+ * update's 'refused' (etcd's followers ask the leader too). A leader that removes
  * itself then hands leadership to the voter furthest along and steps
  * down. Errors (the leader's checks): CAIRN_ECONFPENDING while an earlier
  * one is uncommitted, CAIRN_EMEMBEREXIST, CAIRN_EMEMBERNOTFOUND,

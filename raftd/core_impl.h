@@ -77,7 +77,7 @@ void rcore_conf_apply(struct rcore *c, const struct raft_entry *e);
 void rcore_conf_at(const struct rcore *c, uint64_t index, struct raft_conf *conf);
 
 /* core_propose.c */
-/* Frees a forwarded proposal's copy (m is an RMSG_PROPOSE we sent). */
+/* Frees the entry copy of an RMSG_PROPOSE or RMSG_PROPOSE_RESP we sent. */
 void rcore_forward_free(struct rcore *c, const struct rmsg *m);
 /* Sends a proposal's entry to the leader: head then data, one entry of
  * 'type'. Returns 0 or CAIRN_EAGAIN. */
@@ -87,6 +87,9 @@ int rcore_forward(struct rcore *c, uint8_t type, const uint8_t *head, uint32_t h
 int rcore_conf_append(struct rcore *c, uint8_t op, uint64_t id, const uint8_t *ctx,
     uint32_t len);
 void rcore_step_propose(struct rcore *c, const struct rmsg *m);
+void rcore_step_propose_resp(struct rcore *c, const struct rmsg *m);
+/* Frees the refusals handed out (or never handed out, at close). */
+void rcore_refused_release(struct rcore *c);
 void rcore_step_timeout_now(struct rcore *c, const struct rmsg *m);
 void rcore_transfer_tick(struct rcore *c);
 /* Leader removed from the membership: hand over, then step down. */

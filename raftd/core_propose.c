@@ -42,11 +42,11 @@ rcore_forward_free(struct rcore *c, const struct rmsg *m)
 	c->cfg.alloc.free(c->cfg.alloc.ctx, p, rcore_forward_bytes(m->entries));
 }
 
-int
-rcore_forward(struct rcore *c, uint8_t type, const uint8_t *head, uint32_t hlen,
-    const uint8_t *data, uint32_t len)
+/* Queues m carrying one entry of 'type': head[hlen] then data[len]. */
+static int
+rcore_send_entry(struct rcore *c, struct rmsg *m, uint8_t type, const uint8_t *head,
+    uint32_t hlen, const uint8_t *data, uint32_t len)
 {
-	struct rmsg m = {.type = RMSG_PROPOSE, .to = c->leader, .n = 1};
 	struct raft_entry *e;
 
 	if (rcore_outbox_full(c))
@@ -60,9 +60,19 @@ rcore_forward(struct rcore *c, uint8_t type, const uint8_t *head, uint32_t hlen,
 		memcpy(e + 1, head, hlen);
 	if (len > 0)
 		memcpy((uint8_t *)(e + 1) + hlen, data, len);
-	m.entries = e;
-	(void)rcore_send(c, &m);
+	m->entries = e;
+	m->n = 1;
+	(void)rcore_send(c, m);
 	return 0;
+}
+
+int
+rcore_forward(struct rcore *c, uint8_t type, const uint8_t *head, uint32_t hlen,
+    const uint8_t *data, uint32_t len)
+{
+	struct rmsg m = {.type = RMSG_PROPOSE, .to = c->leader};
+
+	return rcore_send_entry(c, &m, type, head, hlen, data, len);
 }
 
 int
@@ -79,9 +89,9 @@ rcore_propose(struct rcore *c, const uint8_t *data, uint32_t len)
 }
 
 /* Forwarded proposals: a leader takes them as its own, membership
- * changes through its checks; anyone else drops them, as does the leader
- * a change its checks refuse, and the follower's client times out as
- * with etcd. */
+ * changes through its checks, whose refusal goes back to the follower
+ * with the entry (it names the client's request); anyone else drops
+ * them, and the follower's client times out as with etcd. */
 void
 rcore_step_propose(struct rcore *c, const struct rmsg *m)
 {
@@ -89,17 +99,50 @@ rcore_step_propose(struct rcore *c, const struct rmsg *m)
 		return;
 	for (size_t i = 0; i < m->n; i++) {
 		const struct raft_entry *e = &m->entries[i];
+		struct rmsg no = {.type = RMSG_PROPOSE_RESP, .to = m->from, .reject = true};
 		uint8_t op;
 		uint64_t id;
+		int rc;
 
 		if (e->len > RAFT_ENTRY_BYTES_MAX)
 			continue;
-		if (e->type == RAFT_ENTRY_NORMAL)
+		if (e->type == RAFT_ENTRY_NORMAL) {
 			(void)rcore_append_proposal(c, e->data, e->len);
-		else if (conf_change_decode(e, &op, &id))
-			(void)rcore_conf_append(c, op, id, e->data + RAFT_CONF_FIXED_BYTES,
-			    e->len - RAFT_CONF_FIXED_BYTES);
+		} else if (conf_change_decode(e, &op, &id) &&
+		    (rc = rcore_conf_append(c, op, id, e->data + RAFT_CONF_FIXED_BYTES,
+		    e->len - RAFT_CONF_FIXED_BYTES)) != 0) {
+			no.hint = (uint64_t)rc;
+			(void)rcore_send_entry(c, &no, e->type, NULL, 0, e->data, e->len);
+		}
 	}
+}
+
+/* The leader refused our change: kept for the update, while there is
+ * room (else the client times out). */
+void
+rcore_step_propose_resp(struct rcore *c, const struct rmsg *m)
+{
+	struct rcore_refusal *r;
+	uint8_t *data;
+
+	if (m->from != c->leader || m->n != 1 || !m->reject || c->nrefused == RCORE_REFUSED_MAX)
+		return;
+	if ((data = c->cfg.alloc.alloc(c->cfg.alloc.ctx, m->entries[0].len)) == NULL)
+		return;
+	memcpy(data, m->entries[0].data, m->entries[0].len);
+	r = &c->refused[c->nrefused++];
+	r->code = (int)m->hint;
+	r->e = (struct raft_entry){.type = m->entries[0].type, .len = m->entries[0].len,
+	    .data = data};
+}
+
+void
+rcore_refused_release(struct rcore *c)
+{
+	for (size_t i = 0; i < c->nrefused; i++)
+		c->cfg.alloc.free(c->cfg.alloc.ctx, (void *)(uintptr_t)c->refused[i].e.data,
+		    c->refused[i].e.len);
+	c->nrefused = 0;
 }
 
 void

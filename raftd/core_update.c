@@ -27,7 +27,7 @@ rcore_has_update(const struct rcore *c)
 {
 	return c->snap_install || c->append_due || rcore_hs_changed(c) ||
 	    c->stable < rlog_last_index(&c->log) || c->nmsgs > 0 ||
-	    c->applied < rcore_apply_limit(c) || c->nreads_out > 0;
+	    c->applied < rcore_apply_limit(c) || c->nreads_out > 0 || c->nrefused > 0;
 }
 
 /* Whether a queued message still holds. Appends and snapshots queued in
@@ -100,6 +100,8 @@ rcore_update(struct rcore *c, struct rcore_update *u)
 	u->committed = u->ncommitted > 0 ? rlog_at(&c->log, c->applied + 1) : NULL;
 	u->reads = c->reads_out;
 	u->nreads = c->nreads_out;
+	u->refused = c->refused;
+	u->nrefused = c->nrefused;
 	u->role = c->role;
 	u->leader = c->leader;
 }
@@ -108,7 +110,7 @@ static void
 rcore_msgs_release(struct rcore *c)
 {
 	for (size_t i = 0; i < c->nmsgs; i++)
-		if (c->msgs[i].type == RMSG_PROPOSE)
+		if (c->msgs[i].type == RMSG_PROPOSE || c->msgs[i].type == RMSG_PROPOSE_RESP)
 			rcore_forward_free(c, &c->msgs[i]);
 	c->nmsgs = 0;
 }
@@ -127,6 +129,7 @@ rcore_advance(struct rcore *c, const struct rcore_update *u)
 	if (u->ncommitted > 0)
 		c->applied = u->committed[u->ncommitted - 1].index;
 	rcore_msgs_release(c);
+	rcore_refused_release(c);
 	c->nreads_out = 0;
 	c->read_round_due = false;
 	/* The leader counts itself only for what is durable on its disk
@@ -145,5 +148,6 @@ void
 rcore_close(struct rcore *c)
 {
 	rcore_msgs_release(c);
+	rcore_refused_release(c);
 	rlog_close(&c->log);
 }

@@ -271,6 +271,7 @@ raftd_node_drive(struct raftd_node *n)
 		if (u.snapshot != NULL)
 			raftd_stored_installed(n);
 		raftd_netd_reads_done(n, u.reads, u.nreads);
+		raftd_netd_refused(n, u.refused, u.nrefused);
 		raftd_log_role(n, &u);
 		rcore_advance(&n->core, &u);
 		for (size_t i = 0; i < n->nsnap_failed; i++)

@@ -119,6 +119,9 @@ void raftd_netd_propose_conf(struct raftd_node *n, uint64_t id, const cairn_ipc_
 void raftd_netd_read(struct raftd_node *n, uint64_t id);
 void raftd_netd_reads_start(struct raftd_node *n);
 void raftd_netd_reads_done(struct raftd_node *n, const struct rcore_read *r, size_t nr);
+/* The leader refused membership changes this member forwarded: each
+ * fails the netd request its envelope names. */
+void raftd_netd_refused(struct raftd_node *n, const struct rcore_refusal *r, size_t nr);
 void raftd_netd_reads_tick(struct raftd_node *n);
 /* etcd's MoveLeader: request 'id' of netd, to member 'to'; answered once
  * 'to' leads (checked at each tick), or with why not. */

@@ -279,3 +279,20 @@ raftd_netd_transfer_tick(struct raftd_node *n)
 	netd_reply(n, cairn_ipc_IPC_NETD_TRANSFER_SET, n->transfer.id, code, 0);
 	n->transfer.id = 0;
 }
+
+void
+raftd_netd_refused(struct raftd_node *n, const struct rcore_refusal *r, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++) {
+		struct entry_envelope env;
+
+		/* The entry is as this member forwarded it: conf head, then
+		 * the envelope raftd_netd_propose_conf wrote. */
+		if (r[i].e.len < RAFT_CONF_FIXED_BYTES ||
+		    !entry_envelope_get(r[i].e.data + RAFT_CONF_FIXED_BYTES,
+		    r[i].e.len - RAFT_CONF_FIXED_BYTES, &env) || env.member_id != n->core.cfg.id)
+			continue;
+		netd_reply(n, cairn_ipc_IPC_NETD_PROPOSAL_FAIL, env.request_id,
+		    netd_propose_err(r[i].code), 0);
+	}
+}

@@ -29,7 +29,7 @@ CAIRN_STATIC_ASSERT(RMSG_TYPE_LAST <= UINT8_MAX, "rmsg.type holds every type");
 static bool
 peer_carries_entries(unsigned type)
 {
-	return type == RMSG_APPEND || type == RMSG_PROPOSE;
+	return type == RMSG_APPEND || type == RMSG_PROPOSE || type == RMSG_PROPOSE_RESP;
 }
 
 /* CAIRN_ETOOBIG when m's entries exceed what a message may carry. */
@@ -179,6 +179,10 @@ peer_check_fields(const cairn_ipc_RaftMsg *in)
 		return "Raft entries missing";
 	if (in->type == RMSG_PROPOSE && in->entries_count == 0)
 		return "Raft proposal without entries";
+	/* A refusal: the one change refused, and a reason a client may read. */
+	if (in->type == RMSG_PROPOSE_RESP && (in->entries_count != 1 || !in->reject ||
+	    in->hint <= CAIRN_ERR_FIRST_ || in->hint >= CAIRN_ERR_LAST_))
+		return "Raft refusal not of one change with a reason";
 	/* No overflow: index is at most RAFT_PEER_INDEX_MAX (INT64_MAX). */
 	if (in->type == RMSG_APPEND && in->index + in->entries_count > RAFT_PEER_INDEX_MAX)
 		return "Raft index out of range";
@@ -231,6 +235,11 @@ peer_check_entry(const cairn_ipc_RaftMsg *in, size_t i, const cairn_ipc_RaftEntr
 		if (e->index != 0 || e->term != 0 ||
 		    (e->type != RAFT_ENTRY_NORMAL && e->type != RAFT_ENTRY_CONF))
 			return "Raft proposal entry not a request or a membership change";
+		return NULL;
+	}
+	if (in->type == RMSG_PROPOSE_RESP) {
+		if (e->index != 0 || e->term != 0 || e->type != RAFT_ENTRY_CONF)
+			return "Raft refusal entry not a membership change";
 		return NULL;
 	}
 	/* Thesis figure 3.1: an append's entries follow prevLogIndex, and

@@ -3,7 +3,8 @@
 # MemberUpdate, MemberPromote, MemberRemove through Raft): a learner added
 # through a follower (the change forwarded to the leader) is listed by
 # every member, its URLs updated, its promotion refused while it is not
-# in sync, its removal seen everywhere; etcd's refusals (too many
+# in sync (through a follower too: the leader's refusal comes back), its
+# removal seen everywhere; etcd's refusals (too many
 # learners, member not found, Peer URLs already exists); the strict
 # reconfiguration check of etcd (unstarted voters may not outnumber what
 # quorum needs) and --strict-reconfig-check=false lifting it; admin
@@ -71,6 +72,9 @@ check "the learner's URLs updated through a follower" says "$O" \
 check "... seen by every member" wait_for 10 listed_all \
 	"$L1, unstarted, , $(url 1),$(url 2), , true"
 check "its promotion is refused while it is not in sync" says "$L" \
+	"Error: etcdserver: can only promote a learner member which is in sync with leader" \
+	member promote "$L1"
+check "... and through a follower (the leader's refusal comes back)" says "$F" \
 	"Error: etcdserver: can only promote a learner member which is in sync with leader" \
 	member promote "$L1"
 check "a voter's promotion is refused" says "$L" \

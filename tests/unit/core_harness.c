@@ -91,6 +91,8 @@ record_update(uint64_t id, const struct rcore_update *u)
 	}
 	for (size_t i = 0; i < u->nreads && s->nreads < SEEN_READS_MAX; i++)
 		s->reads[s->nreads++] = u->reads[i];
+	for (size_t i = 0; i < u->nrefused && s->nrefused < SEEN_REFUSED_MAX; i++)
+		s->refused[s->nrefused++] = u->refused[i].code;
 }
 
 void

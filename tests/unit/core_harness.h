@@ -15,6 +15,7 @@
 
 #define HARNESS_MEMBERS_MAX 7     /* member ids 1..7 */
 #define QUEUE_MAX 8192            /* messages in flight */
+#define SEEN_REFUSED_MAX 16
 #define SEEN_READS_MAX 64         /* read states recorded per member */
 #define SEEN_APPLIED_MAX 4096     /* indexes whose applied term is recorded */
 
@@ -36,6 +37,8 @@ struct member_seen {
 	uint64_t applied_term[SEEN_APPLIED_MAX]; /* 0: not applied one by one */
 	struct rcore_read reads[SEEN_READS_MAX];
 	size_t nreads;
+	int refused[SEEN_REFUSED_MAX];   /* codes of the leader's refusals */
+	size_t nrefused;
 	unsigned snapshots;              /* snapshots installed */
 	struct raft_snapshot_marker snapshot; /* ... the last of them */
 };

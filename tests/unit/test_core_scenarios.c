@@ -436,7 +436,8 @@ test_conf_one_at_a_time(void)
 }
 
 /* A follower forwards a change to the leader, which applies its checks:
- * a good one is appended and applied everywhere, a bad one dropped. */
+ * a good one is appended and applied everywhere, a bad one refused back
+ * to the follower, with why. */
 static void
 test_conf_forwarded(void)
 {
@@ -447,10 +448,13 @@ test_conf_forwarded(void)
 	elect(1, all);
 	rounds(1, all, 2);
 	last = rlog_last_index(&cores[1].log);
-	CU_ASSERT_EQUAL(propose_conf(2, RAFT_CONF_ADD, 1), 0); /* exists: dropped */
+	CU_ASSERT_EQUAL(propose_conf(2, RAFT_CONF_ADD, 1), 0); /* exists: refused */
 	rounds(1, all, 2);
 	CU_ASSERT_EQUAL(cores[1].nprs, 3);
 	CU_ASSERT_EQUAL(rlog_last_index(&cores[1].log), last);
+	CU_ASSERT_EQUAL_FATAL(seen[2].nrefused, 1);
+	CU_ASSERT_EQUAL(seen[2].refused[0], CAIRN_EMEMBEREXIST);
+	CU_ASSERT_EQUAL(seen[3].nrefused, 0);
 	CU_ASSERT_EQUAL(propose_conf(2, RAFT_CONF_ADD_LEARNER, 6), 0);
 	rounds(1, all, 2);
 	CU_ASSERT(progress_of(1, 6) != NULL && progress_of(1, 6)->learner);
@@ -813,7 +817,7 @@ static CU_TestInfo scenario_tests[] = {
 	{"learner: receives the log, never votes or counts", test_learner_receives_but_never_counts},
 	{"learner: promoted once caught up, then counts", test_learner_promotion},
 	{"membership: one change at a time", test_conf_one_at_a_time},
-	{"membership: a follower forwards a change", test_conf_forwarded},
+	{"membership: a follower forwards a change, told of a refusal", test_conf_forwarded},
 	{"membership: a leader removing itself leaves for good", test_conf_leader_removes_itself},
 	{"snapshot: install, then catch up", test_snapshot_install_then_catch_up},
 	{"snapshot: none sent by a new leader to up-to-date followers",

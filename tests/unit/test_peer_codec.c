@@ -174,6 +174,13 @@ valid_msg(unsigned type, struct rmsg *m)
 		m->entries = ents;
 		m->n = 1;
 		break;
+	case RMSG_PROPOSE_RESP:
+		ents[0] = (struct raft_entry){0, 0, RAFT_ENTRY_CONF, sizeof(conf_add), conf_add};
+		m->entries = ents;
+		m->n = 1;
+		m->reject = true;
+		m->hint = CAIRN_ELEARNERNOTREADY;
+		break;
 	case RMSG_READ_INDEX:
 	case RMSG_READ_INDEX_RESP:
 		m->ctx = 0x1234567890abcdefULL;
@@ -415,6 +422,16 @@ base_propose_conf(cairn_ipc_RaftMsg *in)
 	in_ents[0] = (cairn_ipc_RaftEntry){0, 0, RAFT_ENTRY_CONF, 1, one_conf};
 }
 
+/* The leader refuses a forwarded change: the entry back, and why. */
+static void
+base_propose_resp(cairn_ipc_RaftMsg *in)
+{
+	base_propose_conf(in);
+	in->type = RMSG_PROPOSE_RESP;
+	in->reject = true;
+	in->hint = CAIRN_ECONFPENDING;
+}
+
 static void
 base_snapshot(cairn_ipc_RaftMsg *in)
 {
@@ -530,6 +547,7 @@ test_refuses_bad_entries(void)
 	expect_accepted(base_append);
 	expect_accepted(base_propose);
 	expect_accepted(base_propose_conf);
+	expect_accepted(base_propose_resp);
 	REFUSED(base_append, "too many Raft entries",
 	    in->entries_count = RAFT_PEER_ENTRIES_MAX + 1);
 	REFUSED(base_append, "Raft entries on a message that carries none",
@@ -583,6 +601,20 @@ test_refuses_bad_entries(void)
 	    chunk_conf.bytes[0] = 0);
 	REFUSED(base_propose_conf, "malformed Raft membership change",
 	    chunk_conf.bytes[0] = 0);
+	REFUSED(base_propose_resp, "malformed Raft membership change",
+	    chunk_conf.bytes[0] = 0);
+	REFUSED(base_propose_resp, "Raft refusal entry not a membership change",
+	    in_ents[0].type = RAFT_ENTRY_NORMAL);
+	REFUSED(base_propose_resp, "Raft refusal entry not a membership change",
+	    in_ents[0].index = 3);
+	REFUSED(base_propose_resp, "Raft refusal not of one change with a reason",
+	    in->reject = false);
+	REFUSED(base_propose_resp, "Raft refusal not of one change with a reason",
+	    in->hint = 0);
+	REFUSED(base_propose_resp, "Raft refusal not of one change with a reason",
+	    in->hint = CAIRN_ERR_LAST_);
+	REFUSED(base_propose_resp, "Raft refusal not of one change with a reason",
+	    in->entries_count = 2; in_ents[1] = in_ents[0]);
 	REFUSED(base_append, "malformed Raft membership change",
 	    chunk_conf.bytes[0] = RAFT_CONF_PROMOTE + 1);
 	REFUSED(base_append, "malformed Raft membership change",
@@ -888,7 +920,7 @@ gen_entries(cairn_ipc_RaftMsg *in)
 	size_t n = rnd(6) == 0 ? rnd(RAFT_PEER_ENTRIES_MAX + 2) : rnd(5);
 	uint64_t t = in->log_term;
 
-	if (in->type == RMSG_PROPOSE && n == 0)
+	if ((in->type == RMSG_PROPOSE || in->type == RMSG_PROPOSE_RESP) && n == 0)
 		n = 1;
 	for (size_t i = 0; i < n; i++) {
 		cairn_ipc_RaftEntry *e = &g_ents[i];
@@ -897,7 +929,7 @@ gen_entries(cairn_ipc_RaftMsg *in)
 			t += 1 + rnd(in->term - t);
 		*e = (cairn_ipc_RaftEntry){.term = t, .index = in->index + 1 + i,
 		    .type = RAFT_ENTRY_NORMAL};
-		if (in->type == RMSG_PROPOSE)
+		if (in->type == RMSG_PROPOSE || in->type == RMSG_PROPOSE_RESP)
 			e->term = e->index = 0;
 		if (rnd(6) == 0)
 			e->type = (uint32_t)(rnd(10) ? 1 + rnd(3) : rnd(6));
@@ -955,8 +987,19 @@ gen_msg(cairn_ipc_RaftMsg *in)
 	in->ctx = rnd(4) ? rnd(8) : runner_rand(&rng);
 	if (in->term < in->log_term && rnd(4) != 0)
 		in->term = in->log_term + rnd(2);
-	if (in->type == RMSG_APPEND || in->type == RMSG_PROPOSE || rnd(30) == 0)
+	if (in->type == RMSG_APPEND || in->type == RMSG_PROPOSE ||
+	    in->type == RMSG_PROPOSE_RESP || rnd(30) == 0)
 		gen_entries(in);
+	/* A refusal mostly as the leader sends one: a change and a reason. */
+	if (in->type == RMSG_PROPOSE_RESP && rnd(4) != 0) {
+		in->reject = true;
+		in->hint = CAIRN_ERR_FIRST_ + 1 + rnd(CAIRN_ERR_LAST_ - CAIRN_ERR_FIRST_ - 1);
+		if (in->entries_count > 0) {
+			in->entries_count = 1;
+			g_ents[0].type = RAFT_ENTRY_CONF;
+			gen_data(0, &g_ents[0]);
+		}
+	}
 	if (in->type == RMSG_APPEND && in->commit > in->index + in->entries_count && rnd(4))
 		in->commit = in->index + rnd(in->entries_count + 1);
 	if (in->type == RMSG_SNAPSHOT ? rnd(30) != 0 : rnd(60) == 0)
