@@ -82,6 +82,7 @@ peer_out_down(struct peer_out *p, const char *why)
 }
 
 static void peer_out_event(struct bufferevent *bev, short what, void *arg);
+static void peer_in_tell_removed(struct peer_in *pi);
 static void peer_out_read(struct bufferevent *bev, void *arg);
 
 /* The connection is up (TLS too): the hello, then Raft messages. */
@@ -153,12 +154,42 @@ peer_out_event(struct bufferevent *bev, short what, void *arg)
 		peer_out_down(p, "cannot start TLS");
 }
 
-/* The member we dial never writes: anything it sends is a broken peer. */
+/* The member we dial writes only to say we were removed from the
+ * cluster: then the supervisor stops this member, as etcd stops. Anything
+ * else is a broken peer. */
 static void
 peer_out_read(struct bufferevent *bev, void *arg)
 {
-	(void)bev;
-	peer_out_down(arg, "it wrote to a one-way connection");
+	struct peer_out *p = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	cairn_peer_PeerFrame f = cairn_peer_PeerFrame_init_zero;
+	cairn_ipc_Empty empty = cairn_ipc_Empty_init_zero;
+	uint8_t lenb[PEER_LEN_BYTES];
+	uint32_t len;
+	bool removed;
+
+	if (evbuffer_copyout(in, lenb, sizeof(lenb)) != (ssize_t)sizeof(lenb))
+		return;
+	len = le_get32(lenb);
+	if (len > PEER_NOTICE_BYTES_MAX) {
+		peer_out_down(p, "it wrote to a one-way connection");
+		return;
+	}
+	if (evbuffer_get_length(in) < PEER_LEN_BYTES + (size_t)len)
+		return;
+	removed = peer_frame_decode(evbuffer_pullup(in, PEER_LEN_BYTES + (ssize_t)len) +
+	    PEER_LEN_BYTES, len, &f) == 0 && f.removed && !f.has_hello && !f.has_msg &&
+	    !f.has_relay;
+	pb_release(cairn_peer_PeerFrame_fields, &f);
+	if (!removed) {
+		peer_out_down(p, "it wrote to a one-way connection");
+		return;
+	}
+	log_warnxf(NULL, "server error: member %llx says: the member has been permanently "
+	    "removed from the cluster", (unsigned long long)p->id);
+	if (chan_send(&p->n->c->ctl, cairn_ipc_IPC_SUPERVISOR_MEMBER_REMOVED, 0, &empty) != 0)
+		log_warnx("cannot tell the supervisor");
+	peer_out_down(p, "this member was removed");
 }
 
 static void
@@ -215,6 +246,15 @@ peer_in_close(struct peer_in *pi, const char *why)
 }
 
 static bool
+peer_removed(const struct netd *n, uint64_t id)
+{
+	for (size_t i = 0; i < n->peers.nremoved; i++)
+		if (n->peers.removed[i] == id)
+			return true;
+	return false;
+}
+
+static bool
 peer_known(const struct netd *n, uint64_t id)
 {
 	for (size_t i = 0; i < n->peers.nout; i++)
@@ -240,7 +280,7 @@ peer_in_frame(struct peer_in *pi, const cairn_peer_PeerFrame *f, size_t len)
 	int rc;
 
 	if (pi->from == 0) {
-		if (!f->has_hello || f->has_msg || f->has_relay)
+		if (!f->has_hello || f->has_msg || f->has_relay || f->removed)
 			return "its first frame is not a hello";
 		if (f->hello.version != PEER_VERSION)
 			return "another version of the peer protocol";
@@ -248,13 +288,17 @@ peer_in_frame(struct peer_in *pi, const cairn_peer_PeerFrame *f, size_t len)
 			return "it meant to reach another member";
 		if (f->hello.cluster_id != n->raft.cluster_id)
 			return "cluster ID mismatch";
-		if (f->hello.from == n->raft.member_id || !peer_known(n, f->hello.from))
+		if (f->hello.from == n->raft.member_id)
 			return "not a member";
 		pi->from = f->hello.from;
 		event_del(pi->hello_ev);
-		return NULL;
+		if (peer_removed(n, f->hello.from)) {
+			peer_in_tell_removed(pi);
+			return NULL;
+		}
+		return peer_known(n, f->hello.from) ? NULL : "not a member";
 	}
-	if (f->has_hello || f->has_msg == f->has_relay)
+	if (f->has_hello || f->removed || f->has_msg == f->has_relay)
 		return "a frame without a Raft message or a lease relay";
 	if (f->has_relay) {
 		peer_count_recv(n, pi->from, len);
@@ -308,6 +352,8 @@ peer_in_read(struct bufferevent *bev, void *arg)
 			peer_in_close(pi, why);
 			return;
 		}
+		if (pi->closing)
+			return;
 	}
 }
 
@@ -321,9 +367,42 @@ peer_in_event(struct bufferevent *bev, short what, void *arg)
 static void
 peer_in_hello_late(evutil_socket_t fd, short what, void *arg)
 {
+	struct peer_in *pi = arg;
+
 	(void)fd;
 	(void)what;
-	peer_in_close(arg, "no hello in time");
+	peer_in_close(pi, pi->closing ? "a removed member did not read its notice in time" :
+	    "no hello in time");
+}
+
+/* The notice went out: the connection closes. */
+static void
+peer_in_written(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	peer_in_close(arg, NULL);
+}
+
+/* Member pi->from was removed from the cluster: told so (etcd answers
+ * 410 Gone), then the connection closes once the notice is written or
+ * PEER_HELLO_MS passed. */
+static void
+peer_in_tell_removed(struct peer_in *pi)
+{
+	struct timeval tv = {PEER_HELLO_MS / 1000, (PEER_HELLO_MS % 1000) * 1000};
+	cairn_peer_PeerFrame f = cairn_peer_PeerFrame_init_zero;
+
+	log_warnx("member %llx was removed from the cluster: telling it so",
+	    (unsigned long long)pi->from);
+	f.removed = true;
+	pi->closing = true;
+	bufferevent_disable(pi->bev, EV_READ);
+	if (peer_frame_put(bufferevent_get_output(pi->bev), &f) != 0 ||
+	    evtimer_add(pi->hello_ev, &tv) != 0) {
+		peer_in_close(pi, "cannot tell a removed member");
+		return;
+	}
+	bufferevent_setcb(pi->bev, NULL, peer_in_written, peer_in_event, pi);
 }
 
 /* A peer connection's plaintext (bev taken): its hello awaited. */
@@ -437,7 +516,7 @@ peers_init(struct netd *n)
 void
 peers_members_changed(struct netd *n, uint64_t rev)
 {
-	cairn_ipc_Maint m = {.op = cairn_ipc_Maint_Op_MEMBER_LIST};
+	cairn_ipc_Maint m = {.op = cairn_ipc_Maint_Op_MEMBER_PEERS};
 
 	if (rev == 0 || rev == n->peers.members_rev || n->peers.members_asked != 0)
 		return;
@@ -531,6 +610,23 @@ peers_member(struct netd *n, const uint8_t *rec, size_t len, bool *seen)
 		peer_out_dial(p);
 }
 
+/* Connections from members no longer listed end; a removed one is told. */
+static void
+peers_drop_strangers(struct netd *n)
+{
+	struct peer_in *pi, *next;
+
+	for (pi = TAILQ_FIRST(&n->peers.in); pi != NULL; pi = next) {
+		next = TAILQ_NEXT(pi, entry);
+		if (pi->from == 0 || pi->closing || peer_known(n, pi->from))
+			continue;
+		if (peer_removed(n, pi->from))
+			peer_in_tell_removed(pi);
+		else
+			peer_in_close(pi, "not a member any more");
+	}
+}
+
 void
 peers_members(struct netd *n, int code, const uint8_t *list, size_t len)
 {
@@ -543,9 +639,14 @@ peers_members(struct netd *n, int code, const uint8_t *list, size_t len)
 	n->peers.members_asked = 0;
 	if (code != 0)
 		return; /* asked again at the next status */
-	while ((rc = pbw_next(&r, &f)) == 1)
+	n->peers.nremoved = 0;
+	while ((rc = pbw_next(&r, &f)) == 1) {
 		if (f.number == etcdserverpb_MemberListResponse_members_tag && f.type == PBW_LEN)
 			peers_member(n, f.p, f.n, seen);
+		else if (f.number == MEMBERS_REMOVED_FIELD && f.type == PBW_VARINT &&
+		    n->peers.nremoved < PEER_REMOVED_MAX)
+			n->peers.removed[n->peers.nremoved++] = f.v;
+	}
 	if (rc != 0)
 		return;
 	/* Those no longer listed (removed) are dialled no more. */
@@ -557,6 +658,7 @@ peers_members(struct netd *n, int code, const uint8_t *list, size_t len)
 		}
 	}
 	n->peers.members_rev = rev;
+	peers_drop_strangers(n);
 }
 
 void

@@ -38,7 +38,12 @@
  * (a member that reconnects leaves its old one to close). */
 #define PEER_MEMBERS_MAX 16
 #define PEER_IN_CONNS_MAX 64
-/* An incoming connection must say hello within this. */
+/* Removed members netd knows of, to tell them. */
+#define PEER_REMOVED_MAX MEMBERS_REMOVED_MAX
+/* The one frame a dialled member may write (the removed notice). */
+#define PEER_NOTICE_BYTES_MAX 16
+/* An incoming connection must say hello within this (and a removed
+ * member read its notice). */
 #define PEER_HELLO_MS 5000
 /* Redial backoff: doubled after each failure, from min to max. */
 #define PEER_RETRY_MS_MIN 100
@@ -75,6 +80,7 @@ struct peer_in {
 	struct bufferevent *bev;    /* owned */
 	struct event *hello_ev;     /* owned: the hello's deadline */
 	uint64_t from;              /* 0 until its hello */
+	bool closing;               /* told it was removed: closes once written */
 };
 
 struct peers {
@@ -85,6 +91,8 @@ struct peers {
 	bool dialing;               /* our own IDs are known: dialling began */
 	uint64_t members_rev;       /* stored's members table as last read */
 	uint64_t members_asked;     /* the revision asked for; 0: none asked */
+	uint64_t removed[PEER_REMOVED_MAX]; /* removed members, from the store */
+	size_t nremoved;
 };
 
 /* The members to dial: the supervisor's bootstrap members (their first

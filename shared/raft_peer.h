@@ -13,6 +13,13 @@
 #include "shared/assert.h"
 #include "shared/frame.h"
 
+/* stored's answer to netd's MEMBER_PEERS: after the MemberListResponse,
+ * the removed members' IDs as this field, at most this many (netd tells
+ * them they were removed; one removed beyond these finds no peer that
+ * takes it, and is not told). */
+#define MEMBERS_REMOVED_FIELD 1000
+#define MEMBERS_REMOVED_MAX 1024
+
 /* Entries in one message: RCORE_APPEND_ENTRIES_MAX. */
 #define RAFT_PEER_ENTRIES_MAX 64
 /* Members in a snapshot's membership: RAFT_MEMBERS_MAX. */

@@ -149,12 +149,12 @@ members_get(struct mvcc *s, uint64_t id, const uint8_t **out, uint32_t *len, boo
 	return 0;
 }
 
-int
-members_list(struct mvcc *s, members_fn *fn, void *arg)
+static int
+members_walk(struct mvcc *s, DB *db, members_fn *fn, void *arg)
 {
 	DBT k = {0}, v = {0};
 	DBC *c;
-	int rc = s->db.members->cursor(s->db.members, s->batch, &c, 0);
+	int rc = db->cursor(db, s->batch, &c, 0);
 
 	if (rc != 0)
 		return bdb_fail(rc, "members cursor");
@@ -181,4 +181,16 @@ members_list(struct mvcc *s, members_fn *fn, void *arg)
 	if (rc == DB_NOTFOUND)
 		return 0;
 	return rc > 0 ? rc : bdb_fail(rc, "members walk");
+}
+
+int
+members_list(struct mvcc *s, members_fn *fn, void *arg)
+{
+	return members_walk(s, s->db.members, fn, arg);
+}
+
+int
+members_list_removed(struct mvcc *s, members_fn *fn, void *arg)
+{
+	return members_walk(s, s->db.members_removed, fn, arg);
 }

@@ -42,5 +42,7 @@ int members_get(struct mvcc *s, uint64_t id, const uint8_t **out, uint32_t *len,
  * non-zero return, which it returns. */
 typedef int members_fn(void *arg, uint64_t id, const uint8_t *rec, uint32_t len);
 int members_list(struct mvcc *s, members_fn *fn, void *arg);
+/* The same for the removed members. */
+int members_list_removed(struct mvcc *s, members_fn *fn, void *arg);
 
 #endif

@@ -210,7 +210,7 @@ stored_maint_frame(struct stored_node *n, uint64_t id, const cairn_ipc_Maint *in
 	/* etcd's authMaintenanceServer: these need the root role (etcd
 	 * 3.4's Cluster service checks no one). */
 	if (in->op != cairn_ipc_Maint_Op_SNAPSHOT_MORE && in->op != cairn_ipc_Maint_Op_SNAPSHOT_STOP &&
-	    in->op != cairn_ipc_Maint_Op_MEMBER_LIST &&
+	    in->op != cairn_ipc_Maint_Op_MEMBER_LIST && in->op != cairn_ipc_Maint_Op_MEMBER_PEERS &&
 	    (code = auth_check_admin(&n->apply.auth, NULL, user)) != 0) {
 		if (code != CAIRN_EIO && code != CAIRN_ECORRUPT)
 			code = code == CAIRN_EUSEREMPTY ? CAIRN_EMAINTUSEREMPTY :
@@ -236,6 +236,10 @@ stored_maint_frame(struct stored_node *n, uint64_t id, const cairn_ipc_Maint *in
 		break;
 	case cairn_ipc_Maint_Op_MEMBER_LIST:
 		code = stored_member_list(n, &n->resp);
+		break;
+	case cairn_ipc_Maint_Op_MEMBER_PEERS:
+		if ((code = stored_member_list(n, &n->resp)) == 0)
+			code = stored_members_removed(n, &n->resp);
 		break;
 	case cairn_ipc_Maint_Op_DEFRAGMENT:
 		return defrag_start(n, id);

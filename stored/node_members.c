@@ -14,6 +14,7 @@
 #include "stored/member_check.h"
 #include "stored/members.h"
 #include "stored/node_apply.h"
+#include "shared/raft_peer.h"
 #include "stored/node_members.h"
 
 /* MemberListResponse's members (and Remove's, Update's, Promote's);
@@ -119,6 +120,33 @@ stored_member_list(struct stored_node *n, struct pbout *out)
 {
 	apply_header(&n->apply, out, 0, true);
 	return members_write(n, out, MEMBER_LIST_MEMBERS);
+}
+
+struct removed_ids {
+	struct pbout *out;
+	size_t n;
+};
+
+static int
+removed_id(void *arg, uint64_t id, const uint8_t *rec, uint32_t len)
+{
+	struct removed_ids *r = arg;
+
+	(void)rec, (void)len;
+	if (r->n == MEMBERS_REMOVED_MAX)
+		return CAIRN_ETOOBIG; /* enough: the walk stops */
+	r->n++;
+	pbout_varint(r->out, MEMBERS_REMOVED_FIELD, id);
+	return 0;
+}
+
+int
+stored_members_removed(struct stored_node *n, struct pbout *out)
+{
+	struct removed_ids r = {.out = out};
+	int rc = members_list_removed(&n->store, removed_id, &r);
+
+	return rc == CAIRN_ETOOBIG ? 0 : rc;
 }
 
 /* What raftd proposes for a change: the record a new member starts

@@ -18,6 +18,10 @@ int stored_members_bootstrap(struct stored_node *n);
  * etcd's ClusterServer makes it) and the members by ascending ID. 0, or
  * the store's error with out unspecified. */
 int stored_member_list(struct stored_node *n, struct pbout *out);
+/* Appends the removed members' IDs to out (MEMBERS_REMOVED_FIELD, up to
+ * MEMBERS_REMOVED_MAX: shared/raft_peer.h), for netd to tell them. 0 or the store's
+ * error. */
+int stored_members_removed(struct stored_node *n, struct pbout *out);
 /* A membership change netd asks for (request 'id'): checked as etcd
  * checks it (member_check.h, and the admin permission while auth is on),
  * then sent to raftd to propose; refused to netd otherwise. CAIRN_EPROTO

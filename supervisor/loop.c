@@ -69,6 +69,22 @@ loop_channel_fail(struct supervisor *s, struct sup_child *from,
 	loop_kill(victim, SIGKILL);
 }
 
+/* Another member told netd this one was removed from the cluster: it
+ * stops for good (status 0), as etcd's server does, with etcd's words. */
+static void
+loop_member_removed(struct supervisor *s)
+{
+	struct log_fields f;
+
+	log_fields_init(&f);
+	log_field_str(&f, "error", "the member has been permanently removed from the cluster");
+	log_warnxf(&f, "server error");
+	log_fields_init(&f);
+	log_field_str(&f, "data-dir", s->cfg->data_dir);
+	log_warnxf(&f, "data-dir used by this member must be removed");
+	loop_stop(s, 0);
+}
+
 static void
 loop_ctl_readable(evutil_socket_t fd, short what, void *arg)
 {
@@ -82,6 +98,8 @@ loop_ctl_readable(evutil_socket_t fd, short what, void *arg)
 	while ((rc = chan_recv(&c->ctl, &m)) == 0) {
 		if (m.hdr.type == cairn_ipc_IPC_SUPERVISOR_CHANNEL_FAIL)
 			loop_channel_fail(s, c, &m.body.fail);
+		else if (m.hdr.type == cairn_ipc_IPC_SUPERVISOR_MEMBER_REMOVED)
+			loop_member_removed(s);
 		/* Hellos need no action: the route table let nothing else in. */
 		chan_msg_release(&m);
 	}

@@ -8,7 +8,8 @@
 # learners, member not found, Peer URLs already exists); the strict
 # reconfiguration check of etcd (unstarted voters may not outnumber what
 # quorum needs) and --strict-reconfig-check=false lifting it; admin
-# rights asked when auth is on; the changes kept across a restart.
+# rights asked when auth is on; the changes kept across a restart; a
+# removed member told so, stopping for good as etcd's does.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/members_lib.sh"
 
@@ -124,14 +125,37 @@ check "root adds a learner" added "$F" --user root:rootpw member add l3 --peer-u
 check "root removes it" says "$L" "removed from cluster" --user root:rootpw member remove "$NEW"
 ctl "$L" --user root:rootpw auth disable >/dev/null
 
+# A started voter removed: told so by the others, it stops for good
+# (status 0) with etcd's words, as etcd does; restarted from its data
+# dir, it stops again; the two left serve.
+OID=$(hexid "$O")
+check "a started voter ($O) removed" says "$L" "$OID removed from cluster" member remove "$OID"
+stopped() { ! kill -0 "${SUP[$O]}" 2>/dev/null; }
+check "... stops" wait_for 15 stopped
+wait "${SUP[$O]}"
+check "... with status 0" test $? = 0
+SUP[$O]=
+check "... saying why, as etcd" eval \
+	'grep -q "\"msg\":\"server error\".*\"error\":\"the member has been permanently removed from the cluster\"" "$T/$O.log" &&
+	grep -q "\"msg\":\"data-dir used by this member must be removed\"" "$T/$O.log"'
+check "the two left serve" eval '[ "$(ctl "$F" put k3 v3)" = OK ]'
+start_member "$O"
+check "restarted, the removed member stops again" wait_for 15 stopped
+wait "${SUP[$O]}"
+SUP[$O]=
+NAMES=$(for n in $NAMES; do [ "$n" != "$O" ] && echo "$n"; done)
+
 # --strict-reconfig-check=false lifts the check (last: the cluster may
-# then lose quorum, as etcd's would).
+# then lose quorum, as etcd's would). With two started voters, one that
+# never starts may join (3 voters, quorum 2), a second may not.
 stop_member "$F"
 PEER_FLAGS="--strict-reconfig-check=false" start_member "$F"
 check "the restarted member ($F) serves" wait_for 20 eval '[ "$(ctl "$F" put k2 v2)" = OK ]'
-check "two unstarted voters added" eval \
-	'added "$L" member add v1 --peer-urls "$(url 3)" && added "$L" member add v2 --peer-urls "$(url 4)"'
-check "with --strict-reconfig-check=false, a third is accepted" added "$F" member add v3 \
-	--peer-urls "$(url 5)"
+check "an unstarted voter added" added "$L" member add v1 --peer-urls "$(url 3)"
+check "a second is refused by the check" says "$L" \
+	"Error: etcdserver: re-configuration failed due to not enough started members" \
+	member add v2 --peer-urls "$(url 4)"
+check "with --strict-reconfig-check=false, it is accepted" added "$F" member add v2 \
+	--peer-urls "$(url 4)"
 
 finish_members
