@@ -31,11 +31,12 @@ same gw
 # masked as NEWK, in hex and in decimal, and lists are sorted by name
 # and peer URLs rather than by ID.
 record_id() {
-	local id
-	id=$(sed -nE 's/^Member ([0-9a-f]+) added.*/\1/p; s/.*"member":\{"ID":"([0-9]+)".*/\1/p')
-	[ -z "$id" ] && return
-	case $id in *[a-f]* | ????????????????*) ;; *) id=$(printf '%x' "$id") ;; esac
-	echo "$id" >>"$T/ids.$PORT"
+	local out id
+	out=$(cat)
+	id=$(printf '%s\n' "$out" | sed -nE 's/^Member +([0-9a-f]+) added.*/\1/p')
+	[ -n "$id" ] || id=$(printf '%s\n' "$out" |
+		sed -nE 's/.*"member":\{"ID":"([0-9]+)".*/\1/p' | xargs -r printf '%x')
+	[ -z "$id" ] || echo "$id" >>"$T/ids.$PORT"
 }
 masked() {
 	local k=0 id script=
