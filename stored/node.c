@@ -286,6 +286,11 @@ stored_node_flush(struct stored_node *n)
 	cairn_ipc_Applied a = {.applied = n->store.ci, .durable = n->durable};
 	struct chan *ch = &n->child->peers[PROC_RAFTD].ch;
 
+	/* An alarm or auth switched: netd hears it before the answers that
+	 * follow from it (/health, a request's user), not at the next tick. */
+	if (n->store.batch == NULL && (n->apply.nospace != n->status_sent.nospace ||
+	    n->apply.auth.enabled != n->status_sent.auth_enabled))
+		stored_status(-1, 0, n);
 	stored_send_results(n);
 	stored_maint_send(n);
 	if (!n->report_due || !chan_is_open(ch))
