@@ -197,14 +197,15 @@ quota_cost(const struct req *r)
 	}
 }
 
-/* etcd's Quota.Available, false: the store's file and the request's cost
- * reach the quota. Each member judges by its own file, as etcd does. */
+/* etcd's Quota.Available, false: the store's file (less an empty
+ * store's: mvcc_quota_bytes) and the request's cost reach the quota.
+ * Each member judges by its own file, as etcd does. */
 static bool
 quota_past(struct apply *a, const struct req *r)
 {
 	int64_t cost = quota_cost(r), size;
 
-	if (cost == 0 || a->quota_bytes <= 0 || mvcc_file_bytes(a->s, &size) != 0)
+	if (cost == 0 || a->quota_bytes <= 0 || mvcc_quota_bytes(a->s, &size) != 0)
 		return false;
 	return size + cost >= a->quota_bytes;
 }

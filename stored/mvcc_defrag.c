@@ -93,6 +93,24 @@ mvcc_file_bytes(struct mvcc *s, int64_t *size)
 }
 
 int
+mvcc_quota_bytes(struct mvcc *s, int64_t *size)
+{
+	uint32_t psize;
+	int64_t empty;
+	int rc;
+
+	if ((rc = mvcc_file_bytes(s, size)) != 0)
+		return rc;
+	if ((rc = s->db.meta->get_pagesize(s->db.meta, &psize)) != 0)
+		return bdb_fail(rc, "page size");
+	/* A meta page and a root page for each database and for the file's
+	 * own list of them. */
+	empty = (int64_t)(BDB_DBS + 1) * 2 * (int64_t)psize;
+	*size = *size > empty ? *size - empty : 0;
+	return 0;
+}
+
+int
 mvcc_db_size(struct mvcc *s, int64_t *size, int64_t *in_use)
 {
 	DB_BTREE_STAT *st;

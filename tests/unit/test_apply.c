@@ -332,7 +332,7 @@ test_quota(void)
 	CU_ASSERT_EQUAL(apply_quota_bytes(0), (int64_t)2 << 30); /* etcd's default */
 	CU_ASSERT_EQUAL(apply_quota_bytes(-1), 0);               /* none */
 	CU_ASSERT_EQUAL(apply_quota_bytes(12345), 12345);
-	CU_ASSERT_FATAL(mvcc_file_bytes(&S, &size) == 0);
+	CU_ASSERT_FATAL(mvcc_quota_bytes(&S, &size) == 0);
 	/* Room for a cost of 290 bytes. */
 	A.quota_bytes = size + 291;
 	r = (struct req){.type = REQ_PUT, .u.put = {.key = B("qa"), .value = B("0123456789"
@@ -341,7 +341,7 @@ test_quota(void)
 	CU_ASSERT_TRUE(A.quota_exceeded);
 	CU_ASSERT_EQUAL(range_count("qa"), 1);                    /* applied all the same */
 	CU_ASSERT_FALSE(A.quota_exceeded);
-	CU_ASSERT_FATAL(mvcc_file_bytes(&S, &size) == 0);
+	CU_ASSERT_FATAL(mvcc_quota_bytes(&S, &size) == 0);
 	A.quota_bytes = size + 291;
 	r.u.put.value = B("01234567890123456789012345678");   /* 256 + 2 + 29 = 287 */
 	CU_ASSERT_EQUAL(run(&r), 0);

@@ -635,6 +635,34 @@ test_hash_kv_as_etcd(void)
 	CU_ASSERT(system(cmd) == 0);
 }
 
+/* The quota counts what an empty store's fixed pages leave out: nothing
+ * for a new store, the pages a value takes once written. */
+static void
+test_quota_bytes(void)
+{
+	char qdir[] = "/tmp/cairn-quota.XXXXXX", err[256], cmd[64];
+	static char big[20000];
+	struct mvcc saved = S;
+	int64_t file, quota;
+
+	CU_ASSERT_FATAL(mkdtemp(qdir) != NULL);
+	CU_ASSERT_FATAL(mvcc_open(&S, qdir, NULL, err, sizeof(err)) == 0);
+	CU_ASSERT_EQUAL(mvcc_file_bytes(&S, &file), 0);
+	CU_ASSERT_EQUAL(mvcc_quota_bytes(&S, &quota), 0);
+	CU_ASSERT(file > 0);
+	CU_ASSERT_EQUAL(quota, 0);
+	memset(big, 'v', sizeof(big) - 1);
+	put("k", big);
+	CU_ASSERT_EQUAL(mvcc_quota_bytes(&S, &quota), 0);
+	CU_ASSERT(quota >= (int64_t)sizeof(big) - 1);
+	CU_ASSERT_EQUAL(mvcc_file_bytes(&S, &file), 0);
+	CU_ASSERT(quota < file);
+	mvcc_close(&S);
+	S = saved;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", qdir);
+	CU_ASSERT(system(cmd) == 0);
+}
+
 /* etcd's members tables: added members as their entries' context,
  * updates merge the peer URLs in, promotion clears the learner flag,
  * removed members stay removed; refusals as etcd's apply. */
@@ -692,6 +720,7 @@ static CU_TestInfo mvcc_tests[] = {
 	{"leases: grant, attach, move, ignore_*, revoke", test_leases},
 	{"HashKV as etcd's, before and after compaction", test_hash_kv_as_etcd},
 	{"members tables: add, update, promote, remove", test_members},
+	{"the quota leaves an empty store's pages out", test_quota_bytes},
 	CU_TEST_INFO_NULL,
 };
 
