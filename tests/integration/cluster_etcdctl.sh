@@ -46,12 +46,27 @@ masked() {
 	done < <(cat "$T/ids.$PORT" 2>/dev/null)
 	sed -E "s/^//$script"
 }
+# etcdctl lists ETCD_INITIAL_CLUSTER in the answer's order (by ID):
+# sorted here.
+sort_cluster() {
+	local line v
+	while IFS= read -r line; do
+		case $line in
+		ETCD_INITIAL_CLUSTER=*)
+			v=${line#*=\"}
+			v=${v%\"}
+			printf 'ETCD_INITIAL_CLUSTER="%s"\n' "$(printf '%s\n' "${v//,/$'\n'}" | sort | paste -sd,)"
+			;;
+		*) printf '%s\n' "$line" ;;
+		esac
+	done
+}
 madd() {
 	local out rc
 	out=$(ctl member add "$@" 2>&1)
 	rc=$?
 	printf '%s\n' "$out" | record_id
-	printf '%s\n' "$out" | masked
+	printf '%s\n' "$out" | masked | sort_cluster
 	return $rc
 }
 # nth K: the K-th member added on this server.
@@ -67,24 +82,33 @@ mdo() {
 	return $rc
 }
 mlist() { ctl member list | masked | sort; }
-mjson() {
-	ctl member list -w json | python3 -c 'import json, sys
-d = json.load(sys.stdin)
-d["members"].sort(key=lambda m: (m.get("name", ""), m.get("peerURLs", [])))
-print(json.dumps(d, separators=(",", ":")))' | masked
+# by_name: JSON with its "members" sorted by name and peer URLs (not by
+# ID); anything else as it is.
+by_name() {
+	python3 -c 'import json, sys
+text = sys.stdin.read()
+try:
+    d = json.loads(text)
+except ValueError:
+    sys.stdout.write(text)
+    sys.exit(0)
+if isinstance(d, dict) and isinstance(d.get("members"), list):
+    d["members"].sort(key=lambda m: (m.get("name", ""), m.get("peerURLs", [])))
+print(json.dumps(d, separators=(",", ":")))'
 }
+mjson() { ctl member list -w json | by_name | masked; }
 gwm() {
 	local out
 	out=$(curl -s -d "$2" "http://127.0.0.1:$PORT/v3/cluster/member/$1" |
 		sed -E 's/"raft_term":"[0-9]+"/"raft_term":"TERM"/')
 	printf '%s\n' "$out" | record_id
-	printf '%s\n' "$out" | masked
+	printf '%s\n' "$out" | by_name | masked
 }
 BOOT=8e9e05c52164694d
 same madd l1 --peer-urls http://127.0.0.1:1 --learner
 same mlist
 same mjson
-same ctl member list -w table
+same eval 'ctl member list -w table | masked | sort'
 same madd l2 --peer-urls http://127.0.0.1:2 --learner
 same madd v --peer-urls http://localhost:2380
 same madd v --peer-urls http://127.0.0.1:9,http://127.0.0.1:1
