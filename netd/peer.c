@@ -154,6 +154,29 @@ peer_out_event(struct bufferevent *bev, short what, void *arg)
 		peer_out_down(p, "cannot start TLS");
 }
 
+/* The next whole frame in 'in' (at most 'max' bytes): 1 with *p and *len
+ * set (drain PEER_LEN_BYTES + *len after use), 0 while it is not all in
+ * (the read watermark then waits for it), -1 when it is over 'max'. */
+static int
+peer_frame_next(struct bufferevent *bev, uint32_t max, uint8_t **p, uint32_t *len)
+{
+	struct evbuffer *in = bufferevent_get_input(bev);
+	uint8_t lenb[PEER_LEN_BYTES];
+
+	if (evbuffer_copyout(in, lenb, sizeof(lenb)) != (ssize_t)sizeof(lenb))
+		return 0;
+	*len = le_get32(lenb);
+	if (*len > max)
+		return -1;
+	if (evbuffer_get_length(in) < PEER_LEN_BYTES + (size_t)*len) {
+		bufferevent_setwatermark(bev, EV_READ, PEER_LEN_BYTES + (size_t)*len, 0);
+		return 0;
+	}
+	bufferevent_setwatermark(bev, EV_READ, 0, 0);
+	*p = evbuffer_pullup(in, PEER_LEN_BYTES + (ssize_t)*len) + PEER_LEN_BYTES;
+	return 1;
+}
+
 /* The member we dial writes only to say we were removed from the
  * cluster: then the supervisor stops this member, as etcd stops. Anything
  * else is a broken peer. */
@@ -161,25 +184,17 @@ static void
 peer_out_read(struct bufferevent *bev, void *arg)
 {
 	struct peer_out *p = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
 	cairn_peer_PeerFrame f = cairn_peer_PeerFrame_init_zero;
 	cairn_ipc_Empty empty = cairn_ipc_Empty_init_zero;
-	uint8_t lenb[PEER_LEN_BYTES];
+	uint8_t *frame;
 	uint32_t len;
 	bool removed;
+	int rc = peer_frame_next(bev, PEER_NOTICE_BYTES_MAX, &frame, &len);
 
-	if (evbuffer_copyout(in, lenb, sizeof(lenb)) != (ssize_t)sizeof(lenb))
+	if (rc == 0)
 		return;
-	len = le_get32(lenb);
-	if (len > PEER_NOTICE_BYTES_MAX) {
-		peer_out_down(p, "it wrote to a one-way connection");
-		return;
-	}
-	if (evbuffer_get_length(in) < PEER_LEN_BYTES + (size_t)len)
-		return;
-	removed = peer_frame_decode(evbuffer_pullup(in, PEER_LEN_BYTES + (ssize_t)len) +
-	    PEER_LEN_BYTES, len, &f) == 0 && f.removed && !f.has_hello && !f.has_msg &&
-	    !f.has_relay;
+	removed = rc == 1 && peer_frame_decode(frame, len, &f) == 0 && f.removed &&
+	    !f.has_hello && !f.has_msg && !f.has_relay;
 	pb_release(cairn_peer_PeerFrame_fields, &f);
 	if (!removed) {
 		peer_out_down(p, "it wrote to a one-way connection");
@@ -319,35 +334,26 @@ static void
 peer_in_read(struct bufferevent *bev, void *arg)
 {
 	struct peer_in *pi = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
 
 	for (;;) {
 		cairn_peer_PeerFrame f = cairn_peer_PeerFrame_init_zero;
-		uint8_t lenb[PEER_LEN_BYTES];
-		const char *why = NULL;
+		const char *why;
 		uint8_t *p;
 		uint32_t len;
+		int rc = peer_frame_next(bev, PEER_FRAME_BYTES_MAX, &p, &len);
 
-		if (evbuffer_copyout(in, lenb, sizeof(lenb)) != (ssize_t)sizeof(lenb))
+		if (rc == 0)
 			return;
-		len = le_get32(lenb);
-		if (len > PEER_FRAME_BYTES_MAX) {
+		if (rc < 0) {
 			peer_in_close(pi, "a frame over the bound");
 			return;
 		}
-		if (evbuffer_get_length(in) < PEER_LEN_BYTES + (size_t)len) {
-			/* Wake when the whole frame is in. */
-			bufferevent_setwatermark(bev, EV_READ, PEER_LEN_BYTES + (size_t)len, 0);
-			return;
-		}
-		bufferevent_setwatermark(bev, EV_READ, 0, 0);
-		p = evbuffer_pullup(in, PEER_LEN_BYTES + (ssize_t)len) + PEER_LEN_BYTES;
 		if (peer_frame_decode(p, len, &f) != 0)
 			why = "a malformed frame";
 		else
 			why = peer_in_frame(pi, &f, len);
 		pb_release(cairn_peer_PeerFrame_fields, &f);
-		evbuffer_drain(in, PEER_LEN_BYTES + (size_t)len);
+		evbuffer_drain(bufferevent_get_input(bev), PEER_LEN_BYTES + (size_t)len);
 		if (why != NULL) {
 			peer_in_close(pi, why);
 			return;
