@@ -88,7 +88,7 @@ svc_cluster_member_add(struct gstream *s, const uint8_t *msg, size_t len)
 {
 	etcdserverpb_MemberAddRequest req = etcdserverpb_MemberAddRequest_init_zero;
 	cairn_ipc_MemberChange c = cairn_ipc_MemberChange_init_zero;
-	char *urls[sizeof(c.peer_urls) / sizeof(c.peer_urls[0])];
+	const char *urls[sizeof(c.peer_urls) / sizeof(c.peer_urls[0])];
 	char stamp[24];
 	int rc;
 
@@ -106,16 +106,26 @@ svc_cluster_member_add(struct gstream *s, const uint8_t *msg, size_t len)
 	return member_change_ask(s, &c);
 }
 
-int
-svc_cluster_member_remove(struct gstream *s, const uint8_t *msg, size_t len)
+/* MemberRemove and MemberPromote: their requests are one ID, field 1. */
+static int
+member_by_id(struct gstream *s, uint8_t op, const uint8_t *msg, size_t len)
 {
 	etcdserverpb_MemberRemoveRequest req = etcdserverpb_MemberRemoveRequest_init_zero;
-	cairn_ipc_MemberChange c = {.op = RAFT_CONF_REMOVE};
+	cairn_ipc_MemberChange c = {.op = op};
 
 	if (svc_decode(s, etcdserverpb_MemberRemoveRequest_fields, &req, msg, len) != 0)
 		return 0;
 	c.id = req.ID;
 	return member_change_ask(s, &c);
+}
+
+_Static_assert(etcdserverpb_MemberPromoteRequest_ID_tag == etcdserverpb_MemberRemoveRequest_ID_tag,
+    "MemberPromoteRequest reads as a MemberRemoveRequest");
+
+int
+svc_cluster_member_remove(struct gstream *s, const uint8_t *msg, size_t len)
+{
+	return member_by_id(s, RAFT_CONF_REMOVE, msg, len);
 }
 
 /* etcd 3.4 keeps an update's peer URLs as given, unchecked. */
@@ -137,11 +147,5 @@ svc_cluster_member_update(struct gstream *s, const uint8_t *msg, size_t len)
 int
 svc_cluster_member_promote(struct gstream *s, const uint8_t *msg, size_t len)
 {
-	etcdserverpb_MemberPromoteRequest req = etcdserverpb_MemberPromoteRequest_init_zero;
-	cairn_ipc_MemberChange c = {.op = RAFT_CONF_PROMOTE};
-
-	if (svc_decode(s, etcdserverpb_MemberPromoteRequest_fields, &req, msg, len) != 0)
-		return 0;
-	c.id = req.ID;
-	return member_change_ask(s, &c);
+	return member_by_id(s, RAFT_CONF_PROMOTE, msg, len);
 }

@@ -3,7 +3,6 @@
  */
 #include <mbedtls/sha1.h>
 #include <mbedtls/version.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "shared/assert.h"
@@ -53,22 +52,16 @@ hash_id(mbedtls_sha1_context *c)
 	return id;
 }
 
-/* Go's sort.Strings: byte order. */
-static int
-url_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 uint64_t
-member_id_make(char **urls, size_t n, const char *token, const char *stamp)
+member_id_make(const char *const *urls, size_t n, const char *token, const char *stamp)
 {
 	mbedtls_sha1_context c;
 
-	qsort(urls, n, sizeof(urls[0]), url_cmp);
 	hash_start(&c);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		CAIRN_ASSERT(i == 0 || strcmp(urls[i - 1], urls[i]) <= 0);
 		hash_add(&c, urls[i], strlen(urls[i]));
+	}
 	hash_add(&c, token, strlen(token));
 	if (stamp != NULL)
 		hash_add(&c, stamp, strlen(stamp));

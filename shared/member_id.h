@@ -11,10 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* urls[0..n) as etcd keeps them (Go's URL text), sorted in place;
- * 'token' the cluster token ("" for MemberAdd's); 'stamp' the decimal
- * time, or NULL for a bootstrap member. */
-uint64_t member_id_make(char **urls, size_t n, const char *token, const char *stamp);
+/* urls[0..n) as etcd keeps them (Go's URL text), sorted as Go's
+ * sort.Strings sorts (byte order: both callers keep them so); 'token' the
+ * cluster token ("" for MemberAdd's); 'stamp' the decimal time, or NULL
+ * for a bootstrap member. */
+uint64_t member_id_make(const char *const *urls, size_t n, const char *token,
+    const char *stamp);
 
 /* etcd's cluster ID (genID): the same hash of the ascending member IDs,
  * 8 bytes big-endian each. */

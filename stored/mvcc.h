@@ -142,14 +142,12 @@ int mvcc_compact_step(struct mvcc *s, unsigned records, bool *done);
  * every database was compacted. Not within a batch. */
 void mvcc_defrag_begin(struct mvcc *s);
 int mvcc_defrag_step(struct mvcc *s, unsigned pages, bool *done);
-/* The store's file size (cheap: the last page's number), as etcd's
- * backend Size. */
-int mvcc_file_bytes(struct mvcc *s, int64_t *size);
 /* What --quota-backend-bytes is held against: the file's size less that
  * of an empty store (26 pages: a meta and a root page per database).
  * etcd's bbolt starts at 6 pages, so a quota of a few pages (etcd's own
  * tests use 13) means data etcd would take; cairn's fixed pages would
- * exceed it before any key was written. */
+ * exceed it before any key was written. Cheap (the last page's number):
+ * asked for every write. */
 int mvcc_quota_bytes(struct mvcc *s, int64_t *size);
 /* The store's file size, and the bytes of it in use (etcd's dbSize and
  * dbSizeInUse). */

@@ -75,39 +75,37 @@ mvcc_defrag_step(struct mvcc *s, unsigned pages, bool *done)
 	return 0;
 }
 
-/* The file's size counts its pages, written to disk or still only in the
- * cache (the last page number), as etcd's dbSize counts bbolt's. */
-int
-mvcc_file_bytes(struct mvcc *s, int64_t *size)
+/* The file's pages, written to disk or still only in the cache (the
+ * last page number), as etcd's dbSize counts bbolt's, and their size. */
+static int
+file_pages(struct mvcc *s, int64_t *pages, uint32_t *psize)
 {
 	DB_MPOOLFILE *mpf = s->db.meta->get_mpf(s->db.meta);
 	db_pgno_t last;
-	uint32_t psize;
 	int rc;
 
 	if ((rc = mpf->get_last_pgno(mpf, &last)) != 0 ||
-	    (rc = s->db.meta->get_pagesize(s->db.meta, &psize)) != 0)
+	    (rc = s->db.meta->get_pagesize(s->db.meta, psize)) != 0)
 		return bdb_fail(rc, "file size");
-	*size = ((int64_t)last + 1) * (int64_t)psize;
+	*pages = (int64_t)last + 1;
 	return 0;
 }
+
+/* An empty store's pages: a meta and a root page for each database and
+ * for the file's own list of them. */
+#define EMPTY_STORE_PAGES ((int64_t)(BDB_DBS + 1) * 2)
 
 int
 mvcc_quota_bytes(struct mvcc *s, int64_t *size)
 {
 	uint32_t psize;
-	int64_t empty;
-	int rc;
+	int64_t pages;
+	int rc = file_pages(s, &pages, &psize);
 
-	if ((rc = mvcc_file_bytes(s, size)) != 0)
-		return rc;
-	if ((rc = s->db.meta->get_pagesize(s->db.meta, &psize)) != 0)
-		return bdb_fail(rc, "page size");
-	/* A meta page and a root page for each database and for the file's
-	 * own list of them. */
-	empty = (int64_t)(BDB_DBS + 1) * 2 * (int64_t)psize;
-	*size = *size > empty ? *size - empty : 0;
-	return 0;
+	*size = 0;
+	if (rc == 0 && pages > EMPTY_STORE_PAGES)
+		*size = (pages - EMPTY_STORE_PAGES) * (int64_t)psize;
+	return rc;
 }
 
 int
@@ -115,12 +113,12 @@ mvcc_db_size(struct mvcc *s, int64_t *size, int64_t *in_use)
 {
 	DB_BTREE_STAT *st;
 	uint32_t psize;
+	int64_t pages;
 	int rc;
 
-	if ((rc = mvcc_file_bytes(s, size)) != 0)
+	if ((rc = file_pages(s, &pages, &psize)) != 0)
 		return rc;
-	if ((rc = s->db.meta->get_pagesize(s->db.meta, &psize)) != 0)
-		return bdb_fail(rc, "page size");
+	*size = pages * (int64_t)psize;
 	/* The free list is the file's, whichever database reports it. */
 	if ((rc = s->db.meta->stat(s->db.meta, s->batch, &st, 0)) != 0)
 		return bdb_fail(rc, "stat");

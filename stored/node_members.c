@@ -9,12 +9,12 @@
 #include "shared/chan.h"
 #include "shared/err.h"
 #include "shared/log.h"
+#include "shared/raft_peer.h"
 #include "shared/xmalloc.h"
 #include "stored/member_rec.h"
 #include "stored/member_check.h"
 #include "stored/members.h"
 #include "stored/node_apply.h"
-#include "shared/raft_peer.h"
 #include "stored/node_members.h"
 
 /* MemberListResponse's members (and Remove's, Update's, Promote's);

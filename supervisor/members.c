@@ -30,9 +30,9 @@
 
 /* NewMember without a timestamp; the URLs are already sorted. */
 static uint64_t
-member_id(struct member *m, const char *token)
+member_id(const struct member *m, const char *token)
 {
-	char *urls[MEMBER_URLS_MAX];
+	const char *urls[MEMBER_URLS_MAX];
 
 	CAIRN_ASSERT(m->urls_len > 0 && m->urls_len <= MEMBER_URLS_MAX);
 	for (size_t i = 0; i < m->urls_len; i++)

@@ -643,11 +643,11 @@ test_quota_bytes(void)
 	char qdir[] = "/tmp/cairn-quota.XXXXXX", err[256], cmd[64];
 	static char big[20000];
 	struct mvcc saved = S;
-	int64_t file, quota;
+	int64_t file, in_use, quota;
 
 	CU_ASSERT_FATAL(mkdtemp(qdir) != NULL);
 	CU_ASSERT_FATAL(mvcc_open(&S, qdir, NULL, err, sizeof(err)) == 0);
-	CU_ASSERT_EQUAL(mvcc_file_bytes(&S, &file), 0);
+	CU_ASSERT_EQUAL(mvcc_db_size(&S, &file, &in_use), 0);
 	CU_ASSERT_EQUAL(mvcc_quota_bytes(&S, &quota), 0);
 	CU_ASSERT(file > 0);
 	CU_ASSERT_EQUAL(quota, 0);
@@ -655,7 +655,7 @@ test_quota_bytes(void)
 	put("k", big);
 	CU_ASSERT_EQUAL(mvcc_quota_bytes(&S, &quota), 0);
 	CU_ASSERT(quota >= (int64_t)sizeof(big) - 1);
-	CU_ASSERT_EQUAL(mvcc_file_bytes(&S, &file), 0);
+	CU_ASSERT_EQUAL(mvcc_db_size(&S, &file, &in_use), 0);
 	CU_ASSERT(quota < file);
 	mvcc_close(&S);
 	S = saved;
