@@ -16,6 +16,7 @@
 #include "netd/grpc.h"
 #include "netd/h2.h"
 #include "netd/netd.h"
+#include "netd/peer_snap.h"
 #include "netd/svc.h"
 #include "shared/chunks.h"
 #include "shared/log.h"
@@ -245,6 +246,14 @@ backend_result(struct netd *n, uint64_t id, const cairn_ipc_Result *res)
 		lease_relay_served(n, p, res);
 		return;
 	}
+	if (p->wait == PENDING_SNAP_OUT) {
+		peer_snap_send_part(n, p, res);
+		return;
+	}
+	if (p->wait == PENDING_SNAP_IN) {
+		peer_snap_recv_taken(n, p, res);
+		return;
+	}
 	s = p->stream;
 	wait = p->wait;
 	live = s != NULL && !s->answered;
@@ -300,10 +309,10 @@ backend_fail(struct netd *n, uint64_t id, int code)
 
 	if (p == NULL)
 		return;
-	if (p->wait == PENDING_RELAY) {
+	if (p->wait == PENDING_RELAY || p->wait == PENDING_SNAP_OUT || p->wait == PENDING_SNAP_IN) {
 		cairn_ipc_Result res = {.code = (uint32_t)(code != 0 ? code : CAIRN_EIO)};
 
-		lease_relay_served(n, p, &res);
+		backend_result(n, id, &res);
 		return;
 	}
 	s = p->stream;

@@ -71,6 +71,8 @@ peer_out_down(struct peer_out *p, const char *why)
 {
 	struct timeval tv = {p->retry_ms / 1000, (p->retry_ms % 1000) * 1000};
 
+	peer_snap_send_abort(p);
+
 	if (p->connected)
 		log_warnx("lost the connection to member %llx: %s", (unsigned long long)p->id, why);
 	if (p->bev != NULL)
@@ -84,6 +86,14 @@ peer_out_down(struct peer_out *p, const char *why)
 static void peer_out_event(struct bufferevent *bev, short what, void *arg);
 static void peer_in_tell_removed(struct peer_in *pi);
 static void peer_out_read(struct bufferevent *bev, void *arg);
+
+/* The connection wrote down to its low mark: a snapshot's next part. */
+static void
+peer_out_written(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	peer_snap_send_drained(arg);
+}
 
 /* The connection is up (TLS too): the hello, then Raft messages. */
 static void
@@ -101,6 +111,8 @@ peer_out_hello(struct peer_out *p)
 	}
 	p->connected = true;
 	p->retry_ms = PEER_RETRY_MS_MIN;
+	bufferevent_setcb(p->bev, peer_out_read, peer_out_written, peer_out_event, p);
+	bufferevent_setwatermark(p->bev, EV_WRITE, PEER_SNAP_OUT_LOW_BYTES, 0);
 	log_infof(NULL, "connected to member %llx at %s:%s%s", (unsigned long long)p->id, p->host,
 	    p->port, p->tls ? " (TLS)" : "");
 }
@@ -194,7 +206,7 @@ peer_out_read(struct bufferevent *bev, void *arg)
 	if (rc == 0)
 		return;
 	removed = rc == 1 && peer_frame_decode(frame, len, &f) == 0 && f.removed &&
-	    !f.has_hello && !f.has_msg && !f.has_relay;
+	    !f.has_hello && !f.has_msg && !f.has_relay && !f.has_snap;
 	pb_release(cairn_peer_PeerFrame_fields, &f);
 	if (!removed) {
 		peer_out_down(p, "it wrote to a one-way connection");
@@ -245,11 +257,12 @@ peer_out_dial(struct peer_out *p)
 
 /* ---- connections dialled to us --------------------------------------------- */
 
-static void
+void
 peer_in_close(struct peer_in *pi, const char *why)
 {
 	struct netd *n = pi->n;
 
+	peer_snap_recv_close(pi);
 	if (why != NULL)
 		log_warnx("closing a peer connection (from member %llx; 0: unknown yet): %s",
 		    (unsigned long long)pi->from, why);
@@ -295,7 +308,7 @@ peer_in_frame(struct peer_in *pi, const cairn_peer_PeerFrame *f, size_t len)
 	int rc;
 
 	if (pi->from == 0) {
-		if (!f->has_hello || f->has_msg || f->has_relay || f->removed)
+		if (!f->has_hello || f->has_msg || f->has_relay || f->has_snap || f->removed)
 			return "its first frame is not a hello";
 		if (f->hello.version != PEER_VERSION)
 			return "another version of the peer protocol";
@@ -313,15 +326,17 @@ peer_in_frame(struct peer_in *pi, const cairn_peer_PeerFrame *f, size_t len)
 		}
 		return peer_known(n, f->hello.from) ? NULL : "not a member";
 	}
-	if (f->has_hello || f->removed || f->has_msg == f->has_relay)
-		return "a frame without a Raft message or a lease relay";
-	if (f->has_relay) {
-		peer_count_recv(n, pi->from, len);
+	if (f->has_hello || f->removed || (int)f->has_msg + f->has_relay + f->has_snap != 1)
+		return "a frame without a Raft message, a lease relay or a snapshot's part";
+	peer_count_recv(n, pi->from, len);
+	if (f->has_relay)
 		return lease_relay_frame(n, pi->from, &f->relay);
-	}
+	if (f->has_snap)
+		return peer_snap_recv_part(pi, &f->snap);
 	if (f->msg.from != pi->from || f->msg.to != n->raft.member_id)
 		return "a message not from its member or not for this one";
-	peer_count_recv(n, pi->from, len);
+	if (f->msg.has_snap && !peer_snap_recv_take(pi))
+		return "a snapshot message without its data";
 	rc = chan_send(&n->c->peers[PROC_RAFTD].ch, cairn_ipc_IPC_RAFTD_PEER_RECV, 0, &f->msg);
 	/* CAIRN_EAGAIN: raftd is behind, the message is dropped (Raft
 	 * resends). */
@@ -335,7 +350,8 @@ peer_in_read(struct bufferevent *bev, void *arg)
 {
 	struct peer_in *pi = arg;
 
-	for (;;) {
+	/* A snapshot's part waits for stored: the frames after it too. */
+	while (!peer_snap_recv_waiting(pi)) {
 		cairn_peer_PeerFrame f = cairn_peer_PeerFrame_init_zero;
 		const char *why;
 		uint8_t *p;
@@ -361,6 +377,13 @@ peer_in_read(struct bufferevent *bev, void *arg)
 		if (pi->closing)
 			return;
 	}
+}
+
+void
+peer_in_resume(struct peer_in *pi)
+{
+	bufferevent_enable(pi->bev, EV_READ);
+	peer_in_read(pi->bev, pi);
 }
 
 static void
@@ -493,6 +516,8 @@ peer_out_setup(struct netd *n, struct peer_out *p, uint64_t id, char urls[][MEMB
 		return false;
 	if (p->retry_ev == NULL && (p->retry_ev = evtimer_new(n->c->base, peer_out_retry, p)) == NULL)
 		fatalx("evtimer_new");
+	if (p->id != id)
+		peer_snap_out_init(&p->snap);
 	p->n = n;
 	p->id = id;
 	p->retry_ms = PEER_RETRY_MS_MIN;
@@ -544,6 +569,7 @@ peer_out_find(struct netd *n, uint64_t id)
 static void
 peer_out_clear(struct peer_out *p)
 {
+	peer_snap_send_abort(p);
 	if (p->bev != NULL)
 		bufferevent_free(p->bev);
 	p->bev = NULL;
@@ -709,6 +735,12 @@ peers_send(struct netd *n, const cairn_ipc_RaftMsg *m)
 {
 	cairn_peer_PeerFrame f = cairn_peer_PeerFrame_init_zero;
 
+	peer_snap_status_flush(n);
+	if (m->has_snap) {
+		/* InstallSnapshot: the store's copy goes first. */
+		peer_snap_send(n, peer_out_find(n, m->to), m);
+		return;
+	}
 	f.has_msg = true;
 	f.msg = *m; /* a shallow copy: m keeps its allocations */
 	(void)peers_send_frame(n, m->to, &f);
@@ -722,6 +754,7 @@ peers_free(struct netd *n)
 	for (size_t i = 0; i < n->peers.nout; i++) {
 		struct peer_out *p = &n->peers.out[i];
 
+		peer_snap_send_abort(p);
 		if (p->bev != NULL)
 			bufferevent_free(p->bev);
 		if (p->retry_ev != NULL)

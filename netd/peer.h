@@ -22,6 +22,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include "netd/peer_snap.h"
 #include "shared/proto/ipc.pb.h"
 #include "shared/proto/peer.pb.h"
 #include "shared/raft_peer.h"
@@ -71,6 +72,7 @@ struct peer_out {
 	uint64_t dropped;           /* messages dropped: down or behind */
 	uint64_t sent_bytes;        /* frames queued to it, for /metrics */
 	uint64_t recv_bytes;        /* frames received from it */
+	struct peer_snap_out snap;  /* a snapshot going to it */
 };
 
 /* A connection a member dialled to us. */
@@ -81,6 +83,7 @@ struct peer_in {
 	struct event *hello_ev;     /* owned: the hello's deadline */
 	uint64_t from;              /* 0 until its hello */
 	bool closing;               /* told it was removed: closes once written */
+	struct peer_snap_in snap;   /* a snapshot coming from it */
 };
 
 struct peers {
@@ -110,6 +113,10 @@ void peers_members_changed(struct netd *n, uint64_t rev);
 /* The MemberListResponse asked for (code 0), or why not (asked again at
  * the next status). */
 void peers_members(struct netd *n, int code, const uint8_t *list, size_t len);
+/* Closes an incoming connection, saying why (NULL: quietly). */
+void peer_in_close(struct peer_in *pi, const char *why);
+/* Reads on from pi after a pause (a snapshot's part stored took). */
+void peer_in_resume(struct peer_in *pi);
 /* raftd's message for member m->to: sent, or dropped and counted. */
 void peers_send(struct netd *n, const cairn_ipc_RaftMsg *m);
 /* A frame for member 'to': 0 once queued; CAIRN_ENOENT (not a member

@@ -22,6 +22,8 @@
  * pre-check counts (peer.proto, ipc.proto). */
 #define FRAME_F_MSG 2
 #define FRAME_F_RELAY 3
+#define FRAME_F_SNAP 5
+#define PART_F_DATA 1
 #define RELAY_F_RESULT 3
 #define RESULT_F_DATA 2
 #define MSG_F_ENTRIES 12
@@ -85,13 +87,32 @@ peer_precheck_relay(const uint8_t *p, size_t len)
 	return 0;
 }
 
+/* A snapshot's part: its chunks as many as a part may have. */
+static int
+peer_precheck_part(const uint8_t *p, size_t len)
+{
+	const uint8_t *part;
+	size_t pn, n;
+
+	if (peer_count(p, len, FRAME_F_SNAP, 1, &n) != 0)
+		return CAIRN_EPROTO;
+	if (n == 0)
+		return 0;
+	if (peer_nth(p, len, FRAME_F_SNAP, 0, &part, &pn) != 0 ||
+	    peer_count(part, pn, PART_F_DATA,
+	    RAFT_PEER_SNAP_PART_BYTES_MAX / RAFT_PEER_CHUNK_BYTES + 1, &n) != 0)
+		return CAIRN_EPROTO;
+	return 0;
+}
+
 static int
 peer_precheck(const uint8_t *p, size_t len)
 {
 	const uint8_t *msg, *sub;
 	size_t mn, sn, n, entries;
 
-	if (peer_count(p, len, FRAME_F_MSG, 1, &n) != 0 || peer_precheck_relay(p, len) != 0)
+	if (peer_count(p, len, FRAME_F_MSG, 1, &n) != 0 || peer_precheck_relay(p, len) != 0 ||
+	    peer_precheck_part(p, len) != 0)
 		return CAIRN_EPROTO;
 	if (n == 0)
 		return 0;

@@ -32,6 +32,8 @@ enum pending_wait {
 	PENDING_TRANSFER,     /* raftd's word on a MoveLeader */
 	PENDING_PEERS,        /* netd's own: stored's member list (no stream) */
 	PENDING_RELAY,        /* a follower's lease call, for its netd (no stream) */
+	PENDING_SNAP_OUT,     /* stored's snapshot for a member (netd/peer_snap.h) */
+	PENDING_SNAP_IN,      /* stored's word on a snapshot's part from the leader */
 };
 
 struct pending {

@@ -71,6 +71,7 @@ raftd_core_config(const cairn_ipc_RaftConfig *rc, uint32_t ring_bytes, uint64_t 
 		.max_entry_bytes = rc->max_request_bytes > 0 ?
 		    rc->max_request_bytes + RAFT_ENTRY_ENVELOPE_BYTES : 0,
 		.max_msg_bytes = raftd_msg_bytes(ring_bytes),
+		.catchup_entries = rc->catchup_entries, /* 0: the core's default */
 		.alloc = alloc_heap,
 	};
 
@@ -324,6 +325,11 @@ raftd_node_frame(struct raftd_node *n, enum cairn_proc from, const struct chan_m
 	case cairn_ipc_IPC_RAFTD_CONF_SEND:
 		raftd_netd_propose_conf(n, m->hdr.id, &m->body.conf);
 		return 0;
+	case cairn_ipc_IPC_RAFTD_SNAPSHOT_STATUS:
+		/* netd's word on a snapshot: sent whole, the leader probes from
+		 * after it; not, it sends another after a heartbeat's answer. */
+		rcore_snapshot_status(&n->core, m->body.snap_status.to, m->body.snap_status.ok);
+		return 0;
 	case cairn_ipc_IPC_RAFTD_APPLY_RESUME:
 		return raftd_stored_resume(n, &m->body.applied);
 	case cairn_ipc_IPC_RAFTD_APPLIED_SET:
@@ -340,7 +346,7 @@ raftd_node_peer_up(struct raftd_node *n, enum cairn_proc peer)
 	if (peer == PROC_NETD)
 		raftd_netd_reset(n);
 	if (peer == PROC_STORED)
-		n->stored_ready = false;
+		n->stored_ready = n->stored_installing = false;
 	n->status_due[peer] = true;
 	raftd_status_flush(n);
 }

@@ -79,6 +79,8 @@ struct raftd_node {
 	/* stored */
 	bool stored_ready;           /* it said where it stands */
 	bool stored_snap_due;        /* it must hear of core.snap first */
+	bool stored_installing;      /* it was told to install core.snap: no
+	                              * entries until it says where it stands */
 	uint64_t apply_sent;         /* last entry handed to stored */
 	uint64_t stored_applied;
 	uint64_t stored_durable;

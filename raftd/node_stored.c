@@ -34,14 +34,19 @@ raftd_stored_resume(struct raftd_node *n, const cairn_ipc_Applied *a)
 	log_field_int(&f, "applied", (long long)a->applied);
 	log_field_int(&f, "durable", (long long)a->durable);
 	log_field_int(&f, "commit", (long long)n->core.hs.commit);
-	if (a->applied > rlog_last_index(&n->core.log))
+	/* After an install, stored holds a copy of the leader's store, which
+	 * may be ahead of our log. */
+	if (n->stored_installing)
+		log_infof(&f, "stored installed the leader's snapshot");
+	else if (a->applied > rlog_last_index(&n->core.log))
 		log_warnxf(&f, "stored has applied entries this member's log does not hold");
 	else
 		log_infof(&f, "stored resumes applying");
+	n->apply_sent = a->applied;
 	n->stored_ready = true;
+	n->stored_installing = false;
 	if (a->applied >= n->core.snap.meta.index)
 		n->stored_snap_due = false; /* it has the snapshot's state already */
-	n->apply_sent = a->applied;
 	n->stored_applied = a->applied;
 	n->stored_durable = a->durable;
 	return 0;
@@ -50,7 +55,9 @@ raftd_stored_resume(struct raftd_node *n, const cairn_ipc_Applied *a)
 int
 raftd_stored_progress(struct raftd_node *n, const cairn_ipc_Applied *a)
 {
-	if (!n->stored_ready || a->durable > a->applied || a->applied > n->apply_sent) {
+	/* While it installs, it may still report what it did before. */
+	if ((!n->stored_ready && !n->stored_installing) || a->durable > a->applied ||
+	    a->applied > n->apply_sent) {
 		log_warnx("stored reports entries it was not sent");
 		return CAIRN_EPROTO;
 	}
@@ -85,9 +92,12 @@ stored_send_snapshot(struct raftd_node *n)
 	peer_snap_encode(&n->core.snap, &pb);
 	rc = chan_send(stored_chan(n), cairn_ipc_IPC_STORED_SNAPSHOT_INSTALL, 0, &pb);
 	pb_release(cairn_ipc_RaftSnapshotMeta_fields, &pb);
+	/* Nothing more until it says where it stands (APPLY_RESUME): once
+	 * it installed, or at once if it holds that state already. */
 	if (rc == 0) {
 		n->stored_snap_due = false;
-		n->apply_sent = n->core.snap.meta.index;
+		n->stored_ready = false;
+		n->stored_installing = true;
 	}
 	return rc;
 }

@@ -84,6 +84,10 @@ static const struct ipc_route ipc_routes[] = {
 	{cairn_ipc_IPC_RAFTD_CONF_SEND, STORED, RAFTD, cairn_ipc_ConfProposal_fields,
 	    cairn_ipc_ConfProposal_size, RING, 0},
 	{cairn_ipc_IPC_SUPERVISOR_MEMBER_REMOVED, NETD, SUP, cairn_ipc_Empty_fields, 0, SOCK, 0},
+	{cairn_ipc_IPC_STORED_SNAPSHOT_RECV, NETD, STORED, cairn_ipc_SnapshotPart_fields,
+	    RAFT_PEER_MSG_BYTES_MAX, RING, 0},
+	{cairn_ipc_IPC_RAFTD_SNAPSHOT_STATUS, NETD, RAFTD, cairn_ipc_SnapshotStatus_fields,
+	    cairn_ipc_SnapshotStatus_size, RING, 0},
 };
 
 #define IPC_ROUTES_LEN (sizeof(ipc_routes) / sizeof(ipc_routes[0]))

@@ -59,6 +59,8 @@ union ipc_msg {
 	cairn_ipc_AuthCheck auth;
 	cairn_ipc_MemberChange change; /* IPC_STORED_MEMBER_CHANGE */
 	cairn_ipc_ConfProposal conf;   /* IPC_RAFTD_CONF_SEND */
+	cairn_ipc_SnapshotPart part;   /* IPC_STORED_SNAPSHOT_RECV */
+	cairn_ipc_SnapshotStatus snap_status; /* IPC_RAFTD_SNAPSHOT_STATUS */
 };
 
 /* The route of 'type', or NULL when the type has none. */

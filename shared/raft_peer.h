@@ -38,6 +38,9 @@
  * data travels in chunks of this size, the last one shorter. */
 #define RAFT_PEER_CHUNK_BYTES (32u << 10)
 #define RAFT_PEER_ENTRY_CHUNKS_MAX (RAFT_PEER_ENTRY_BYTES_MAX / RAFT_PEER_CHUNK_BYTES)
+/* A snapshot's data travels in parts of at most this (SnapshotPart: the
+ * leader's stored reads it out in parts of this size). */
+#define RAFT_PEER_SNAP_PART_BYTES_MAX (1u << 20)
 /* Terms and indexes are refused above this: it leaves the core 2^63 of
  * room for every "+ 1" and "+ n" (no honest cluster gets near it: a
  * million entries a second take 290,000 years). */

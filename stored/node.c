@@ -20,7 +20,9 @@
 #include "stored/node_maint.h"
 #include "stored/node_members.h"
 #include "stored/node_read.h"
+#include "stored/node_snap.h"
 #include "stored/node_watch.h"
+#include "stored/snap_stage.h"
 #include "shared/chan.h"
 #include "shared/err.h"
 #include "shared/log.h"
@@ -53,6 +55,7 @@ stored_node_prepare(struct stored_node *n, struct child *c)
 	memset(n, 0, sizeof(*n));
 	n->child = c;
 	n->snap.fd = -1;
+	snap_stage_init(&n->stage);
 	db_path(n, path, sizeof(path));
 	if (mkdir(path, 0700) != 0 && errno != EEXIST) {
 		log_warnx("cannot create %s: %s", path, strerror(errno));
@@ -95,33 +98,44 @@ stored_sync(evutil_socket_t fd, short what, void *arg)
 	stored_node_flush(n);
 }
 
-/* The store's size and revisions to netd, when they changed. */
+/* The store's revisions and size to netd; the size as last measured
+ * unless 'measure'. */
+static void
+stored_status_send(struct stored_node *n, bool measure)
+{
+	cairn_ipc_StoreStatus st = {.revision = n->store.rev,
+	    .compact_revision = n->store.compact_rev, .applied = n->store.ci,
+	    .nospace = n->apply.nospace, .auth_enabled = n->apply.auth.enabled,
+	    .auth_revision = n->apply.auth.revision, .members_rev = n->members_rev,
+	    .db_size = n->status_sent.db_size, .db_size_in_use = n->status_sent.db_size_in_use};
+
+	if (n->store.batch != NULL || !chan_is_open(&n->child->peers[PROC_NETD].ch) ||
+	    (measure && mvcc_db_size(&n->store, &st.db_size, &st.db_size_in_use) != 0))
+		return;
+	if (chan_send(&n->child->peers[PROC_NETD].ch, cairn_ipc_IPC_NETD_STORE_STATUS_SET, 0,
+	    &st) == 0) {
+		n->status_sent = st;
+		n->status_due = n->status_due && !measure;
+		n->size_due = !measure;
+	}
+}
+
+/* The timer: the size too, when something changed. */
 static void
 stored_status(evutil_socket_t fd, short what, void *arg)
 {
 	struct stored_node *n = arg;
-	cairn_ipc_StoreStatus st = {.revision = n->store.rev,
-	    .compact_revision = n->store.compact_rev, .applied = n->store.ci,
-	    .nospace = n->apply.nospace, .auth_enabled = n->apply.auth.enabled,
-	    .auth_revision = n->apply.auth.revision, .members_rev = n->members_rev};
 
 	(void)fd;
 	(void)what;
 	/* Sizes change only with what is applied (compaction and
 	 * defragmentation steps, too, come after entries): nothing new
 	 * applied, nothing to tell, and no free list to walk. */
-	if (!n->status_due && st.applied == n->status_sent.applied &&
-	    st.members_rev == n->status_sent.members_rev &&
-	    st.compact_revision == n->status_sent.compact_revision && !n->store.pass.active)
+	if (!n->status_due && !n->size_due && n->store.ci == n->status_sent.applied &&
+	    n->members_rev == n->status_sent.members_rev &&
+	    n->store.compact_rev == n->status_sent.compact_revision && !n->store.pass.active)
 		return;
-	if (n->store.batch != NULL || !chan_is_open(&n->child->peers[PROC_NETD].ch) ||
-	    mvcc_db_size(&n->store, &st.db_size, &st.db_size_in_use) != 0)
-		return;
-	if (chan_send(&n->child->peers[PROC_NETD].ch, cairn_ipc_IPC_NETD_STORE_STATUS_SET, 0,
-	    &st) == 0) {
-		n->status_sent = st;
-		n->status_due = false;
-	}
+	stored_status_send(n, true);
 }
 
 static void
@@ -182,6 +196,8 @@ stored_node_start(struct stored_node *n)
 	struct log_fields f;
 	int rc;
 
+	if ((rc = snap_stage_recover()) != 0)
+		return rc;
 	if ((rc = mvcc_open(&n->store, ".", NULL, err, sizeof(err))) != 0) {
 		log_warnx("%s", err);
 		return rc;
@@ -227,12 +243,9 @@ stored_node_frame(struct stored_node *n, enum cairn_proc from, const struct chan
 	case cairn_ipc_IPC_STORED_ENTRIES_APPLY:
 		return stored_apply_entries(n, &m->body.apply);
 	case cairn_ipc_IPC_STORED_SNAPSHOT_INSTALL:
-		/* The snapshot's data has no way here yet (it comes with netd's
-		 * peer transport): stored cannot take the state it names. */
-		log_warnx("raftd installed a snapshot at %llu; stored cannot fetch its data yet "
-		    "and stops applying", (unsigned long long)m->body.snap.index);
-		n->stuck = true;
-		return 0;
+		return stored_snap_install(n, &m->body.snap);
+	case cairn_ipc_IPC_STORED_SNAPSHOT_RECV:
+		return stored_snap_part(n, m->hdr.id, &m->body.part);
 	case cairn_ipc_IPC_STORED_READ_GET:
 		return stored_read_frame(n, m->hdr.id, &m->body.read);
 	case cairn_ipc_IPC_STORED_MAINT_DO:
@@ -287,10 +300,14 @@ stored_node_flush(struct stored_node *n)
 	struct chan *ch = &n->child->peers[PROC_RAFTD].ch;
 
 	/* An alarm or auth switched: netd hears it before the answers that
-	 * follow from it (/health, a request's user), not at the next tick. */
-	if (n->store.batch == NULL && (n->apply.nospace != n->status_sent.nospace ||
-	    n->apply.auth.enabled != n->status_sent.auth_enabled))
-		stored_status(-1, 0, n);
+	 * follow from it (/health, a request's user), not at the next tick;
+	 * a new revision too (the headers netd makes, Status), its size
+	 * measured at the tick. */
+	if (n->apply.nospace != n->status_sent.nospace ||
+	    n->apply.auth.enabled != n->status_sent.auth_enabled)
+		stored_status_send(n, true);
+	else if (n->store.rev != n->status_sent.revision)
+		stored_status_send(n, false);
 	stored_send_results(n);
 	stored_maint_send(n);
 	if (!n->report_due || !chan_is_open(ch))
@@ -317,6 +334,8 @@ stored_node_stop(struct stored_node *n)
 	stored_watch_stop(n);
 	stored_lease_stop(n);
 	stored_maint_stop(n);
+	if (n->stage.fd >= 0)
+		close(n->stage.fd); /* received in part: dropped at the next start */
 	stored_reads_reset(n);
 	free(n->reads);
 	if (n->store.db.env == NULL)

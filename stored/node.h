@@ -15,6 +15,7 @@
 #include "stored/apply.h"
 #include "stored/mvcc.h"
 #include "stored/pbout.h"
+#include "stored/snap_stage.h"
 #include "shared/req.h"
 
 /* How often the store's log is made durable and reported (the applied
@@ -57,6 +58,7 @@ struct stored_node {
 	struct event *watch_sync_ev, *watch_progress_ev;
 	cairn_ipc_StoreStatus status_sent; /* what netd last heard */
 	bool status_due;
+	bool size_due;               /* netd heard an old size: measure it */
 	struct event *status_ev;
 	struct lessor *lessor;       /* lease expiry, kept by the leader */
 	struct event *lease_ev;
@@ -64,6 +66,9 @@ struct stored_node {
 	uint64_t defrag_waiters[STORED_DEFRAG_WAITERS]; /* Defragment calls waiting */
 	size_t ndefrag_waiters;
 	int64_t nospace_proposed_ms; /* when a NOSPACE alarm was last proposed */
+	struct snap_stage stage;     /* a leader's snapshot being received */
+	uint64_t install_due;        /* raftd's snapshot index, waiting for a
+	                              * stage that covers it; 0: none */
 	struct {                     /* a snapshot being sent to netd */
 		bool active;
 		uint64_t id;         /* the call it answers */

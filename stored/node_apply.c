@@ -257,9 +257,18 @@ results_drop(struct stored_node *n, size_t upto)
 	n->results.len -= upto;
 }
 
+size_t
+stored_frame_bytes(const struct stored_node *n)
+{
+	size_t half = n->child->cfg.ring_bytes / 2;
+
+	return half < STORED_RESULT_FRAME_BYTES ? half : STORED_RESULT_FRAME_BYTES;
+}
+
 void
 stored_send_results(struct stored_node *n)
 {
+	uint32_t frame = (uint32_t)stored_frame_bytes(n);
 	struct chan *ch = &n->child->peers[PROC_NETD].ch;
 	size_t off = 0;
 
@@ -268,8 +277,8 @@ stored_send_results(struct stored_node *n)
 		uint32_t len = le_get32(p + 12);
 		/* A result larger than a frame goes in parts, "more" on all but
 		 * the last; n->result_part says how much of this one went. */
-		uint32_t part = len - (uint32_t)n->result_part < STORED_RESULT_FRAME_BYTES ?
-		    len - (uint32_t)n->result_part : STORED_RESULT_FRAME_BYTES;
+		uint32_t part = len - (uint32_t)n->result_part < frame ?
+		    len - (uint32_t)n->result_part : frame;
 		cairn_ipc_Result r = {.code = le_get32(p + 8),
 		    .more = n->result_part + part < len};
 		int rc;

@@ -14,8 +14,10 @@
 /* Applies one frame of entries in one batch. 0, or CAIRN_EPROTO when
  * raftd sent something impossible (cut off and reported). */
 int stored_apply_entries(struct stored_node *n, const cairn_ipc_ApplyEntries *in);
-/* A result's bytes in one frame to netd; larger ones go in parts. */
+/* A result's bytes in one frame to netd; larger ones go in parts (of
+ * half the ring at most, where the ring is smaller: stored_frame_bytes). */
 #define STORED_RESULT_FRAME_BYTES (1u << 20)
+size_t stored_frame_bytes(const struct stored_node *n);
 
 /* Holds a result for netd (resp's bytes copied when code is 0). */
 void stored_result_keep(struct stored_node *n, uint64_t id, int code, const struct pbout *resp);

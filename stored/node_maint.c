@@ -11,6 +11,7 @@
 #include "shared/chan.h"
 #include "shared/chunks.h"
 #include "shared/err.h"
+#include "shared/fd_io.h"
 #include "shared/log.h"
 #include "shared/xmalloc.h"
 #include "stored/node_apply.h"
@@ -83,21 +84,10 @@ defrag_start(struct stored_node *n, uint64_t id)
 static int
 snap_sink(void *arg, const uint8_t *p, size_t len)
 {
-	int fd = *(int *)arg;
-
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			log_warn("writing a snapshot");
-			return CAIRN_EIO;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
+	if (fd_write_all(*(int *)arg, p, len) == 0)
+		return 0;
+	log_warn("writing a snapshot");
+	return CAIRN_EIO;
 }
 
 static void
@@ -174,8 +164,7 @@ stored_maint_send(struct stored_node *n)
 	}
 	while (n->snap.active && n->snap.credit > 0 && n->results.len == 0) {
 		uint64_t left = n->snap.size - n->snap.off;
-		size_t part = left < STORED_RESULT_FRAME_BYTES ? (size_t)left :
-		    STORED_RESULT_FRAME_BYTES;
+		size_t part = left < stored_frame_bytes(n) ? (size_t)left : stored_frame_bytes(n);
 		ssize_t got = pread(n->snap.fd, n->snap.buf, part, (off_t)n->snap.off);
 		cairn_ipc_Result r = {.more = n->snap.off + part < n->snap.size,
 		    .remaining = left - part};
@@ -211,6 +200,7 @@ stored_maint_frame(struct stored_node *n, uint64_t id, const cairn_ipc_Maint *in
 	 * 3.4's Cluster service checks no one). */
 	if (in->op != cairn_ipc_Maint_Op_SNAPSHOT_MORE && in->op != cairn_ipc_Maint_Op_SNAPSHOT_STOP &&
 	    in->op != cairn_ipc_Maint_Op_MEMBER_LIST && in->op != cairn_ipc_Maint_Op_MEMBER_PEERS &&
+	    in->op != cairn_ipc_Maint_Op_PEER_SNAPSHOT &&
 	    (code = auth_check_admin(&n->apply.auth, NULL, user)) != 0) {
 		if (code != CAIRN_EIO && code != CAIRN_ECORRUPT)
 			code = code == CAIRN_EUSEREMPTY ? CAIRN_EMAINTUSEREMPTY :
@@ -244,6 +234,7 @@ stored_maint_frame(struct stored_node *n, uint64_t id, const cairn_ipc_Maint *in
 	case cairn_ipc_Maint_Op_DEFRAGMENT:
 		return defrag_start(n, id);
 	case cairn_ipc_Maint_Op_SNAPSHOT:
+	case cairn_ipc_Maint_Op_PEER_SNAPSHOT:
 		return snap_start(n, id);
 	case cairn_ipc_Maint_Op_SNAPSHOT_MORE:
 	case cairn_ipc_Maint_Op_SNAPSHOT_STOP:
@@ -276,4 +267,15 @@ stored_maint_stop(struct stored_node *n)
 	n->defrag_ev = NULL;
 	n->ndefrag_waiters = 0;
 	snap_end(n);
+}
+
+void
+stored_maint_abort(struct stored_node *n, int code)
+{
+	pbout_reset(&n->resp);
+	for (size_t i = 0; i < n->ndefrag_waiters; i++)
+		stored_result_keep(n, n->defrag_waiters[i], code, &n->resp);
+	if (n->snap.active)
+		stored_result_keep(n, n->snap.id, code, &n->resp);
+	stored_maint_stop(n);
 }

@@ -25,5 +25,8 @@ int stored_maint_frame(struct stored_node *n, uint64_t id, const cairn_ipc_Maint
  * waiting before it). */
 void stored_maint_send(struct stored_node *n);
 void stored_maint_stop(struct stored_node *n);
+/* Ends the calls under way (Defragment, Snapshot) with 'code': the store
+ * they work on is about to be replaced. */
+void stored_maint_abort(struct stored_node *n, int code);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include <pb_decode.h>
 
+#include "stored/node_apply.h"
 #include "stored/node_watch.h"
 #include "stored/watch.h"
 #include "shared/chan.h"
@@ -43,20 +44,20 @@ send_events(struct stored_node *n, uint64_t id, const cairn_ipc_WatchEvents *bas
 	return rc;
 }
 
-/* One event as WatchResponse's field 11 (mvccpb.Event). */
+/* One event as mvccpb.Event, into one. */
 static void
-event_out(struct pbout *list, struct pbout *one, const struct watch_event *e)
+event_out(struct pbout *one, const struct watch_event *e)
 {
 	pbout_reset(one);
 	pbout_varint(one, EVENT_TYPE, (uint64_t)e->type);
 	pbout_kv(one, EVENT_KV, &e->kv, false);
 	if (e->has_prev)
 		pbout_kv(one, EVENT_PREV_KV, &e->prev, false);
-	pbout_bytes(list, RESPONSE_EVENTS, one->buf, one->len, true);
 }
 
-/* The hub's sink: frames of about STORED_WATCH_FRAME_BYTES, split
- * between events; a revision split across frames has "fragment" on all
+/* The hub's sink: frames of at most STORED_WATCH_FRAME_BYTES (or
+ * stored_frame_bytes, for a small ring), split between events (an event
+ * larger goes alone); a revision split across frames has "fragment" on all
  * but its last. What a full ring refuses is taken again later, from the
  * first event not taken. */
 static int
@@ -66,7 +67,9 @@ watch_sink(void *arg, uint64_t id, int64_t rev, const struct watch_event *ev, si
 	struct stored_node *n = arg;
 	cairn_ipc_WatchEvents base = {.revision = rev, .compact_revision = compact_rev,
 	    .canceled = compact_rev != 0};
-	struct pbout *list = &n->watch_list;
+	struct pbout *list = &n->watch_list, *one = &n->watch_one;
+	size_t max = stored_frame_bytes(n) < STORED_WATCH_FRAME_BYTES ? stored_frame_bytes(n) :
+	    STORED_WATCH_FRAME_BYTES;
 	int rc;
 
 	*taken = 0;
@@ -74,15 +77,16 @@ watch_sink(void *arg, uint64_t id, int64_t rev, const struct watch_event *ev, si
 		return send_events(n, id, &base, NULL, 0);
 	pbout_reset(list);
 	for (size_t i = 0; i < cnt; i++) {
-		/* A full frame: send the events so far. */
-		if (i > 0 && list->len >= STORED_WATCH_FRAME_BYTES) {
+		event_out(one, &ev[i]);
+		/* The frame would be full: send the events so far. */
+		if (i > 0 && list->len + one->len + PBW_VARINT_BYTES_MAX + 1 > max) {
 			base.fragment = ev[i].kv.mod_rev == ev[i - 1].kv.mod_rev;
 			if ((rc = send_events(n, id, &base, list->buf, list->len)) != 0)
 				return rc;
 			*taken = i;
 			pbout_reset(list);
 		}
-		event_out(list, &n->watch_one, &ev[i]);
+		pbout_bytes(list, RESPONSE_EVENTS, one->buf, one->len, true);
 	}
 	base.fragment = false;
 	if ((rc = send_events(n, id, &base, list->buf, list->len)) != 0)
@@ -152,6 +156,13 @@ stored_watch_stop(struct stored_node *n)
 	n->watch = NULL;
 	pbout_free(&n->watch_list);
 	pbout_free(&n->watch_one);
+}
+
+void
+stored_watch_restore(struct stored_node *n)
+{
+	watch_restore(n->watch);
+	watch_sync_soon(n);
 }
 
 void

@@ -22,6 +22,8 @@ void stored_watch_stop(struct stored_node *n);
 int stored_watch_frame(struct stored_node *n, const struct chan_msg *m);
 /* After a batch: the synced watchers get its revisions. */
 void stored_watch_notify(struct stored_node *n);
+/* The store was replaced (a leader's snapshot): watchers catch up. */
+void stored_watch_restore(struct stored_node *n);
 /* netd restarted: its watchers are gone with it. */
 void stored_watch_reset(struct stored_node *n);
 

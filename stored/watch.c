@@ -600,6 +600,23 @@ watch_progress(struct watch_hub *h, uint64_t id)
 }
 
 void
+watch_restore(struct watch_hub *h)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		struct watcher *w = h->w[i];
+
+		/* A synced watcher has had all up to synced_rev, whatever its
+		 * next says (deliver leaves it behind when it has no events). */
+		if (w->synced && w->next <= h->synced_rev) {
+			w->next = h->synced_rev + 1;
+			w->skip = 0;
+		}
+		w->synced = false;
+	}
+	h->synced_rev = h->s->rev;
+}
+
+void
 watch_cancel_all(struct watch_hub *h)
 {
 	for (size_t i = 0; i < h->n; i++)

@@ -79,6 +79,10 @@ bool watch_synced(const struct watch_hub *h, uint64_t id);
  * synced watcher that asked for them (progress_notify), or to watcher
  * id alone (any != 0; nothing when it is not synced). */
 int watch_progress(struct watch_hub *h, uint64_t id);
+/* The store was replaced by a newer copy of the same history (a
+ * leader's snapshot installed): every watcher catches up from the first
+ * revision it has not had, compacted ones are told. */
+void watch_restore(struct watch_hub *h);
 /* Forgets every watcher (their netd is gone). */
 void watch_cancel_all(struct watch_hub *h);
 

@@ -399,6 +399,7 @@ finish_raft(struct config *cfg, char *err, size_t errlen)
 	CAIRN_ASSERT(flags_parse_bool(value_of(cfg, "strict-reconfig-check"),
 	    &cfg->strict_reconfig_check) == 0);
 	cfg->snapshot_count = finish_uint(cfg, "snapshot-count");
+	cfg->catchup_entries = finish_uint(cfg, "experimental-snapshot-catchup-entries");
 	CAIRN_ASSERT(flags_parse_int(value_of(cfg, "quota-backend-bytes"),
 	    &cfg->quota_backend_bytes, &reason) == 0);
 	if (hb == 0 || 5 * hb > el) {

@@ -68,6 +68,7 @@ struct config {
 	uint32_t heartbeat_ms;        /* --heartbeat-interval */
 	uint32_t election_ms;         /* --election-timeout */
 	uint64_t snapshot_count;      /* --snapshot-count */
+	uint64_t catchup_entries;     /* --experimental-snapshot-catchup-entries */
 	bool pre_vote;                /* --pre-vote */
 	bool strict_reconfig_check;   /* --strict-reconfig-check */
 	uint32_t max_request_bytes;   /* --max-request-bytes */

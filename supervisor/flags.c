@@ -56,7 +56,7 @@ const struct flag_def flags_table[] = {
 	    "Path to the data directory."), .usage_def = "'${name}.cairn'", .bytes_max = PATH_MAX - 1},
 	{FL("wal-dir", FLAG_T_STRING, FLAG_G_MEMBER, 0, "",
 	    "Path to the dedicated wal directory.")},
-	{FL("snapshot-count", FLAG_T_UINT, FLAG_G_MEMBER, 0, "100000",
+	{FL("snapshot-count", FLAG_T_UINT, FLAG_G_MEMBER, IMPL, "100000",
 	    "Number of committed transactions to trigger a snapshot to disk.")},
 	{FL("heartbeat-interval", FLAG_T_UINT, FLAG_G_MEMBER, IMPL, "100",
 	    "Time (in milliseconds) of a heartbeat interval.")},
@@ -233,6 +233,9 @@ const struct flag_def flags_table[] = {
 	    "Duration of periodical watch progress notification.")},
 	{FL("experimental-warning-apply-duration", FLAG_T_DURATION, FLAG_G_EXPERIMENTAL, 0, "100ms",
 	    "Warning is generated if requests take more than this duration.")},
+	/* etcd 3.5.14's: not in 3.4's usage, so hidden there. */
+	{FL("experimental-snapshot-catchup-entries", FLAG_T_UINT, FLAG_G_EXPERIMENTAL, IMPL | HIDE, "5000",
+	    "Number of entries for a slow follower to catch up after compacting the raft storage entries.")},
 
 	{FL("force-new-cluster", FLAG_T_BOOL, FLAG_G_UNSAFE, 0, "false",
 	    "Force to create a new one-member cluster.")},

@@ -87,6 +87,7 @@ child_raft_config(const struct config *cfg, const struct members *ms, cairn_ipc_
 	rc->heartbeat_ms = cfg->heartbeat_ms;
 	rc->election_ms = cfg->election_ms;
 	rc->snapshot_count = cfg->snapshot_count;
+	rc->catchup_entries = cfg->catchup_entries;
 	rc->pre_vote = cfg->pre_vote;
 	rc->max_request_bytes = cfg->max_request_bytes;
 }

@@ -419,7 +419,9 @@ ledger_frame(struct child *c, enum cairn_proc from, struct chan_msg *m)
 		ledger_apply(l, &m->body.apply);
 		break;
 	case cairn_ipc_IPC_STORED_SNAPSHOT_INSTALL:
+		/* Answered as stored answers it: where it stands now. */
 		ledger_snapshot(l, &m->body.snap);
+		l->owed = cairn_ipc_IPC_RAFTD_APPLY_RESUME;
 		break;
 	case cairn_ipc_IPC_CHILD_RAFT_STATUS_SET:
 		log_debug("raft status: term %" PRIu64 ", leader %" PRIx64,

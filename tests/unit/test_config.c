@@ -527,7 +527,8 @@ test_usage(void)
 	fclose(fp);
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nMember:\n  --name 'default'\n    Human-readable name for this member.\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "  --data-dir '${name}.cairn'\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "  --snapshot-count '100000' (not supported yet)\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "  --snapshot-count '100000'\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "  --max-snapshots '5' (not supported yet)\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "  --bcrypt-cost 10 (not supported yet)\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nv2 Proxy (to be deprecated in v4):\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "  --netd-user ''\n"));
@@ -573,16 +574,18 @@ test_env_unknown_and_ignored(void)
 static void
 test_env_shadowed_by_flag(void)
 {
-	CU_ASSERT_EQUAL_FATAL(PARSE_ENV(ENV("ETCD_NAME=fromenv", "ETCD_SNAPSHOT_COUNT=abc"),
-	    "--name", "fromflag", "--snapshot-count=5"), 0);
+	CU_ASSERT_EQUAL_FATAL(PARSE_ENV(ENV("ETCD_NAME=fromenv", "ETCD_SNAPSHOT_COUNT=abc",
+	    "ETCD_MAX_SNAPSHOTS=abc"), "--name", "fromflag", "--snapshot-count=5",
+	    "--max-snapshots=6"), 0);
 	CU_ASSERT_STRING_EQUAL(cfg.name, "fromflag");
 	CU_ASSERT_EQUAL(src_of("name"), CONFIG_SRC_FLAG);
 	CU_ASSERT_STRING_EQUAL(get("snapshot-count"), "5");
+	CU_ASSERT_EQUAL(cfg.snapshot_count, 5);
 	CU_ASSERT_EQUAL(notices_with("conflicting environment variable \"ETCD_NAME\" is shadowed "
 	    "by corresponding command-line flag"), 1);
 	CU_ASSERT_EQUAL(notices_with("recognized and used"), 0);
 	/* Shadowing does not make the not-supported notice twice. */
-	CU_ASSERT_EQUAL(notices_with("--snapshot-count is not supported yet"), 1);
+	CU_ASSERT_EQUAL(notices_with("--max-snapshots is not supported yet"), 1);
 }
 
 static void
@@ -605,9 +608,13 @@ test_env_bad_values(void)
 static void
 test_not_supported_notices(void)
 {
-	CU_ASSERT_EQUAL_FATAL(PARSE_ENV(ENV("ETCD_MAX_WALS=3"), "--snapshot-count=1",
-	    "--snapshot-count=2", "--name=x", "--logger=zap", "-v", "-v", "--netd-user=root"), 0);
-	CU_ASSERT_EQUAL(notices_with("--snapshot-count is not supported yet"), 1);
+	CU_ASSERT_EQUAL_FATAL(PARSE_ENV(ENV("ETCD_MAX_WALS=3"), "--max-snapshots=1",
+	    "--max-snapshots=2", "--name=x", "--logger=zap", "-v", "-v", "--netd-user=root",
+	    "--snapshot-count=3", "--experimental-snapshot-catchup-entries=4"), 0);
+	CU_ASSERT_EQUAL(notices_with("--max-snapshots is not supported yet"), 1);
+	CU_ASSERT_EQUAL(notices_with("--snapshot-count"), 0);
+	CU_ASSERT_EQUAL(notices_with("catchup"), 0);
+	CU_ASSERT_EQUAL(cfg.catchup_entries, 4);
 	CU_ASSERT_EQUAL(notices_with("--max-wals is not supported yet"), 1);
 	CU_ASSERT_EQUAL(notices_with("flag \"-v\" is no longer supported - ignoring."), 1);
 	CU_ASSERT_EQUAL(notices_with("--name"), 0);
@@ -708,12 +715,11 @@ test_yaml_good_file(void)
 	snprintf(notice, sizeof(notice), "Loading server configuration from \"%s\". Other configuration "
 	    "command line flags and environment variables will be ignored if provided.", path);
 	CU_ASSERT_STRING_EQUAL(cfg.notices[0], notice);
-	/* --cert-file and --peer-cert-file act now (netd serves TLS to
-	 * clients and peers); --snapshot-count does not yet. */
+	/* --cert-file, --peer-cert-file and --snapshot-count act now. */
 	CU_ASSERT_EQUAL(notices_with("--cert-file is not supported yet"), 0);
 	CU_ASSERT_EQUAL(notices_with("--peer-cert-file is not supported yet"), 0);
 	CU_ASSERT_EQUAL(notices_with("--peer-auto-tls is not supported yet"), 0);
-	CU_ASSERT_EQUAL(notices_with("--snapshot-count is not supported yet"), 1);
+	CU_ASSERT_EQUAL(notices_with("--snapshot-count is not supported yet"), 0);
 	CU_ASSERT_EQUAL(notices_with("--name"), 0);
 }
 
