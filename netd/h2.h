@@ -16,10 +16,11 @@
 #include <nghttp2/nghttp2.h>
 
 #include "netd/grpc.h"
+#include "shared/tls.h"
 
 /* A client certificate's common name kept for auth (etcd's users are
  * names of at most this, as netd's tokens). */
-#define CONN_CN_BYTES_MAX 256
+#define CONN_CN_BYTES_MAX TLS_CN_BYTES_MAX
 
 /* Bounds. */
 /* Bytes queued for the client's socket beyond which netd stops making

@@ -122,6 +122,9 @@ netd_prepare(struct child *c)
 		return rc;
 	f.client_cert_auth = false; /* the dialling end verifies the server's */
 	f.allowed_cn = NULL;
+	/* A member dials https peers with its peer certificate only. */
+	if (!netd_peer_tls.ready)
+		return 0;
 	return tls_end_init(&netd_peer_dial_tls, &f, true);
 }
 

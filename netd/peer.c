@@ -134,16 +134,6 @@ peer_out_tls_done(void *arg, struct bufferevent *bev, const char *alpn, const ch
 	peer_out_hello(p);
 }
 
-/* A host that is an IP address: mbedTLS 2.28 matches names only, so its
- * certificate's IP addresses cannot be checked (the chain still is). */
-static bool
-peer_host_is_ip(const char *host)
-{
-	struct in6_addr a;
-
-	return inet_pton(AF_INET, host, &a) == 1 || inet_pton(AF_INET6, host, &a) == 1;
-}
-
 static void
 peer_out_event(struct bufferevent *bev, short what, void *arg)
 {
@@ -161,8 +151,8 @@ peer_out_event(struct bufferevent *bev, short what, void *arg)
 	/* The TLS layer takes the socket's bufferevent until the handshake
 	 * is over (or failed: it frees it). */
 	p->bev = NULL;
-	if (tls_start(n, bev, n->peer_dial_tls, peer_host_is_ip(p->host) ? NULL : p->host, false,
-	    peer_out_tls_done, p) != 0)
+	if (tls_start(n->c->base, bev, n->peer_dial_tls, tls_host_is_ip(p->host) ? NULL : p->host,
+	    NULL, peer_out_tls_done, p) != 0)
 		peer_out_down(p, "cannot start TLS");
 }
 
@@ -485,7 +475,7 @@ peers_accept(struct netd *n, int fd, bool tls)
 		return;
 	}
 	n->peers.nin++;
-	if (tls_start(n, bev, n->peer_tls, NULL, false, peer_in_tls_done, n) != 0)
+	if (tls_start(n->c->base, bev, n->peer_tls, NULL, NULL, peer_in_tls_done, n) != 0)
 		n->peers.nin--;
 }
 

@@ -11,17 +11,22 @@
 #include "shared/gclient_impl.h"
 #include "shared/xmalloc.h"
 
-/* "host:port", or "http://host:port" as etcdctl also takes it; IPv6 in
- * brackets. */
+/* "host:port", or "http://host:port" / "https://host:port" as etcdctl
+ * also takes it (*tls set by the scheme, left alone without one); IPv6
+ * in brackets. */
 static int
-endpoint_split(const char *e, char *host, char *port, char *err, size_t errlen)
+endpoint_split(const char *e, char *host, char *port, bool *tls, char *err, size_t errlen)
 {
 	const char *h = e, *colon, *end;
 
-	if (strncmp(h, "http://", 7) == 0)
+	if (strncmp(h, "http://", 7) == 0) {
 		h += 7;
-	else if (strstr(h, "://") != NULL) {
-		snprintf(err, errlen, "endpoint %s: only plain http endpoints are supported yet", e);
+		*tls = false;
+	} else if (strncmp(h, "https://", 8) == 0) {
+		h += 8;
+		*tls = true;
+	} else if (strstr(h, "://") != NULL) {
+		snprintf(err, errlen, "endpoint %s: want http:// or https://", e);
 		return CAIRN_EINVAL;
 	}
 	if (*h == '[') {
@@ -44,10 +49,43 @@ endpoint_split(const char *e, char *host, char *port, char *err, size_t errlen)
 	return 0;
 }
 
+static bool
+given(const char *s)
+{
+	return s != NULL && s[0] != '\0';
+}
+
+/* The client's TLS end, when an endpoint speaks TLS. */
+static int
+client_tls(struct gc_client *c, const struct gc_options *o, char *err, size_t errlen)
+{
+	struct tls_files f = {.cert_file = given(o->cert_file) ? o->cert_file : "",
+	    .key_file = given(o->key_file) ? o->key_file : "",
+	    .trusted_ca_file = o->insecure_skip_verify ? "" : given(o->ca_file) ? o->ca_file :
+	    GC_SYSTEM_CA_FILE, .crl_file = "", .cipher_suites = "", .alpn = true};
+	bool any = false;
+
+	for (size_t i = 0; i < c->nendpoints; i++)
+		any |= c->tls[i];
+	if (!any)
+		return 0;
+	if (given(f.cert_file) != given(f.key_file)) {
+		snprintf(err, errlen, "a client certificate needs its key, and a key its certificate");
+		return CAIRN_EINVAL;
+	}
+	if (tls_end_init(&c->tls_end, &f, true) != 0) {
+		snprintf(err, errlen, "cannot read the TLS files (the log says why)");
+		return CAIRN_EINVAL;
+	}
+	return 0;
+}
+
 struct gc_client *
 gc_client_new(struct event_base *base, const struct gc_options *o, char *err, size_t errlen)
 {
 	struct gc_client *c;
+	bool tls_flags = given(o->cert_file) || given(o->key_file) || given(o->ca_file) ||
+	    o->insecure_skip_verify;
 
 	if (o->nendpoints == 0 || o->nendpoints > GC_ENDPOINTS_MAX || o->conns > GC_CONNS_MAX) {
 		snprintf(err, errlen, "1 to %u endpoints and at most %u connections", GC_ENDPOINTS_MAX,
@@ -58,12 +96,20 @@ gc_client_new(struct event_base *base, const struct gc_options *o, char *err, si
 	c->base = base;
 	c->dial_timeout_ms = o->dial_timeout_ms > 0 ? o->dial_timeout_ms : 2000;
 	TAILQ_INIT(&c->waiting);
-	for (size_t i = 0; i < o->nendpoints; i++)
-		if (endpoint_split(o->endpoints[i], c->hosts[i], c->ports[i], err, errlen) != 0) {
+	for (size_t i = 0; i < o->nendpoints; i++) {
+		c->tls[i] = tls_flags;
+		if (endpoint_split(o->endpoints[i], c->hosts[i], c->ports[i], &c->tls[i], err,
+		    errlen) != 0) {
 			free(c);
 			return NULL;
 		}
+	}
 	c->nendpoints = o->nendpoints;
+	if (client_tls(c, o, err, errlen) != 0) {
+		tls_server_free(&c->tls_end);
+		free(c);
+		return NULL;
+	}
 	c->nconns = o->conns > 0 ? o->conns : 1;
 	c->conns = xcalloc(c->nconns, sizeof(*c->conns));
 	/* Connections spread over the endpoints, as etcd's round robin. */
@@ -87,6 +133,7 @@ gc_client_free(struct gc_client *c)
 		gc_conn_free(&c->conns[i]);
 	free(c->conns);
 	free(c->sync_msg);
+	tls_server_free(&c->tls_end); /* the key wiped */
 	free(c);
 }
 

@@ -7,7 +7,9 @@
  * (the server's SETTINGS_MAX_CONCURRENT_STREAMS honoured: calls beyond it
  * wait). Calls are unary (one request, one answer) or streams (messages
  * both ways, as Watch and LeaseKeepAlive). Plain HTTP/2 with prior
- * knowledge, as etcd's plain ports speak it.
+ * knowledge, as etcd's plain ports speak it, or HTTP/2 over TLS (ALPN
+ * "h2"), with a client certificate if given, the server's verified
+ * against the CA given (or the system's), as etcdctl does.
  *
  * Ownership: the client and its calls live on the caller's event_base;
  * callbacks run from that loop. A unary call's callback runs exactly once;
@@ -55,6 +57,12 @@ struct gc_options {
 	unsigned conns;                /* connections (0: 1) */
 	unsigned dial_timeout_ms;      /* a call waits this long for a
 	                                * connection (0: 2000, etcdctl's) */
+	/* TLS, as etcdctl's --cert, --key, --cacert and
+	 * --insecure-skip-tls-verify (NULL or "": none). An endpoint
+	 * "https://" speaks TLS, "http://" not; one without a scheme speaks
+	 * TLS when any of these is given. */
+	const char *cert_file, *key_file, *ca_file;
+	bool insecure_skip_verify;
 };
 
 /* What a call ended with: the gRPC status, grpc-message (decoded), and

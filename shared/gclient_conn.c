@@ -261,10 +261,41 @@ conn_read(struct bufferevent *bev, void *arg)
 	gc_dispatch(k->c);
 }
 
+/* The connection carries HTTP/2 from now (bev: plain, or TLS's filter). */
+static void
+conn_up(struct gc_conn *k)
+{
+	if (conn_session(k) != 0) {
+		conn_down(k, "transport: cannot start HTTP/2");
+		return;
+	}
+	k->up = true;
+	gc_conn_flush(k);
+}
+
+static void
+conn_tls_done(void *arg, struct bufferevent *bev, const char *alpn, const char *cn)
+{
+	struct gc_conn *k = arg;
+
+	(void)alpn; /* etcd's servers pick h2 for gRPC */
+	(void)cn;
+	if (bev == NULL) {
+		conn_down(k, "connection error: the TLS handshake failed");
+		return;
+	}
+	k->bev = bev;
+	bufferevent_setcb(bev, conn_read, NULL, conn_event, k);
+	bufferevent_enable(bev, EV_READ);
+	conn_up(k);
+}
+
 static void
 conn_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct gc_conn *k = arg;
+	struct gc_client *c = k->c;
+	const char *host = c->hosts[k->endpoint];
 	int one = 1;
 
 	if (!(what & BEV_EVENT_CONNECTED)) {
@@ -273,12 +304,16 @@ conn_event(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	(void)setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (conn_session(k) != 0) {
-		conn_down(k, "transport: cannot start HTTP/2");
+	if (!c->tls[k->endpoint]) {
+		conn_up(k);
 		return;
 	}
-	k->up = true;
-	gc_conn_flush(k);
+	/* The TLS layer takes the socket's bufferevent until the handshake
+	 * is over (or failed: it frees it). */
+	k->bev = NULL;
+	if (tls_start(c->base, bev, &c->tls_end, tls_host_is_ip(host) ? NULL : host, NULL,
+	    conn_tls_done, k) != 0)
+		conn_down(k, "connection error: cannot start TLS");
 }
 
 void
@@ -330,7 +365,7 @@ gc_conn_submit(struct gc_conn *k, struct gc_stream *s)
 	snprintf(authority, sizeof(authority), "%s:%s", c->hosts[k->endpoint],
 	    c->ports[k->endpoint]);
 	NV(":method", "POST");
-	NV(":scheme", "http");
+	NV(":scheme", c->tls[k->endpoint] ? "https" : "http");
 	NV(":path", s->path);
 	NV(":authority", authority);
 	NV("content-type", "application/grpc");

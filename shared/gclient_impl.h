@@ -12,6 +12,7 @@
 #include <nghttp2/nghttp2.h>
 
 #include "shared/gclient.h"
+#include "shared/tls.h"
 
 #define GC_PATH_BYTES_MAX 128
 #define GC_HOST_BYTES 256
@@ -20,6 +21,8 @@
 /* Redial backoff of a connection, doubled from min to max. */
 #define GC_RETRY_MS_MIN 50
 #define GC_RETRY_MS_MAX 1000
+/* The CAs a client trusts when given none (Debian's ca-certificates). */
+#define GC_SYSTEM_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
 /* Flow-control windows the client opens: it reads what arrives at once. */
 #define GC_STREAM_WINDOW_BYTES (1u << 20)
 #define GC_CONN_WINDOW_BYTES (16u << 20)
@@ -73,7 +76,9 @@ struct gc_client {
 	struct event_base *base;
 	char hosts[GC_ENDPOINTS_MAX][GC_HOST_BYTES];
 	char ports[GC_ENDPOINTS_MAX][GC_PORT_BYTES];
+	bool tls[GC_ENDPOINTS_MAX];    /* the endpoint speaks TLS */
 	size_t nendpoints;
+	struct tls_server tls_end;     /* the client's end (ready: some TLS) */
 	struct gc_conn *conns;         /* owned */
 	size_t nconns, next_conn;
 	struct gc_stream_list waiting;

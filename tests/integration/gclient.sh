@@ -5,12 +5,21 @@
 # connections, a Watch stream with calls beside it on the same client,
 # grpc-go's status for an unknown method, failover from a dead endpoint
 # to a live one, a deadline that passes with no endpoint up, and calls
-# beyond a server's --max-concurrent-streams waiting for a stream slot.
+# beyond a server's --max-concurrent-streams waiting for a stream slot;
+# over TLS with client certificates required (etcd and cairn): served
+# with the CA's client certificate, refused without one, with another
+# CA's, or with a CA that did not sign the server's (the calls' deadline
+# passes, as etcdctl's "context deadline exceeded"), served again with
+# the server's verification skipped.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/etcd_lib.sh"
+. "$(dirname "$0")/pki_lib.sh"
+signed server server 'subjectAltName=IP:127.0.0.1,DNS:localhost'
+signed client client
+ec -x509 -keyout "$P/stranger.key" -out "$P/stranger.crt" -days 2 -subj /CN=stranger
 
-P="$B/tests/integration/gclient_probe"
-probe() { PORT=$1; shift; "$P" "127.0.0.1:$PORT" "$@"; }
+PROBE="$B/tests/integration/gclient_probe"
+probe() { PORT=$1; shift; "$PROBE" "127.0.0.1:$PORT" "$@"; }
 # mask: revisions differ between the two servers' histories.
 mask() { sed -E 's/^OK [0-9]+$/OK REV/'; }
 both() {
@@ -36,11 +45,11 @@ check "a Put through cairn's client answers with a revision" eval \
 	'probe "$CP" 1 put gc/b 2 | grep -qE "^OK [0-9]+$"'
 DEAD=$(free_port)
 check "failover: a dead endpoint first, the call goes to the live one" eval \
-	'[ "$("$P" "127.0.0.1:$DEAD,127.0.0.1:$CP" 1 put gc/f x | mask)" = "OK REV" ]'
+	'[ "$("$PROBE" "127.0.0.1:$DEAD,127.0.0.1:$CP" 1 put gc/f x | mask)" = "OK REV" ]'
 check "... on etcd too" eval \
-	'[ "$("$P" "127.0.0.1:$DEAD,127.0.0.1:$EP" 1 put gc/f x | mask)" = "OK REV" ]'
+	'[ "$("$PROBE" "127.0.0.1:$DEAD,127.0.0.1:$EP" 1 put gc/f x | mask)" = "OK REV" ]'
 check "no endpoint up: the call's deadline passes" eval \
-	'[ "$("$P" "127.0.0.1:$DEAD" 1 deadline)" = "status 4 context deadline exceeded" ]'
+	'[ "$("$PROBE" "127.0.0.1:$DEAD" 1 deadline)" = "status 4 context deadline exceeded" ]'
 
 # A member that takes 4 streams at once: 200 calls on one connection wait
 # for slots, and all go through.
@@ -51,5 +60,36 @@ start_cairn "$B/cairn" --data-dir "$T/cairn" --listen-client-urls "http://127.0.
 check "cairn restarted with --max-concurrent-streams 4" wait_for 20 up "$CP"
 check "200 calls over one connection of 4 streams: all go through" eval \
 	'[ "$(probe "$CP" 1 many 200 | head -1)" = "200 ok, 0 failed" ]'
+stop_all
+
+# TLS, client certificates required: etcd and cairn alike.
+stop_etcd
+EP=$(free_port)
+CP=$(free_port)
+TLSF=(--cert-file "$P/server.crt" --key-file "$P/server.key" --client-cert-auth
+	--trusted-ca-file "$P/ca.crt")
+"$ETCD_BIN" --data-dir "$T/etcd-tls" --listen-client-urls "https://127.0.0.1:$EP" \
+	--advertise-client-urls "https://127.0.0.1:$EP" --listen-peer-urls "http://127.0.0.1:$(free_port)" \
+	"${TLSF[@]}" >"$T/etcd-tls.log" 2>&1 &
+ETCD_PID=$!
+start_cairn "$B/cairn" --data-dir "$T/cairn-tls" --listen-client-urls "https://127.0.0.1:$CP" \
+	--advertise-client-urls "https://127.0.0.1:$CP" "${TLSF[@]}"
+tprobe() { local port=$1; shift; GC_CA=$P/ca.crt GC_CERT=$P/client.crt GC_KEY=$P/client.key \
+	"$PROBE" "https://127.0.0.1:$port" "$@"; }
+tup() { [ "$(tprobe "$1" 1 put t v | mask)" = "OK REV" ]; }
+for side in etcd:$EP cairn:$CP; do
+	name=${side%%:*} port=${side#*:}
+	check "TLS with a client certificate: a Put to $name" wait_for 20 tup "$port"
+	check "... a Watch with Puts beside it on $name" eval \
+		'[ "$(tprobe "$port" 2 watch tw/ 5 | tail -2 | head -1)" = "5 events" ]'
+	check "... no client certificate: refused by $name" eval \
+		'[ "$(GC_CA=$P/ca.crt "$PROBE" "https://127.0.0.1:$port" 1 put t v)" = "status 4 context deadline exceeded" ]'
+	check "... another CA's certificate: refused by $name" eval \
+		'[ "$(GC_CA=$P/ca.crt GC_CERT=$P/stranger.crt GC_KEY=$P/stranger.key "$PROBE" "https://127.0.0.1:$port" 1 put t v)" = "status 4 context deadline exceeded" ]'
+	check "... a CA that did not sign $name's certificate: not trusted" eval \
+		'[ "$(GC_CA=$P/other.crt GC_CERT=$P/client.crt GC_KEY=$P/client.key "$PROBE" "https://127.0.0.1:$port" 1 put t v)" = "status 4 context deadline exceeded" ]'
+	check "... the server not verified (insecure-skip-tls-verify): served by $name" eval \
+		'[ "$(GC_INSECURE=1 GC_CERT=$P/client.crt GC_KEY=$P/client.key "$PROBE" "127.0.0.1:$port" 1 put t v | mask)" = "OK REV" ]'
+done
 stop_all
 finish

@@ -12,6 +12,8 @@
  *   call PATH        a unary call with an empty request: "status S MSG"
  *   deadline         a Range with a 1 ms deadline on a stopped server:
  *                    "status S MSG"
+ * TLS from the environment: GC_CERT, GC_KEY, GC_CA (files), GC_INSECURE
+ * (set: skip the server's verification), as etcdctl's flags.
  * Messages are hand-encoded (shared/pbwire.h); exit 0 unless the client
  * itself failed.
  */
@@ -292,6 +294,10 @@ main(int argc, char **argv)
 		eps[o.nendpoints++] = tok;
 	o.conns = (unsigned)atoi(argv[2]);
 	o.dial_timeout_ms = 3000;
+	o.cert_file = getenv("GC_CERT");
+	o.key_file = getenv("GC_KEY");
+	o.ca_file = getenv("GC_CA");
+	o.insecure_skip_verify = getenv("GC_INSECURE") != NULL;
 	if ((base = event_base_new()) == NULL ||
 	    (client = gc_client_new(base, &o, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "gclient_probe: %s\n", err);

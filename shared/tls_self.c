@@ -13,7 +13,7 @@
 #include <mbedtls/oid.h>
 #include <mbedtls/x509_crt.h>
 
-#include "netd/tls.h"
+#include "shared/tls.h"
 #include "shared/err.h"
 #include "shared/log.h"
 
