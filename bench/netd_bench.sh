@@ -6,18 +6,23 @@
 # openssl), 3 runs each side, alternating. Prints requests/s, the mean
 # and the largest latency h2load reports (it has no percentiles), and
 # server CPU per request (user + system, every cairn process summed),
-# each the median of the runs, and the cairn/etcd ratios.
-# Usage: netd_bench.sh [--quick] [--requests N] [--conns C]
+# each the median of the runs, and the cairn/etcd ratios. Then TLS
+# handshakes/s: h2load opens H connections over TLS, each making one call
+# (a full handshake each, no resumption: h2load offers no tickets across
+# connections), H at once; handshakes/s and server CPU per handshake.
+# Usage: netd_bench.sh [--quick] [--requests N] [--conns C] [--handshakes H]
 set -eu
 requests=200000
 conns=100
+handshakes=1000
 runs=3
 while [ $# -gt 0 ]; do
 	case $1 in
-	--quick) requests=20000; runs=1 ;;
+	--quick) requests=20000; handshakes=200; runs=1 ;;
 	--requests) requests=$2; shift ;;
 	--conns) conns=$2; shift ;;
-	*) echo "usage: $0 [--quick] [--requests N] [--conns C]" >&2; exit 2 ;;
+	--handshakes) handshakes=$2; shift ;;
+	*) echo "usage: $0 [--quick] [--requests N] [--conns C] [--handshakes H]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -42,8 +47,9 @@ epid=$!
 cpid=$!
 pids="$epid $cpid"
 printf '\0\0\0\0\0' >"$T/status.bin"
+# call URL [N C M]: N calls over C connections, M streams each.
 call() {
-	h2load -n "$requests" -c "$conns" -m 10 -d "$T/status.bin" \
+	h2load -n "${2:-$requests}" -c "${3:-$conns}" -m "${4:-10}" -d "$T/status.bin" \
 		-H 'content-type: application/grpc' -H 'te: trailers' "$1/etcdserverpb.Maintenance/Status"
 }
 for i in $(seq 50); do
@@ -59,18 +65,19 @@ ticks() {
 	echo $t
 }
 hz=$(getconf CLK_TCK)
-# run NAME PID URL: one h2load run; a line "NAME rps mean max cpu_us".
+# run NAME PID URL [N C M]: one h2load run; a line "NAME rps mean max
+# cpu_us" (cpu_us per call).
 run() {
-	local t0 t1 out
+	local t0 t1 out n=${4:-$requests}
 	t0=$(ticks "$2")
-	out=$(call "$3" 2>&1)
+	out=$(call "$3" "$n" "${5:-$conns}" "${6:-10}" 2>&1)
 	t1=$(ticks "$2")
 	echo "$out" | grep -q " 0 failed, 0 errored" || { echo "$1: h2load failed: $out" >&2; exit 1; }
 	printf '%s %s %s %s %s\n' "$1" \
 		"$(echo "$out" | sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p')" \
 		"$(echo "$out" | awk '/^time for request:/ {print $6}')" \
 		"$(echo "$out" | awk '/^time for request:/ {print $5}')" \
-		"$(echo "$t0 $t1 $hz $requests" | awk '{printf "%.1f", ($2 - $1) * 1e6 / $3 / $4}')"
+		"$(echo "$t0 $t1 $hz $n" | awk '{printf "%.1f", ($2 - $1) * 1e6 / $3 / $4}')"
 }
 : >"$T/results"
 for r in $(seq "$runs"); do
@@ -78,6 +85,8 @@ for r in $(seq "$runs"); do
 	run cairn-plain "$cpid" "http://127.0.0.1:$CP" >>"$T/results"
 	run etcd-tls "$epid" "https://127.0.0.1:$EPS" >>"$T/results"
 	run cairn-tls "$cpid" "https://127.0.0.1:$CPS" >>"$T/results"
+	run etcd-hs "$epid" "https://127.0.0.1:$EPS" "$handshakes" "$handshakes" 1 >>"$T/results"
+	run cairn-hs "$cpid" "https://127.0.0.1:$CPS" "$handshakes" "$handshakes" 1 >>"$T/results"
 done
 median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 col() { awk -v n="$1" -v c="$2" '$1 == n {print $c}' "$T/results" | median; }
@@ -90,3 +99,9 @@ for mode in plain tls; do
 	done
 	echo "$mode: cairn/etcd req/s $(echo "$(col cairn-$mode 2) $(col etcd-$mode 2)" | awk '{printf "%.2f", $1 / $2}'), etcd/cairn CPU per request $(echo "$(col etcd-$mode 5) $(col cairn-$mode 5)" | awk '{printf "%.2f", $1 / $2}')"
 done
+echo "netd_bench: TLS handshakes, $handshakes connections at once, one call each, median of $runs"
+printf '%-6s %12s %14s\n' server hs/s cpu-us/hs
+for s in etcd cairn; do
+	printf '%-6s %12s %14s\n' $s "$(col $s-hs 2)" "$(col $s-hs 5)"
+done
+echo "handshakes: cairn/etcd handshakes/s $(echo "$(col cairn-hs 2) $(col etcd-hs 2)" | awk '{printf "%.2f", $1 / $2}'), etcd/cairn CPU per handshake $(echo "$(col etcd-hs 5) $(col cairn-hs 5)" | awk '{printf "%.2f", $1 / $2}')"

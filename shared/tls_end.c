@@ -61,6 +61,11 @@ tls_verify_cn(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 	return 0;
 }
 
+static const mbedtls_ecp_group_id tls_curves[] = {
+	MBEDTLS_ECP_DP_CURVE25519, MBEDTLS_ECP_DP_SECP256R1, MBEDTLS_ECP_DP_SECP384R1,
+	MBEDTLS_ECP_DP_SECP521R1, MBEDTLS_ECP_DP_NONE,
+};
+
 int
 tls_end_init(struct tls_server *t, const struct tls_files *f, bool client)
 {
@@ -108,6 +113,10 @@ tls_end_init(struct tls_server *t, const struct tls_files *f, bool client)
 		return CAIRN_EINVAL;
 	}
 	mbedtls_ssl_conf_rng(&t->conf, mbedtls_ctr_drbg_random, &t->drbg);
+	/* Key exchange curves in Go's order: mbedTLS's default list starts
+	 * at secp521r1, whose handshakes cost about 7 times P-256's
+	 * (bench/netd_bench.sh). */
+	mbedtls_ssl_conf_curves(&t->conf, tls_curves);
 	/* TLS 1.2 at least, as etcd's Go servers; mbedTLS 2.28 has no 1.3. */
 	mbedtls_ssl_conf_min_version(&t->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
 	    MBEDTLS_SSL_MINOR_VERSION_3);
