@@ -44,7 +44,10 @@ rcore_start_ok(const struct rcore_start *s)
 {
 	uint64_t last = s->snap.meta.index + s->n;
 
-	if (s->snap.meta.conf.n == 0 || s->snap.meta.conf.n > RCORE_MEMBERS_MAX ||
+	/* No membership: a member that joins an existing cluster, which
+	 * holds nothing until the leader's snapshot. */
+	if ((s->snap.meta.conf.n == 0 && (s->snap.meta.index != 0 || s->n != 0)) ||
+	    s->snap.meta.conf.n > RCORE_MEMBERS_MAX ||
 	    s->hs.commit > last || s->applied < s->snap.meta.index ||
 	    s->applied > (s->hs.commit > s->snap.meta.index ? s->hs.commit : s->snap.meta.index))
 		return false;

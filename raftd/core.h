@@ -188,6 +188,8 @@ struct rcore {
 	struct rlog log;
 	struct rcore_snapshot snap;  /* the latest snapshot (index 0: none) */
 	bool snap_install;           /* snap came from the leader: install it */
+	bool snap_wanted;            /* leader: a follower holds no state and
+	                              * there is no snapshot to send it yet */
 	uint64_t applied;            /* last index handed out to apply */
 	uint64_t stable;             /* last index the caller made durable */
 	enum rcore_role role;
@@ -275,6 +277,10 @@ int rcore_compact(struct rcore *c, uint64_t index, uint64_t ref,
 /* The transport's word on a snapshot sent to 'to': on failure the
  * leader probes again (and may send another). */
 void rcore_snapshot_status(struct rcore *c, uint64_t to, bool ok);
+/* Whether a member that joins (started with no membership and no state,
+ * it takes nothing but a snapshot) waits for one that does not exist yet:
+ * the caller should rcore_compact at what it holds on disk. Clears it. */
+bool rcore_snapshot_wanted(struct rcore *c);
 
 bool rcore_has_update(const struct rcore *c);
 /* Fills *u. Until rcore_advance(c, u), no tick, step or propose. */

@@ -127,7 +127,10 @@ rcore_step_append(struct rcore *c, const struct rmsg *m)
 		(void)rcore_send(c, &r);
 		return;
 	}
-	if (!rlog_term(&c->log, m->index, &t) || t != m->log_term) {
+	/* A member that joins takes a snapshot first: without one it knows
+	 * no membership to apply the log to (cairn's bootstrap membership
+	 * is not in the log). Rejected at index 0, the leader sends one. */
+	if (c->nprs == 0 || !rlog_term(&c->log, m->index, &t) || t != m->log_term) {
 		rcore_reject_append(c, m);
 		return;
 	}
@@ -165,6 +168,16 @@ rcore_append_rejected(struct rcore *c, struct rcore_progress *p, const struct rm
 		return;
 	if (p->state == RCORE_PR_SNAPSHOT)
 		return;
+	/* Refused even at index 0: a member that joins, with no state. */
+	if (m->index == 0 && m->hint == 0) {
+		pr_become_probe(p);
+		p->next = 1;
+		if (c->snap.meta.index > 0)
+			rcore_send_snapshot(c, p);
+		else
+			c->snap_wanted = true; /* probed again at the next heartbeat */
+		return;
+	}
 	next = rcore_retry_next(c, p, m);
 	pr_become_probe(p);
 	p->next = next;

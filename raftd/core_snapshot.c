@@ -56,6 +56,15 @@ rcore_snapshot_status(struct rcore *c, uint64_t to, bool ok)
 	p->probe_sent = true;
 }
 
+bool
+rcore_snapshot_wanted(struct rcore *c)
+{
+	bool w = c->snap_wanted;
+
+	c->snap_wanted = false;
+	return w;
+}
+
 /* Replaces our log by the snapshot: everything we held is either in it
  * or conflicts with it. */
 static void

@@ -435,6 +435,56 @@ test_conf_one_at_a_time(void)
 	stop();
 }
 
+/* Member 4 joins as a member added by MemberAdd starts: no membership,
+ * no state. Added as a learner, it refuses every append (it cannot apply
+ * the log without the membership it starts from); the leader, which has
+ * no snapshot yet, asks for one (rcore_snapshot_wanted), then sends it;
+ * member 4 installs it, catches up, and once promoted counts for the
+ * quorum: with member 3 cut off, 1, 2 and 4 commit. */
+static void
+test_join_takes_snapshot(void)
+{
+	const unsigned all = group_upto(4), three = group_upto(3);
+	struct raft_snapshot_marker marker;
+	uint64_t commit;
+	struct setup s;
+
+	setup_init(&s, 4);
+	for (uint64_t id = 1; id <= 3; id++)
+		s.start[id].snap.meta.conf.n = 3;
+	s.start[4].snap.meta.conf.n = 0;
+	start_with(&s);
+	CU_ASSERT_EQUAL(cores[4].nprs, 0);
+	elect(1, three);
+	for (int i = 0; i < 5; i++)
+		CU_ASSERT_EQUAL(propose(1, "x"), 0);
+	rounds(1, three, 2);
+	CU_ASSERT_EQUAL(propose_conf(1, RAFT_CONF_ADD_LEARNER, 4), 0);
+	rounds(1, all, 3);
+	CU_ASSERT_EQUAL(progress_of(1, 4)->match, 0);
+	CU_ASSERT_EQUAL(last_index(4), 0);
+	CU_ASSERT_EQUAL(seen[4].snapshots, 0);
+	CU_ASSERT_EQUAL(sent[RMSG_SNAPSHOT], 0);
+	CU_ASSERT(rcore_snapshot_wanted(&cores[1]));
+	CU_ASSERT(!rcore_snapshot_wanted(&cores[1]));
+	CU_ASSERT_EQUAL_FATAL(rcore_compact(&cores[1], cores[1].applied, 0, &marker), 0);
+	rounds(1, all, 3);
+	CU_ASSERT_EQUAL(sent[RMSG_SNAPSHOT], 1);
+	CU_ASSERT_EQUAL(seen[4].snapshots, 1);
+	CU_ASSERT_EQUAL(seen[4].snapshot.index, marker.index);
+	CU_ASSERT_EQUAL(cores[4].nprs, 4);
+	CU_ASSERT_EQUAL(last_index(4), last_index(1));
+	CU_ASSERT_EQUAL(propose_conf(1, RAFT_CONF_PROMOTE, 4), 0);
+	rounds(1, all, 3);
+	CU_ASSERT(progress_of(1, 4) != NULL && !progress_of(1, 4)->learner);
+	commit = cores[1].hs.commit;
+	CU_ASSERT_EQUAL(propose(1, "y"), 0);
+	deliver(M(1) | M(2) | M(4), ALL_TYPES, 0);
+	CU_ASSERT_EQUAL(cores[1].hs.commit, commit + 1);
+	CU_ASSERT(applied_agree());
+	stop();
+}
+
 /* A follower forwards a change to the leader, which applies its checks:
  * a good one is appended and applied everywhere, a bad one refused back
  * to the follower, with why. */
@@ -817,6 +867,7 @@ static CU_TestInfo scenario_tests[] = {
 	{"learner: receives the log, never votes or counts", test_learner_receives_but_never_counts},
 	{"learner: promoted once caught up, then counts", test_learner_promotion},
 	{"membership: one change at a time", test_conf_one_at_a_time},
+	{"membership: a member that joins starts from a snapshot", test_join_takes_snapshot},
 	{"membership: a follower forwards a change, told of a refusal", test_conf_forwarded},
 	{"membership: a leader removing itself leaves for good", test_conf_leader_removes_itself},
 	{"snapshot: install, then catch up", test_snapshot_install_then_catch_up},
