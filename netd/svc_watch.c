@@ -5,7 +5,13 @@
  * go out as WatchResponses with the client's watch ID. Behaviour follows
  * etcd 3.4's serverWatchStream: watch IDs picked from 0 up, a start
  * revision of 0 meaning the next one, progress answered with the store's
- * revision, cancel answered at once.
+ * revision, cancel answered at once. A client that does not read (HTTP/2
+ * flow control) has its watchers held in stored once WATCH_HOLD_BYTES of
+ * answers wait for it, and released once it read them down to
+ * WATCH_RELEASE_BYTES: stored keeps their place, not their events, as
+ * etcd keeps a slow watcher's (its "victims"). Only what the ring held
+ * when the hold was sent can still come; past GRPC_OUT_BYTES_MAX (a ring
+ * larger than that) the stream ends, as before.
  */
 #include <sys/queue.h>
 #include <stdlib.h>
@@ -29,6 +35,10 @@
  * fragments; beyond it the watcher is cancelled. */
 #define WATCH_JOIN_BYTES_MAX (64u << 20)
 #define WATCH_KEY_BYTES_MAX 4096 /* WatchCreate.key and range_end (ipc.options) */
+/* Answers waiting for the client beyond which its watchers are held, and
+ * below which they are released. */
+#define WATCH_HOLD_BYTES (1u << 20)
+#define WATCH_RELEASE_BYTES (256u << 10)
 
 /* etcd's clientv3.InvalidWatchID. */
 #define WATCH_ID_INVALID (-1)
@@ -47,6 +57,7 @@ struct watch_stream {
 	TAILQ_HEAD(, watcher) watchers;
 	size_t len;
 	int64_t next_id;
+	bool held;                  /* its watchers are held in stored */
 };
 
 /* ---- answers ---------------------------------------------------------- */
@@ -110,6 +121,37 @@ watcher_free(struct netd *n, struct watch_stream *ws, struct watcher *w, bool te
 	ws->len--;
 	evbuffer_free(w->join);
 	free(w);
+}
+
+static void
+watcher_hold(struct netd *n, const struct watcher *w, bool hold)
+{
+	cairn_ipc_WatchHold h = {.hold = hold};
+
+	/* A full ring loses it: the stream then ends at its bound. */
+	(void)chan_send(&n->c->peers[PROC_STORED].ch, cairn_ipc_IPC_STORED_WATCH_HOLD, w->p->id,
+	    &h);
+}
+
+/* Holds or releases every watcher of the stream (flow control). */
+static void
+watch_pace(struct gstream *s)
+{
+	struct watch_stream *ws = s->svc;
+	size_t out = evbuffer_get_length(s->out);
+	struct watcher *w;
+	bool hold;
+
+	if (ws == NULL || s->answered)
+		return;
+	hold = ws->held ? out >= WATCH_RELEASE_BYTES : out >= WATCH_HOLD_BYTES;
+	if (hold != ws->held) {
+		TAILQ_FOREACH(w, &ws->watchers, entry)
+			watcher_hold(s->n, w, hold);
+		ws->held = hold;
+	}
+	if (ws->held)
+		s->want_drain = true; /* told again as the client reads */
 }
 
 static struct watcher *
@@ -279,7 +321,10 @@ watch_create(struct gstream *s, struct watch_stream *ws, const uint8_t *msg, siz
 	    &wc) != 0) {
 		watcher_free(n, ws, w, false);
 		watch_refuse(s, err_str(CAIRN_ENOLEADER));
+		return 0;
 	}
+	if (ws->held)
+		watcher_hold(n, w, true);
 	return 0;
 }
 
@@ -362,6 +407,7 @@ watch_free(struct gstream *s)
 const struct grpc_stream_ops svc_watch_ops = {
 	.message = watch_message,
 	.free = watch_free,
+	.drained = watch_pace,
 };
 
 /* ---- stored's side ----------------------------------------------------- */
@@ -429,6 +475,7 @@ svc_watch_events(struct netd *n, struct pending *p, const cairn_ipc_WatchEvents 
 	snprintf(r.cancel_reason, sizeof(r.cancel_reason), "%s", ev->cancel_reason);
 	watch_send(s, &r, w->join);
 	evbuffer_drain(w->join, evbuffer_get_length(w->join));
+	watch_pace(s);
 	if (ev->canceled)
 		watcher_free(n, s->svc, w, false);
 }

@@ -88,6 +88,8 @@ static const struct ipc_route ipc_routes[] = {
 	    RAFT_PEER_MSG_BYTES_MAX, RING, 0},
 	{cairn_ipc_IPC_RAFTD_SNAPSHOT_STATUS, NETD, RAFTD, cairn_ipc_SnapshotStatus_fields,
 	    cairn_ipc_SnapshotStatus_size, RING, 0},
+	{cairn_ipc_IPC_STORED_WATCH_HOLD, NETD, STORED, cairn_ipc_WatchHold_fields,
+	    cairn_ipc_WatchHold_size, RING, 0},
 };
 
 #define IPC_ROUTES_LEN (sizeof(ipc_routes) / sizeof(ipc_routes[0]))

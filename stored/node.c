@@ -259,6 +259,7 @@ stored_node_frame(struct stored_node *n, enum cairn_proc from, const struct chan
 	case cairn_ipc_IPC_STORED_WATCH_CREATE:
 	case cairn_ipc_IPC_STORED_WATCH_CANCEL:
 	case cairn_ipc_IPC_STORED_WATCH_PROGRESS:
+	case cairn_ipc_IPC_STORED_WATCH_HOLD:
 		return stored_watch_frame(n, m);
 	case cairn_ipc_IPC_CHILD_RAFT_STATUS_SET:
 		n->apply.term = st->term;

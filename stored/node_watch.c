@@ -234,6 +234,11 @@ stored_watch_frame(struct stored_node *n, const struct chan_msg *m)
 		return 0;
 	case cairn_ipc_IPC_STORED_WATCH_PROGRESS:
 		return watch_progress(n->watch, m->hdr.id);
+	case cairn_ipc_IPC_STORED_WATCH_HOLD:
+		(void)watch_hold(n->watch, m->hdr.id, m->body.hold.hold);
+		if (!m->body.hold.hold)
+			watch_sync_soon(n);
+		return 0;
 	default:
 		return CAIRN_EPROTO;
 	}

@@ -22,6 +22,7 @@ struct watcher {
 	uint32_t skipped;            /* ... and this walk passed so far */
 	bool noput, nodelete, prev_kv, progress_notify;
 	bool synced;
+	bool held;                   /* netd holds its events back */
 	uint32_t *evs;               /* this walk's events: indexes */
 	size_t nevs, evs_cap;
 	struct watcher *hnext;       /* a single key's watcher: its hash chain */
@@ -246,6 +247,17 @@ watch_cancel(struct watch_hub *h, uint64_t id)
 	if (w == NULL)
 		return CAIRN_ENOENT;
 	watcher_drop(h, at);
+	return 0;
+}
+
+int
+watch_hold(struct watch_hub *h, uint64_t id, bool hold)
+{
+	struct watcher *w = watch_find(h, id, NULL);
+
+	if (w == NULL)
+		return CAIRN_ENOENT;
+	w->held = hold;
 	return 0;
 }
 
@@ -492,9 +504,21 @@ deliver(struct watch_hub *h, bool synced, int64_t last)
 
 		if (w->synced != synced || w->next > last)
 			continue;
+		/* Held and behind: left where it was (the catch-up walk may
+		 * have begun past it, from another watcher's place). */
+		if (w->held && !synced)
+			continue;
 		if (w->nevs == 0) {
 			w->next = last + 1;
 			w->skip = 0;
+			continue;
+		}
+		if (w->held) {
+			/* Synced and held: behind from its first event, as a
+			 * full sink that took nothing. */
+			w->next = h->ev[w->evs[0]].kv.mod_rev;
+			w->skip = 0;
+			w->synced = false;
 			continue;
 		}
 		if ((rc = deliver_prepare(h, w, &pf, &pf_cap)) != 0)
@@ -567,7 +591,7 @@ watch_sync_step(struct watch_hub *h, bool *pending)
 	*pending = false;
 	sync_compacted(h);
 	for (size_t i = 0; i < h->n; i++)
-		if (!h->w[i]->synced && h->w[i]->next < from)
+		if (!h->w[i]->synced && !h->w[i]->held && h->w[i]->next < from)
 			from = h->w[i]->next;
 	if (from == INT64_MAX)
 		return 0;
@@ -581,7 +605,7 @@ watch_sync_step(struct watch_hub *h, bool *pending)
 
 		if (!w->synced && w->next > h->s->rev)
 			w->synced = true;
-		*pending |= !w->synced;
+		*pending |= !w->synced && !w->held;
 	}
 	return 0;
 }

@@ -68,6 +68,11 @@ void watch_hub_free(struct watch_hub *h);
 int watch_create(struct watch_hub *h, const struct watch_req *r);
 /* Forgets watcher id; CAIRN_ENOENT when there is none. */
 int watch_cancel(struct watch_hub *h, uint64_t id);
+/* Holds watcher id's events back (its client is not reading: they would
+ * only pile up in netd) or releases them: a held watcher falls behind as
+ * one whose sink is full, keeps its place, and is left out of catch-up
+ * steps until released. CAIRN_ENOENT when there is none. */
+int watch_hold(struct watch_hub *h, uint64_t id, bool hold);
 /* After a batch: the synced watchers get the revisions it made. */
 int watch_notify(struct watch_hub *h);
 /* Between batches: unsynced watchers catch up (at most

@@ -221,6 +221,42 @@ test_slow_watcher(void)
 	watch_cancel(H, 4);
 }
 
+/* A held watcher (its client does not read) is given nothing, synced or
+ * not, and the catch-up of another lagging watcher, which begins past
+ * it, moves it nowhere; released, it gets every event once, in order. */
+static void
+test_held_watcher(void)
+{
+	watch(6, "held", NULL, 0, false, false);
+	watch(7, "held", NULL, 0, false, false);
+	put("held", "1");
+	CU_ASSERT_EQUAL(watch_hold(H, 6, true), 0);
+	CU_ASSERT_EQUAL(watch_hold(H, 99, true), CAIRN_ENOENT);
+	put("held", "2");
+	put("held", "3");
+	CU_ASSERT_FALSE(watch_synced(H, 6));
+	CU_ASSERT_EQUAL(seen[6].n, 1);
+	/* Watcher 7 falls behind after 6 and catches up from there. */
+	seen[7].full = true;
+	put("held", "4");
+	seen[7].full = false;
+	catch_up();
+	CU_ASSERT_EQUAL(seen[7].n, 4);
+	CU_ASSERT_EQUAL(seen[6].n, 1);
+	CU_ASSERT_EQUAL(watch_hold(H, 6, false), 0);
+	catch_up();
+	put("held", "5");
+	CU_ASSERT_EQUAL_FATAL(seen[6].n, 5);
+	for (int i = 0; i < 5; i++) {
+		char want[2] = {(char)('1' + i), 0};
+
+		CU_ASSERT_STRING_EQUAL(seen[6].ev[i].val, want);
+	}
+	CU_ASSERT(watch_synced(H, 6));
+	watch_cancel(H, 6);
+	watch_cancel(H, 7);
+}
+
 /* A watcher from a compacted revision is told the compaction and
  * dropped, as etcd does. */
 static void
@@ -527,6 +563,7 @@ static CU_TestInfo watch_tests[] = {
 	{"live events of a key, prev_kv", test_live_events},
 	{"a range from the past, then live, no gap no repeat", test_from_the_past},
 	{"a slow watcher falls behind and catches up", test_slow_watcher},
+	{"a held watcher waits, then catches up", test_held_watcher},
 	{"a compacted start revision cancels the watcher", test_compacted},
 	{"progress notifications; duplicate ids refused", test_progress},
 	{"random history: every watcher gets exactly its events", test_random_history},
