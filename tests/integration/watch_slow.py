@@ -31,38 +31,29 @@ def field_bytes(num, data):
     return bytes([num << 3 | 2]) + varint(len(data)) + data
 
 
+def read_varint(buf, i):
+    """The varint at buf[i]: its value and the index after it."""
+    v, shift = 0, 0
+    while True:
+        b = buf[i]
+        i += 1
+        v |= (b & 0x7f) << shift
+        shift += 7
+        if not b & 0x80:
+            return v, i
+
+
 def fields(buf):
     """(number, wire type, value) of a protobuf message's fields."""
     i = 0
     while i < len(buf):
-        tag, shift = 0, 0
-        while True:
-            b = buf[i]
-            i += 1
-            tag |= (b & 0x7f) << shift
-            shift += 7
-            if not b & 0x80:
-                break
+        tag, i = read_varint(buf, i)
         num, wt = tag >> 3, tag & 7
         if wt == 0:
-            v, shift = 0, 0
-            while True:
-                b = buf[i]
-                i += 1
-                v |= (b & 0x7f) << shift
-                shift += 7
-                if not b & 0x80:
-                    break
+            v, i = read_varint(buf, i)
             yield num, wt, v
         elif wt == 2:
-            n, shift = 0, 0
-            while True:
-                b = buf[i]
-                i += 1
-                n |= (b & 0x7f) << shift
-                shift += 7
-                if not b & 0x80:
-                    break
+            n, i = read_varint(buf, i)
             yield num, wt, buf[i:i + n]
             i += n
         else:
