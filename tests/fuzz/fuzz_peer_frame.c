@@ -2,7 +2,8 @@
  * Fuzz target: the peer transport's frame decoder (netd/peer_frame.c),
  * which reads what another member's netd (or anyone who reaches the peer
  * port) sends. A frame that decodes must stay within raft_peer.h's bounds
- * (entries, chunks, snapshot members, a lease relay's answer chunks),
+ * (entries, chunks, snapshot members, a lease relay's answer chunks, a
+ * snapshot part's chunks),
  * encode again, and decode from that
  * encoding to the very same bytes.
  */
@@ -54,6 +55,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (f.has_relay && f.relay.has_result)
 		CAIRN_ASSERT(f.relay.result.data_count <= RAFT_PEER_ENTRY_CHUNKS_MAX + 1);
+	if (f.has_snap)
+		CAIRN_ASSERT(f.snap.data_count <=
+		    RAFT_PEER_SNAP_PART_BYTES_MAX / RAFT_PEER_CHUNK_BYTES + 1);
 	na = encode(&f, &a);
 	CAIRN_ASSERT(peer_frame_decode(a + PEER_LEN_BYTES, na - PEER_LEN_BYTES, &g) == 0);
 	nb = encode(&g, &b);
