@@ -152,7 +152,7 @@ peer_out_event(struct bufferevent *bev, short what, void *arg)
 	 * is over (or failed: it frees it). */
 	p->bev = NULL;
 	if (tls_start(n->c->base, bev, n->peer_dial_tls, tls_host_is_ip(p->host) ? NULL : p->host,
-	    NULL, peer_out_tls_done, p) != 0)
+	    NULL, peer_out_tls_done, p, NULL) != 0)
 		peer_out_down(p, "cannot start TLS");
 }
 
@@ -475,7 +475,7 @@ peers_accept(struct netd *n, int fd, bool tls)
 		return;
 	}
 	n->peers.nin++;
-	if (tls_start(n->c->base, bev, n->peer_tls, NULL, NULL, peer_in_tls_done, n) != 0)
+	if (tls_start(n->c->base, bev, n->peer_tls, NULL, NULL, peer_in_tls_done, n, NULL) != 0)
 		n->peers.nin--;
 }
 

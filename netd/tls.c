@@ -46,5 +46,5 @@ tls_accept(struct netd *n, int fd)
 		return;
 	/* Counted with the client connections while it shakes hands. */
 	n->conns_len++;
-	(void)tls_start(n->c->base, raw, n->tls, NULL, &n->conns_len, tls_client_ready, n);
+	(void)tls_start(n->c->base, raw, n->tls, NULL, &n->conns_len, tls_client_ready, n, NULL);
 }

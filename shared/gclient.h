@@ -82,9 +82,8 @@ typedef void gc_end_fn(void *arg, struct gc_stream *s, const struct gc_result *r
  * bad options (an endpoint that is not host:port). */
 struct gc_client *gc_client_new(struct event_base *base, const struct gc_options *o,
     char *err, size_t errlen);
-/* Ends every call (their callbacks run, GC_CANCELLED) and frees c; not
- * from one of c's callbacks, nor while a TLS handshake of c's is under
- * way (its end would find c gone: known weak). */
+/* Ends every call (their callbacks run, GC_CANCELLED), abandons TLS
+ * handshakes under way, and frees c; not from one of c's callbacks. */
 void gc_client_free(struct gc_client *c);
 /* etcd's auth token, sent as "token" metadata on every later call
  * (NULL: none). */

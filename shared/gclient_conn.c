@@ -66,6 +66,8 @@ gc_conn_free(struct gc_conn *k)
 
 	while ((s = TAILQ_FIRST(&k->calls)) != NULL)
 		gc_stream_end(s, GC_CANCELLED, "grpc: the client connection is closing");
+	if (k->handshake != NULL)
+		tls_cancel(k->handshake);
 	if (k->h2 != NULL)
 		nghttp2_session_del(k->h2);
 	if (k->bev != NULL)
@@ -280,6 +282,7 @@ conn_tls_done(void *arg, struct bufferevent *bev, const char *alpn, const char *
 
 	(void)alpn; /* etcd's servers pick h2 for gRPC */
 	(void)cn;
+	k->handshake = NULL;
 	if (bev == NULL) {
 		conn_down(k, "connection error: the TLS handshake failed");
 		return;
@@ -312,7 +315,7 @@ conn_event(struct bufferevent *bev, short what, void *arg)
 	 * is over (or failed: it frees it). */
 	k->bev = NULL;
 	if (tls_start(c->base, bev, &c->tls_end, tls_host_is_ip(host) ? NULL : host, NULL,
-	    conn_tls_done, k) != 0)
+	    conn_tls_done, k, &k->handshake) != 0)
 		conn_down(k, "connection error: cannot start TLS");
 }
 

@@ -61,7 +61,8 @@ TAILQ_HEAD(gc_stream_list, gc_stream);
 struct gc_conn {
 	struct gc_client *c;
 	size_t endpoint;
-	struct bufferevent *bev;       /* owned; NULL while down */
+	struct bufferevent *bev;       /* owned; NULL while down or shaking hands */
+	struct tls_conn *handshake;    /* a TLS handshake under way, or NULL */
 	nghttp2_session *h2;           /* owned; NULL while down */
 	bool up;                       /* connected */
 	bool ready;                    /* the server's SETTINGS came: calls may go */

@@ -76,12 +76,19 @@ void tls_log(const char *what, int rc);
  * the verified peer certificate's common name (NULL: none); or bev NULL
  * when the handshake failed (the raw bufferevent is freed). */
 typedef void tls_done_fn(void *arg, struct bufferevent *bev, const char *alpn, const char *cn);
+struct tls_conn;
+
 /* Shakes hands on raw (taken) with conf, checking the server's name
  * against host when given (a client); *counter (if not NULL) is lowered
  * once the handshake is over. Returns 0, after which done is called once
  * (maybe before tls_start returns), or CAIRN_EIO (raw freed, done not
- * called). */
+ * called). *handshake (if not NULL) names the handshake until done is
+ * called, for tls_cancel. */
 int tls_start(struct event_base *base, struct bufferevent *raw, struct tls_server *conf,
-    const char *host, size_t *counter, tls_done_fn *done, void *arg);
+    const char *host, size_t *counter, tls_done_fn *done, void *arg,
+    struct tls_conn **handshake);
+/* Abandons a handshake under way (its owner goes away): the socket
+ * closes, done is never called. */
+void tls_cancel(struct tls_conn *t);
 
 #endif

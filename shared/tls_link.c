@@ -278,7 +278,8 @@ tls_handshake_timeout(evutil_socket_t fd, short what, void *arg)
 
 int
 tls_start(struct event_base *base, struct bufferevent *raw, struct tls_server *conf,
-    const char *host, size_t *counter, tls_done_fn *done, void *arg)
+    const char *host, size_t *counter, tls_done_fn *done, void *arg,
+    struct tls_conn **handshake)
 {
 	struct timeval tv = {TLS_HANDSHAKE_TIMEOUT_MS / 1000, 0};
 	struct tls_conn *t = xcalloc(1, sizeof(*t));
@@ -301,6 +302,8 @@ tls_start(struct event_base *base, struct bufferevent *raw, struct tls_server *c
 	}
 	mbedtls_ssl_set_bio(&t->ssl, t, tls_bio_send, tls_bio_recv, NULL);
 	evtimer_add(t->timer, &tv);
+	if (handshake != NULL)
+		*handshake = t; /* before done may run */
 	bufferevent_setcb(t->raw, tls_handshake, NULL, tls_handshake_event, t);
 	bufferevent_enable(t->raw, EV_READ | EV_WRITE);
 	/* A client speaks first. */
@@ -309,3 +312,9 @@ tls_start(struct event_base *base, struct bufferevent *raw, struct tls_server *c
 	return 0;
 }
 
+
+void
+tls_cancel(struct tls_conn *t)
+{
+	tls_end(t);
+}
