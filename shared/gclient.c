@@ -95,6 +95,8 @@ gc_client_new(struct event_base *base, const struct gc_options *o, char *err, si
 	c = xcalloc(1, sizeof(*c));
 	c->base = base;
 	c->dial_timeout_ms = o->dial_timeout_ms > 0 ? o->dial_timeout_ms : 2000;
+	c->keepalive_ms = o->keepalive_time_ms;
+	c->keepalive_timeout_ms = o->keepalive_timeout_ms > 0 ? o->keepalive_timeout_ms : 6000;
 	TAILQ_INIT(&c->waiting);
 	for (size_t i = 0; i < o->nendpoints; i++) {
 		c->tls[i] = tls_flags;

@@ -63,6 +63,11 @@ struct gc_options {
 	 * TLS when any of these is given. */
 	const char *cert_file, *key_file, *ca_file;
 	bool insecure_skip_verify;
+	/* etcdctl's --keepalive-time and --keepalive-timeout: a connection
+	 * pings its server every keepalive_time_ms (0: never), and one whose
+	 * ping is not acknowledged within keepalive_timeout_ms (0: 6000) is
+	 * closed, its calls ended UNAVAILABLE (the next endpoint dialled). */
+	unsigned keepalive_time_ms, keepalive_timeout_ms;
 };
 
 /* What a call ended with: the gRPC status, grpc-message (decoded), and

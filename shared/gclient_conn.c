@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "shared/err.h"
 #include "shared/gclient_impl.h"
@@ -16,6 +17,50 @@
 
 static void conn_read(struct bufferevent *bev, void *arg);
 static void conn_event(struct bufferevent *bev, short what, void *arg);
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void conn_down(struct gc_conn *k, const char *why);
+
+/* Keepalive: a ping every keepalive_ms; one unanswered for the timeout
+ * means the server or the path is gone (a stopped or cut-off server keeps
+ * the socket open). */
+static void
+conn_keepalive(evutil_socket_t fd, short what, void *arg)
+{
+	struct gc_conn *k = arg;
+	struct gc_client *c = k->c;
+	struct timeval tv = {c->keepalive_ms / 1000, (c->keepalive_ms % 1000) * 1000};
+
+	(void)fd;
+	(void)what;
+	if (k->h2 == NULL)
+		return;
+	if (k->ping_out) {
+		if (now_ms() - k->ping_ms >= c->keepalive_timeout_ms) {
+			/* grpc-go's words. */
+			conn_down(k, "transport: keepalive ping failed to receive ACK within timeout");
+			return;
+		}
+	} else if (nghttp2_submit_ping(k->h2, NGHTTP2_FLAG_NONE, NULL) == 0) {
+		k->ping_out = true;
+		k->ping_ms = now_ms();
+		gc_conn_flush(k);
+		if (k->h2 == NULL)
+			return;
+	}
+	if (k->ping_out && c->keepalive_timeout_ms < c->keepalive_ms)
+		tv = (struct timeval){c->keepalive_timeout_ms / 1000,
+		    (c->keepalive_timeout_ms % 1000) * 1000};
+	evtimer_add(k->keepalive, &tv);
+}
 
 static void
 conn_retry(evutil_socket_t fd, short what, void *arg)
@@ -33,7 +78,8 @@ gc_conn_init(struct gc_conn *k, struct gc_client *c, size_t endpoint)
 	k->endpoint = endpoint;
 	k->retry_ms = GC_RETRY_MS_MIN;
 	TAILQ_INIT(&k->calls);
-	if ((k->retry = evtimer_new(c->base, conn_retry, k)) == NULL)
+	if ((k->retry = evtimer_new(c->base, conn_retry, k)) == NULL ||
+	    (k->keepalive = evtimer_new(c->base, conn_keepalive, k)) == NULL)
 		abort();
 }
 
@@ -46,6 +92,8 @@ conn_down(struct gc_conn *k, const char *why)
 	struct gc_stream *s;
 
 	k->ready = k->up = false;
+	k->ping_out = false;
+	evtimer_del(k->keepalive);
 	if (k->h2 != NULL)
 		nghttp2_session_del(k->h2);
 	k->h2 = NULL;
@@ -74,6 +122,8 @@ gc_conn_free(struct gc_conn *k)
 		bufferevent_free(k->bev);
 	if (k->retry != NULL)
 		event_free(k->retry);
+	if (k->keepalive != NULL)
+		event_free(k->keepalive);
 	memset(k, 0, sizeof(*k));
 }
 
@@ -206,6 +256,8 @@ on_frame(nghttp2_session *h2, const nghttp2_frame *f, void *arg)
 		k->ready = true;
 		k->retry_ms = GC_RETRY_MS_MIN;
 	}
+	if (f->hd.type == NGHTTP2_PING && (f->hd.flags & NGHTTP2_FLAG_ACK))
+		k->ping_out = false;
 	return 0;
 }
 
@@ -272,6 +324,11 @@ conn_up(struct gc_conn *k)
 		return;
 	}
 	k->up = true;
+	if (k->c->keepalive_ms > 0) {
+		struct timeval tv = {k->c->keepalive_ms / 1000, (k->c->keepalive_ms % 1000) * 1000};
+
+		evtimer_add(k->keepalive, &tv);
+	}
 	gc_conn_flush(k);
 }
 

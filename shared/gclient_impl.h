@@ -71,6 +71,9 @@ struct gc_conn {
 	size_t ncalls;
 	struct event *retry;           /* owned */
 	unsigned retry_ms;
+	struct event *keepalive;       /* owned: the next ping, or its check */
+	bool ping_out;                 /* a ping not acknowledged yet ... */
+	uint64_t ping_ms;              /* ... sent then (monotonic) */
 };
 
 struct gc_client {
@@ -85,6 +88,7 @@ struct gc_client {
 	struct gc_stream_list waiting;
 	size_t nwaiting;
 	unsigned dial_timeout_ms;
+	unsigned keepalive_ms, keepalive_timeout_ms;
 	char token[GC_TOKEN_BYTES_MAX];
 	bool has_token;
 	/* gc_call's answer */

@@ -6,6 +6,7 @@
 # grpc-go's status for an unknown method, failover from a dead endpoint
 # to a live one, a deadline that passes with no endpoint up, and calls
 # beyond a server's --max-concurrent-streams waiting for a stream slot;
+# keepalive pings finding out a server that stopped answering;
 # over TLS with client certificates required (etcd and cairn): served
 # with the CA's client certificate, refused without one, with another
 # CA's, or with a CA that did not sign the server's (the calls' deadline
@@ -60,6 +61,24 @@ start_cairn "$B/cairn" --data-dir "$T/cairn" --listen-client-urls "http://127.0.
 check "cairn restarted with --max-concurrent-streams 4" wait_for 20 up "$CP"
 check "200 calls over one connection of 4 streams: all go through" eval \
 	'[ "$(probe "$CP" 1 many 200 | head -1)" = "200 ok, 0 failed" ]'
+# Keepalive: a server that stops answering (netd stopped: its socket
+# stays open) is found out by the pings within the timeout, and the watch
+# on it ends UNAVAILABLE with grpc-go's words.
+hold() { GC_KEEPALIVE=300 GC_KEEPALIVE_TIMEOUT=1000 "$PROBE" "127.0.0.1:$CP" 1 hold ka/ \
+	>"$T/hold.out" 2>&1; }
+hold &
+HOLD=$!
+check "a watch held open with keepalive pings" wait_for 10 grep -qx ready "$T/hold.out"
+sleep 1 # pings answered meanwhile: still open
+NETD_STOPPED=$(child_pid netd)
+kill -STOP "$NETD_STOPPED"
+t0=$SECONDS
+wait "$HOLD"
+t1=$SECONDS
+kill -CONT "$NETD_STOPPED"
+check "keepalive: a server that stopped answering is found out within the timeout" eval \
+	'grep -qx "watch ended: status 14 transport: keepalive ping failed to receive ACK within timeout" "$T/hold.out" &&
+	[ $((t1 - t0)) -le 5 ]'
 stop_all
 
 # TLS, client certificates required: etcd and cairn alike.

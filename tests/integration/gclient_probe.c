@@ -10,10 +10,13 @@
  *   watch K N        a Watch of prefix K, then N Puts K0..K(N-1) on the
  *                    same client: each event's key, then "N events"
  *   call PATH        a unary call with an empty request: "status S MSG"
- *   deadline         a Range with a 1 ms deadline on a stopped server:
- *                    "status S MSG"
+ *   deadline         a Range with a 300 ms deadline: "status S MSG"
+ *   hold K           a Watch of prefix K: "ready" once created, then
+ *                    waits (60 s at most) for the stream to end: "watch
+ *                    ended: status S MSG"
  * TLS from the environment: GC_CERT, GC_KEY, GC_CA (files), GC_INSECURE
- * (set: skip the server's verification), as etcdctl's flags.
+ * (set: skip the server's verification), as etcdctl's flags; and
+ * GC_KEEPALIVE, GC_KEEPALIVE_TIMEOUT (ms), as --keepalive-time/-timeout.
  * Messages are hand-encoded (shared/pbwire.h); exit 0 unless the client
  * itself failed.
  */
@@ -252,6 +255,44 @@ cmd_watch(const char *k, int n)
 	return 0;
 }
 
+static void
+hold_end(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	watch_ended = true;
+	printf("still open\n");
+}
+
+static int
+cmd_hold(const char *k)
+{
+	uint8_t create[BUF_BYTES], buf[BUF_BYTES];
+	size_t clen = enc_prefix(create, k), len = 0;
+	struct gc_stream *s = gc_stream_open(client, WATCH, watch_msg, watch_end, NULL);
+	struct timeval tv = {60, 0};
+	struct event *limit = evtimer_new(base, hold_end, NULL);
+
+	if (s == NULL || limit == NULL)
+		return 1;
+	len += pbw_put_varint(buf + len, PBW_TAG(1, PBW_LEN));
+	len += pbw_put_varint(buf + len, clen);
+	memcpy(buf + len, create, clen);
+	len += clen;
+	if (gc_stream_send(s, buf, len) != 0)
+		return 1;
+	while (!watch_created && !watch_ended)
+		event_base_loop(base, EVLOOP_ONCE);
+	printf("ready\n");
+	fflush(stdout);
+	evtimer_add(limit, &tv);
+	while (!watch_ended)
+		event_base_loop(base, EVLOOP_ONCE);
+	event_free(limit);
+	return 0;
+}
+
 static int
 cmd_call(const char *path)
 {
@@ -298,6 +339,9 @@ main(int argc, char **argv)
 	o.key_file = getenv("GC_KEY");
 	o.ca_file = getenv("GC_CA");
 	o.insecure_skip_verify = getenv("GC_INSECURE") != NULL;
+	o.keepalive_time_ms = getenv("GC_KEEPALIVE") ? (unsigned)atoi(getenv("GC_KEEPALIVE")) : 0;
+	o.keepalive_timeout_ms = getenv("GC_KEEPALIVE_TIMEOUT") ?
+	    (unsigned)atoi(getenv("GC_KEEPALIVE_TIMEOUT")) : 0;
 	if ((base = event_base_new()) == NULL ||
 	    (client = gc_client_new(base, &o, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "gclient_probe: %s\n", err);
@@ -315,6 +359,8 @@ main(int argc, char **argv)
 		rc = cmd_call(argv[4]);
 	else if (strcmp(argv[3], "deadline") == 0 && argc == 4)
 		rc = cmd_deadline();
+	else if (strcmp(argv[3], "hold") == 0 && argc == 5)
+		rc = cmd_hold(argv[4]);
 	else
 		fprintf(stderr, "gclient_probe: unknown command\n");
 	gc_client_free(client);
