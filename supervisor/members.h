@@ -54,6 +54,22 @@ struct members {
 int members_from_config(const struct config *cfg, struct members *out,
     char *err, size_t errlen);
 
+/*
+ * etcd's ValidateClusterAndAssignIDs, for a member that joins a running
+ * cluster (--initial-cluster-state existing): 'remote' is the cluster's
+ * membership as one of its members told it (IDs, names, peer URLs sorted
+ * as etcd stores them), 'cluster_id' its ID. Every remote member must
+ * have its peer URLs in 'local' (from --initial-cluster, as
+ * members_from_config made it), one for one; the local members then take
+ * the remote IDs (sorted by them, 'self' following) and the cluster's ID.
+ * Peer URLs compare as text (etcd resolves host names first; cairn's are
+ * addresses or localhost). Returns 0, or CAIRN_EINVAL with etcd's error
+ * in err[errlen] ("error validating peerURLs ...: member count is
+ * unequal" or "...: PeerURLs: no match found for existing member ...").
+ */
+int members_join_assign(struct members *local, const struct member *remote, size_t nremote,
+    uint64_t cluster_id, char *err, size_t errlen);
+
 /* The URLs of a list flag (--flag, named in errors) as etcd holds them:
  * types.NewURLs of 'val' ('dflt' when empty) split at each ',', each as
  * Go writes it back, sorted, repeats kept; into out->urls (its name is

@@ -411,6 +411,54 @@ test_bounds(void)
 	ASSERT_ERR(MEMBERS(ic), "--initial-cluster: a member name is longer than 255 bytes");
 }
 
+/* A remote member (as a running member tells it) with one peer URL. */
+static struct member
+remote(uint64_t id, const char *name, const char *url)
+{
+	struct member m = {.id = id, .urls_len = 1};
+
+	snprintf(m.name, sizeof(m.name), "%s", name);
+	snprintf(m.urls[0], sizeof(m.urls[0]), "%s", url);
+	return m;
+}
+
+/* Joining: the local members take the running cluster's IDs (MemberAdd's
+ * for the new one, which flags alone cannot give), matched by peer URLs
+ * whatever the names, and its cluster ID; etcd's refusals otherwise. */
+static void
+test_join_assign(void)
+{
+	static const char *const ic =
+	    "--initial-cluster=n1=http://127.0.0.1:23801,n2=http://127.0.0.1:23802,"
+	    "n4=http://127.0.0.1:23804";
+	struct member r[3] = {remote(0x900, "n1", "http://127.0.0.1:23801"),
+	    remote(0x100, "", "http://127.0.0.1:23804"),
+	    remote(0x500, "n2", "http://127.0.0.1:23802")};
+
+	CU_ASSERT_EQUAL_FATAL(MEMBERS("--name=n4", ic, "--initial-cluster-state=existing"), 0);
+	CU_ASSERT_EQUAL_FATAL(members_join_assign(&ms, r, 3, 0xc1, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(ms.cluster_id, 0xc1);
+	CU_ASSERT_EQUAL(ms.m[0].id, 0x100);
+	CU_ASSERT_STRING_EQUAL(ms.m[0].name, "n4");
+	CU_ASSERT_EQUAL(ms.m[1].id, 0x500);
+	CU_ASSERT_STRING_EQUAL(ms.m[1].name, "n2");
+	CU_ASSERT_EQUAL(ms.m[2].id, 0x900);
+	CU_ASSERT_EQUAL(ms.self, 0);
+	/* One member fewer than the cluster has. */
+	config_free(&cfg);
+	CU_ASSERT_EQUAL_FATAL(MEMBERS("--name=n4", "--initial-cluster-state=existing",
+	    "--initial-cluster=n2=http://127.0.0.1:23802,n4=http://127.0.0.1:23804"), 0);
+	ASSERT_ERR(members_join_assign(&ms, r, 3, 0xc1, err, sizeof(err)),
+	    "error validating peerURLs {ClusterID:c1}: member count is unequal");
+	/* A member's URL that --initial-cluster does not give. */
+	config_free(&cfg);
+	CU_ASSERT_EQUAL_FATAL(MEMBERS("--name=n4", ic, "--initial-cluster-state=existing"), 0);
+	r[2] = remote(0x500, "n2", "http://127.0.0.1:23809");
+	ASSERT_ERR(members_join_assign(&ms, r, 3, 0xc1, err, sizeof(err)),
+	    "error validating peerURLs {ClusterID:c1}: PeerURLs: no match found for existing "
+	    "member (500, [http://127.0.0.1:23809]), last resolver error (<nil>)");
+}
+
 static CU_TestInfo members_tests[] = {
 	{"defaults: etcd's IDs", test_defaults},
 	{"three members: etcd's IDs", test_three_members},
@@ -421,6 +469,7 @@ static CU_TestInfo members_tests[] = {
 	{"duplicate URLs", test_duplicate_urls},
 	{"identical member IDs", test_identical_ids},
 	{"bounds", test_bounds},
+	{"joining: the running cluster's IDs", test_join_assign},
 	CU_TEST_INFO_NULL,
 };
 
