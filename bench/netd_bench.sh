@@ -10,6 +10,9 @@
 # handshakes/s: h2load opens H connections over TLS, each making one call
 # (a full handshake each, no resumption: h2load offers no tickets across
 # connections), H at once; handshakes/s and server CPU per handshake.
+# Then the same call through cairn's client library (bench/unary_bench:
+# 100 connections, 1,000 calls in flight), which gives the percentiles
+# h2load does not: requests/s, p50, p99 and p99.9, plain and TLS.
 # Usage: netd_bench.sh [--quick] [--requests N] [--conns C] [--handshakes H]
 set -eu
 requests=200000
@@ -32,7 +35,7 @@ for tool in etcd h2load openssl; do
 done
 T=$(mktemp -d /tmp/cairn-netd-bench.XXXXXX)
 pids=
-trap 'kill $pids 2>/dev/null; wait 2>/dev/null; grep -h "exited with status\|killed by signal" "$T/cairn.log" >&2; rm -rf "$T"' EXIT
+trap 'kill $pids 2>/dev/null; wait 2>/dev/null; grep -h "exited with status\|killed by signal" "$T/cairn.log" >&2 || true; rm -rf "$T"' EXIT
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/key.pem" \
 	-out "$T/cert.pem" -days 1 -subj /CN=bench -addext subjectAltName=IP:127.0.0.1 2>/dev/null
@@ -79,6 +82,17 @@ run() {
 		"$(echo "$out" | awk '/^time for request:/ {print $5}')" \
 		"$(echo "$t0 $t1 $hz $n" | awk '{printf "%.1f", ($2 - $1) * 1e6 / $3 / $4}')"
 }
+# unary NAME URL [CA]: one unary_bench run; a line "NAME rps p50 p99 p99.9".
+unary() {
+	local out
+	out=$("$B/bench/unary_bench" "$2" 100 1000 "$requests" ${3:+"$3"} 2>&1) ||
+		{ echo "$1: unary_bench failed: $out" >&2; exit 1; }
+	printf '%s %s %s %s %s\n' "$1" \
+		"$(echo "$out" | sed -n 's/.*, \([0-9]*\) req\/s.*/\1/p')" \
+		"$(echo "$out" | sed -n 's/.* p50 \([0-9.]*\) ms.*/\1/p')" \
+		"$(echo "$out" | sed -n 's/.* p99 \([0-9.]*\) ms.*/\1/p')" \
+		"$(echo "$out" | sed -n 's/.* p99.9 \([0-9.]*\) ms.*/\1/p')"
+}
 : >"$T/results"
 for r in $(seq "$runs"); do
 	run etcd-plain "$epid" "http://127.0.0.1:$EP" >>"$T/results"
@@ -87,6 +101,11 @@ for r in $(seq "$runs"); do
 	run cairn-tls "$cpid" "https://127.0.0.1:$CPS" >>"$T/results"
 	run etcd-hs "$epid" "https://127.0.0.1:$EPS" "$handshakes" "$handshakes" 1 >>"$T/results"
 	run cairn-hs "$cpid" "https://127.0.0.1:$CPS" "$handshakes" "$handshakes" 1 >>"$T/results"
+	for side in etcd:$EP:$EPS cairn:$CP:$CPS; do
+		IFS=: read -r name plain tls <<<"$side"
+		unary "$name-uplain" "http://127.0.0.1:$plain" >>"$T/results"
+		unary "$name-utls" "https://127.0.0.1:$tls" "$T/cert.pem" >>"$T/results"
+	done
 done
 median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 col() { awk -v n="$1" -v c="$2" '$1 == n {print $c}' "$T/results" | median; }
@@ -105,3 +124,12 @@ for s in etcd cairn; do
 	printf '%-6s %12s %14s\n' $s "$(col $s-hs 2)" "$(col $s-hs 5)"
 done
 echo "handshakes: cairn/etcd handshakes/s $(echo "$(col cairn-hs 2) $(col etcd-hs 2)" | awk '{printf "%.2f", $1 / $2}'), etcd/cairn CPU per handshake $(echo "$(col etcd-hs 5) $(col cairn-hs 5)" | awk '{printf "%.2f", $1 / $2}')"
+echo "netd_bench: Maintenance.Status through cairn's client library, $requests calls, 100 connections, 1,000 in flight, median of $runs"
+printf '%-6s %-6s %12s %10s %10s %10s\n' mode server req/s p50-ms p99-ms p99.9-ms
+for mode in uplain utls; do
+	for s in etcd cairn; do
+		printf '%-6s %-6s %12s %10s %10s %10s\n' "${mode#u}" $s "$(col $s-$mode 2)" \
+			"$(col $s-$mode 3)" "$(col $s-$mode 4)" "$(col $s-$mode 5)"
+	done
+	echo "${mode#u}: cairn/etcd req/s $(echo "$(col cairn-$mode 2) $(col etcd-$mode 2)" | awk '{printf "%.2f", $1 / $2}'), etcd/cairn p99 $(echo "$(col etcd-$mode 4) $(col cairn-$mode 4)" | awk '{printf "%.2f", $1 / $2}')"
+done
