@@ -123,13 +123,12 @@ watcher_free(struct netd *n, struct watch_stream *ws, struct watcher *w, bool te
 	free(w);
 }
 
-static void
+static int
 watcher_hold(struct netd *n, const struct watcher *w, bool hold)
 {
 	cairn_ipc_WatchHold h = {.hold = hold};
 
-	/* A full ring loses it: the stream then ends at its bound. */
-	(void)chan_send(&n->c->peers[PROC_STORED].ch, cairn_ipc_IPC_STORED_WATCH_HOLD, w->p->id,
+	return chan_send(&n->c->peers[PROC_STORED].ch, cairn_ipc_IPC_STORED_WATCH_HOLD, w->p->id,
 	    &h);
 }
 
@@ -146,11 +145,16 @@ watch_pace(struct gstream *s)
 		return;
 	hold = ws->held ? out >= WATCH_RELEASE_BYTES : out >= WATCH_HOLD_BYTES;
 	if (hold != ws->held) {
+		bool sent = true;
+
 		TAILQ_FOREACH(w, &ws->watchers, entry)
-			watcher_hold(s->n, w, hold);
-		ws->held = hold;
+			sent &= watcher_hold(s->n, w, hold) == 0;
+		/* A full ring: all told again at the next answer or read
+		 * (holding or releasing twice changes nothing). */
+		if (sent)
+			ws->held = hold;
 	}
-	if (ws->held)
+	if (ws->held || hold)
 		s->want_drain = true; /* told again as the client reads */
 }
 
@@ -324,7 +328,7 @@ watch_create(struct gstream *s, struct watch_stream *ws, const uint8_t *msg, siz
 		return 0;
 	}
 	if (ws->held)
-		watcher_hold(n, w, true);
+		(void)watcher_hold(n, w, true); /* lost to a full ring: the stream's bound */
 	return 0;
 }
 
