@@ -39,28 +39,11 @@ static void peer_out_dial(struct peer_out *p);
 static int
 peer_url_split(const char *url, char *host, char *port, bool *tls)
 {
-	const char *h, *colon, *end;
+	enum url_scheme scheme;
 
-	*tls = strncmp(url, "https://", 8) == 0;
-	if (!*tls && strncmp(url, "http://", 7) != 0)
+	if (url_host_port(url, &scheme, host, port) != 0 || scheme == URL_SCHEME_NONE)
 		return CAIRN_EINVAL;
-	h = url + (*tls ? 8 : 7);
-	if (*h == '[') {
-		if ((end = strchr(h, ']')) == NULL || end[1] != ':')
-			return CAIRN_EINVAL;
-		h++;
-		colon = end + 1;
-	} else {
-		if ((colon = strrchr(h, ':')) == NULL)
-			return CAIRN_EINVAL;
-		end = colon;
-	}
-	if ((size_t)(end - h) >= PEER_HOST_BYTES || strlen(colon + 1) >= PEER_PORT_BYTES ||
-	    colon[1] == '\0' || strspn(colon + 1, "0123456789") != strlen(colon + 1))
-		return CAIRN_EINVAL;
-	memcpy(host, h, (size_t)(end - h));
-	host[end - h] = '\0';
-	strcpy(port, colon + 1);
+	*tls = scheme == URL_SCHEME_HTTPS;
 	return 0;
 }
 

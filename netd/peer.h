@@ -26,6 +26,7 @@
 #include "shared/proto/ipc.pb.h"
 #include "shared/proto/peer.pb.h"
 #include "shared/raft_peer.h"
+#include "shared/url.h"
 
 /* Bumped when the framing changes meaning; a hello of another version is
  * refused. */
@@ -54,8 +55,8 @@
 #define MEMBER_PEER_URLS_MAX 8
 #define MEMBER_PEER_URL_BYTES 256
 /* A peer URL's host and port as text. */
-#define PEER_HOST_BYTES 256
-#define PEER_PORT_BYTES 8
+#define PEER_HOST_BYTES URL_HOST_BYTES
+#define PEER_PORT_BYTES URL_PORT_BYTES
 
 struct netd;
 
@@ -95,6 +96,7 @@ struct peers {
 	uint64_t members_rev;       /* stored's members table as last read */
 	uint64_t members_asked;     /* the revision asked for; 0: none asked */
 	uint64_t removed[PEER_REMOVED_MAX]; /* removed members, from the store */
+	bool snap_owed;             /* some out[].snap.owed is set */
 	size_t nremoved;
 };
 

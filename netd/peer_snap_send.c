@@ -27,13 +27,19 @@ snap_status(struct peer_out *p, bool ok)
 
 	p->snap.owed = -1;
 	if (chan_send(&p->n->c->peers[PROC_RAFTD].ch, cairn_ipc_IPC_RAFTD_SNAPSHOT_STATUS, 0,
-	    &st) != 0)
+	    &st) != 0) {
 		p->snap.owed = ok ? 1 : 0;
+		p->n->peers.snap_owed = true;
+	}
 }
 
 void
 peer_snap_status_flush(struct netd *n)
 {
+	/* Called for every Raft message sent: nothing to do, almost always. */
+	if (!n->peers.snap_owed)
+		return;
+	n->peers.snap_owed = false;
 	for (size_t i = 0; i < n->peers.nout; i++)
 		if (n->peers.out[i].snap.owed >= 0)
 			snap_status(&n->peers.out[i], n->peers.out[i].snap.owed == 1);

@@ -12,40 +12,19 @@
 #include "shared/xmalloc.h"
 
 /* "host:port", or "http://host:port" / "https://host:port" as etcdctl
- * also takes it (*tls set by the scheme, left alone without one); IPv6
- * in brackets. */
+ * also takes it (*tls set by the scheme, left alone without one). */
 static int
 endpoint_split(const char *e, char *host, char *port, bool *tls, char *err, size_t errlen)
 {
-	const char *h = e, *colon, *end;
+	enum url_scheme scheme;
 
-	if (strncmp(h, "http://", 7) == 0) {
-		h += 7;
-		*tls = false;
-	} else if (strncmp(h, "https://", 8) == 0) {
-		h += 8;
-		*tls = true;
-	} else if (strstr(h, "://") != NULL) {
-		snprintf(err, errlen, "endpoint %s: want http:// or https://", e);
+	if (url_host_port(e, &scheme, host, port) != 0) {
+		snprintf(err, errlen, "endpoint %s: want host:port, http://host:port or "
+		    "https://host:port", e);
 		return CAIRN_EINVAL;
 	}
-	if (*h == '[') {
-		end = strchr(h, ']');
-		colon = end != NULL && end[1] == ':' ? end + 1 : NULL;
-		h++;
-	} else {
-		colon = strrchr(h, ':');
-		end = colon;
-	}
-	if (colon == NULL || end == NULL || end == h || end - h >= GC_HOST_BYTES ||
-	    strlen(colon + 1) == 0 || strlen(colon + 1) >= GC_PORT_BYTES ||
-	    strspn(colon + 1, "0123456789") != strlen(colon + 1)) {
-		snprintf(err, errlen, "endpoint %s: want host:port", e);
-		return CAIRN_EINVAL;
-	}
-	memcpy(host, h, (size_t)(end - h));
-	host[end - h] = '\0';
-	strcpy(port, colon + 1);
+	if (scheme != URL_SCHEME_NONE)
+		*tls = scheme == URL_SCHEME_HTTPS;
 	return 0;
 }
 

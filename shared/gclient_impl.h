@@ -13,10 +13,11 @@
 
 #include "shared/gclient.h"
 #include "shared/tls.h"
+#include "shared/url.h"
 
 #define GC_PATH_BYTES_MAX 128
-#define GC_HOST_BYTES 256
-#define GC_PORT_BYTES 8
+#define GC_HOST_BYTES URL_HOST_BYTES
+#define GC_PORT_BYTES URL_PORT_BYTES
 #define GC_PREFIX_BYTES 5
 /* Redial backoff of a connection, doubled from min to max. */
 #define GC_RETRY_MS_MIN 50

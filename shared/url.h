@@ -33,6 +33,21 @@ int url_check(const char *in, char *why, size_t whylen);
 int url_canon(const char *in, char *out, size_t cap, char *why,
     size_t whylen);
 
+/* A host and a port as text, NUL included. */
+#define URL_HOST_BYTES 256
+#define URL_PORT_BYTES 8
+
+enum url_scheme { URL_SCHEME_NONE, URL_SCHEME_HTTP, URL_SCHEME_HTTPS };
+
+/*
+ * The host and port of "[http://|https://]host:port" (an IPv6 host in
+ * brackets, given without them), to dial: into host[URL_HOST_BYTES] and
+ * port[URL_PORT_BYTES], the scheme in *scheme (URL_SCHEME_NONE without
+ * one). 'url' is borrowed. Returns 0, or CAIRN_EINVAL for another scheme,
+ * no port or one not all digits, an empty host, or a host or port too long.
+ */
+int url_host_port(const char *url, enum url_scheme *scheme, char *host, char *port);
+
 /* Strips Go's ASCII white space (strings.TrimSpace, as types.NewURLs
  * does to each URL) from both ends of s, in place; returns where the text
  * now starts. */

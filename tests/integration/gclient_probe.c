@@ -219,24 +219,37 @@ watch_end(void *arg, struct gc_stream *s, const struct gc_result *r)
 	watch_ended = true;
 }
 
-static int
-cmd_watch(const char *k, int n)
+/* A Watch of prefix k, once created (or ended); NULL if the client
+ * refused it. */
+static struct gc_stream *
+watch_open(const char *k)
 {
 	uint8_t create[BUF_BYTES], buf[BUF_BYTES];
 	size_t clen = enc_prefix(create, k), len = 0;
 	struct gc_stream *s = gc_stream_open(client, WATCH, watch_msg, watch_end, NULL);
 
 	if (s == NULL)
-		return 1;
+		return NULL;
 	/* WatchRequest{create_request = 1: WatchCreateRequest}. */
 	len += pbw_put_varint(buf + len, PBW_TAG(1, PBW_LEN));
 	len += pbw_put_varint(buf + len, clen);
 	memcpy(buf + len, create, clen);
 	len += clen;
 	if (gc_stream_send(s, buf, len) != 0)
-		return 1;
+		return NULL;
 	while (!watch_created && !watch_ended)
 		event_base_loop(base, EVLOOP_ONCE);
+	return s;
+}
+
+static int
+cmd_watch(const char *k, int n)
+{
+	uint8_t buf[BUF_BYTES];
+	struct gc_stream *s = watch_open(k);
+
+	if (s == NULL)
+		return 1;
 	for (int i = 0; i < n && !watch_ended; i++) {
 		char key[64];
 		struct gc_result r;
@@ -249,9 +262,8 @@ cmd_watch(const char *k, int n)
 	while (watch_seen < watch_want && !watch_ended)
 		event_base_loop(base, EVLOOP_ONCE);
 	printf("%d events\n", watch_seen);
-	if (!watch_ended) {
+	if (!watch_ended)
 		gc_stream_cancel(s);
-	}
 	return 0;
 }
 
@@ -268,22 +280,11 @@ hold_end(evutil_socket_t fd, short what, void *arg)
 static int
 cmd_hold(const char *k)
 {
-	uint8_t create[BUF_BYTES], buf[BUF_BYTES];
-	size_t clen = enc_prefix(create, k), len = 0;
-	struct gc_stream *s = gc_stream_open(client, WATCH, watch_msg, watch_end, NULL);
 	struct timeval tv = {60, 0};
 	struct event *limit = evtimer_new(base, hold_end, NULL);
 
-	if (s == NULL || limit == NULL)
+	if (limit == NULL || watch_open(k) == NULL)
 		return 1;
-	len += pbw_put_varint(buf + len, PBW_TAG(1, PBW_LEN));
-	len += pbw_put_varint(buf + len, clen);
-	memcpy(buf + len, create, clen);
-	len += clen;
-	if (gc_stream_send(s, buf, len) != 0)
-		return 1;
-	while (!watch_created && !watch_ended)
-		event_base_loop(base, EVLOOP_ONCE);
 	printf("ready\n");
 	fflush(stdout);
 	evtimer_add(limit, &tv);

@@ -13,15 +13,7 @@ import socket
 import struct
 import sys
 
-
-def varint(v):
-    out = b''
-    while True:
-        b = v & 0x7f
-        v >>= 7
-        out += bytes([b | (0x80 if v else 0)])
-        if not v:
-            return out
+from h2_hostile import varint
 
 
 def frame(field, body):

@@ -14,17 +14,7 @@ import sys
 import time
 
 from h2_hostile import (DATA, END_HEADERS, END_STREAM, HEADERS, RST, WINDOW, Conn, frame,
-                        grpc_msg, request_headers)
-
-
-def varint(v):
-    out = b''
-    while True:
-        b = v & 0x7f
-        v >>= 7
-        out += bytes([b | (0x80 if v else 0)])
-        if not v:
-            return out
+                        grpc_msg, request_headers, varint)
 
 
 def field_bytes(num, data):
