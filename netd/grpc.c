@@ -717,12 +717,18 @@ grpc_queue(struct gstream *s, const uint8_t *msg, size_t len)
 }
 
 int
-grpc_send(struct gstream *s, const uint8_t *msg, size_t len)
+grpc_send_upto(struct gstream *s, const uint8_t *msg, size_t len, size_t max)
 {
-	if (evbuffer_get_length(s->out) > GRPC_OUT_BYTES_MAX)
+	if (evbuffer_get_length(s->out) > max)
 		return CAIRN_EAGAIN;
 	grpc_queue(s, msg, len);
 	return 0;
+}
+
+int
+grpc_send(struct gstream *s, const uint8_t *msg, size_t len)
+{
+	return grpc_send_upto(s, msg, len, GRPC_OUT_BYTES_MAX);
 }
 
 void

@@ -165,6 +165,8 @@ void grpc_reply_parts(struct gstream *s, pb_bytes_array_t *const *parts, size_t 
 /* A streaming call sends the message msg[len] (copied). Returns 0, or
  * CAIRN_EAGAIN (nothing queued) while GRPC_OUT_BYTES_MAX wait to go. */
 int grpc_send(struct gstream *s, const uint8_t *msg, size_t len);
+/* The same with its own bound of bytes waiting. */
+int grpc_send_upto(struct gstream *s, const uint8_t *msg, size_t len, size_t max);
 /* Ends a call with a status, after what was sent. */
 void grpc_finish(struct gstream *s, unsigned status, const char *message);
 /* Answers with the error 'err' (a CAIRN_E* code): etcd's status and text. */

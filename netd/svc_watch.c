@@ -9,9 +9,11 @@
  * flow control) has its watchers held in stored once WATCH_HOLD_BYTES of
  * answers wait for it, and released once it read them down to
  * WATCH_RELEASE_BYTES: stored keeps their place, not their events, as
- * etcd keeps a slow watcher's (its "victims"). Only what the ring held
- * when the hold was sent can still come; past GRPC_OUT_BYTES_MAX (a ring
- * larger than that) the stream ends, as before.
+ * etcd keeps a slow watcher's (its "victims"). What stored sent before the
+ * hold reached it still comes (the ring's worth, or more while netd
+ * drains the ring meanwhile): a watch stream takes up to
+ * WATCH_OUT_BYTES_MAX waiting; past it (a much larger ring) it ends with
+ * ResourceExhausted.
  */
 #include <sys/queue.h>
 #include <stdlib.h>
@@ -39,6 +41,7 @@
  * below which they are released. */
 #define WATCH_HOLD_BYTES (1u << 20)
 #define WATCH_RELEASE_BYTES (256u << 10)
+#define WATCH_OUT_BYTES_MAX (16u << 20)
 
 /* etcd's clientv3.InvalidWatchID. */
 #define WATCH_ID_INVALID (-1)
@@ -91,7 +94,7 @@ watch_send(struct gstream *s, etcdserverpb_WatchResponse *r, struct evbuffer *ev
 	os = pb_ostream_from_buffer(buf, len);
 	if (!pb_encode(&os, etcdserverpb_WatchResponse_fields, r))
 		fatalx("cannot encode a WatchResponse");
-	if (grpc_send(s, buf, len) != 0 && !s->answered)
+	if (grpc_send_upto(s, buf, len, WATCH_OUT_BYTES_MAX) != 0 && !s->answered)
 		/* The client does not read: end the stream rather than drop
 		 * events; clients resume from their last revision. */
 		grpc_finish(s, GRPC_RESOURCE_EXHAUSTED, err_str(CAIRN_ETOOMANYREQ));
