@@ -15,6 +15,7 @@
 #include "netd/h2.h"
 #include "netd/http1.h"
 #include "netd/netd.h"
+#include "netd/peer_join.h"
 #include "netd/sniff.h"
 #include "shared/log.h"
 #include "shared/xmalloc.h"
@@ -178,6 +179,8 @@ netd_start(struct child *c)
 		    "metrics and health" : cl->info.kind == cairn_ipc_Listener_Kind_PEER ?
 		    "peer traffic" : "client traffic", cl->info.url);
 	}
+	if (c->cfg.netd.join)
+		peer_join_start(n);
 	return 0;
 }
 
@@ -201,6 +204,7 @@ netd_stop(struct child *c)
 		evconnlistener_free(n->listeners[i].ev);
 	pending_close(&n->pending);
 	publish_free(n);
+	peer_join_free(n);
 	peers_free(n);
 	lease_relay_free(n);
 	tokens_sweep(&n->tokens, 0, true);

@@ -72,6 +72,7 @@ struct netd {
 	struct tls_server *peer_dial_tls; /* and dialling them */
 	struct publish publish;     /* the member's attributes (publish.c) */
 	struct peers peers;         /* the other members (peer.c) */
+	struct peer_join *join;     /* join mode's question (peer_join.c), owned */
 	struct lease_relays relays; /* lease calls relayed (lease_relay.c) */
 };
 

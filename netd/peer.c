@@ -19,6 +19,7 @@
 #include "netd/lease_relay.h"
 #include "netd/peer.h"
 #include "netd/peer_frame.h"
+#include "netd/peer_join.h"
 #include "netd/tls.h"
 #include "netd/backend.h"
 #include "shared/pbwire.h"
@@ -34,9 +35,7 @@ static void peer_out_dial(struct peer_out *p);
 
 /* ---- URLs ------------------------------------------------------------- */
 
-/* The host and port of "http://host:port" or "https://[v6]:port"; *tls
- * for https. */
-static int
+int
 peer_url_split(const char *url, char *host, char *port, bool *tls)
 {
 	enum url_scheme scheme;
@@ -137,29 +136,6 @@ peer_out_event(struct bufferevent *bev, short what, void *arg)
 	if (tls_start(n->c->base, bev, n->peer_dial_tls, tls_host_is_ip(p->host) ? NULL : p->host,
 	    NULL, peer_out_tls_done, p, NULL) != 0)
 		peer_out_down(p, "cannot start TLS");
-}
-
-/* The next whole frame in 'in' (at most 'max' bytes): 1 with *p and *len
- * set (drain PEER_LEN_BYTES + *len after use), 0 while it is not all in
- * (the read watermark then waits for it), -1 when it is over 'max'. */
-static int
-peer_frame_next(struct bufferevent *bev, uint32_t max, uint8_t **p, uint32_t *len)
-{
-	struct evbuffer *in = bufferevent_get_input(bev);
-	uint8_t lenb[PEER_LEN_BYTES];
-
-	if (evbuffer_copyout(in, lenb, sizeof(lenb)) != (ssize_t)sizeof(lenb))
-		return 0;
-	*len = le_get32(lenb);
-	if (*len > max)
-		return -1;
-	if (evbuffer_get_length(in) < PEER_LEN_BYTES + (size_t)*len) {
-		bufferevent_setwatermark(bev, EV_READ, PEER_LEN_BYTES + (size_t)*len, 0);
-		return 0;
-	}
-	bufferevent_setwatermark(bev, EV_READ, 0, 0);
-	*p = evbuffer_pullup(in, PEER_LEN_BYTES + (ssize_t)*len) + PEER_LEN_BYTES;
-	return 1;
 }
 
 /* The member we dial writes only to say we were removed from the
@@ -281,7 +257,19 @@ peer_in_frame(struct peer_in *pi, const cairn_peer_PeerFrame *f, size_t len)
 	int rc;
 
 	if (pi->from == 0) {
-		if (!f->has_hello || f->has_msg || f->has_relay || f->has_snap || f->removed)
+		if (f->has_join_ask && !f->has_hello && !f->has_msg && !f->has_relay &&
+		    !f->has_snap && !f->removed && f->join == NULL) {
+			if (f->join_ask.version != PEER_VERSION)
+				return "another version of the peer protocol";
+			/* Answered with a list read from stored after this ask
+			 * (a member just added is in it), within PEER_HELLO_MS. */
+			pi->closing = true;
+			bufferevent_disable(pi->bev, EV_READ);
+			pi->join_need = peers_members_refresh(n);
+			return NULL;
+		}
+		if (!f->has_hello || f->has_msg || f->has_relay || f->has_snap || f->removed ||
+		    f->join != NULL)
 			return "its first frame is not a hello";
 		if (f->hello.version != PEER_VERSION)
 			return "another version of the peer protocol";
@@ -299,7 +287,8 @@ peer_in_frame(struct peer_in *pi, const cairn_peer_PeerFrame *f, size_t len)
 		}
 		return peer_known(n, f->hello.from) ? NULL : "not a member";
 	}
-	if (f->has_hello || f->removed || (int)f->has_msg + f->has_relay + f->has_snap != 1)
+	if (f->has_hello || f->removed || f->has_join_ask || f->join != NULL ||
+	    (int)f->has_msg + f->has_relay + f->has_snap != 1)
 		return "a frame without a Raft message, a lease relay or a snapshot's part";
 	peer_count_recv(n, pi->from, len);
 	if (f->has_relay)
@@ -373,8 +362,8 @@ peer_in_hello_late(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	peer_in_close(pi, pi->closing ? "a removed member did not read its notice in time" :
-	    "no hello in time");
+	peer_in_close(pi, pi->join_need != 0 ? "no members list for its join_ask in time" :
+	    pi->closing ? "it did not read its last frame in time" : "no hello in time");
 }
 
 /* The notice went out: the connection closes. */
@@ -385,26 +374,33 @@ peer_in_written(struct bufferevent *bev, void *arg)
 	peer_in_close(arg, NULL);
 }
 
+const char *
+peer_in_last_word(struct peer_in *pi, const cairn_peer_PeerFrame *f)
+{
+	struct timeval tv = {PEER_HELLO_MS / 1000, (PEER_HELLO_MS % 1000) * 1000};
+
+	pi->closing = true;
+	bufferevent_disable(pi->bev, EV_READ);
+	if (peer_frame_put(bufferevent_get_output(pi->bev), f) != 0 ||
+	    evtimer_add(pi->hello_ev, &tv) != 0)
+		return "cannot write its last frame";
+	bufferevent_setcb(pi->bev, NULL, peer_in_written, peer_in_event, pi);
+	return NULL;
+}
+
 /* Member pi->from was removed from the cluster: told so (etcd answers
- * 410 Gone), then the connection closes once the notice is written or
- * PEER_HELLO_MS passed. */
+ * 410 Gone), then the connection closes. */
 static void
 peer_in_tell_removed(struct peer_in *pi)
 {
-	struct timeval tv = {PEER_HELLO_MS / 1000, (PEER_HELLO_MS % 1000) * 1000};
 	cairn_peer_PeerFrame f = cairn_peer_PeerFrame_init_zero;
+	const char *why;
 
 	log_warnx("member %llx was removed from the cluster: telling it so",
 	    (unsigned long long)pi->from);
 	f.removed = true;
-	pi->closing = true;
-	bufferevent_disable(pi->bev, EV_READ);
-	if (peer_frame_put(bufferevent_get_output(pi->bev), &f) != 0 ||
-	    evtimer_add(pi->hello_ev, &tv) != 0) {
-		peer_in_close(pi, "cannot tell a removed member");
-		return;
-	}
-	bufferevent_setcb(pi->bev, NULL, peer_in_written, peer_in_event, pi);
+	if ((why = peer_in_last_word(pi, &f)) != NULL)
+		peer_in_close(pi, why);
 }
 
 /* A peer connection's plaintext (bev taken): its hello awaited. */
@@ -517,15 +513,52 @@ peers_init(struct netd *n)
 
 /* ---- the members table's word ---------------------------------------------- */
 
-void
-peers_members_changed(struct netd *n, uint64_t rev)
+static void
+peers_members_ask(struct netd *n, uint64_t rev)
 {
 	cairn_ipc_Maint m = {.op = cairn_ipc_Maint_Op_MEMBER_PEERS};
 
-	if (rev == 0 || rev == n->peers.members_rev || n->peers.members_asked != 0)
+	if (backend_ask_internal(n, PENDING_PEERS, &m) != 0)
 		return;
-	if (backend_ask_internal(n, PENDING_PEERS, &m) == 0)
-		n->peers.members_asked = rev;
+	n->peers.asking = true;
+	n->peers.members_asked = rev;
+	n->peers.asks_sent++;
+}
+
+void
+peers_members_changed(struct netd *n, uint64_t rev)
+{
+	if (rev == 0 || rev == n->peers.members_rev || n->peers.asking)
+		return;
+	peers_members_ask(n, rev);
+}
+
+uint64_t
+peers_members_refresh(struct netd *n)
+{
+	if (n->peers.asking) {
+		n->peers.ask_again = true; /* the one under way may be older */
+		return n->peers.asks_sent + 1;
+	}
+	peers_members_ask(n, n->store.members_rev);
+	return n->peers.asks_sent + (n->peers.asking ? 0 : 1);
+}
+
+/* join_asks waiting for a list as new as the one just read: answered. */
+static void
+peers_answer_joiners(struct netd *n)
+{
+	struct peer_in *pi, *next;
+	const char *why;
+
+	for (pi = TAILQ_FIRST(&n->peers.in); pi != NULL; pi = next) {
+		next = TAILQ_NEXT(pi, entry);
+		if (pi->join_need == 0 || pi->join_need > n->peers.asks_done)
+			continue;
+		pi->join_need = 0;
+		if ((why = peer_join_answer(pi)) != NULL)
+			peer_in_close(pi, why);
+	}
 }
 
 /* The slot of member 'id' in out[], or NULL. */
@@ -641,19 +674,28 @@ peers_members(struct netd *n, int code, const uint8_t *list, size_t len)
 	struct pbw_field f;
 	int rc;
 
-	n->peers.members_asked = 0;
+	n->peers.asking = false;
+	n->peers.asks_done = n->peers.asks_sent;
+	if (n->peers.ask_again) {
+		n->peers.ask_again = false;
+		peers_members_ask(n, n->store.members_rev);
+	}
 	if (code != 0)
 		return; /* asked again at the next status */
 	n->peers.nremoved = 0;
+	peer_join_note(n, NULL, 0);
 	while ((rc = pbw_next(&r, &f)) == 1) {
-		if (f.number == etcdserverpb_MemberListResponse_members_tag && f.type == PBW_LEN)
+		if (f.number == etcdserverpb_MemberListResponse_members_tag && f.type == PBW_LEN) {
 			peers_member(n, f.p, f.n, seen);
+			peer_join_note(n, f.p, f.n);
+		}
 		else if (f.number == MEMBERS_REMOVED_FIELD && f.type == PBW_VARINT &&
 		    n->peers.nremoved < PEER_REMOVED_MAX)
 			n->peers.removed[n->peers.nremoved++] = f.v;
 	}
 	if (rc != 0)
 		return;
+	n->peers.known_ok = true;
 	/* Those no longer listed (removed) are dialled no more. */
 	for (size_t i = 0; i < n->peers.nout; i++) {
 		if (!seen[i] && n->peers.out[i].id != 0) {
@@ -664,6 +706,7 @@ peers_members(struct netd *n, int code, const uint8_t *list, size_t len)
 	}
 	n->peers.members_rev = rev;
 	peers_drop_strangers(n);
+	peers_answer_joiners(n);
 }
 
 void
@@ -734,4 +777,5 @@ peers_free(struct netd *n)
 			event_free(p->retry_ev);
 	}
 	n->peers.nout = 0;
+	peer_join_forget(n);
 }

@@ -85,6 +85,7 @@ struct peer_in {
 	uint64_t from;              /* 0 until its hello */
 	bool closing;               /* told it was removed: closes once written */
 	struct peer_snap_in snap;   /* a snapshot coming from it */
+	uint64_t join_need;         /* a join_ask waits for this ask's list; 0: none */
 };
 
 struct peers {
@@ -94,11 +95,22 @@ struct peers {
 	size_t nin;
 	bool dialing;               /* our own IDs are known: dialling began */
 	uint64_t members_rev;       /* stored's members table as last read */
-	uint64_t members_asked;     /* the revision asked for; 0: none asked */
+	uint64_t members_asked;     /* the revision asked for, while 'asking' */
+	bool asking;                /* a MEMBER_PEERS ask is under way */
+	bool ask_again;             /* ask once more when it is answered */
+	uint64_t asks_sent, asks_done; /* asks numbered from 1; the last answered */
 	uint64_t removed[PEER_REMOVED_MAX]; /* removed members, from the store */
 	bool snap_owed;             /* some out[].snap.owed is set */
 	size_t nremoved;
+	/* The members as stored last listed them, for members that join
+	 * (peer_join.c); known_ok once the list was read whole. Owned. */
+	cairn_ipc_JoinInfo *known;
+	bool known_ok;
 };
+
+/* The host and port of "http://host:port" or "https://[v6]:port"; *tls
+ * for https. 0, or CAIRN_EINVAL. */
+int peer_url_split(const char *url, char *host, char *port, bool *tls);
 
 /* The members to dial: the supervisor's bootstrap members (their first
  * peer URL each), until stored's members table says otherwise (a member
@@ -112,11 +124,18 @@ void peers_accept(struct netd *n, int fd, bool tls);
 /* stored's members table changed (StoreStatus.members_rev): asks for it
  * (MEMBER_LIST), to dial whom it lists, and no longer those it does not. */
 void peers_members_changed(struct netd *n, uint64_t rev);
+/* A list newer than any asked for so far: the number of the ask whose
+ * answer will be (peers.asks_done reaches it). */
+uint64_t peers_members_refresh(struct netd *n);
 /* The MemberListResponse asked for (code 0), or why not (asked again at
  * the next status). */
 void peers_members(struct netd *n, int code, const uint8_t *list, size_t len);
 /* Closes an incoming connection, saying why (NULL: quietly). */
 void peer_in_close(struct peer_in *pi, const char *why);
+/* Writes f, the last frame on pi (it reads no more), which closes once
+ * it is written or PEER_HELLO_MS passed: NULL, or why pi must close at
+ * once. */
+const char *peer_in_last_word(struct peer_in *pi, const cairn_peer_PeerFrame *f);
 /* Reads on from pi after a pause (a snapshot's part stored took). */
 void peer_in_resume(struct peer_in *pi);
 /* raftd's message for member m->to: sent, or dropped and counted. */

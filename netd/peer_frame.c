@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <pb_decode.h>
 #include <pb_encode.h>
 
@@ -166,4 +167,27 @@ peer_frame_decode(const uint8_t *p, size_t len, cairn_peer_PeerFrame *f)
 		return CAIRN_EPROTO;
 	}
 	return 0;
+}
+
+/* The next whole frame in 'in' (at most 'max' bytes): 1 with *p and *len
+ * set (drain PEER_LEN_BYTES + *len after use), 0 while it is not all in
+ * (the read watermark then waits for it), -1 when it is over 'max'. */
+int
+peer_frame_next(struct bufferevent *bev, uint32_t max, uint8_t **p, uint32_t *len)
+{
+	struct evbuffer *in = bufferevent_get_input(bev);
+	uint8_t lenb[PEER_LEN_BYTES];
+
+	if (evbuffer_copyout(in, lenb, sizeof(lenb)) != (ssize_t)sizeof(lenb))
+		return 0;
+	*len = le_get32(lenb);
+	if (*len > max)
+		return -1;
+	if (evbuffer_get_length(in) < PEER_LEN_BYTES + (size_t)*len) {
+		bufferevent_setwatermark(bev, EV_READ, PEER_LEN_BYTES + (size_t)*len, 0);
+		return 0;
+	}
+	bufferevent_setwatermark(bev, EV_READ, 0, 0);
+	*p = evbuffer_pullup(in, PEER_LEN_BYTES + (ssize_t)*len) + PEER_LEN_BYTES;
+	return 1;
 }

@@ -115,15 +115,18 @@ raftd_open_wal(struct raftd_node *n, struct wal_recovered *rec)
 	int r = wal_open(&n->fs, NULL, &n->wal, rec, err, sizeof(err));
 
 	if (r == CAIRN_ENOENT) {
-		if (rc->member_id == 0 || rc->members_count == 0) {
+		if (rc->member_id == 0 || (rc->members_count == 0 && !rc->join)) {
 			log_warnx("no WAL and no bootstrap membership from the supervisor");
 			return CAIRN_EINVAL;
 		}
 		log_info("creating a new WAL");
 		rec->id = id;
 		/* The bootstrap membership goes in as a marker at index 0, so
-		 * that the WAL alone says who the members are from then on. */
-		raftd_bootstrap_conf(rc, &rec->snap.conf);
+		 * that the WAL alone says who the members are from then on. A
+		 * member that joins a running cluster starts with none: the
+		 * leader's snapshot brings it (raftd/core_replicate.c). */
+		if (!rc->join)
+			raftd_bootstrap_conf(rc, &rec->snap.conf);
 		if ((r = wal_create(&n->fs, &id, NULL, &n->wal)) == 0 &&
 		    (r = wal_append_snapshot(n->wal, &rec->snap)) == 0)
 			r = wal_sync(n->wal);

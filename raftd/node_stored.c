@@ -152,16 +152,20 @@ raftd_stored_pump(struct raftd_node *n)
 }
 
 /* etcd's snapshot trigger, bounded by what stored holds on disk: the log
- * before that point is no longer needed to rebuild stored. */
+ * before that point is no longer needed to rebuild stored. Sooner when
+ * the core wants a snapshot for a member that joins and holds nothing
+ * (it asks again at its next probe if this one cannot be taken yet). */
 void
 raftd_stored_compact(struct raftd_node *n)
 {
 	uint64_t at = n->stored_durable < n->core.applied ? n->stored_durable : n->core.applied;
+	bool wanted = rcore_snapshot_wanted(&n->core);
 	struct raft_snapshot_marker m;
 	struct log_fields f;
 	int rc;
 
-	if (at <= n->core.snap.meta.index || at - n->core.snap.meta.index < n->snapshot_count)
+	if (at <= n->core.snap.meta.index ||
+	    (!wanted && at - n->core.snap.meta.index < n->snapshot_count))
 		return;
 	if ((rc = rcore_compact(&n->core, at, 0, &m)) != 0) {
 		log_warnx("cannot compact the log at %llu: %s", (unsigned long long)at, err_str(rc));

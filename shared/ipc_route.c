@@ -90,6 +90,8 @@ static const struct ipc_route ipc_routes[] = {
 	    cairn_ipc_SnapshotStatus_size, RING, 0},
 	{cairn_ipc_IPC_STORED_WATCH_HOLD, NETD, STORED, cairn_ipc_WatchHold_fields,
 	    cairn_ipc_WatchHold_size, RING, 0},
+	{cairn_ipc_IPC_SUPERVISOR_JOIN_INFO, NETD, SUP, cairn_ipc_JoinInfo_fields,
+	    cairn_ipc_JoinInfo_size, SOCK, 0},
 };
 
 #define IPC_ROUTES_LEN (sizeof(ipc_routes) / sizeof(ipc_routes[0]))

@@ -62,6 +62,7 @@ union ipc_msg {
 	cairn_ipc_SnapshotPart part;   /* IPC_STORED_SNAPSHOT_RECV */
 	cairn_ipc_SnapshotStatus snap_status; /* IPC_RAFTD_SNAPSHOT_STATUS */
 	cairn_ipc_WatchHold hold;      /* IPC_STORED_WATCH_HOLD */
+	cairn_ipc_JoinInfo join;       /* IPC_SUPERVISOR_JOIN_INFO */
 };
 
 /* The route of 'type', or NULL when the type has none. */

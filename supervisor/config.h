@@ -18,7 +18,7 @@
 
 /* Bounds. */
 #define CONFIG_NAME_BYTES_MAX 256
-#define CONFIG_NOTICES_MAX 64
+#define CONFIG_NOTICES_MAX 32
 #define CONFIG_NOTICE_BYTES_MAX 512
 #define CONFIG_FILE_BYTES_MAX (1u << 20)
 #define CONFIG_TOKEN_TTL_MAX 86400          /* --auth-token-ttl beyond is taken as a day */

@@ -95,14 +95,14 @@ const struct flag_def flags_table[] = {
 	{FL("enable-grpc-gateway", FLAG_T_BOOL, FLAG_G_MEMBER, HIDE, "true",
 	    "Enable GRPC gateway.")},
 
-	{FL("initial-advertise-peer-urls", FLAG_T_URLS, FLAG_G_CLUSTERING, 0, "http://localhost:2380",
+	{FL("initial-advertise-peer-urls", FLAG_T_URLS, FLAG_G_CLUSTERING, IMPL, "http://localhost:2380",
 	    "List of this member's peer URLs to advertise to the rest of the cluster."), .url_except = ""},
 	/* The default follows --name and the advertised peer URLs. */
-	{FL("initial-cluster", FLAG_T_CLUSTER, FLAG_G_CLUSTERING, 0, "default=http://localhost:2380",
+	{FL("initial-cluster", FLAG_T_CLUSTER, FLAG_G_CLUSTERING, IMPL, "default=http://localhost:2380",
 	    "Initial cluster configuration for bootstrapping.")},
-	{FL("initial-cluster-state", FLAG_T_ENUM, FLAG_G_CLUSTERING, FLAG_F_SELECTIVE, "new",
+	{FL("initial-cluster-state", FLAG_T_ENUM, FLAG_G_CLUSTERING, FLAG_F_SELECTIVE | IMPL, "new",
 	    "Initial cluster state ('new' or 'existing')."), .choices = state_choices},
-	{FL("initial-cluster-token", FLAG_T_STRING, FLAG_G_CLUSTERING, 0, "etcd-cluster",
+	{FL("initial-cluster-token", FLAG_T_STRING, FLAG_G_CLUSTERING, IMPL, "etcd-cluster",
 	    "Initial cluster token for the etcd cluster during bootstrap.\n"
 	    "    Specifying this can protect you from unintended cross-cluster interaction when running multiple clusters.")},
 	{FL("advertise-client-urls", FLAG_T_URLS, FLAG_G_CLUSTERING, IMPL, "http://localhost:2379",

@@ -10,6 +10,7 @@
 
 #include "shared/err.h"
 #include "shared/log.h"
+#include "supervisor/join.h"
 #include "supervisor/supervisor.h"
 
 uint64_t
@@ -100,6 +101,8 @@ loop_ctl_readable(evutil_socket_t fd, short what, void *arg)
 			loop_channel_fail(s, c, &m.body.fail);
 		else if (m.hdr.type == cairn_ipc_IPC_SUPERVISOR_MEMBER_REMOVED)
 			loop_member_removed(s);
+		else if (m.hdr.type == cairn_ipc_IPC_SUPERVISOR_JOIN_INFO && c->proc == PROC_NETD)
+			join_answer(s, &m.body.join);
 		/* Hellos need no action: the route table let nothing else in. */
 		chan_msg_release(&m);
 	}
@@ -211,6 +214,15 @@ loop_child_died(struct supervisor *s, struct sup_child *c, pid_t pid, int status
 	if (s->stopping) {
 		if (WIFSIGNALED(status) || WEXITSTATUS(status) != 0)
 			loop_log_death(c, pid, status);
+		return;
+	}
+	/* The netd that asked the join question, replaced at once. */
+	if (c->proc == PROC_NETD && s->join_netd_restart) {
+		s->join_netd_restart = false;
+		if (spawn_child(s, c->proc) != 0) {
+			log_errorx("cannot start netd; stopping the member");
+			loop_stop(s, 1);
+		}
 		return;
 	}
 	loop_log_death(c, pid, status);

@@ -76,8 +76,10 @@ bootstrap_members(const struct config *cfg, struct members *ms, char *err, size_
 /* What raftd needs beyond the common part (stored reads the timings:
  * etcd's minimum lease TTL follows from them). */
 static void
-child_raft_config(const struct config *cfg, const struct members *ms, cairn_ipc_RaftConfig *rc)
+child_raft_config(const struct config *cfg, const struct members *ms, bool join,
+    cairn_ipc_RaftConfig *rc)
 {
+	rc->join = join;
 	if (ms->n > 0) {
 		rc->member_id = ms->m[ms->self].id;
 		rc->cluster_id = ms->cluster_id;
@@ -263,7 +265,7 @@ child_configs(struct supervisor *s, const struct members *ms)
 		cc->gid = (uint32_t)users[p]->gid;
 		if (p == PROC_RAFTD || p == PROC_STORED) {
 			cc->has_raft = true;
-			child_raft_config(cfg, ms, &cc->raft);
+			child_raft_config(cfg, ms, s->join, &cc->raft);
 		}
 		/* stored writes them into a new store; netd dials their peer URLs. */
 		if (p == PROC_STORED || p == PROC_NETD)
@@ -271,6 +273,7 @@ child_configs(struct supervisor *s, const struct members *ms)
 		if (p == PROC_NETD) {
 			cc->has_netd = true;
 			child_netd_config(cfg, &s->listeners, &cc->netd);
+			cc->netd.join = s->joining;
 		}
 		if (p == PROC_STORED)
 			cc->strict_reconfig_check = cfg->strict_reconfig_check;
@@ -282,6 +285,13 @@ child_configs(struct supervisor *s, const struct members *ms)
 		else if (geteuid() == 0 && !users[p]->set)
 			log_warnx("%s runs as root: give --%s-user to separate it", proc_name(p), proc_name(p));
 	}
+}
+
+void
+supervisor_configure_children(struct supervisor *s)
+{
+	child_members(s, s->ms);
+	child_configs(s, s->ms);
 }
 
 static void
@@ -300,12 +310,16 @@ log_start(const struct config *cfg)
 }
 
 static int
-run(const struct config *cfg, const struct members *ms)
+run(const struct config *cfg, struct members *ms)
 {
 	static struct supervisor s;
 	char err[LISTEN_ERR_BYTES_MAX];
 
 	s.cfg = cfg;
+	s.ms = ms;
+	/* etcd asks the running cluster for its IDs before it writes a WAL. */
+	s.joining = ms->n > 0 && !has_wal(cfg) &&
+	    strcmp(config_get(cfg, "initial-cluster-state", NULL), "existing") == 0;
 	listen_init(&s.listeners);
 	for (int p = 0; p < PROC_COUNT; p++) {
 		s.children[p].owner = &s;
@@ -337,14 +351,14 @@ run(const struct config *cfg, const struct members *ms)
 		listen_close(&s.listeners);
 		return 1;
 	}
-	child_members(&s, ms);
-	child_configs(&s, ms);
+	supervisor_configure_children(&s);
 	signal(SIGPIPE, SIG_IGN);
 	s.base = event_base_new();
 	if (s.base == NULL)
 		fatalx("event_base_new");
 	loop_setup(&s);
-	for (int p = PROC_NETD; p < PROC_COUNT && !s.stopping; p++)
+	/* Joining: netd alone until the cluster told its IDs (join.c). */
+	for (int p = PROC_NETD; p < (s.joining ? PROC_NETD + 1 : PROC_COUNT) && !s.stopping; p++)
 		if (spawn_child(&s, (enum cairn_proc)p) != 0)
 			loop_stop(&s, 1);
 	event_base_dispatch(s.base);

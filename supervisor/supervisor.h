@@ -14,6 +14,7 @@
 #include "shared/proto/ipc.pb.h"
 #include "supervisor/config.h"
 #include "supervisor/listen.h"
+#include "supervisor/members.h"
 #include "supervisor/restart.h"
 
 /* Period of the children's heartbeats to one another. */
@@ -40,9 +41,15 @@ struct supervisor {
 	struct event_base *base;
 	struct sup_child children[PROC_COUNT]; /* PROC_NETD.. used */
 	struct listen_set listeners; /* bound before any child; netd's */
-	/* --initial-cluster's members, for stored (RAFT_MEMBERS_MAX). */
+	/* The bootstrap membership (none once a WAL exists), and as stored
+	 * and netd get it (RAFT_MEMBERS_MAX). */
+	struct members *ms;         /* borrowed */
 	cairn_ipc_BootstrapMember members[16];
 	size_t members_len;
+	/* Joining a running cluster (join.c): netd alone asks for its
+	 * members while 'joining'; then 'join' (raftd's new WAL has no
+	 * membership) and the asking netd is replaced at once. */
+	bool joining, join, join_netd_restart;
 	struct event *sigchld_ev;
 	struct event *sigterm_ev;
 	struct event *sigint_ev;
@@ -58,6 +65,9 @@ int datadir_prepare(const struct config *cfg);
 int spawn_find_exes(struct supervisor *s);
 /* spawn.c: starts child 'proc' with its channels; 0 or CAIRN_E*. */
 int spawn_child(struct supervisor *s, enum cairn_proc proc);
+
+/* supervisor.c: each child's configuration from cfg and ms. */
+void supervisor_configure_children(struct supervisor *s);
 
 /* loop.c */
 void loop_setup(struct supervisor *s);

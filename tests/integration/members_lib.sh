@@ -28,11 +28,14 @@ start_member() {
 		$PEER_FLAGS 2>>"$T/$n.log" &
 	SUP[$n]=$!
 }
+# stop_member NAME: kills it, and waits until its children are gone too
+# (they hold its ports until they are).
 stop_member() {
-	local kids
+	local kids p
 	kids=$(pgrep -P "${SUP[$1]}" 2>/dev/null)
 	kill -9 "${SUP[$1]}" $kids 2>/dev/null
 	wait "${SUP[$1]}" 2>/dev/null
+	for p in $kids; do wait_for 5 dead "$p"; done
 	SUP[$1]=
 }
 stop_members() { for n in $NAMES; do [ -z "${SUP[$n]}" ] || stop_member "$n"; done; }
