@@ -336,6 +336,21 @@ test_adopt_carries_two_fds(void)
 	chan_close(&child);
 }
 
+/* A channel whose peer has not started yet: a send is refused as
+ * closed, whatever the type (netd answers clients before raftd exists). */
+static void
+test_send_before_open(void)
+{
+	struct chan never;
+	cairn_ipc_Empty empty = cairn_ipc_Empty_init_zero;
+	cairn_ipc_Read rd = cairn_ipc_Read_init_zero;
+
+	chan_init(&never);
+	CU_ASSERT_EQUAL(chan_send(&never, cairn_ipc_IPC_RAFTD_READ_INDEX_GET, 1, &empty),
+	    CAIRN_ECLOSED);
+	CU_ASSERT_EQUAL(chan_send(&never, cairn_ipc_IPC_STORED_READ_GET, 2, &rd), CAIRN_ECLOSED);
+}
+
 static void
 test_peer_death_seen(void)
 {
@@ -417,6 +432,7 @@ static CU_TestInfo chan_tests[] = {
 	{"bad datagrams refused", test_bad_datagrams},
 	{"unexpected descriptors closed", test_unexpected_descriptors_closed},
 	{"adopt carries two descriptors", test_adopt_carries_two_fds},
+	{"a send before the channel opens is refused", test_send_before_open},
 	{"peer death seen on the socketpair", test_peer_death_seen},
 	{"frames published before peer death are delivered", test_frames_published_before_death_delivered},
 	{"memfd size and seals checked", test_memfd_checked},
