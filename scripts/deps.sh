@@ -8,6 +8,8 @@ protobuf-compiler python3-protobuf libdb-dev libcunit1-dev libyaml-dev libcrypt-
 libhttp-parser-dev libjansson-dev"
 # The real etcd 3.4 and etcdctl: tests compare cairn with them side by side.
 TEST="procps curl etcd-server etcd-client openssl"
+# etcd's own e2e suite (tests/compat), built from Debian's etcd source.
+TEST="$TEST golang-go golang-etcd-server-dev"
 # make bench: h2load drives the gRPC benchmarks.
 BENCH="nghttp2-client"
 case "${1:-build}" in
