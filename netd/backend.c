@@ -356,6 +356,10 @@ backend_frame(struct netd *n, enum cairn_proc from, struct chan_msg *m)
 	case cairn_ipc_IPC_NETD_RESULT_SET:
 		backend_result(n, id, &m->body.result);
 		return 0;
+	case cairn_ipc_IPC_NETD_METRICS_SET:
+	case cairn_ipc_IPC_NETD_SUPERVISOR_METRICS_SET:
+		metrics_take(n, from, &m->body.metrics);
+		return 0;
 	case cairn_ipc_IPC_NETD_STORE_STATUS_SET:
 		/* etcd forgets every simple token when auth is disabled. */
 		if (n->store.auth_enabled && !m->body.store.auth_enabled)

@@ -18,6 +18,7 @@
 #include "netd/grpc.h"
 #include "netd/h2.h"
 #include "netd/http_routes.h"
+#include "netd/metrics.h"
 #include "netd/netd.h"
 #include "netd/svc.h"
 #include "shared/assert.h"
@@ -90,6 +91,14 @@ const struct grpc_method *
 grpc_method_of(const char *path)
 {
 	return grpc_method_find((const uint8_t *)path, strlen(path));
+}
+
+const struct grpc_method *
+grpc_methods_all(size_t *n)
+{
+	CAIRN_STATIC_ASSERT(GRPC_METHODS_LEN <= METRICS_METHODS_MAX, "a counter for each method");
+	*n = GRPC_METHODS_LEN;
+	return grpc_methods;
 }
 
 static struct gstream *
@@ -261,6 +270,12 @@ grpc_call_ok(struct gstream *s)
 		/* etcd's interceptors, for a client that asked for a leader. */
 		grpc_reply_err(s, CAIRN_ENOLEADER);
 	}
+	/* go-grpc-prometheus counts the calls etcd's interceptors let by. */
+	if (!s->answered && !s->counted) {
+		s->counted = true;
+		s->started_ms = netd_now_ms();
+		metrics_call_started(s->n, s->method);
+	}
 	return !s->answered;
 }
 
@@ -425,6 +440,7 @@ grpc_stream_data(struct gstream *s, const uint8_t *data, size_t len)
 	}
 	memcpy(s->req + s->req_len, data, len);
 	s->req_len += len;
+	s->n->metrics.received_bytes += len; /* with the 5-byte prefixes */
 	h2_received(s, len, true);
 	if (!s->grpc)
 		return; /* an HTTP request's body, whole at its end */
@@ -450,6 +466,7 @@ grpc_stream_input(struct gstream *s, const uint8_t *msg, size_t len)
 		s->req_cap = want;
 	}
 	s->req[s->req_len] = 0;
+	s->n->metrics.received_bytes += len;
 	be_put32(s->req + s->req_len + 1, (uint32_t)len);
 	if (len > 0)
 		memcpy(s->req + s->req_len + GRPC_PREFIX_BYTES, msg, len);
@@ -650,6 +667,10 @@ grpc_stream_end(struct gstream *s)
 void
 grpc_stream_free(struct gstream *s)
 {
+	/* A call that ends without a status: its client went away. */
+	if (s->counted)
+		metrics_call_handled(s->n, s->method, s->answered ? s->status : GRPC_CANCELLED,
+		    (double)(netd_now_ms() - s->started_ms) / 1000.0);
 	if (s->hcall != NULL && s->hcall->gw != NULL)
 		gateway_free(s->hcall->gw);
 	free(s->hcall);
@@ -677,6 +698,7 @@ grpc_out_prefix(struct gstream *s, size_t len)
 
 	CAIRN_ASSERT(!s->answered);
 	CAIRN_ASSERT(len <= UINT32_MAX);
+	s->n->metrics.sent_bytes += len;
 	prefix[0] = 0;
 	be_put32(prefix + 1, (uint32_t)len);
 	if (evbuffer_add(s->out, prefix, sizeof(prefix)) != 0)
@@ -833,9 +855,9 @@ grpc_reply_status(struct gstream *s, unsigned status, const char *message)
 	CAIRN_ASSERT(!s->headers_sent);
 	s->answered = true;
 	s->headers_sent = true;
+	s->status = status;
 	if (s->gw != NULL) {
 		/* The gateway writes the status its own way. */
-		s->status = status;
 		snprintf(s->message, sizeof(s->message), "%s", message);
 		gateway_answer(s->gw);
 		return;

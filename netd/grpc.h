@@ -107,6 +107,8 @@ struct gstream {
 	bool want_drain;            /* the service waits for the client to read */
 	bool resume_listed;
 	bool headers_sent;          /* the answer's headers were submitted */
+	bool counted;               /* /metrics counted it started (at started_ms) */
+	int64_t started_ms;
 	bool answered;              /* the call's status is decided */
 	unsigned status;            /* ... for the trailers */
 	char message[GRPC_MESSAGE_BYTES_MAX];
@@ -129,6 +131,8 @@ struct gstream *grpc_stream_gateway(struct netd *n, struct gateway *gw,
     const struct grpc_method *method, const char *path);
 /* The method of a path ("/etcdserverpb.KV/Range"), or NULL. */
 const struct grpc_method *grpc_method_of(const char *path);
+/* Every method netd serves, for /metrics. */
+const struct grpc_method *grpc_methods_all(size_t *n);
 /* A gateway's request message msg[len] (copied; at most msg_bytes_max):
  * served at once when the call is streaming, at its end when unary. */
 void grpc_stream_input(struct gstream *s, const uint8_t *msg, size_t len);

@@ -17,6 +17,7 @@
 #include "netd/auth_tokens.h"
 #include "netd/lease_relay.h"
 #include "netd/pending.h"
+#include "netd/metrics.h"
 #include "netd/peer.h"
 #include "netd/publish.h"
 #include "netd/tls.h"
@@ -73,6 +74,7 @@ struct netd {
 	struct publish publish;     /* the member's attributes (publish.c) */
 	struct peers peers;         /* the other members (peer.c) */
 	struct peer_join *join;     /* join mode's question (peer_join.c), owned */
+	struct metrics metrics;     /* for /metrics (metrics.c) */
 	struct lease_relays relays; /* lease calls relayed (lease_relay.c) */
 };
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "raftd/alloc_heap.h"
@@ -129,7 +130,7 @@ raftd_open_wal(struct raftd_node *n, struct wal_recovered *rec)
 			raftd_bootstrap_conf(rc, &rec->snap.conf);
 		if ((r = wal_create(&n->fs, &id, NULL, &n->wal)) == 0 &&
 		    (r = wal_append_snapshot(n->wal, &rec->snap)) == 0)
-			r = wal_sync(n->wal);
+			r = raftd_wal_sync(n);
 		return r;
 	}
 	if (r == CAIRN_ECORRUPT)
@@ -239,6 +240,82 @@ raftd_log_role(struct raftd_node *n, const struct rcore_update *u)
 	n->leader = u->leader;
 }
 
+int
+raftd_wal_sync(struct raftd_node *n)
+{
+	struct timespec start;
+	int r;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	r = wal_sync(n->wal);
+	hist_observe_since(&n->wal_fsync, &hist_disk_seconds, &start);
+	return r;
+}
+
+/* The slot of member id, taken if new (the oldest slots are members
+ * removed since: reused once all are taken). */
+static struct raftd_rtt *
+raftd_rtt_slot(struct raftd_node *n, uint64_t id)
+{
+	struct raftd_rtt *free_slot = NULL;
+
+	for (size_t i = 0; i < RCORE_MEMBERS_MAX; i++) {
+		if (n->rtt[i].id == id)
+			return &n->rtt[i];
+		if (n->rtt[i].id == 0 && free_slot == NULL)
+			free_slot = &n->rtt[i];
+	}
+	if (free_slot == NULL)
+		return NULL;
+	*free_slot = (struct raftd_rtt){.id = id};
+	return free_slot;
+}
+
+void
+raftd_rtt_sent(struct raftd_node *n, uint64_t to)
+{
+	struct raftd_rtt *r = raftd_rtt_slot(n, to);
+
+	if (r == NULL)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &r->sent);
+	r->waiting = true;
+}
+
+void
+raftd_rtt_answered(struct raftd_node *n, uint64_t from)
+{
+	struct raftd_rtt *r = raftd_rtt_slot(n, from);
+
+	if (r == NULL || !r->waiting)
+		return;
+	r->waiting = false;
+	hist_observe_since(&r->h, &hist_rtt_seconds, &r->sent);
+}
+
+void
+raftd_node_metrics(const struct raftd_node *n, cairn_ipc_Metrics *m)
+{
+	uint64_t last = rlog_last_index(&n->core.log);
+
+	m->proposals_committed = n->core.hs.commit;
+	m->proposals_applied = n->core.applied;
+	m->proposals_pending = last > n->core.hs.commit ? last - n->core.hs.commit : 0;
+	m->proposals_failed = n->proposals_failed;
+	m->has_wal_fsync = true;
+	hist_to_pb(&n->wal_fsync, &hist_disk_seconds, &m->wal_fsync);
+	CAIRN_STATIC_ASSERT(sizeof(m->peer_rtt) / sizeof(m->peer_rtt[0]) >= RCORE_MEMBERS_MAX,
+	    "a round trip histogram for each member");
+	for (size_t i = 0; i < RCORE_MEMBERS_MAX; i++) {
+		if (n->rtt[i].id == 0 || n->rtt[i].h.count == 0)
+			continue;
+		m->peer_rtt[m->peer_rtt_count].to = n->rtt[i].id;
+		m->peer_rtt[m->peer_rtt_count].has_rtt = true;
+		hist_to_pb(&n->rtt[i].h, &hist_rtt_seconds, &m->peer_rtt[m->peer_rtt_count].rtt);
+		m->peer_rtt_count++;
+	}
+}
+
 /* Persists what the update says, with one fdatasync (group commit). A
  * failed write or sync is never retried: the process exits and
  * recovers from what is on disk (an fsync error may have lost pages). */
@@ -256,7 +333,7 @@ raftd_persist(struct raftd_node *n, const struct rcore_update *u)
 	if (r == 0 && u->hs_changed)
 		r = wal_append_hardstate(n->wal, &u->hs);
 	if (r == 0)
-		r = wal_sync(n->wal);
+		r = raftd_wal_sync(n);
 	if (r != 0)
 		fatalx("cannot write the WAL: %s", err_str(r));
 }
@@ -304,6 +381,8 @@ raftd_peer_recv(struct raftd_node *n, const cairn_ipc_RaftMsg *in)
 		log_warnx("refusing a peer message from netd: %s", why);
 		return CAIRN_EPROTO;
 	}
+	if (n->pm.m.type == RMSG_HEARTBEAT_RESP)
+		raftd_rtt_answered(n, n->pm.m.from);
 	rcore_step(&n->core, &n->pm.m);
 	return 0;
 }

@@ -14,12 +14,14 @@
 #include <event2/event.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "raftd/core.h"
 #include "raftd/peer_codec.h"
 #include "raftd/wal.h"
 #include "raftd/wal_fs.h"
 #include "shared/child.h"
+#include "shared/histogram.h"
 
 /* Replies owed to netd while its ring is full; beyond this (a netd that
  * stopped reading) the oldest are dropped and netd's requests time out. */
@@ -91,6 +93,17 @@ struct raftd_node {
 		enum rcore_role role;
 	} status;
 	bool status_due[PROC_COUNT];
+	/* For /metrics (raftd_node_metrics). */
+	struct histogram wal_fsync;  /* hist_disk_seconds */
+	uint64_t proposals_failed;   /* refused to netd */
+	/* Heartbeat to answer, per member (slot id 0: free): the last
+	 * heartbeat's time until its answer. */
+	struct raftd_rtt {
+		uint64_t id;
+		struct timespec sent;
+		bool waiting;
+		struct histogram h;  /* hist_rtt_seconds */
+	} rtt[RCORE_MEMBERS_MAX];
 };
 
 /* Before the privilege drop: makes and opens member/wal (given to
@@ -109,6 +122,13 @@ void raftd_node_peer_up(struct raftd_node *n, enum cairn_proc peer);
  * rounds, the core's updates, entries for stored, owed replies and status. */
 void raftd_node_flush(struct raftd_node *n);
 void raftd_node_stop(struct raftd_node *n);
+/* fdatasyncs the WAL, timed for /metrics: 0 or wal_sync's error. */
+int raftd_wal_sync(struct raftd_node *n);
+/* A heartbeat went to 'to' / its answer came: the round trip. */
+void raftd_rtt_sent(struct raftd_node *n, uint64_t to);
+void raftd_rtt_answered(struct raftd_node *n, uint64_t from);
+/* etcd's proposal counters and WAL fsync latencies, for netd. */
+void raftd_node_metrics(const struct raftd_node *n, cairn_ipc_Metrics *m);
 
 /* node_netd.c */
 void raftd_netd_reset(struct raftd_node *n);

@@ -44,6 +44,8 @@ raftd_netd_send_msgs(struct raftd_node *n, const struct rmsg *msgs, size_t nmsgs
 			rc = chan_send(netd_chan(n), cairn_ipc_IPC_NETD_PEER_SEND, 0, &pb);
 			pb_release(cairn_ipc_RaftMsg_fields, &pb);
 		}
+		if (rc == 0 && msgs[i].type == RMSG_HEARTBEAT)
+			raftd_rtt_sent(n, msgs[i].to);
 		if (rc == CAIRN_ETOOBIG)
 			log_warnx("a Raft message to %llx is too large to send",
 			    (unsigned long long)msgs[i].to);
@@ -64,6 +66,8 @@ netd_reply(struct raftd_node *n, uint16_t type, uint64_t id, int code, uint64_t 
 		n->replies_head = (n->replies_head + 1) % RAFTD_REPLIES_MAX;
 		n->replies_n--;
 	}
+	if (type == cairn_ipc_IPC_NETD_PROPOSAL_FAIL)
+		n->proposals_failed++;
 	tail = (n->replies_head + n->replies_n) % RAFTD_REPLIES_MAX;
 	n->replies[tail] = (struct raftd_reply){.id = id, .index = index,
 	    .code = (uint32_t)code, .type = type};

@@ -171,7 +171,7 @@ raftd_stored_compact(struct raftd_node *n)
 		log_warnx("cannot compact the log at %llu: %s", (unsigned long long)at, err_str(rc));
 		return;
 	}
-	if ((rc = wal_append_snapshot(n->wal, &m)) != 0 || (rc = wal_sync(n->wal)) != 0 ||
+	if ((rc = wal_append_snapshot(n->wal, &m)) != 0 || (rc = raftd_wal_sync(n)) != 0 ||
 	    (rc = wal_release_before(n->wal, m.index)) != 0)
 		fatalx("cannot write the WAL: %s", err_str(rc));
 	log_fields_init(&f);

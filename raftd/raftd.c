@@ -44,6 +44,13 @@ raftd_peer_drained(struct child *c, enum cairn_proc peer)
 }
 
 static void
+raftd_metrics(struct child *c, cairn_ipc_Metrics *m)
+{
+	(void)c;
+	raftd_node_metrics(&node, m);
+}
+
+static void
 raftd_stop(struct child *c)
 {
 	(void)c;
@@ -59,6 +66,7 @@ main(int argc, char **argv)
 		.frame = raftd_frame,
 		.peer_up = raftd_peer_up,
 		.peer_drained = raftd_peer_drained,
+		.metrics = raftd_metrics,
 		.stop = raftd_stop,
 	};
 

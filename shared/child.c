@@ -17,6 +17,7 @@
 #include "shared/fdnums.h"
 #include "shared/log.h"
 #include "shared/privdrop.h"
+#include "shared/proc_stats.h"
 
 static bool
 fd_is_socket(int fd)
@@ -149,6 +150,7 @@ child_main(enum cairn_proc self, const struct child_ops *ops, int argc, char **a
 			    CAIRN_FD_CHAN_MEM(p));
 	if (ops->prepare != NULL && ops->prepare(&c) != 0)
 		return 1;
+	proc_stats_open(); /* /proc, before a chroot hides it */
 	if (c.cfg.drop_privs)
 		privdrop_apply(c.cfg.chroot_dir, c.cfg.uid, c.cfg.gid);
 	log_debug("started");

@@ -43,6 +43,10 @@ struct child_ops {
 	/* The channel to 'peer' was read: the peer may have made room in
 	 * our ring to it, so sends that met CAIRN_EAGAIN may go on. */
 	void (*peer_drained)(struct child *c, enum cairn_proc peer);
+	/* Every CHILD_METRICS_MS (raftd, stored): fill this process's figures
+	 * in *m for netd's /metrics (the skeleton adds the process's own and
+	 * sends it). NULL: the process's own only. */
+	void (*metrics)(struct child *c, cairn_ipc_Metrics *m);
 	/* The loop ended: release what start took. */
 	void (*stop)(struct child *c);
 };
@@ -56,6 +60,9 @@ struct child_peer {
 	uint64_t heartbeat_seq;     /* ours, sent */
 };
 
+/* How often raftd and stored send netd their figures for /metrics. */
+#define CHILD_METRICS_MS 1000u
+
 /* A listening socket the supervisor bound and passed (netd only). */
 struct child_listener {
 	int fd;                     /* owned by the child */
@@ -68,6 +75,7 @@ struct child {
 	struct chan ctl;            /* to the supervisor */
 	struct event *ctl_ev;
 	struct event *heartbeat_ev;
+	uint64_t heartbeats;        /* timer ticks, for the metrics' period */
 	struct event *sigterm_ev;
 	struct child_peer peers[PROC_COUNT]; /* indexed by enum cairn_proc */
 	cairn_ipc_ChildConfig cfg;

@@ -11,6 +11,7 @@
 #include "shared/child_loop.h"
 #include "shared/err.h"
 #include "shared/log.h"
+#include "shared/proc_stats.h"
 
 static void child_peer_readable(evutil_socket_t fd, short what, void *arg);
 
@@ -141,6 +142,10 @@ child_ctl_handle(struct child *c, struct chan_msg *m)
 		log_info("stopping at the supervisor's request");
 		event_base_loopexit(c->base, NULL);
 		break;
+	case cairn_ipc_IPC_NETD_SUPERVISOR_METRICS_SET: /* the supervisor's figures, for netd */
+		if (c->ops->frame != NULL && c->state != NULL)
+			(void)c->ops->frame(c, PROC_SUPERVISOR, m);
+		break;
 	default:
 		fatalx("unexpected %s from the supervisor", ipc_type_name(m->hdr.type));
 	}
@@ -168,13 +173,35 @@ child_ctl_readable(evutil_socket_t fd, short what, void *arg)
 		fatalx("control channel: %s", c->ctl.fail_reason);
 }
 
+/* raftd's and stored's figures, to netd (it keeps its own). */
+static void
+child_send_metrics(struct child *c)
+{
+	cairn_ipc_Metrics m = cairn_ipc_Metrics_init_zero;
+	struct chan *netd = &c->peers[PROC_NETD].ch;
+
+	if (c->self == PROC_NETD || !chan_is_open(netd))
+		return;
+	m.proc = (uint32_t)c->self;
+	m.has_stats = true;
+	proc_stats_read(&m.stats);
+	if (c->ops->metrics != NULL)
+		c->ops->metrics(c, &m);
+	/* A full ring loses one report: the next comes in a second. */
+	if (chan_send(netd, cairn_ipc_IPC_NETD_METRICS_SET, 0, &m) == CAIRN_EPROTO)
+		child_peer_failed(&c->peers[PROC_NETD]);
+}
+
 static void
 child_heartbeat(evutil_socket_t fd, short what, void *arg)
 {
 	struct child *c = arg;
+	uint64_t every = CHILD_METRICS_MS / (c->cfg.heartbeat_ms > 0 ? c->cfg.heartbeat_ms : 1);
 
 	(void)fd;
 	(void)what;
+	if (++c->heartbeats % (every > 0 ? every : 1) == 0)
+		child_send_metrics(c);
 	for (int i = PROC_NETD; i < PROC_COUNT; i++) {
 		struct child_peer *p = &c->peers[i];
 		cairn_ipc_Heartbeat hb;

@@ -92,6 +92,10 @@ static const struct ipc_route ipc_routes[] = {
 	    cairn_ipc_WatchHold_size, RING, 0},
 	{cairn_ipc_IPC_SUPERVISOR_JOIN_INFO, NETD, SUP, cairn_ipc_JoinInfo_fields,
 	    cairn_ipc_JoinInfo_size, SOCK, 0},
+	{cairn_ipc_IPC_NETD_METRICS_SET, RAFTD | STORED, NETD, cairn_ipc_Metrics_fields,
+	    cairn_ipc_Metrics_size, RING, 0},
+	{cairn_ipc_IPC_NETD_SUPERVISOR_METRICS_SET, SUP, NETD, cairn_ipc_Metrics_fields,
+	    cairn_ipc_Metrics_size, SOCK, 0},
 };
 
 #define IPC_ROUTES_LEN (sizeof(ipc_routes) / sizeof(ipc_routes[0]))

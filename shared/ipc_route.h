@@ -63,6 +63,7 @@ union ipc_msg {
 	cairn_ipc_SnapshotStatus snap_status; /* IPC_RAFTD_SNAPSHOT_STATUS */
 	cairn_ipc_WatchHold hold;      /* IPC_STORED_WATCH_HOLD */
 	cairn_ipc_JoinInfo join;       /* IPC_SUPERVISOR_JOIN_INFO */
+	cairn_ipc_Metrics metrics;     /* IPC_NETD_(SUPERVISOR_)METRICS_SET */
 };
 
 /* The route of 'type', or NULL when the type has none. */

@@ -86,16 +86,26 @@ static void
 stored_sync(evutil_socket_t fd, short what, void *arg)
 {
 	struct stored_node *n = arg;
+	struct timespec start;
 
 	(void)fd;
 	(void)what;
 	if (n->store.ci <= n->durable)
 		return;
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	if (bdb_sync(&n->store.db) != 0)
 		fatalx("cannot make the store durable");
+	hist_observe_since(&n->commits, &hist_disk_seconds, &start);
 	n->durable = n->store.ci;
 	n->report_due = true;
 	stored_node_flush(n);
+}
+
+void
+stored_node_metrics(const struct stored_node *n, cairn_ipc_Metrics *m)
+{
+	m->has_backend_commit = true;
+	hist_to_pb(&n->commits, &hist_disk_seconds, &m->backend_commit);
 }
 
 /* The store's revisions and size to netd; the size as last measured

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "shared/child.h"
+#include "shared/histogram.h"
 #include "stored/apply.h"
 #include "stored/mvcc.h"
 #include "stored/pbout.h"
@@ -38,6 +39,9 @@
 
 struct stored_node {
 	struct child *child;
+	/* The store made durable (stored_sync), as etcd's backend commits,
+	 * for /metrics: hist_disk_seconds. */
+	struct histogram commits;
 	struct mvcc store;
 	struct apply apply;
 	struct req_arena arena;
@@ -86,6 +90,8 @@ int stored_node_start(struct stored_node *n);
 int stored_node_frame(struct stored_node *n, enum cairn_proc from, const struct chan_msg *m);
 void stored_node_peer_up(struct stored_node *n, enum cairn_proc peer);
 void stored_node_flush(struct stored_node *n);
+/* Its figures for netd's /metrics. */
+void stored_node_metrics(const struct stored_node *n, cairn_ipc_Metrics *m);
 void stored_node_stop(struct stored_node *n);
 
 #endif

@@ -42,6 +42,13 @@ stored_peer_drained(struct child *c, enum cairn_proc peer)
 }
 
 static void
+stored_metrics(struct child *c, cairn_ipc_Metrics *m)
+{
+	(void)c;
+	stored_node_metrics(&node, m);
+}
+
+static void
 stored_stop(struct child *c)
 {
 	(void)c;
@@ -57,6 +64,7 @@ main(int argc, char **argv)
 		.frame = stored_frame,
 		.peer_up = stored_peer_up,
 		.peer_drained = stored_peer_drained,
+		.metrics = stored_metrics,
 		.stop = stored_stop,
 	};
 

@@ -10,6 +10,7 @@
 
 #include "shared/err.h"
 #include "shared/log.h"
+#include "shared/proc_stats.h"
 #include "supervisor/join.h"
 #include "supervisor/supervisor.h"
 
@@ -311,13 +312,37 @@ loop_sigterm(evutil_socket_t sig, short what, void *arg)
 	loop_stop(arg, 0);
 }
 
+/* The supervisor's own figures, to netd for /metrics, every second. */
+static void
+loop_metrics(evutil_socket_t fd, short what, void *arg)
+{
+	struct supervisor *s = arg;
+	struct sup_child *netd = &s->children[PROC_NETD];
+	cairn_ipc_Metrics m = cairn_ipc_Metrics_init_zero;
+
+	(void)fd;
+	(void)what;
+	if (netd->pid == 0 || s->stopping)
+		return;
+	m.proc = PROC_SUPERVISOR;
+	m.has_stats = true;
+	proc_stats_read(&m.stats);
+	(void)chan_send(&netd->ctl, cairn_ipc_IPC_NETD_SUPERVISOR_METRICS_SET, 0, &m);
+}
+
 void
 loop_setup(struct supervisor *s)
 {
+	struct timeval second = {1, 0};
+
 	s->sigchld_ev = evsignal_new(s->base, SIGCHLD, loop_sigchld, s);
 	s->sigterm_ev = evsignal_new(s->base, SIGTERM, loop_sigterm, s);
 	s->sigint_ev = evsignal_new(s->base, SIGINT, loop_sigterm, s);
 	s->stop_ev = evtimer_new(s->base, loop_stop_grace, s);
+	proc_stats_open();
+	s->metrics_ev = event_new(s->base, -1, EV_PERSIST, loop_metrics, s);
+	if (s->metrics_ev == NULL || event_add(s->metrics_ev, &second) == -1)
+		fatalx("cannot time the supervisor's metrics");
 	if (s->sigchld_ev == NULL || s->sigterm_ev == NULL || s->sigint_ev == NULL ||
 	    s->stop_ev == NULL || event_add(s->sigchld_ev, NULL) == -1 ||
 	    event_add(s->sigterm_ev, NULL) == -1 || event_add(s->sigint_ev, NULL) == -1)

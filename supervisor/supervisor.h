@@ -54,6 +54,7 @@ struct supervisor {
 	struct event *sigterm_ev;
 	struct event *sigint_ev;
 	struct event *stop_ev;      /* grace timer while stopping */
+	struct event *metrics_ev;   /* its figures to netd, every second */
 	bool stopping;
 	int exit_status;
 };

@@ -24,17 +24,59 @@ same get -X PUT /version
 PORT=$CP get /version >"$T/version"
 check "/version: etcd's fields and cairn's own" \
 	grep -qx '{"etcdserver":"3.4.23","etcdcluster":"3.4.0","cairn":"[0-9.]*"}' "$T/version"
-# /metrics: the series netd has, with etcd's names, types and help.
-PORT=$EP get /metrics >"$T/etcd.metrics"
-PORT=$CP get /metrics >"$T/cairn.metrics"
+# /metrics: the series the etcd mixin reads, with etcd's names, types and
+# help, after some writes (raftd's and stored's figures come each second).
+for i in 1 2 3; do
+	"$CTL_BIN" --endpoints "127.0.0.1:$EP" put "m$i" v >/dev/null
+	"$CTL_BIN" --endpoints "127.0.0.1:$CP" put "m$i" v >/dev/null
+done
+value() { grep -m1 "^$1 " "$T/cairn.metrics" | sed 's/.* //'; }
+fetched() {
+	PORT=$EP get /metrics >"$T/etcd.metrics"
+	PORT=$CP get /metrics >"$T/cairn.metrics"
+	grep -q '^etcd_disk_wal_fsync_duration_seconds_count [1-9]' "$T/cairn.metrics" &&
+		grep -q '^etcd_disk_backend_commit_duration_seconds_count [1-9]' "$T/cairn.metrics" &&
+		grep -q '^process_open_fds{process="raftd"}' "$T/cairn.metrics" &&
+		[ "$(value etcd_server_proposals_applied_total)" -ge 3 ]
+}
+check "/metrics has raftd's and stored's figures, the Puts applied, within 5 s" wait_for 5 fetched
 check "/metrics is Prometheus' text format" \
 	eval 'head -1 "$T/cairn.metrics" | grep -qx "200 text/plain; version=0.0.4; charset=utf-8"'
 for m in etcd_server_has_leader etcd_server_is_leader etcd_server_leader_changes_seen_total \
-	etcd_mvcc_db_total_size_in_bytes etcd_server_version etcd_cluster_version etcd_server_id; do
+	etcd_mvcc_db_total_size_in_bytes etcd_server_version etcd_cluster_version etcd_server_id \
+	etcd_server_proposals_committed_total etcd_server_proposals_applied_total \
+	etcd_server_proposals_pending etcd_server_proposals_failed_total \
+	etcd_server_quota_backend_bytes etcd_disk_wal_fsync_duration_seconds \
+	etcd_disk_backend_commit_duration_seconds etcd_network_client_grpc_received_bytes_total \
+	etcd_network_client_grpc_sent_bytes_total; do
 	check "/metrics: $m as etcd has it (help, type, labels)" eval \
 		'[ "$(grep "^# [A-Z]* $m " "$T/cairn.metrics")" = "$(grep "^# [A-Z]* $m " "$T/etcd.metrics")" ] &&
-		[ "$(grep "^$m" "$T/cairn.metrics" | sed "s/ .*//")" = "$(grep "^$m" "$T/etcd.metrics" | sed "s/ .*//")" ]'
+		[ "$(grep "^$m[{ _]" "$T/cairn.metrics" | sed "s/ .*//")" = "$(grep "^$m[{ _]" "$T/etcd.metrics" | sed "s/ .*//")" ]'
 done
+# etcd's gRPC series cover its Health service too; process_* are one
+# process's in etcd, each of cairn's four here (label process).
+for m in grpc_server_started_total grpc_server_handled_total process_cpu_seconds_total \
+	process_resident_memory_bytes process_open_fds process_max_fds process_start_time_seconds \
+	process_virtual_memory_bytes; do
+	check "/metrics: $m's help and type as etcd's" eval \
+		'[ -n "$(grep "^# [A-Z]* $m " "$T/cairn.metrics")" ] &&
+		[ "$(grep "^# [A-Z]* $m " "$T/cairn.metrics")" = "$(grep "^# [A-Z]* $m " "$T/etcd.metrics")" ]'
+done
+put_ok='grpc_server_handled_total{grpc_code="OK",grpc_method="Put",grpc_service="etcdserverpb.KV",grpc_type="unary"}'
+check "/metrics counts the three Puts, started and handled" eval \
+	'[ "$(value "grpc_server_started_total{grpc_method=\"Put\",grpc_service=\"etcdserverpb.KV\",grpc_type=\"unary\"}")" -ge 3 ] &&
+	[ "$(value "$put_ok")" -ge 3 ]'
+check "... their latencies (grpc_server_handling_seconds)" eval \
+	'[ "$(value "grpc_server_handling_seconds_count{grpc_method=\"Put\",grpc_service=\"etcdserverpb.KV\",grpc_type=\"unary\"}")" -ge 3 ]'
+check "... and the bytes of their requests and answers" eval \
+	'[ "$(value etcd_network_client_grpc_received_bytes_total)" -gt 0 ] &&
+	[ "$(value etcd_network_client_grpc_sent_bytes_total)" -gt 0 ]'
+check "proposals: committed, at least those applied" eval \
+	'[ "$(value etcd_server_proposals_committed_total)" -ge "$(value etcd_server_proposals_applied_total)" ]'
+check "the default quota, as etcd's (2 GiB, as Go writes it)" eval \
+	'[ "$(value etcd_server_quota_backend_bytes)" = "$(grep "^etcd_server_quota_backend_bytes " "$T/etcd.metrics" | sed "s/.* //")" ]'
+check "process_resident_memory_bytes for each of cairn's four processes" eval \
+	'[ "$(grep -c "^process_resident_memory_bytes{process=\"\(supervisor\|netd\|raftd\|stored\)\"} [1-9]" "$T/cairn.metrics")" = 4 ]'
 check "/metrics: this member leads, with its own ID" eval \
 	'grep -qx "etcd_server_is_leader 1" "$T/cairn.metrics" &&
 	grep -qx "etcd_server_id{server_id=\"8e9e05c52164694d\"} 1" "$T/cairn.metrics"'

@@ -53,6 +53,19 @@ check "/metrics: messages to the stopped member counted as send failures (the ne
 check "... and bytes sent to and received from each member" eval \
 	'metrics "$F" | grep -q "^etcd_network_peer_sent_bytes_total{To=\"[0-9a-f]*\"} [1-9]" &&
 	metrics "$F" | grep -q "^etcd_network_peer_received_bytes_total{From=\"[0-9a-f]*\"} [1-9]"'
+# The leader's heartbeats to each follower and their answers: etcd's
+# round-trip histogram, a series per member.
+rtts() {
+	local lead=$(leader) n c=0
+	for n in $NAMES; do
+		[ -n "${SUP[$n]}" ] && [ "$n" != "$lead" ] || continue
+		metrics "$lead" | grep -q "^etcd_network_peer_round_trip_time_seconds_count{To=\"$(hexid "$n")\"} [1-9]" &&
+			c=$((c + 1))
+	done
+	[ "$c" = 1 ] && metrics "$lead" | grep -qx \
+		'# HELP etcd_network_peer_round_trip_time_seconds Round-Trip-Time histogram between peers'
+}
+check "/metrics: the leader's round trips to the follower up" wait_for 10 rtts
 start_member "$L"
 check "the restarted member catches up" wait_for 20 got "$L" k2 v2
 check "HashKV equal on all three" wait_for 10 eval '[ "$(hashes | wc -l)" = 1 ]'
