@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "shared/jwt.h"
+
 #include <pb.h>
 
 #include "shared/err.h"
@@ -18,7 +20,7 @@
 /* Bounds. */
 #define GRPC_PREFIX_BYTES 5
 #define GRPC_PATH_BYTES_MAX 128
-#define GRPC_TOKEN_BYTES_MAX 256
+#define GRPC_TOKEN_BYTES_MAX (JWT_BYTES_MAX + 1) /* a JWT (shared/jwt.h) */
 #define GRPC_ENCODING_BYTES_MAX 32
 /* A request's header list (HTTP/2's SETTINGS_MAX_HEADER_LIST_SIZE, which
  * netd announces): nghttp2 itself refuses a larger header block
@@ -94,6 +96,7 @@ struct gstream {
 	bool http;                  /* answered as HTTP: no trailers */
 	char encoding[GRPC_ENCODING_BYTES_MAX]; /* grpc-encoding; "" when absent */
 	char token[GRPC_TOKEN_BYTES_MAX];
+	char jwt_user[256];         /* the user of a JWT in token, once verified */
 	bool require_leader;        /* metadata hasleader: true (etcd's WithRequireLeader) */
 	int64_t timeout_ms;         /* grpc-timeout; 0: none */
 	struct event *deadline;     /* ... its timer, once the call starts (owned) */

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "shared/jwt.h"
 #include "netd/backend.h"
 #include "netd/h2.h"
 #include "netd/http1.h"
@@ -107,6 +108,8 @@ netd_configure(struct netd *n, const cairn_ipc_NetdConfig *cfg)
 /* The TLS keys: read before the privilege drop (and the chroot), once:
  * the client URLs', and the peer URLs' as a server and as a client. */
 static struct tls_server netd_tls, netd_peer_tls, netd_peer_dial_tls;
+/* --auth-token jwt,...: its keys, read before the privilege drop too. */
+static struct jwt netd_jwt;
 
 static int
 netd_prepare(struct child *c)
@@ -116,8 +119,13 @@ netd_prepare(struct child *c)
 	    .trusted_ca_file = nc->peer_trusted_ca_file, .crl_file = nc->peer_crl_file,
 	    .cipher_suites = nc->cipher_suites, .client_cert_auth = nc->peer_client_cert_auth,
 	    .auto_tls = nc->peer_auto_tls, .allowed_cn = nc->peer_cert_allowed_cn};
+	char err[512];
 	int rc;
 
+	if ((rc = jwt_init(&netd_jwt, nc->auth_token, err, sizeof(err))) != 0) {
+		log_errorx("%s", err);
+		return rc;
+	}
 	if ((rc = tls_server_init(&netd_tls, nc)) != 0 ||
 	    (rc = tls_end_init(&netd_peer_tls, &f, false)) != 0)
 		return rc;
@@ -138,6 +146,7 @@ netd_start(struct child *c)
 	n->tls = &netd_tls;
 	n->peer_tls = &netd_peer_tls;
 	n->peer_dial_tls = &netd_peer_dial_tls;
+	n->jwt = &netd_jwt;
 	{
 		struct timeval tv = {60, 0};
 
@@ -214,6 +223,7 @@ netd_stop(struct child *c)
 	tls_server_free(&netd_tls); /* the keys wiped */
 	tls_server_free(&netd_peer_tls);
 	tls_server_free(&netd_peer_dial_tls);
+	jwt_free(&netd_jwt);
 }
 
 int

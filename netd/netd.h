@@ -66,6 +66,7 @@ struct netd {
 	uint64_t id_suffix;         /* the lease ID generator's (svc_lease.c) */
 	uint64_t leader_changes;    /* leaders seen, for /metrics */
 	struct tokens tokens;       /* simple tokens (auth_tokens.c) */
+	struct jwt *jwt;            /* JWTs instead, when on (netd.c's) */
 	struct event *tokens_ev;    /* forgets the expired ones */
 	struct tls_server *tls;     /* https client URLs (netd.c's, read before
 	                             * the privilege drop) */

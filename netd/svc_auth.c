@@ -9,6 +9,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <pb_encode.h>
 
@@ -101,6 +102,43 @@ svc_auth_checked(struct gstream *s, int code)
 		grpc_reply_err(s, code);
 }
 
+/* --auth-token jwt: the AuthenticateResponse resp[len] (stored's, with a
+ * simple token) answered with a JWT for the user instead; nothing kept. */
+static void
+svc_auth_jwt(struct gstream *s, const uint8_t *resp, size_t len)
+{
+	struct pbw_reader r = {.buf = resp, .len = len};
+	char jwt[JWT_BYTES_MAX + 1];
+	uint8_t *out = xmalloc(len + JWT_BYTES_MAX + 16);
+	size_t o = 0, start, jl;
+	uint32_t field;
+	enum pbw_type type;
+	int rc = 0;
+
+	/* The header and any other field as they are; the token replaced. */
+	while (rc == 0 && r.off < r.len) {
+		start = r.off;
+		if ((rc = pbw_get_tag(&r, &field, &type)) == 0 && (rc = pbw_skip(&r, type)) == 0 &&
+		    field != AUTH_RESP_TOKEN) {
+			memcpy(out + o, resp + start, r.off - start);
+			o += r.off - start;
+		}
+	}
+	if (rc != 0 || jwt_sign(s->n->jwt, (const char *)s->held, s->n->store.auth_revision,
+	    time(NULL), jwt, sizeof(jwt)) != 0) {
+		log_warnx("cannot sign a JWT for an authentication (no priv-key?)");
+		grpc_reply_err(s, CAIRN_EIO);
+		free(out);
+		return;
+	}
+	jl = strlen(jwt);
+	o += pbw_put_varint(out + o, PBW_TAG(AUTH_RESP_TOKEN, PBW_LEN));
+	o += pbw_put_varint(out + o, jl);
+	memcpy(out + o, jwt, jl);
+	grpc_reply(s, out, o + jl);
+	free(out);
+}
+
 void
 svc_auth_token(struct gstream *s, pb_bytes_array_t *const *parts, size_t n, size_t len)
 {
@@ -118,6 +156,11 @@ svc_auth_token(struct gstream *s, pb_bytes_array_t *const *parts, size_t n, size
 			rc = pbw_get_bytes(&r, &tok, &tok_len);
 		else
 			rc = pbw_skip(&r, type);
+	}
+	if (rc == 0 && tok != NULL && s->n->jwt->on) {
+		svc_auth_jwt(s, buf, len);
+		free(buf);
+		return;
 	}
 	if (rc != 0 || tok == NULL ||
 	    tokens_add(&s->n->tokens, (const char *)tok, tok_len, s->held, s->held_len,

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <pb_decode.h>
 #include <pb_encode.h>
@@ -89,7 +90,15 @@ svc_user(struct gstream *s, const uint8_t **user, size_t *user_len)
 		}
 		return 0;
 	}
-	*user = tokens_find(&n->tokens, s->token, netd_now_ms(), user_len);
+	if (n->jwt->on) {
+		/* Stateless: any member with the keys takes it. */
+		if (jwt_verify(n->jwt, s->token, time(NULL), s->jwt_user, sizeof(s->jwt_user)) == 0) {
+			*user = (const uint8_t *)s->jwt_user;
+			*user_len = strlen(s->jwt_user);
+		}
+	} else {
+		*user = tokens_find(&n->tokens, s->token, netd_now_ms(), user_len);
+	}
 	/* etcd ignores a token while auth is disabled. */
 	return *user == NULL && n->store.auth_enabled ? CAIRN_EAUTHTOKEN : 0;
 }

@@ -172,7 +172,7 @@ const struct flag_def flags_table[] = {
 	{FL("host-whitelist", FLAG_T_STRINGS, FLAG_G_SECURITY, 0, "*",
 	    "Acceptable hostnames from HTTP client requests, if server is not secure (empty or * means allow all).")},
 
-	{FL("auth-token", FLAG_T_STRING, FLAG_G_AUTH, 0, "simple",
+	{FL("auth-token", FLAG_T_STRING, FLAG_G_AUTH, IMPL, "simple",
 	    "Specify a v3 authentication token type and its options ('simple' or 'jwt').")},
 	{FL("bcrypt-cost", FLAG_T_UINT, FLAG_G_AUTH, 0, "10",
 	    "Specify the cost / strength of the bcrypt algorithm for hashing auth passwords. Valid values are between 4 and 31."),

@@ -17,6 +17,7 @@
 #include "shared/log.h"
 #include "shared/assert.h"
 #include "shared/cipher_suites.h"
+#include "shared/jwt.h"
 #include "supervisor/flags.h"
 #include "supervisor/members.h"
 #include "supervisor/supervisor.h"
@@ -206,6 +207,7 @@ child_netd_config(const struct config *cfg, const struct listen_set *ls,
 	    config_get(cfg, "cipher-suites", NULL));
 	CAIRN_ASSERT(flags_parse_bool(config_get(cfg, "auto-tls", NULL), &nc->auto_tls) == 0);
 	nc->auth_token_ttl = cfg->auth_token_ttl;
+	snprintf(nc->auth_token, sizeof(nc->auth_token), "%s", config_get(cfg, "auth-token", NULL));
 	child_client_urls(cfg, nc);
 	tls_path(nc->peer_cert_file, sizeof(nc->peer_cert_file),
 	    config_get(cfg, "peer-cert-file", NULL));
@@ -309,6 +311,22 @@ log_start(const struct config *cfg)
 	log_infof(&f, "starting cairn");
 }
 
+/* etcd's check of --auth-token at start: its type, and for jwt its
+ * options and keys (netd reads them again; these are wiped at once). */
+static bool
+auth_token_bad(const struct config *cfg)
+{
+	static struct jwt j;
+	char err[512];
+	int rc = jwt_init(&j, config_get(cfg, "auth-token", NULL), err, sizeof(err));
+
+	jwt_free(&j);
+	if (rc == 0)
+		return false;
+	log_errorx("%s", err);
+	return true;
+}
+
 static int
 run(const struct config *cfg, struct members *ms)
 {
@@ -342,7 +360,7 @@ run(const struct config *cfg, struct members *ms)
 		listen_close(&s.listeners);
 		return 1;
 	}
-	if (listeners_refused(cfg, &s.listeners) || cipher_suites_bad(cfg)) {
+	if (listeners_refused(cfg, &s.listeners) || cipher_suites_bad(cfg) || auth_token_bad(cfg)) {
 		listen_close(&s.listeners);
 		return 1;
 	}
