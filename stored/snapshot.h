@@ -4,7 +4,8 @@
  * restore into a new member/db. The copy is Berkeley DB's hot backup
  * (database files, then the log that covers them), written as records:
  *   {u8 1, u16 LE name length, name, u64 LE offset, u32 LE length, bytes}
- * one per piece of a file, then {u8 2}, zero bytes up to a multiple of
+ * one per piece of a file (a log file's all-zero blocks left out: the
+ * restored file has holes there), then {u8 2}, zero bytes up to a multiple of
  * 512, then the SHA-256 of everything before it (32 bytes), as etcd ends
  * its snapshots with one (etcdctl takes a snapshot whose size is 32 past
  * a multiple of 512 as one that has its SHA-256). Restoring
@@ -26,6 +27,8 @@
 #define SNAPSHOT_NAME_BYTES_MAX 64
 /* The largest piece a record may carry (restore refuses more). */
 #define SNAPSHOT_PIECE_BYTES_MAX (1u << 20)
+/* Log files go in pieces of this, all-zero ones left out. */
+#define SNAPSHOT_ZERO_BLOCK_BYTES (64u << 10)
 
 /* Takes bytes of the stream, in order; nonzero stops the copy. */
 typedef int snapshot_sink_fn(void *arg, const uint8_t *p, size_t n);
