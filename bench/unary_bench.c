@@ -1,10 +1,13 @@
 /*
- * Benchmark (issue 5): a trivial unary gRPC call, etcd's
- * Maintenance.Status, driven through the client library (shared/gclient.h)
- * with a fixed number of calls in flight; prints requests/s and the
- * latency percentiles h2load does not give (p50, p90, p99, p99.9, max).
- * Usage: unary_bench ENDPOINT CONNS INFLIGHT TOTAL [CA_FILE]
- * (an https:// endpoint is verified against CA_FILE).
+ * Benchmark (issues 5 and 6): a unary gRPC call driven through the client
+ * library (shared/gclient.h) with a fixed number of calls in flight;
+ * prints requests/s and the latency percentiles h2load does not give
+ * (p50, p90, p99, p99.9, max). The call is etcd's Maintenance.Status, or
+ * with UNARY_BENCH_PUT_BYTES=N a KV.Put of a new key ("bench/%010zu") and
+ * an N-byte value each time.
+ * Usage: unary_bench ENDPOINTS CONNS INFLIGHT TOTAL [CA_FILE]
+ * (ENDPOINTS comma-separated, the connections spread over them; an
+ * https:// endpoint is verified against CA_FILE).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,11 +18,43 @@
 #include "shared/xmalloc.h"
 
 #define STATUS_PATH "/etcdserverpb.Maintenance/Status"
+#define PUT_PATH "/etcdserverpb.KV/Put"
+#define ENDPOINTS_MAX 16
+#define VALUE_BYTES_MAX (1u << 20)
 
 static struct event_base *base;
 static struct gc_client *client;
 static uint64_t *lat_ns;
 static size_t done, failed, started, total, inflight, want;
+static size_t put_bytes;         /* 0: Status calls */
+static uint8_t *put_req;         /* a PutRequest: key field, then value */
+
+/* PutRequest{key: "bench/" and n in 10 digits, value}: the key's digits
+ * rewritten in place; its length. */
+static size_t
+put_request(size_t n)
+{
+	for (int i = 9; i >= 0; i--, n /= 10)
+		put_req[8 + i] = (uint8_t)('0' + n % 10);
+	return 19 + (put_req[19] & 0x80 ? (put_req[20] & 0x80 ? 3 : 2) : 1) + put_bytes;
+}
+
+static void
+put_setup(void)
+{
+	size_t o = 19, v = put_bytes;
+
+	put_req = xcalloc(1, 32 + put_bytes);
+	put_req[0] = 0x0a; /* key, 16 bytes: "bench/" and 10 digits */
+	put_req[1] = 16;
+	memcpy(put_req + 2, "bench/", 6);
+	put_req[18] = 0x12; /* value */
+	do { /* the value's length, a varint */
+		put_req[o++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v > 0);
+	memset(put_req + o, 'v', put_bytes);
+}
 
 static uint64_t
 now_ns(void)
@@ -49,8 +84,10 @@ static void
 issue(void)
 {
 	while (started < total && inflight < want) {
-		if (gc_unary(client, STATUS_PATH, NULL, 0, 30000, answered,
-		    (void *)(uintptr_t)now_ns()) != 0) {
+		size_t len = put_bytes > 0 ? put_request(started) : 0;
+
+		if (gc_unary(client, put_bytes > 0 ? PUT_PATH : STATUS_PATH, put_req, len, 30000,
+		    answered, (void *)(uintptr_t)now_ns()) != 0) {
 			fprintf(stderr, "unary_bench: the client refused a call\n");
 			exit(1);
 		}
@@ -78,16 +115,25 @@ pct_ms(double p)
 int
 main(int argc, char **argv)
 {
-	const char *eps[1];
-	struct gc_options o = {.endpoints = eps, .nendpoints = 1, .dial_timeout_ms = 5000};
-	char err[256];
+	const char *eps[ENDPOINTS_MAX];
+	struct gc_options o = {.endpoints = eps, .dial_timeout_ms = 5000};
+	char err[256], *list, *ep;
+	const char *pb = getenv("UNARY_BENCH_PUT_BYTES");
 	uint64_t t0, t1;
 
 	if (argc < 5) {
-		fprintf(stderr, "usage: unary_bench ENDPOINT CONNS INFLIGHT TOTAL [CA_FILE]\n");
+		fprintf(stderr, "usage: unary_bench ENDPOINTS CONNS INFLIGHT TOTAL [CA_FILE]\n");
 		return 2;
 	}
-	eps[0] = argv[1];
+	list = xstrdup(argv[1]);
+	while ((ep = strsep(&list, ",")) != NULL && o.nendpoints < ENDPOINTS_MAX)
+		eps[o.nendpoints++] = ep;
+	if (pb != NULL && (put_bytes = (size_t)atol(pb)) > VALUE_BYTES_MAX) {
+		fprintf(stderr, "unary_bench: UNARY_BENCH_PUT_BYTES over %u\n", VALUE_BYTES_MAX);
+		return 2;
+	}
+	if (put_bytes > 0)
+		put_setup();
 	o.conns = (unsigned)atoi(argv[2]);
 	want = (size_t)atol(argv[3]);
 	total = (size_t)atol(argv[4]);
