@@ -347,8 +347,16 @@ raftd_node_drive(struct raftd_node *n)
 		struct rcore_update u;
 
 		rcore_update(&n->core, &u);
+		/* A leader sends before its own fdatasync, so that followers
+		 * write in parallel with it (Raft's thesis, 10.2.1): it counts
+		 * itself for commitment only once durable (rcore_advance). A
+		 * follower or candidate answers only after: its answers promise
+		 * what it wrote. */
+		if (u.role == RCORE_LEADER)
+			raftd_netd_send_msgs(n, u.msgs, u.nmsgs);
 		raftd_persist(n, &u);
-		raftd_netd_send_msgs(n, u.msgs, u.nmsgs);
+		if (u.role != RCORE_LEADER)
+			raftd_netd_send_msgs(n, u.msgs, u.nmsgs);
 		if (u.snapshot != NULL)
 			raftd_stored_installed(n);
 		raftd_netd_reads_done(n, u.reads, u.nreads);
