@@ -176,32 +176,43 @@ peer_out_retry(evutil_socket_t fd, short what, void *arg)
 	peer_out_dial(arg);
 }
 
+const char *
+peer_dial(struct netd *n, const char *host, const char *port, bufferevent_data_cb read,
+    bufferevent_event_cb event, void *arg, struct bufferevent **out)
+{
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *ai;
+	struct bufferevent *bev;
+	int one = 1;
+
+	*out = NULL;
+	/* Peer URLs are IP addresses or names the system resolves at once
+	 * (localhost): getaddrinfo blocks on anything slower. */
+	if (getaddrinfo(host, port, &hints, &ai) != 0)
+		return "cannot resolve its host";
+	if ((bev = bufferevent_socket_new(n->c->base, -1, BEV_OPT_CLOSE_ON_FREE)) == NULL)
+		fatalx("bufferevent_socket_new");
+	bufferevent_setcb(bev, read, NULL, event, arg);
+	if (bufferevent_socket_connect(bev, ai->ai_addr, (int)ai->ai_addrlen) != 0) {
+		freeaddrinfo(ai);
+		bufferevent_free(bev);
+		return "cannot connect";
+	}
+	freeaddrinfo(ai);
+	(void)setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	bufferevent_enable(bev, EV_READ);
+	*out = bev;
+	return NULL;
+}
+
 static void
 peer_out_dial(struct peer_out *p)
 {
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *ai;
-	int one = 1, fd;
+	const char *why;
 
 	CAIRN_ASSERT(p->bev == NULL);
-	/* Peer URLs are IP addresses or names the system resolves at once
-	 * (localhost): getaddrinfo blocks on anything slower. */
-	if (getaddrinfo(p->host, p->port, &hints, &ai) != 0) {
-		peer_out_down(p, "cannot resolve its host");
-		return;
-	}
-	p->bev = bufferevent_socket_new(p->n->c->base, -1, BEV_OPT_CLOSE_ON_FREE);
-	if (p->bev == NULL)
-		fatalx("bufferevent_socket_new");
-	bufferevent_setcb(p->bev, peer_out_read, NULL, peer_out_event, p);
-	if (bufferevent_socket_connect(p->bev, ai->ai_addr, (int)ai->ai_addrlen) != 0) {
-		freeaddrinfo(ai);
-		peer_out_down(p, "cannot connect");
-		return;
-	}
-	freeaddrinfo(ai);
-	fd = bufferevent_getfd(p->bev);
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	bufferevent_enable(p->bev, EV_READ);
+	if ((why = peer_dial(p->n, p->host, p->port, peer_out_read, peer_out_event, p,
+	    &p->bev)) != NULL)
+		peer_out_down(p, why);
 }
 
 /* ---- connections dialled to us --------------------------------------------- */

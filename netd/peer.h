@@ -112,6 +112,12 @@ struct peers {
  * for https. 0, or CAIRN_EINVAL. */
 int peer_url_split(const char *url, char *host, char *port, bool *tls);
 
+/* A TCP connection to host:port under way, Nagle off, reading: *out,
+ * its callbacks 'read' and 'event' (BEV_EVENT_CONNECTED once up) with
+ * 'arg'. NULL, or why not (*out NULL). */
+const char *peer_dial(struct netd *n, const char *host, const char *port,
+    bufferevent_data_cb read, bufferevent_event_cb event, void *arg, struct bufferevent **out);
+
 /* The members to dial: the supervisor's bootstrap members (their first
  * peer URL each), until stored's members table says otherwise (a member
  * restarted without --initial-cluster, a membership change). */

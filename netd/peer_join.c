@@ -1,11 +1,6 @@
 /*
  * netd: the join question (see peer_join.h).
  */
-#include <sys/socket.h>
-#include <sys/types.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,9 +235,8 @@ join_try_connected(struct bufferevent *bev, short what, void *arg)
 static void
 join_try_dial(struct join_try *t)
 {
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *ai;
 	struct netd *n = t->j->n;
-	int one = 1;
+	const char *why;
 
 	if (peer_url_split(t->url, t->host, t->port, &t->tls) != 0) {
 		join_try_failed(t, "not a URL netd can dial");
@@ -252,23 +246,8 @@ join_try_dial(struct join_try *t)
 		join_try_failed(t, "https needs --peer-cert-file and --peer-key-file, or --peer-auto-tls");
 		return;
 	}
-	/* As peer.c: addresses, or names the system resolves at once. */
-	if (getaddrinfo(t->host, t->port, &hints, &ai) != 0) {
-		join_try_failed(t, "cannot resolve its host");
-		return;
-	}
-	t->bev = bufferevent_socket_new(n->c->base, -1, BEV_OPT_CLOSE_ON_FREE);
-	if (t->bev == NULL)
-		fatalx("bufferevent_socket_new");
-	bufferevent_setcb(t->bev, NULL, NULL, join_try_connected, t);
-	if (bufferevent_socket_connect(t->bev, ai->ai_addr, (int)ai->ai_addrlen) != 0) {
-		freeaddrinfo(ai);
-		join_try_failed(t, "cannot connect");
-		return;
-	}
-	freeaddrinfo(ai);
-	(void)setsockopt(bufferevent_getfd(t->bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	bufferevent_enable(t->bev, EV_READ);
+	if ((why = peer_dial(n, t->host, t->port, NULL, join_try_connected, t, &t->bev)) != NULL)
+		join_try_failed(t, why);
 }
 
 static void

@@ -141,18 +141,17 @@ jwt_init(struct jwt *j, const char *opts, char *err, size_t errlen)
 		else
 			rc = CAIRN_EINVAL;
 	}
-	if (rc != 0 || method == NULL || pub == NULL)
+	if (rc != 0 || method == NULL || pub == NULL) {
 		snprintf(err, errlen, "auth: invalid auth options (--auth-token %s)", opts);
-	else if ((rc = jwt_method(j, method)) != 0)
+		rc = CAIRN_EINVAL;
+	} else if ((rc = jwt_method(j, method)) != 0) {
 		snprintf(err, errlen, "auth: invalid auth signature method (%s)", method);
-	else if ((rc = jwt_read_keys(j, pub, priv, err, errlen)) == 0 &&
+	} else if ((rc = jwt_read_keys(j, pub, priv, err, errlen)) == 0 &&
 	    mbedtls_ctr_drbg_seed(&j->drbg, mbedtls_entropy_func, &j->entropy,
 	    (const unsigned char *)"cairn-jwt", 9) != 0) {
 		snprintf(err, errlen, "auth: cannot seed the JWT signer");
 		rc = CAIRN_EIO;
 	}
-	if (rc == 0 && (method == NULL || pub == NULL))
-		rc = CAIRN_EINVAL;
 	j->on = rc == 0;
 	free(copy);
 	return rc;

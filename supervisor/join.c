@@ -18,12 +18,6 @@
 #include "supervisor/join.h"
 #include "supervisor/supervisor.h"
 
-static int
-url_cmp(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
 /* The remote members as members_join_assign takes them. */
 static size_t
 join_remote(const cairn_ipc_JoinInfo *info, struct member *remote)
@@ -39,7 +33,7 @@ join_remote(const cairn_ipc_JoinInfo *info, struct member *remote)
 		snprintf(m->name, sizeof(m->name), "%s", b->name);
 		for (pb_size_t u = 0; u < b->peer_urls_count && u < MEMBER_URLS_MAX; u++)
 			snprintf(m->urls[m->urls_len++], sizeof(m->urls[0]), "%s", b->peer_urls[u]);
-		qsort(m->urls, m->urls_len, sizeof(m->urls[0]), url_cmp);
+		members_sort_urls(m);
 	}
 	return n;
 }

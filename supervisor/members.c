@@ -129,6 +129,12 @@ url_cmp(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
+void
+members_sort_urls(struct member *m)
+{
+	qsort(m->urls, m->urls_len, sizeof(m->urls[0]), url_cmp);
+}
+
 int
 members_parse_urls(const char *flag, const char *val, const char *dflt, struct member *out,
     char *err, size_t errlen)
@@ -151,7 +157,7 @@ members_parse_urls(const char *flag, const char *val, const char *dflt, struct m
 		}
 	}
 	free(copy);
-	qsort(out->urls, out->urls_len, sizeof(out->urls[0]), url_cmp);
+	members_sort_urls(out);
 	return rc;
 }
 
@@ -224,7 +230,7 @@ members_from_config(const struct config *cfg, struct members *out, char *err,
 	if ((rc = parse_cluster(ic, out, err, errlen)) != 0)
 		return rc;
 	for (size_t i = 0; i < out->n; i++)
-		qsort(out->m[i].urls, out->m[i].urls_len, sizeof(out->m[i].urls[0]), url_cmp);
+		members_sort_urls(&out->m[i]);
 	/* etcd's VerifyBootstrap, in its order. */
 	if ((self = find_member(out, cfg->name, strlen(cfg->name))) < 0) {
 		go_quote(q, sizeof(q), cfg->name);

@@ -70,6 +70,9 @@ int members_from_config(const struct config *cfg, struct members *out,
 int members_join_assign(struct members *local, const struct member *remote, size_t nremote,
     uint64_t cluster_id, char *err, size_t errlen);
 
+/* Sorts m's peer URLs as etcd stores them (as strings). */
+void members_sort_urls(struct member *m);
+
 /* The URLs of a list flag (--flag, named in errors) as etcd holds them:
  * types.NewURLs of 'val' ('dflt' when empty) split at each ',', each as
  * Go writes it back, sorted, repeats kept; into out->urls (its name is
