@@ -18,8 +18,10 @@ check "a lone member leads" wait_for 10 one_leader
 for k in $(seq 1 100); do put m1 "v$k"; done
 check "100 puts applied" wait_for 20 applied_everywhere v100
 compactions() { grep -c '"msg":"compacted the log"' "$T/m1.log"; }
-check "the log was compacted every 20 entries ($(compactions) times)" \
-	eval '[ "$(compactions)" -ge 3 ]'
+# stored's durable index trails its reports: the last compaction may
+# come just after the last put is applied.
+check "the log was compacted every 20 entries, 3 times at least" \
+	wait_for 10 eval '[ "$(compactions)" -ge 3 ]'
 last=$(tail -n 1 "$R/m1.applied" | awk '{print $1}')
 snap=$(grep '"msg":"compacted the log"' "$T/m1.log" | tail -n 1 | sed 's/.*"snapshot-index":\([0-9]*\).*/\1/')
 check "never beyond the durable index (compacted at $snap, applied $last, lag 15)" \
