@@ -15,6 +15,7 @@
 #include "netd/publish.h"
 #include "netd/grpc.h"
 #include "netd/h2.h"
+#include "netd/inner.h"
 #include "netd/netd.h"
 #include "netd/peer_snap.h"
 #include "netd/svc.h"
@@ -110,13 +111,14 @@ backend_propose_as(struct gstream *s, uint8_t *irr, size_t len, enum pending_wai
 }
 
 int
-backend_propose_internal(struct netd *n, uint8_t *irr, size_t len)
+backend_propose_internal(struct netd *n, uint8_t *irr, size_t len, enum pending_wait wait)
 {
 	struct pending *p;
 	int rc = CAIRN_ETOOBIG;
 
+	CAIRN_ASSERT(wait == PENDING_PUBLISH || wait == PENDING_DROP);
 	if (len <= RAFT_PEER_DATA_BYTES_MAX) {
-		if ((p = pending_add(&n->pending, NULL, PENDING_PUBLISH)) == NULL)
+		if ((p = pending_add(&n->pending, NULL, wait)) == NULL)
 			rc = CAIRN_ETOOMANYREQ;
 		else if ((rc = backend_send_proposal(n, p->id, irr, len)) != 0)
 			pending_remove(&n->pending, p);
@@ -141,16 +143,24 @@ backend_ask_internal(struct netd *n, enum pending_wait wait, const cairn_ipc_Mai
 int
 backend_read(struct gstream *s, uint8_t *irr, size_t len, bool serializable)
 {
+	return backend_read_as(s, irr, len, serializable, PENDING_RESULT);
+}
+
+int
+backend_read_as(struct gstream *s, uint8_t *irr, size_t len, bool serializable,
+    enum pending_wait then)
+{
 	struct netd *n = backend_of(s);
 	cairn_ipc_Empty e = cairn_ipc_Empty_init_zero;
 	int rc;
 
+	CAIRN_ASSERT(then == PENDING_RESULT || then == PENDING_INNER);
 	if (len > RAFT_PEER_DATA_BYTES_MAX) {
 		free(irr);
 		return CAIRN_ETOOBIG;
 	}
 	if (serializable) {
-		if ((rc = backend_wait(s, PENDING_RESULT)) == 0 &&
+		if ((rc = backend_wait(s, then)) == 0 &&
 		    (rc = backend_send_read(n, s->pending->id, 0, irr, len)) != 0)
 			rc = backend_send_failed(n, s, rc);
 		free(irr);
@@ -160,6 +170,7 @@ backend_read(struct gstream *s, uint8_t *irr, size_t len, bool serializable)
 		free(irr);
 		return rc;
 	}
+	s->pending->then = then;
 	free(s->held);
 	s->held = irr;
 	s->held_len = len;
@@ -227,14 +238,18 @@ backend_result(struct netd *n, uint64_t id, const cairn_ipc_Result *res)
 	bool live, more;
 	size_t len;
 
-	if (p == NULL || p->wait == PENDING_READ_INDEX || p->wait == PENDING_WATCH) {
+	if (p == NULL || p->wait == PENDING_READ_INDEX || p->wait == PENDING_WATCH ||
+	    p->wait == PENDING_INNER_WATCH) {
 		log_debug("a result for request %llu, which nobody waits for",
 		    (unsigned long long)id);
 		return;
 	}
-	if (p->wait == PENDING_PUBLISH) {
+	if (p->wait == PENDING_PUBLISH || p->wait == PENDING_DROP) {
+		bool publish = p->wait == PENDING_PUBLISH;
+
 		backend_unwait(n, p);
-		publish_result(n, (int)res->code);
+		if (publish)
+			publish_result(n, (int)res->code);
 		return;
 	}
 	if (p->wait == PENDING_PEERS) {
@@ -272,6 +287,10 @@ backend_result(struct netd *n, uint64_t id, const cairn_ipc_Result *res)
 		return;
 	if (wait == PENDING_AUTH_CHECK) {
 		svc_auth_checked(s, (int)res->code);
+		return;
+	}
+	if (wait == PENDING_INNER) {
+		inner_answer(s, (int)res->code, res->data, res->data_count);
 		return;
 	}
 	/* An error ends a keep-alive or snapshot stream too, as etcd's does
@@ -320,6 +339,8 @@ backend_fail(struct netd *n, uint64_t id, int code)
 	backend_unwait(n, p);
 	if (wait == PENDING_PUBLISH)
 		publish_result(n, code != 0 ? code : CAIRN_EIO);
+	else if (s != NULL && !s->answered && wait == PENDING_INNER)
+		inner_answer(s, code != 0 ? code : CAIRN_EIO, NULL, 0);
 	else if (s != NULL && !s->answered)
 		grpc_reply_err(s, code != 0 ? code : CAIRN_EIO);
 }
@@ -338,12 +359,14 @@ backend_on_read_index(struct netd *n, uint64_t id, const cairn_ipc_RaftReply *re
 		backend_fail(n, id, (int)rep->code);
 		return;
 	}
-	p->wait = PENDING_RESULT;
+	p->wait = p->then;
 	rc = backend_send_read(n, id, rep->index, s->held, s->held_len);
 	free(s->held);
 	s->held = NULL;
 	s->held_len = 0;
-	if (rc != 0)
+	if (rc != 0 && p->wait == PENDING_INNER)
+		inner_answer(s, backend_send_failed(n, s, rc), NULL, 0);
+	else if (rc != 0)
 		grpc_reply_err(s, backend_send_failed(n, s, rc));
 }
 
@@ -373,6 +396,8 @@ backend_frame(struct netd *n, enum cairn_proc from, struct chan_msg *m)
 		/* Events still in flight for a watcher cancelled meanwhile. */
 		if (p != NULL && p->wait == PENDING_WATCH)
 			svc_watch_events(n, p, &m->body.events);
+		else if (p != NULL && p->wait == PENDING_INNER_WATCH)
+			inner_events(n, p, &m->body.events);
 		return 0;
 	}
 	case cairn_ipc_IPC_NETD_PROPOSAL_FAIL:

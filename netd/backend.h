@@ -26,15 +26,20 @@ int backend_propose(struct gstream *s, uint8_t *irr, size_t len);
 /* The same, the answer going where 'wait' says (PENDING_AUTH_TOKEN: to
  * svc_auth_token). */
 int backend_propose_as(struct gstream *s, uint8_t *irr, size_t len, enum pending_wait wait);
-/* A proposal of netd's own (irr taken), answered to publish_result(): 0,
- * or why it could not be sent. */
-int backend_propose_internal(struct netd *n, uint8_t *irr, size_t len);
+/* A proposal of netd's own (irr taken), with no stream: its answer goes
+ * to publish_result() for PENDING_PUBLISH, nowhere for PENDING_DROP.
+ * Returns 0, or why it could not be sent. */
+int backend_propose_internal(struct netd *n, uint8_t *irr, size_t len, enum pending_wait wait);
 /* A Maint of netd's own (no stream) for stored, answered to
  * peers_members(): 0, or why it could not be sent. */
 int backend_ask_internal(struct netd *n, enum pending_wait wait, const cairn_ipc_Maint *m);
 /* Has stored serve the read irr[len] (taken): at once when serializable,
  * else after raftd's read index. Returns as backend_propose. */
 int backend_read(struct gstream *s, uint8_t *irr, size_t len, bool serializable);
+/* The same, stored's answer going where 'then' says (PENDING_RESULT or
+ * PENDING_INNER). */
+int backend_read_as(struct gstream *s, uint8_t *irr, size_t len, bool serializable,
+    enum pending_wait then);
 
 /* Asks stored a call it serves itself ('type' IPC_STORED_MAINT_DO with a
  * Maint, IPC_STORED_LEASE_GET with a LeaseAsk) for s, whose answer is a

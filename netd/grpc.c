@@ -18,6 +18,7 @@
 #include "netd/grpc.h"
 #include "netd/h2.h"
 #include "netd/http_routes.h"
+#include "netd/inner.h"
 #include "netd/metrics.h"
 #include "netd/netd.h"
 #include "netd/svc.h"
@@ -66,6 +67,13 @@ static const struct grpc_method grpc_methods[] = {
 	{"/etcdserverpb.Auth/RoleDelete", svc_auth_role_delete, NULL},
 	{"/etcdserverpb.Auth/RoleGrantPermission", svc_auth_role_grant, NULL},
 	{"/etcdserverpb.Auth/RoleRevokePermission", svc_auth_role_revoke, NULL},
+	{"/v3lockpb.Lock/Lock", svc_lock_lock, NULL},
+	{"/v3lockpb.Lock/Unlock", svc_lock_unlock, NULL},
+	{"/v3electionpb.Election/Campaign", svc_election_campaign, NULL},
+	{"/v3electionpb.Election/Proclaim", svc_election_proclaim, NULL},
+	{"/v3electionpb.Election/Leader", svc_election_leader, NULL},
+	{"/v3electionpb.Election/Observe", NULL, &svc_election_observe_ops},
+	{"/v3electionpb.Election/Resign", svc_election_resign, NULL},
 };
 
 #define GRPC_METHODS_LEN (sizeof(grpc_methods) / sizeof(grpc_methods[0]))
@@ -676,6 +684,7 @@ grpc_stream_free(struct gstream *s)
 	free(s->hcall);
 	if (s->method != NULL && s->method->stream != NULL && s->method->stream->free != NULL)
 		s->method->stream->free(s);
+	inner_free(s);
 	if (s->pending != NULL)
 		s->pending->stream = NULL;
 	if (s->resume_listed)

@@ -117,6 +117,7 @@ struct gstream {
 	char message[GRPC_MESSAGE_BYTES_MAX];
 	struct evbuffer *out;       /* the answer's DATA not yet sent, owned */
 	void *svc;                  /* a streaming service's state, its own */
+	struct inner *inner;        /* a call served by netd's own requests (inner.h), owned */
 	struct pending *pending;    /* the request in flight, or NULL */
 	/* What the request needs kept while it waits (a read's request for
 	 * stored once raftd gives its index), owned. */

@@ -41,6 +41,7 @@ pending_add(struct pending_table *t, struct gstream *stream, enum pending_wait w
 			continue;
 		p->id = id;
 		p->wait = wait;
+		p->then = PENDING_RESULT;
 		p->stream = stream;
 		t->used++;
 		return p;

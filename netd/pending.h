@@ -34,11 +34,17 @@ enum pending_wait {
 	PENDING_RELAY,        /* a follower's lease call, for its netd (no stream) */
 	PENDING_SNAP_OUT,     /* stored's snapshot for a member (netd/peer_snap.h) */
 	PENDING_SNAP_IN,      /* stored's word on a snapshot's part from the leader */
+	PENDING_INNER,        /* stored's Result for a request of a call's own (netd/inner.h) */
+	PENDING_INNER_WATCH,  /* stored's events, for a call's own watcher */
+	PENDING_DROP,         /* netd's own, its answer dropped (no stream) */
 };
 
 struct pending {
 	uint64_t id;
 	enum pending_wait wait;
+	/* A read waiting for its read index: what it waits for once stored
+	 * has it (PENDING_RESULT or PENDING_INNER). */
+	enum pending_wait then;
 	struct gstream *stream;     /* borrowed; NULL once orphaned */
 	void *ctx;                  /* the service's, for a long-lived request */
 	/* A lease call relayed (netd/lease_relay.c): on the follower, the

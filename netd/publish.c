@@ -120,7 +120,7 @@ publish_poke(struct netd *n)
 	member = publish_member(n, &len);
 	irr = svc_wrap_plain(REQ_MEMBER_ATTR, member, len, &irr_len);
 	free(member);
-	if ((rc = backend_propose_internal(n, irr, irr_len)) != 0) {
+	if ((rc = backend_propose_internal(n, irr, irr_len, PENDING_PUBLISH)) != 0) {
 		publish_result(n, rc);
 		return;
 	}

@@ -60,6 +60,8 @@ void svc_maint_snapshot_part(struct gstream *s, pb_bytes_array_t *const *parts, 
  * those stored's lessor answers (svc_lease_ask.c), with stored's Result
  * for a keep-alive stream. */
 grpc_unary_fn svc_lease_grant;
+/* A new lease ID, as etcd's server picks one for a grant without. */
+int64_t svc_lease_new_id(struct netd *n);
 grpc_unary_fn svc_lease_revoke;
 grpc_unary_fn svc_lease_time_to_live;
 grpc_unary_fn svc_lease_leases;
@@ -81,6 +83,14 @@ grpc_unary_fn svc_auth_enable, svc_auth_disable, svc_auth_user_add, svc_auth_use
  * applied request (the token). */
 void svc_auth_checked(struct gstream *s, int code);
 void svc_auth_token(struct gstream *s, pb_bytes_array_t *const *parts, size_t n, size_t len);
+
+/* v3lockpb.Lock (svc_lock.c) and v3electionpb.Election
+ * (svc_election.c): etcd's concurrency recipes, served with requests of
+ * netd's own (netd/recipe.h). */
+grpc_unary_fn svc_lock_lock, svc_lock_unlock;
+grpc_unary_fn svc_election_campaign, svc_election_proclaim, svc_election_leader,
+    svc_election_resign;
+extern const struct grpc_stream_ops svc_election_observe_ops;
 
 /* Helpers of the services (svc_pb.c). */
 /* Decodes msg[len] into *dst with nanopb (dst zeroed first). Returns 0;

@@ -22,7 +22,7 @@
 #define SVC_ID_SUFFIX_BITS (SVC_ID_TIME_BITS + SVC_ID_COUNTER_BITS)
 #define SVC_LOW_BITS(x, n) ((x) & ((UINT64_C(1) << (n)) - 1))
 
-static int64_t
+int64_t
 svc_lease_new_id(struct netd *n)
 {
 	uint64_t prefix = SVC_LOW_BITS(n->raft.member_id, 16) << SVC_ID_SUFFIX_BITS;

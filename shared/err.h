@@ -130,7 +130,12 @@ enum grpc_status {
 	  "enough started members", GRPC_UNKNOWN)                                  \
 	/* cairn's bound (RAFT_MEMBERS_MAX); etcd has none. */                     \
 	X(CAIRN_ETOOMANYMEMBERS, "etcdserver: re-configuration failed: a cluster "  \
-	  "holds at most 16 members and learners", GRPC_FAILED_PRECONDITION)
+	  "holds at most 16 members and learners", GRPC_FAILED_PRECONDITION)   \
+	/* etcd 3.4's Election service: its concurrency package's plain      \
+	 * errors, which grpc-go sends as UNKNOWN. */                              \
+	X(CAIRN_EELECTNOTLEADER, "election: not leader", GRPC_UNKNOWN)            \
+	X(CAIRN_EELECTNOLEADER, "election: no leader", GRPC_UNKNOWN)              \
+	X(CAIRN_ELEADERKEYMISSING, "\"leader\" field must be provided", GRPC_UNKNOWN)
 
 enum cairn_err {
 	CAIRN_OK = 0,

@@ -282,6 +282,7 @@ func main() {
 	progress(cli)
 	fragment(cli)
 	keepalive(cli)
+	recipes(cli)
 	if failed {
 		os.Exit(1)
 	}
