@@ -107,6 +107,49 @@ check "... both watchers saw the put and the delete" \
 	test "$(grep -c '"events"' "$T/watch.$CP")" = 4
 same gw /v3/watch '{"create_request":{"key":"dw==","start_revision":"x"}}'
 
+# Lock and Election (etcd runs them over its concurrency recipes): leases
+# of fixed IDs, so that the keys (name/LEASE in hex) agree. "lk", "el".
+same gw /v3/lease/grant '{"TTL":"60","ID":"4096"}'
+same gw /v3/lease/grant '{"TTL":"60","ID":"4097"}'
+same gw /v3/lock/lock '{"name":"bGs=","lease":"4096"}'
+same gw /v3/lock/lock '{"name":"bGs=","lease":"4096"}'
+same gw /v3/kv/range '{"key":"bGsv","range_end":"bGsw"}'
+same gw /v3/lock/unlock '{"key":"bGsvMTAwMA=="}'
+same gw /v3/lock/unlock '{}'
+same gw /v3/lock/lock '{"name":"bGs=","lease":"1"}'
+same gw /v3/lock/lock '{"name":5}'
+# An election: an observer from the start, a second candidate waiting
+# while the first proclaims, then resigns.
+leader_key() { printf '{"name":"ZWw=","key":"ZWwvMTAwMA==","rev":"%s","lease":"4096"}' "$1"; }
+elect() {
+	local rev obs camp
+	gw /v3/election/leader '{"name":"ZWw="}'
+	curl -s -N -m 4 --data-binary '{"name":"ZWw="}' \
+		"http://127.0.0.1:$PORT/v3/election/observe" >"$T/observe.$PORT" &
+	obs=$!
+	sleep 0.5
+	post /v3/election/campaign '{"name":"ZWw=","lease":"4096","value":"YQ=="}' >"$T/camp.$PORT"
+	gw_normalise <"$T/camp.$PORT"
+	rev=$(sed -n 's/.*"rev":"\([0-9]*\)".*/\1/p' "$T/camp.$PORT")
+	curl -s -m 4 --data-binary '{"name":"ZWw=","lease":"4097","value":"Yw=="}' \
+		"http://127.0.0.1:$PORT/v3/election/campaign" >"$T/camp2.$PORT" &
+	camp=$!
+	sleep 0.5
+	gw /v3/election/proclaim "{\"leader\":$(leader_key "$rev"),\"value\":\"Yg==\"}"
+	gw /v3/election/proclaim "{\"leader\":$(leader_key 1),\"value\":\"Yg==\"}"
+	gw /v3/election/proclaim '{"value":"Yg=="}'
+	gw /v3/election/leader '{"name":"ZWw="}'
+	gw /v3/election/resign "{\"leader\":$(leader_key "$rev")}"
+	wait "$camp"
+	gw_normalise <"$T/camp2.$PORT"
+	echo
+	wait "$obs"
+	gw_normalise <"$T/observe.$PORT"
+}
+same elect
+check "... the observer saw three leaders' values" \
+	test "$(grep -o '"value":"[^"]*"' "$T/observe.$CP" | tr '\n' ' ')" = '"value":"YQ==" "value":"Yg==" "value":"Yw==" '
+
 # Maintenance and auth.
 check "maintenance/status: etcd's fields" eval \
 	'PORT=$CP; gw /v3/maintenance/status "{}" | grep -q "^{\"header\":.*\"version\":\"3.4.23\",\"dbSize\":\"[0-9]*\",\"leader\":\"10276657743932975437\""'
