@@ -106,8 +106,29 @@ backend_propose_as(struct gstream *s, uint8_t *irr, size_t len, enum pending_wai
 	if ((rc = backend_wait(s, wait)) == 0 &&
 	    (rc = backend_send_proposal(n, s->pending->id, irr, len)) != 0)
 		rc = backend_send_failed(n, s, rc);
+	/* raftd fails one that waited for a leader at the timeout itself:
+	 * this is the backstop, a little later. */
+	if (rc == 0)
+		s->pending->due_ms = netd_now_ms() + n->request_timeout_ms + NETD_SWEEP_MS;
 	free(irr);
 	return rc;
+}
+
+void
+backend_sweep(struct netd *n)
+{
+	int64_t now = netd_now_ms();
+
+	if (n->pending.used == 0)
+		return;
+	for (size_t i = 0; i < PENDING_SLOTS; i++) {
+		struct pending *p = &n->pending.slots[i];
+
+		if (p->wait != PENDING_FREE && p->due_ms != 0 && p->due_ms <= now) {
+			log_debug("request %llu timed out", (unsigned long long)p->id);
+			backend_fail(n, p->id, CAIRN_ETIMEOUT);
+		}
+	}
 }
 
 int

@@ -60,6 +60,10 @@ int backend_tell(struct netd *n, uint64_t id, unsigned type, const void *body);
 /* Takes a request id for stream s, waiting for 'wait'. 0, or
  * CAIRN_ETOOMANYREQ when the table is full. */
 int backend_wait(struct gstream *s, enum pending_wait wait);
+/* Fails the clients' proposals past etcd's request timeout with its
+ * "request timed out" (one that a leader took, then lost its quorum, is
+ * never answered otherwise). From a timer. */
+void backend_sweep(struct netd *n);
 /* Frees request p; its stream, if any, waits no more. */
 void backend_unwait(struct netd *n, struct pending *p);
 /* Request 'id' answered with res, as stored's Result, or failed with

@@ -43,6 +43,14 @@ netd_tokens_sweep(evutil_socket_t fd, short what, void *arg)
 	tokens_sweep(&n->tokens, netd_now_ms(), false);
 }
 
+static void
+netd_requests_sweep(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	backend_sweep(arg);
+}
+
 struct bufferevent *
 netd_client_bev(struct netd *n, int fd)
 {
@@ -103,6 +111,8 @@ netd_configure(struct netd *n, const cairn_ipc_NetdConfig *cfg)
 	n->msg_bytes_max = cfg->max_request_bytes + NETD_GRPC_OVERHEAD_BYTES;
 	n->txn_ops_max = cfg->max_txn_ops != 0 ? cfg->max_txn_ops : NETD_TXN_OPS_DEFAULT;
 	n->tokens.ttl_ms = (int64_t)cfg->auth_token_ttl * 1000; /* 0: etcd's 300 s */
+	n->request_timeout_ms = cfg->request_timeout_ms != 0 ? cfg->request_timeout_ms :
+	    NETD_REQUEST_TIMEOUT_MS_DEFAULT;
 }
 
 /* The TLS keys: read before the privilege drop (and the chroot), once:
@@ -159,6 +169,13 @@ netd_start(struct child *c)
 	TAILQ_INIT(&n->sniffing);
 	TAILQ_INIT(&n->owed);
 	pending_init(&n->pending);
+	{
+		struct timeval tv = {NETD_SWEEP_MS / 1000, NETD_SWEEP_MS % 1000 * 1000};
+
+		n->sweep_ev = event_new(c->base, -1, EV_PERSIST, netd_requests_sweep, n);
+		if (n->sweep_ev == NULL || event_add(n->sweep_ev, &tv) != 0)
+			fatalx("cannot start the request sweep");
+	}
 	publish_init(n);
 	peers_init(n);
 	lease_relay_init(n);
@@ -218,6 +235,7 @@ netd_stop(struct child *c)
 	lease_relay_free(n);
 	tokens_sweep(&n->tokens, 0, true);
 	event_free(n->tokens_ev);
+	event_free(n->sweep_ev);
 	free(n);
 	c->state = NULL;
 	tls_server_free(&netd_tls); /* the keys wiped */

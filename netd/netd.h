@@ -28,6 +28,10 @@
 /* Streams open at once on one connection: --max-concurrent-streams, but
  * never more than this (etcd's default is unbounded). */
 #define NETD_STREAMS_MAX 1024
+/* etcd's request timeout with its default --election-timeout (1 s). */
+#define NETD_REQUEST_TIMEOUT_MS_DEFAULT 7000
+/* How often proposals past their request timeout are looked for. */
+#define NETD_SWEEP_MS 500
 /* gRPC's allowance for a message beyond --max-request-bytes, as etcd's
  * server sets its MaxRecvMsgSize (grpcOverheadBytes). */
 #define NETD_GRPC_OVERHEAD_BYTES (512u << 10)
@@ -57,6 +61,8 @@ struct netd {
 	TAILQ_HEAD(, gstream) owed;
 	size_t held_bytes;
 	struct pending_table pending;
+	uint32_t request_timeout_ms; /* etcd's: 5 s + 2 election timeouts */
+	struct event *sweep_ev;     /* fails proposals past it (backend_sweep) */
 	uint32_t streams_max;       /* per connection */
 	uint32_t msg_bytes_max;     /* one gRPC request message */
 	uint32_t request_bytes_max; /* --max-request-bytes: one proposal */

@@ -42,6 +42,7 @@ pending_add(struct pending_table *t, struct gstream *stream, enum pending_wait w
 		p->id = id;
 		p->wait = wait;
 		p->then = PENDING_RESULT;
+		p->due_ms = 0;
 		p->stream = stream;
 		t->used++;
 		return p;

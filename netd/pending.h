@@ -46,6 +46,9 @@ struct pending {
 	 * has it (PENDING_RESULT or PENDING_INNER). */
 	enum pending_wait then;
 	struct gstream *stream;     /* borrowed; NULL once orphaned */
+	/* A client's proposal: when it fails if still unanswered (netd's
+	 * clock, ms); 0 for anything else. */
+	int64_t due_ms;
 	void *ctx;                  /* the service's, for a long-lived request */
 	/* A lease call relayed (netd/lease_relay.c): on the follower, the
 	 * leader it went to; on the leader (PENDING_RELAY), the follower it

@@ -151,7 +151,9 @@ raftd_tick(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	n->ticks++;
 	rcore_tick(&n->core);
+	raftd_hold_tick(n);
 	raftd_netd_reads_tick(n);
 	raftd_netd_transfer_tick(n);
 	raftd_node_flush(n);
@@ -372,6 +374,7 @@ raftd_node_drive(struct raftd_node *n)
 void
 raftd_node_flush(struct raftd_node *n)
 {
+	raftd_hold_release(n);
 	raftd_netd_reads_start(n);
 	raftd_node_drive(n);
 	raftd_stored_pump(n);
@@ -453,6 +456,7 @@ raftd_node_stop(struct raftd_node *n)
 		peer_msg_close(&n->pm);
 	}
 	n->wal = NULL;
+	raftd_hold_reset(n);
 	free(n->prop_buf);
 	n->prop_buf = NULL;
 	wal_fs_posix_free(&n->fs);

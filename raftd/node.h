@@ -43,10 +43,28 @@ struct raftd_reply {
 	uint16_t type;
 };
 
-/* netd's read requests answered by one read-index round. */
+/* Client proposals held while the member knows no leader (etcd's
+ * proposals block until one is known, up to the request timeout): at
+ * most this many, of at most this many bytes in all; beyond, "no leader"
+ * at once. */
+#define RAFTD_HELD_MAX 1024
+#define RAFTD_HELD_BYTES_MAX (32u << 20)
+
+/* netd's read requests answered by one read-index round, in arrival
+ * order, each with the tick it arrived at. */
 struct raftd_reads {
 	uint64_t ids[RAFTD_READS_MAX];
+	uint64_t since[RAFTD_READS_MAX];
 	size_t n;
+};
+
+/* A proposal held for a leader: netd's request id, the tick it came at,
+ * the envelope and the request (owned). */
+struct raftd_held {
+	uint64_t id;
+	uint64_t since;
+	uint8_t *data;
+	uint32_t len;
 };
 
 struct raftd_node {
@@ -72,6 +90,9 @@ struct raftd_node {
 	uint64_t read_seq;
 	unsigned read_ticks;         /* ticks the round has taken */
 	unsigned request_ticks;      /* etcd's request timeout, in ticks */
+	uint64_t ticks;              /* ticks since start: the clock of what waits */
+	struct raftd_held held[RAFTD_HELD_MAX]; /* a ring, oldest first */
+	size_t held_head, held_n, held_bytes;
 	/* etcd's MoveLeader under way (one at a time): netd's request id,
 	 * the target, and the ticks it has taken; id 0: none. */
 	struct {
@@ -130,7 +151,21 @@ void raftd_rtt_answered(struct raftd_node *n, uint64_t from);
 /* etcd's proposal counters and WAL fsync latencies, for netd. */
 void raftd_node_metrics(const struct raftd_node *n, cairn_ipc_Metrics *m);
 
+/* node_hold.c: proposals that wait for a leader. Holds the proposal
+ * data[len] (copied) of netd's request 'id': 0, or CAIRN_ENOLEADER when
+ * the bounds are full. */
+int raftd_hold_add(struct raftd_node *n, uint64_t id, const uint8_t *data, uint32_t len);
+/* Once a leader is known, proposes what was held, oldest first. */
+void raftd_hold_release(struct raftd_node *n);
+/* Fails what has waited the request timeout (etcd's context error). */
+void raftd_hold_tick(struct raftd_node *n);
+/* Forgets everything held, unanswered (a new netd). */
+void raftd_hold_reset(struct raftd_node *n);
+
 /* node_netd.c */
+/* Queues a reply of 'type' for netd's request 'id'. */
+void raftd_netd_reply(struct raftd_node *n, uint16_t type, uint64_t id, int code,
+    uint64_t index);
 void raftd_netd_reset(struct raftd_node *n);
 void raftd_netd_send_msgs(struct raftd_node *n, const struct rmsg *msgs, size_t nmsgs);
 int raftd_netd_propose(struct raftd_node *n, uint64_t id, const cairn_ipc_Proposal *p,

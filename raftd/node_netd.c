@@ -29,6 +29,7 @@ raftd_netd_reset(struct raftd_node *n)
 	n->replies_head = n->replies_n = 0;
 	n->reads_waiting.n = 0;
 	n->reads_asked.n = 0;
+	raftd_hold_reset(n);
 }
 
 /* Messages netd cannot take now are lost, as on any network: Raft sends
@@ -56,8 +57,8 @@ raftd_netd_send_msgs(struct raftd_node *n, const struct rmsg *msgs, size_t nmsgs
 }
 
 /* Queues a reply; sent at once when the ring has room. */
-static void
-netd_reply(struct raftd_node *n, uint16_t type, uint64_t id, int code, uint64_t index)
+void
+raftd_netd_reply(struct raftd_node *n, uint16_t type, uint64_t id, int code, uint64_t index)
 {
 	size_t tail;
 
@@ -119,11 +120,16 @@ raftd_netd_propose(struct raftd_node *n, uint64_t id, const cairn_ipc_Proposal *
 	else {
 		entry_envelope_put(n->prop_buf, n->core.cfg.id, id);
 		chunks_join(p->data, p->data_count, n->prop_buf + ENTRY_ENVELOPE_BYTES);
+		raftd_hold_release(n); /* older ones first */
 		rc = netd_propose_err(rcore_propose(&n->core, n->prop_buf,
 		    (uint32_t)(ENTRY_ENVELOPE_BYTES + len)));
+		/* A client's waits for a leader, as in etcd; stored's (lease
+		 * expiries) are proposed again anyway. */
+		if (rc == CAIRN_ENOLEADER && reply)
+			rc = raftd_hold_add(n, id, n->prop_buf, (uint32_t)(ENTRY_ENVELOPE_BYTES + len));
 	}
 	if (rc != 0 && reply)
-		netd_reply(n, cairn_ipc_IPC_NETD_PROPOSAL_FAIL, id, rc, 0);
+		raftd_netd_reply(n, cairn_ipc_IPC_NETD_PROPOSAL_FAIL, id, rc, 0);
 	return 0;
 }
 
@@ -144,16 +150,17 @@ raftd_netd_propose_conf(struct raftd_node *n, uint64_t id, const cairn_ipc_ConfP
 		rc = netd_propose_err(rcore_propose_conf(&n->core, (enum raft_conf_op)p->op, p->id,
 		    ctx, (uint32_t)(ENTRY_ENVELOPE_BYTES + p->member.size)));
 	if (rc != 0)
-		netd_reply(n, cairn_ipc_IPC_NETD_PROPOSAL_FAIL, id, rc, 0);
+		raftd_netd_reply(n, cairn_ipc_IPC_NETD_PROPOSAL_FAIL, id, rc, 0);
 }
 
 void
 raftd_netd_read(struct raftd_node *n, uint64_t id)
 {
 	if (n->reads_waiting.n == RAFTD_READS_MAX) {
-		netd_reply(n, cairn_ipc_IPC_NETD_READ_INDEX_SET, id, CAIRN_ETOOMANYREQ, 0);
+		raftd_netd_reply(n, cairn_ipc_IPC_NETD_READ_INDEX_SET, id, CAIRN_ETOOMANYREQ, 0);
 		return;
 	}
+	n->reads_waiting.since[n->reads_waiting.n] = n->ticks;
 	n->reads_waiting.ids[n->reads_waiting.n++] = id;
 }
 
@@ -161,8 +168,26 @@ static void
 netd_reads_answer(struct raftd_node *n, struct raftd_reads *b, int code, uint64_t index)
 {
 	for (size_t i = 0; i < b->n; i++)
-		netd_reply(n, cairn_ipc_IPC_NETD_READ_INDEX_SET, b->ids[i], code, index);
+		raftd_netd_reply(n, cairn_ipc_IPC_NETD_READ_INDEX_SET, b->ids[i], code, index);
 	b->n = 0;
+}
+
+/* A round lost with the leader: its reads go back before those waiting
+ * (they are older), for the next round once a leader is known. Those
+ * that do not fit (the bound) time out now. */
+static void
+netd_reads_again(struct raftd_node *n)
+{
+	struct raftd_reads *a = &n->reads_asked, *w = &n->reads_waiting;
+	size_t keep = a->n < RAFTD_READS_MAX - w->n ? a->n : RAFTD_READS_MAX - w->n;
+
+	memmove(w->ids + keep, w->ids, w->n * sizeof(w->ids[0]));
+	memmove(w->since + keep, w->since, w->n * sizeof(w->since[0]));
+	memcpy(w->ids, a->ids + (a->n - keep), keep * sizeof(w->ids[0]));
+	memcpy(w->since, a->since + (a->n - keep), keep * sizeof(w->since[0]));
+	w->n += keep;
+	a->n -= keep;
+	netd_reads_answer(n, a, CAIRN_ETIMEOUT, 0);
 }
 
 /* One round at a time: reads that arrive during a round wait for the
@@ -176,6 +201,10 @@ raftd_netd_reads_start(struct raftd_node *n)
 	if (n->read_ctx != 0 || n->reads_waiting.n == 0)
 		return;
 	rc = rcore_read_index(&n->core, ++n->read_seq);
+	/* No leader: they wait for one, as etcd's read loop does, until
+	 * the request timeout. */
+	if (rc == CAIRN_ENOLEADER)
+		return;
 	if (rc != 0) {
 		netd_reads_answer(n, &n->reads_waiting, rc == CAIRN_EAGAIN ?
 		    CAIRN_ETOOMANYREQ : rc, 0);
@@ -195,9 +224,11 @@ raftd_netd_reads_done(struct raftd_node *n, const struct rcore_read *r, size_t n
 	for (size_t i = 0; i < nr; i++) {
 		if (r[i].ctx != n->read_ctx || n->read_ctx == 0)
 			continue; /* an abandoned round's */
-		netd_reads_answer(n, &n->reads_asked, r[i].ok ? 0 :
-		    n->core.leader == 0 ? CAIRN_ENOLEADER : CAIRN_ELEADERCHANGED,
-		    r[i].ok ? r[i].index : 0);
+		if (!r[i].ok && n->core.leader == 0)
+			netd_reads_again(n);
+		else
+			netd_reads_answer(n, &n->reads_asked, r[i].ok ? 0 : CAIRN_ELEADERCHANGED,
+			    r[i].ok ? r[i].index : 0);
 		n->read_ctx = 0;
 	}
 }
@@ -207,6 +238,17 @@ raftd_netd_reads_done(struct raftd_node *n, const struct rcore_read *r, size_t n
 void
 raftd_netd_reads_tick(struct raftd_node *n)
 {
+	struct raftd_reads *w = &n->reads_waiting;
+	size_t k = 0;
+
+	/* Reads waiting for a leader, oldest first, time out as etcd's. */
+	while (k < w->n && n->ticks - w->since[k] >= n->request_ticks)
+		raftd_netd_reply(n, cairn_ipc_IPC_NETD_READ_INDEX_SET, w->ids[k++], CAIRN_ETIMEOUT, 0);
+	if (k > 0) {
+		memmove(w->ids, w->ids + k, (w->n - k) * sizeof(w->ids[0]));
+		memmove(w->since, w->since + k, (w->n - k) * sizeof(w->since[0]));
+		w->n -= k;
+	}
 	if (n->read_ctx == 0 || ++n->read_ticks < n->request_ticks)
 		return;
 	log_warnx("timed out waiting for a read index");
@@ -248,16 +290,16 @@ raftd_netd_transfer(struct raftd_node *n, uint64_t id, uint64_t to)
 	int rc;
 
 	if (n->transfer.id != 0) {
-		netd_reply(n, cairn_ipc_IPC_NETD_TRANSFER_SET, id, CAIRN_ETOOMANYREQ, 0);
+		raftd_netd_reply(n, cairn_ipc_IPC_NETD_TRANSFER_SET, id, CAIRN_ETOOMANYREQ, 0);
 		return;
 	}
 	/* etcd: a leader asked to move to itself has nothing to do. */
 	if (n->core.role == RCORE_LEADER && to == n->core.cfg.id) {
-		netd_reply(n, cairn_ipc_IPC_NETD_TRANSFER_SET, id, 0, 0);
+		raftd_netd_reply(n, cairn_ipc_IPC_NETD_TRANSFER_SET, id, 0, 0);
 		return;
 	}
 	if ((rc = rcore_transfer(&n->core, to)) != 0) {
-		netd_reply(n, cairn_ipc_IPC_NETD_TRANSFER_SET, id, rc, 0);
+		raftd_netd_reply(n, cairn_ipc_IPC_NETD_TRANSFER_SET, id, rc, 0);
 		return;
 	}
 	n->transfer.id = id;
@@ -280,7 +322,7 @@ raftd_netd_transfer_tick(struct raftd_node *n)
 		code = CAIRN_ETRANSFERTIMEOUT;
 	else
 		return;
-	netd_reply(n, cairn_ipc_IPC_NETD_TRANSFER_SET, n->transfer.id, code, 0);
+	raftd_netd_reply(n, cairn_ipc_IPC_NETD_TRANSFER_SET, n->transfer.id, code, 0);
 	n->transfer.id = 0;
 }
 
@@ -296,7 +338,7 @@ raftd_netd_refused(struct raftd_node *n, const struct rcore_refusal *r, size_t n
 		    !entry_envelope_get(r[i].e.data + RAFT_CONF_FIXED_BYTES,
 		    r[i].e.len - RAFT_CONF_FIXED_BYTES, &env) || env.member_id != n->core.cfg.id)
 			continue;
-		netd_reply(n, cairn_ipc_IPC_NETD_PROPOSAL_FAIL, env.request_id,
+		raftd_netd_reply(n, cairn_ipc_IPC_NETD_PROPOSAL_FAIL, env.request_id,
 		    netd_propose_err(r[i].code), 0);
 	}
 }

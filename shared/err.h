@@ -135,7 +135,10 @@ enum grpc_status {
 	 * errors, which grpc-go sends as UNKNOWN. */                              \
 	X(CAIRN_EELECTNOTLEADER, "election: not leader", GRPC_UNKNOWN)            \
 	X(CAIRN_EELECTNOLEADER, "election: no leader", GRPC_UNKNOWN)              \
-	X(CAIRN_ELEADERKEYMISSING, "\"leader\" field must be provided", GRPC_UNKNOWN)
+	X(CAIRN_ELEADERKEYMISSING, "\"leader\" field must be provided", GRPC_UNKNOWN) \
+	/* etcd 3.4's proposal that found no leader within the request      \
+	 * timeout: the server's context error, sent as UNKNOWN. */                \
+	X(CAIRN_EDEADLINE, "context deadline exceeded", GRPC_UNKNOWN)
 
 enum cairn_err {
 	CAIRN_OK = 0,

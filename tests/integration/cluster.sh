@@ -57,7 +57,8 @@ check "the restarted member catches up" wait_for 15 applied_everywhere delta
 check "... and agrees with the others" wait_for 10 eval 'ledgers_agree && ledgers_equal'
 
 # The leader cut off: the others elect a new one; the old one steps down
-# (check quorum) and refuses to serve reads or take writes.
+# (check quorum) and serves no reads nor takes writes: they wait for a
+# leader, and fail after etcd's request timeout.
 L=$(leader_of); oldterm=$(field "$L" term)
 touch "$R/cut-$L"
 others=$(echo $NAMES | tr ' ' '\n' | grep -vx "$L" | tr '\n' ' ')
@@ -68,7 +69,8 @@ check "the cut-off leader steps down" wait_for 10 stepped_down
 read_index "$L"; rseq=$SEQ
 check "and answers no read index" wait_for 20 out_has "$L" "^read $rseq fail"
 put "$L" lost; pseq=$SEQ
-check "and takes no write (no leader)" wait_for 10 out_has "$L" "^fail $pseq CAIRN_ENOLEADER"
+check "and takes no write (held for a leader, then etcd's context error)" \
+	wait_for 15 out_has "$L" "^fail $pseq CAIRN_EDEADLINE"
 rm -f "$R/cut-$L"
 check "healed, it follows the new leader" wait_for 10 one_leader
 put "$L" epsilon
