@@ -3,7 +3,9 @@
 # side in one run. Sourced after lib.sh. Both members start with etcd's
 # default cluster flags, so their cluster and member IDs are equal too.
 # Known difference, masked by normalise: the Raft term (etcd's log starts
-# at term 1 with its bootstrap entries, cairn's at 0).
+# at term 1 with its bootstrap entries, cairn's at 0). SIDE_SCHEME=https
+# serves clients over TLS, SIDE_FLAGS adds server flags to both (the
+# certificates) and SIDE_CTL adds etcdctl's flags to every command.
 
 ETCD_BIN=$(command -v etcd)
 CTL_BIN=$(command -v etcdctl)
@@ -17,18 +19,24 @@ ETCD_PID=
 stop_etcd() { [ -z "$ETCD_PID" ] || { kill -9 "$ETCD_PID"; wait "$ETCD_PID"; } 2>/dev/null; ETCD_PID=; }
 trap 'stop_all; stop_etcd; rm -rf "$T"' EXIT
 
+SIDE_SCHEME=${SIDE_SCHEME:-http}
+SIDE_FLAGS=${SIDE_FLAGS:-}
+SIDE_CTL=${SIDE_CTL:-}
+# etcdctl's endpoints: as before for http, https:// for TLS.
+SIDE_EP=
+[ "$SIDE_SCHEME" = http ] || SIDE_EP=$SIDE_SCHEME://
 EP=$(free_port)
 EPP=$(free_port)
-"$ETCD_BIN" --data-dir "$T/etcd" --listen-client-urls "http://127.0.0.1:$EP" \
-	--advertise-client-urls "http://127.0.0.1:$EP" \
-	--listen-peer-urls "http://127.0.0.1:$EPP" >"$T/etcd.log" 2>&1 &
+"$ETCD_BIN" --data-dir "$T/etcd" --listen-client-urls "$SIDE_SCHEME://127.0.0.1:$EP" \
+	--advertise-client-urls "$SIDE_SCHEME://127.0.0.1:$EP" \
+	--listen-peer-urls "http://127.0.0.1:$EPP" $SIDE_FLAGS >"$T/etcd.log" 2>&1 &
 ETCD_PID=$!
 CP=$(free_port)
-start_cairn "$B/cairn" --data-dir "$T/cairn" --listen-client-urls "http://127.0.0.1:$CP" \
-	--advertise-client-urls "http://127.0.0.1:$CP"
+start_cairn "$B/cairn" --data-dir "$T/cairn" --listen-client-urls "$SIDE_SCHEME://127.0.0.1:$CP" \
+	--advertise-client-urls "$SIDE_SCHEME://127.0.0.1:$CP" $SIDE_FLAGS
 
 export ETCDCTL_API=3
-up() { "$CTL_BIN" --endpoints "127.0.0.1:$1" --command-timeout 2s get up >/dev/null 2>&1; }
+up() { "$CTL_BIN" --endpoints "${SIDE_EP}127.0.0.1:$1" $SIDE_CTL --command-timeout 2s get up >/dev/null 2>&1; }
 check "the real etcd serves" wait_for 20 up "$EP"
 check "cairn serves the real etcdctl" wait_for 20 up "$CP"
 NETD_PID=$(child_pid netd)
@@ -58,7 +66,7 @@ sorted() {
 	return $rc
 }
 # Clients for 'same', given the member's client port in $PORT.
-ctl() { "$CTL_BIN" --endpoints "127.0.0.1:$PORT" --command-timeout 5s "$@"; }
+ctl() { "$CTL_BIN" --endpoints "${SIDE_EP}127.0.0.1:$PORT" $SIDE_CTL --command-timeout 5s "$@"; }
 # grpc_call PATH FILE [HEADER...]: POSTs FILE (a gRPC request body) over
 # HTTP/2 and prints the status line and the grpc-* headers of the answer.
 # A content-type given replaces application/grpc. The real etcd (grpc-go)
