@@ -244,15 +244,9 @@ netd_stop(struct child *c)
 	jwt_free(&netd_jwt);
 }
 
-int
-main(int argc, char **argv)
-{
-	static const struct child_ops ops = {
-		.prepare = netd_prepare,
-		.start = netd_start,
-		.frame = netd_frame,
-		.stop = netd_stop,
-	};
-
-	return child_main(PROC_NETD, &ops, argc, argv);
-}
+const struct child_ops netd_ops = {
+	.prepare = netd_prepare,
+	.start = netd_start,
+	.frame = netd_frame,
+	.stop = netd_stop,
+};

@@ -87,6 +87,10 @@ struct netd {
 
 /* A monotonic clock, in milliseconds. */
 int64_t netd_now_ms(void);
+/* The process's hooks for the child skeleton (netd.c); netd_main.c runs
+ * them, and the HTTP/2 fuzz target (tests/fuzz/fuzz_h2.c) starts and
+ * stops a netd with no listener and no peers by them. */
+extern const struct child_ops netd_ops;
 
 /* A bufferevent for an accepted client socket fd (taken), with Nagle's
  * delay off; NULL (fd closed) beyond NETD_CONNS_MAX or on a failure. */

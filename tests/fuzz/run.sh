@@ -9,7 +9,7 @@ S=${1:?source dir}
 B=${2:?build dir}
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 CC=${FUZZ_CC:-clang}
-FLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$S -I$B -I/usr/include/nanopb"
+FLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -D_GNU_SOURCE -DPACKAGE_VERSION=\"fuzz\" -DCAIRN_ETCD_API_VERSION=\"3.4\" -I$S -I$B -I/usr/include/nanopb"
 LIBS="-lprotobuf-nanopb -levent_core -ljansson"
 SHARED="$S/shared/err.c $S/shared/log.c $S/shared/xmalloc.c $S/shared/pbwire.c $S/shared/proc.c"
 PROTO=$(ls "$B"/shared/proto/*.pb.c "$B"/shared/proto/*/*.pb.c)
@@ -24,7 +24,12 @@ build pbwire
 build gw_json "$S/netd/gw_json_in.c" "$S/netd/gw_json_out.c" "$S/shared/pbschema.c" \
 	"$B/netd/gw_schema.c"
 build peer_frame "$S/netd/peer_frame.c"
-for t in req_decode ipc_payload pbwire gw_json peer_frame; do
+# h2: the whole of netd but its main, and every shared module it uses.
+NETD=$(ls "$S"/netd/*.c | grep -v '/netd_main\.c$')
+ALL_SHARED=$(ls "$S"/shared/*.c | grep -v '/pbschema_gen\.c$')
+(SHARED= LIBS="$LIBS -lnghttp2 -lhttp_parser -lmbedtls -lmbedx509 -lmbedcrypto -lcrypt"
+	build h2 $NETD $ALL_SHARED "$B/netd/gw_schema.c")
+for t in req_decode ipc_payload pbwire gw_json peer_frame h2; do
 	work="$B/tests/fuzz/out/corpus_$t"
 	mkdir -p "$work"
 	cd "$B/tests/fuzz/out"
