@@ -25,6 +25,8 @@ mask() {
 		s/\| [0-9.]+ [kM]B \|/| SIZE |/'
 }
 masked() { "$@" 2>&1 | mask; }
+# stop PID: a background job of ctl (a subshell) and the etcdctl it runs.
+stop() { kill $(pgrep -P "$1") "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
 
 same masked ctl endpoint health
 same ctl member list --write-table
@@ -61,8 +63,7 @@ watch_flow() {
 	ctl put /registry/pods/default/p2 v3 >/dev/null
 	ctl del /registry/pods/default/p2 >/dev/null
 	sleep 1
-	kill "$pid"
-	wait "$pid" 2>/dev/null
+	stop "$pid"
 	cat "$T/watch.$PORT"
 }
 same watch_flow
@@ -80,8 +81,8 @@ elect_flow() {
 	ctl elect -l e1 >"$T/observe.$PORT" 2>&1 &
 	obs=$!
 	sleep 1
-	kill "$camp" "$obs"
-	wait "$camp" "$obs" 2>/dev/null
+	stop "$camp"
+	stop "$obs"
 	mask <"$T/elect.$PORT"
 	mask <"$T/observe.$PORT"
 	ctl get e1 --prefix --keys-only | mask
