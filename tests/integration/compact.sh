@@ -15,7 +15,13 @@ EXTRA="--snapshot-count 20"
 
 start_member m1
 check "a lone member leads" wait_for 10 one_leader
-for k in $(seq 1 100); do put m1 "v$k"; done
+# Five rounds of 20, each applied before the next: a compaction point
+# every round, however the member batches them (all 100 at once may
+# reach stored in two batches, and be compacted twice only).
+for r in 0 1 2 3 4; do
+	for k in $(seq $((r * 20 + 1)) $((r * 20 + 20))); do put m1 "v$k"; done
+	wait_for 20 applied_everywhere "v$((r * 20 + 20))"
+done
 check "100 puts applied" wait_for 20 applied_everywhere v100
 compactions() { grep -c '"msg":"compacted the log"' "$T/m1.log"; }
 # stored's durable index trails its reports: the last compaction may
