@@ -25,8 +25,10 @@ inner_of(struct gstream *s)
 	return s->inner;
 }
 
-void
-inner_propose(struct gstream *s, enum req_type field, const struct pbout *msg,
+/* Wraps msg as the user's and proposes it, or reads it (a Range); a
+ * failure to send goes to next at once. */
+static void
+inner_send(struct gstream *s, enum req_type field, const struct pbout *msg,
     inner_step_fn *next)
 {
 	size_t irr_len;
@@ -36,24 +38,24 @@ inner_propose(struct gstream *s, enum req_type field, const struct pbout *msg,
 	CAIRN_ASSERT(s->pending == NULL);
 	inner_of(s)->next = next;
 	if (irr != NULL)
-		rc = backend_propose_as(s, irr, irr_len, PENDING_INNER);
+		rc = field == REQ_RANGE ? backend_read_as(s, irr, irr_len, false, PENDING_INNER) :
+		    backend_propose_as(s, irr, irr_len, PENDING_INNER);
 	if (rc != 0)
 		next(s, rc, NULL, 0);
 }
 
 void
+inner_propose(struct gstream *s, enum req_type field, const struct pbout *msg,
+    inner_step_fn *next)
+{
+	CAIRN_ASSERT(field != REQ_RANGE);
+	inner_send(s, field, msg, next);
+}
+
+void
 inner_read(struct gstream *s, const struct pbout *range, inner_step_fn *next)
 {
-	size_t irr_len;
-	int rc;
-	uint8_t *irr = svc_wrap(s, REQ_RANGE, range->buf, range->len, &irr_len, &rc);
-
-	CAIRN_ASSERT(s->pending == NULL);
-	inner_of(s)->next = next;
-	if (irr != NULL)
-		rc = backend_read_as(s, irr, irr_len, false, PENDING_INNER);
-	if (rc != 0)
-		next(s, rc, NULL, 0);
+	inner_send(s, REQ_RANGE, range, next);
 }
 
 int

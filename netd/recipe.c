@@ -65,6 +65,17 @@ recipe_keys(struct recipe *r)
 	r->key.n += hl;
 }
 
+void
+recipe_resign_txn(struct pbout *txn, const struct recipe *r)
+{
+	struct pbout del = {0};
+	struct rpb_txn_op op = {RPB_OP_DELETE, &del};
+
+	rpb_delete(&del, recipe_bytes(&r->key));
+	rpb_txn_if_created(txn, recipe_bytes(&r->key), r->rev, &op, 1, NULL, 0);
+	pbout_close(&del);
+}
+
 /* The stream goes: undo what the call holds, free its state. */
 static void
 recipe_free(struct gstream *s, void *ctx)
@@ -77,10 +88,7 @@ recipe_free(struct gstream *s, void *ctx)
 		rpb_delete(&del, recipe_bytes(&r->key));
 		rc = inner_propose_detached(s, REQ_DELETE, &del);
 	} else if (r->hold == RECIPE_HOLD_RESIGN) {
-		struct rpb_txn_op op = {RPB_OP_DELETE, &del};
-
-		rpb_delete(&del, recipe_bytes(&r->key));
-		rpb_txn_if_created(&txn, recipe_bytes(&r->key), r->rev, &op, 1, NULL, 0);
+		recipe_resign_txn(&txn, r);
 		rc = inner_propose_detached(s, REQ_TXN, &txn);
 	}
 	if (rc != 0)

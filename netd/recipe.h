@@ -78,6 +78,8 @@ void recipe_session(struct gstream *s, struct recipe *r, recipe_fn *then);
  * candidate drops it (etcd resigns only when cancelled). */
 void recipe_wait_deletes(struct gstream *s, struct recipe *r, int64_t rev, recipe_fn *then);
 
+/* The Txn that resigns r's key: deleted if still created at r->rev. */
+void recipe_resign_txn(struct pbout *txn, const struct recipe *r);
 /* Answers with a message of a header (field 1) and nothing else. */
 void recipe_reply_header(struct gstream *s, struct rpb_bytes hdr);
 /* Fails the call with 'code' as etcd's services do: its text, gRPC's

@@ -3,10 +3,14 @@
  * they read of the answers (see recipe_pb.h). Field numbers are etcd's
  * (etcdserverpb rpc.proto, mvccpb kv.proto).
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "netd/recipe_pb.h"
 #include "shared/err.h"
 #include "shared/pbwire.h"
 #include "shared/req.h"
+#include "shared/xmalloc.h"
 
 /* RangeRequest. */
 #define RANGE_KEY 1
@@ -41,14 +45,23 @@
 #define TXN_RESPONSES 3
 #define OP_RESPONSE_RANGE 1
 
-size_t
-rpb_prefix_end(struct rpb_bytes pfx)
+uint8_t *
+rpb_prefix_end_new(struct rpb_bytes pfx, size_t *len)
 {
 	size_t n = pfx.n;
+	uint8_t *end = xmalloc(n > 0 ? n : 1);
 
 	while (n > 0 && pfx.p[n - 1] == 0xff)
 		n--;
-	return n;
+	if (n == 0) {
+		end[0] = 0;
+		*len = 1;
+		return end;
+	}
+	memcpy(end, pfx.p, n);
+	end[n - 1]++;
+	*len = n;
+	return end;
 }
 
 void
@@ -76,12 +89,12 @@ rpb_get(struct pbout *o, struct rpb_bytes key)
 void
 rpb_prefix_first(struct pbout *o, struct rpb_bytes pfx, bool last, int64_t max_create_rev)
 {
-	size_t n = rpb_prefix_end(pfx);
+	size_t n;
+	uint8_t *end = rpb_prefix_end_new(pfx, &n);
 
 	pbout_bytes(o, RANGE_KEY, pfx.p, pfx.n);
-	pbout_bytes(o, RANGE_END, n > 0 ? pfx.p : (const uint8_t *)"", n > 0 ? n : 1);
-	if (n > 0)
-		o->buf[o->len - 1]++;
+	pbout_bytes(o, RANGE_END, end, n);
+	free(end);
 	pbout_varint(o, RANGE_LIMIT, 1);
 	pbout_varint(o, RANGE_SORT_ORDER, last ? SORT_DESCEND : SORT_ASCEND);
 	pbout_varint(o, RANGE_SORT_TARGET, SORT_TARGET_CREATE);

@@ -23,11 +23,10 @@ struct rpb_bytes {
 
 /* ---- requests (each appended to an empty writer) ------------------------ */
 
-/* clientv3's prefix end of pfx: its first n bytes (the value returned)
- * with the last one plus one, n being pfx's length less its trailing
- * 0xff bytes; 0 when all are 0xff (or pfx is empty): the end is then
- * "\0", every key from pfx on. */
-size_t rpb_prefix_end(struct rpb_bytes pfx);
+/* clientv3's prefix end of pfx (new, the caller's; *len set): pfx less
+ * its trailing 0xff bytes, the last one left plus one; "\0" (every key
+ * from pfx on) when none is left. */
+uint8_t *rpb_prefix_end_new(struct rpb_bytes pfx, size_t *len);
 /* A PutRequest of key = value with 'lease' (0: none). */
 void rpb_put(struct pbout *o, struct rpb_bytes key, struct rpb_bytes value, int64_t lease);
 /* A DeleteRangeRequest of one key. */

@@ -17,7 +17,6 @@
 #include "netd/recipe.h"
 #include "netd/svc.h"
 #include "shared/log.h"
-#include "shared/xmalloc.h"
 
 /* Request and response fields (v3election.proto). */
 #define CAMPAIGN_NAME 1
@@ -244,13 +243,10 @@ election_resign_done(struct gstream *s, int code, const uint8_t *resp, size_t le
 static void
 election_resign(struct gstream *s, struct recipe *r)
 {
-	struct pbout del = {0}, txn = {0};
-	struct rpb_txn_op op = {RPB_OP_DELETE, &del};
+	struct pbout txn = {0};
 
-	rpb_delete(&del, recipe_bytes(&r->key));
-	rpb_txn_if_created(&txn, recipe_bytes(&r->key), r->rev, &op, 1, NULL, 0);
+	recipe_resign_txn(&txn, r);
 	inner_propose(s, REQ_TXN, &txn, election_resign_done);
-	pbout_close(&del);
 	pbout_close(&txn);
 }
 
@@ -454,13 +450,7 @@ observe_got(struct gstream *s, int code, const uint8_t *resp, size_t len)
 			observe_follow(s, kv, rev);
 		return;
 	}
-	end_len = rpb_prefix_end(recipe_bytes(&r->pfx));
-	end = xmalloc(end_len + 1);
-	memcpy(end, r->pfx.p, end_len);
-	if (end_len > 0)
-		end[end_len - 1]++;
-	else
-		end[end_len++] = 0;
+	end = rpb_prefix_end_new(recipe_bytes(&r->pfx), &end_len);
 	inner_watch(s, r->pfx.p, r->pfx.n, end, end_len, rev, observe_first_put);
 	free(end);
 }
