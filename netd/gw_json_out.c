@@ -19,22 +19,6 @@
 static int gwo_message(const struct pbs_schema *sc, const struct pbs_message *m,
     const uint8_t *pb, size_t len, struct evbuffer *out, int depth);
 
-/* The wire type a single value of kind k takes. */
-static enum pbw_type
-gwo_wire_type(enum pbs_kind k)
-{
-	switch (k) {
-	case PBS_FIXED32: case PBS_SFIXED32: case PBS_FLOAT:
-		return PBW_I32;
-	case PBS_FIXED64: case PBS_SFIXED64: case PBS_DOUBLE:
-		return PBW_I64;
-	case PBS_STRING: case PBS_BYTES: case PBS_MESSAGE:
-		return PBW_LEN;
-	default:
-		return PBW_VARINT;
-	}
-}
-
 /* Every tag of pb readable and every known field of the wire type its
  * kind takes (or packed, for a repeated scalar). */
 static int
@@ -52,7 +36,7 @@ gwo_check(const struct pbs_message *m, const uint8_t *pb, size_t len)
 			continue;
 		if (f->kind == PBS_FLOAT || f->kind == PBS_DOUBLE)
 			return CAIRN_EINVAL;
-		want = gwo_wire_type(f->kind);
+		want = pbs_wire_type(f->kind);
 		if (it.type != want && !(f->repeated && want != PBW_LEN && it.type == PBW_LEN))
 			return CAIRN_ECORRUPT;
 	}
@@ -146,7 +130,7 @@ gwo_packed(const struct pbs_schema *sc, const struct pbs_field *f, const struct 
     struct evbuffer *out, bool *first)
 {
 	struct pbw_reader r = {.buf = run->p, .len = run->n};
-	struct pbw_field it = {.type = gwo_wire_type(f->kind)};
+	struct pbw_field it = {.type = pbs_wire_type(f->kind)};
 	size_t width = it.type == PBW_I32 ? 4 : 8;
 
 	while (r.off < r.len) {
@@ -175,7 +159,7 @@ gwo_repeated(const struct pbs_schema *sc, const struct pbs_field *f, const uint8
 	struct pbw_reader r = {.buf = pb, .len = len};
 	struct evbuffer *items = evbuffer_new();
 	struct pbw_field it;
-	bool first = true, packable = gwo_wire_type(f->kind) != PBW_LEN;
+	bool first = true, packable = pbs_wire_type(f->kind) != PBW_LEN;
 	int rc;
 
 	if (items == NULL)

@@ -57,3 +57,18 @@ pbs_enum_name(const struct pbs_enum *e, int32_t number)
 	}
 	return NULL;
 }
+
+enum pbw_type
+pbs_wire_type(enum pbs_kind k)
+{
+	switch (k) {
+	case PBS_FIXED32: case PBS_SFIXED32: case PBS_FLOAT:
+		return PBW_I32;
+	case PBS_FIXED64: case PBS_SFIXED64: case PBS_DOUBLE:
+		return PBW_I64;
+	case PBS_STRING: case PBS_BYTES: case PBS_MESSAGE:
+		return PBW_LEN;
+	default:
+		return PBW_VARINT;
+	}
+}

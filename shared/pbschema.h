@@ -1,13 +1,16 @@
 /*
- * netd (and the build): a protobuf schema as constant tables, made at
- * build time from protoc's descriptors by shared/pbschema_gen.c, for code
- * that walks messages by their field names (netd's JSON gateway).
+ * netd, cairnctl (and the build): a protobuf schema as constant tables,
+ * made at build time from protoc's descriptors by shared/pbschema_gen.c,
+ * for code that walks messages by their field names (netd's JSON gateway,
+ * cairnctl's -w json).
  */
 #ifndef CAIRN_PBSCHEMA_H
 #define CAIRN_PBSCHEMA_H
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "shared/pbwire.h"
 
 /* A field's type, descriptor.proto's FieldDescriptorProto.Type without
  * groups (the generator refuses those). */
@@ -51,6 +54,8 @@ struct pbs_message {
 	const struct pbs_field *fields; /* in declaration order */
 	const uint16_t *by_number;     /* indexes into fields, by ascending number */
 	uint16_t nfields;
+	const char *const *oneofs;     /* .proto names by pbs_field.oneof: "response" */
+	uint16_t noneofs;
 };
 
 struct pbs_enum_value {
@@ -75,6 +80,10 @@ struct pbs_schema {
 /* The message of full name 'name' ("etcdserverpb.RangeRequest"), or NULL.
  * The result is borrowed from sc. */
 const struct pbs_message *pbs_message_find(const struct pbs_schema *sc, const char *name);
+
+/* The wire type a single value of kind k takes (a repeated scalar may
+ * also come packed, as PBW_LEN). */
+enum pbw_type pbs_wire_type(enum pbs_kind k);
 
 /* The field of m numbered 'number', or NULL when m has none. */
 const struct pbs_field *pbs_field_find(const struct pbs_message *m, uint32_t number);

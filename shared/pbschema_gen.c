@@ -29,6 +29,8 @@ struct gen_msg {
 	char *name;
 	struct gen_field *fields;
 	size_t nfields;
+	char **oneofs; /* OneofDescriptorProto names, in declaration order */
+	size_t noneofs;
 };
 
 struct gen_value {
@@ -203,10 +205,17 @@ gen_read_message(struct gen *g, const uint8_t *p, size_t n, const char *parent,
 	g->msgs = xrealloc(g->msgs, (g->nmsgs + 1) * sizeof(*g->msgs));
 	g->msgs[g->nmsgs++] = (struct gen_msg){.name = full};
 	while (gen_next(&r, &it)) {
-		if (it.number == 2 || it.number == 3 || it.number == 4 || it.number == 7)
+		if (it.number == 2 || it.number == 3 || it.number == 4 || it.number == 7 ||
+		    it.number == 8)
 			gen_want(&it, PBW_LEN);
 		if (it.number == 2) {
 			gen_read_field(&g->msgs[at], it.p, it.n);
+		} else if (it.number == 8) {
+			struct gen_msg *m = &g->msgs[at];
+
+			/* oneof_decl: a field's oneof_index counts these. */
+			m->oneofs = xrealloc(m->oneofs, (m->noneofs + 1) * sizeof(*m->oneofs));
+			m->oneofs[m->noneofs++] = gen_first_name(it.p, it.n);
 		} else if (it.number == 3) {
 			gen_read_message(g, it.p, it.n, full, go, "_");
 		} else if (it.number == 4) {
@@ -311,8 +320,8 @@ gen_emit_fields(const struct gen *g, size_t i)
 	const struct gen_msg *m = &g->msgs[i];
 	uint16_t order[PBS_MESSAGE_FIELDS_MAX];
 
-	if (m->nfields > PBS_MESSAGE_FIELDS_MAX)
-		gen_fail("more fields than PBS_MESSAGE_FIELDS_MAX in", m->name);
+	if (m->nfields > PBS_MESSAGE_FIELDS_MAX || m->noneofs > PBS_MESSAGE_FIELDS_MAX)
+		gen_fail("more fields or oneofs than PBS_MESSAGE_FIELDS_MAX in", m->name);
 	printf("static const struct pbs_field m%zu_fields[] = {\n", i);
 	for (size_t k = 0; k < m->nfields; k++) {
 		const struct gen_field *f = &m->fields[k];
@@ -321,8 +330,8 @@ gen_emit_fields(const struct gen *g, size_t i)
 
 		if (f->type == 11 || f->type == 14)
 			type = gen_resolve(g, f, f->type == 11);
-		if (f->oneof >= PBS_NONE)
-			gen_fail("too many oneofs in", m->name);
+		if (f->oneof >= 0 && (size_t)f->oneof >= m->noneofs)
+			gen_fail("a field of an undeclared oneof in", m->name);
 		printf("\t{\"%s\", \"%s\", %u, %s, %s, ", f->name, f->json_name, f->number,
 		    kind, f->label == GEN_LABEL_REPEATED ? "true" : "false");
 		gen_emit_index(type);
@@ -346,6 +355,12 @@ gen_emit_fields(const struct gen *g, size_t i)
 	for (size_t k = 0; k < m->nfields; k++)
 		printf("%s%u", k ? ", " : "", order[k]);
 	printf("};\n");
+	if (m->noneofs == 0)
+		return;
+	printf("static const char *const m%zu_oneofs[] = {", i);
+	for (size_t k = 0; k < m->noneofs; k++)
+		printf("%s\"%s\"", k ? ", " : "", m->oneofs[k]);
+	printf("};\n");
 }
 
 static void
@@ -367,10 +382,13 @@ gen_emit(const struct gen *g, const char *symbol, const char *header, const char
 	printf("\nstatic const struct pbs_message messages[] = {\n");
 	for (size_t i = 0; i < g->nmsgs; i++) {
 		if (g->msgs[i].nfields == 0)
-			printf("\t{\"%s\", NULL, NULL, 0},\n", g->msgs[i].name);
+			printf("\t{\"%s\", NULL, NULL, 0, NULL, 0},\n", g->msgs[i].name);
+		else if (g->msgs[i].noneofs == 0)
+			printf("\t{\"%s\", m%zu_fields, m%zu_by_number, %zu, NULL, 0},\n",
+			    g->msgs[i].name, i, i, g->msgs[i].nfields);
 		else
-			printf("\t{\"%s\", m%zu_fields, m%zu_by_number, %zu},\n", g->msgs[i].name,
-			    i, i, g->msgs[i].nfields);
+			printf("\t{\"%s\", m%zu_fields, m%zu_by_number, %zu, m%zu_oneofs, %zu},\n",
+			    g->msgs[i].name, i, i, g->msgs[i].nfields, i, g->msgs[i].noneofs);
 	}
 	printf("};\n\nstatic const struct pbs_enum enums[] = {\n");
 	for (size_t i = 0; i < g->nenums; i++)

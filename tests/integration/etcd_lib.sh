@@ -6,6 +6,9 @@
 # at term 1 with its bootstrap entries, cairn's at 0). SIDE_SCHEME=https
 # serves clients over TLS, SIDE_FLAGS adds server flags to both (the
 # certificates) and SIDE_CTL adds etcdctl's flags to every command.
+# cairnctl's goldens: SIDE_B_CTL runs that client (cairnctl) on the second
+# member instead of etcdctl, and SIDE_B_SERVER=etcd makes the second member
+# a second real etcd (same flags, so the same IDs) instead of cairn.
 
 ETCD_BIN=$(command -v etcd)
 CTL_BIN=$(command -v etcdctl)
@@ -32,13 +35,24 @@ EPP=$(free_port)
 	--listen-peer-urls "http://127.0.0.1:$EPP" $SIDE_FLAGS >"$T/etcd.log" 2>&1 &
 ETCD_PID=$!
 CP=$(free_port)
-start_cairn "$B/cairn" --data-dir "$T/cairn" --listen-client-urls "$SIDE_SCHEME://127.0.0.1:$CP" \
-	--advertise-client-urls "$SIDE_SCHEME://127.0.0.1:$CP" $SIDE_FLAGS
+SIDE_B_SERVER=${SIDE_B_SERVER:-cairn}
+SIDE_B_CTL=${SIDE_B_CTL:-$CTL_BIN}
+ETCD2_PID=
+if [ "$SIDE_B_SERVER" = etcd ]; then
+	"$ETCD_BIN" --data-dir "$T/etcd2" --listen-client-urls "$SIDE_SCHEME://127.0.0.1:$CP" \
+		--advertise-client-urls "$SIDE_SCHEME://127.0.0.1:$CP" \
+		--listen-peer-urls "http://127.0.0.1:$(free_port)" $SIDE_FLAGS >"$T/etcd2.log" 2>&1 &
+	ETCD2_PID=$!
+	trap 'stop_all; stop_etcd; [ -z "$ETCD2_PID" ] || kill -9 "$ETCD2_PID"; rm -rf "$T"' EXIT
+else
+	start_cairn "$B/cairn" --data-dir "$T/cairn" --listen-client-urls "$SIDE_SCHEME://127.0.0.1:$CP" \
+		--advertise-client-urls "$SIDE_SCHEME://127.0.0.1:$CP" $SIDE_FLAGS
+fi
 
 export ETCDCTL_API=3
 up() { "$CTL_BIN" --endpoints "${SIDE_EP}127.0.0.1:$1" $SIDE_CTL --command-timeout 2s get up >/dev/null 2>&1; }
 check "the real etcd serves" wait_for 20 up "$EP"
-check "cairn serves the real etcdctl" wait_for 20 up "$CP"
+check "the second member ($SIDE_B_SERVER) serves the real etcdctl" wait_for 20 up "$CP"
 NETD_PID=$(child_pid netd)
 
 # What may differ between two runs of the same command: times, the
@@ -66,7 +80,11 @@ sorted() {
 	return $rc
 }
 # Clients for 'same', given the member's client port in $PORT.
-ctl() { "$CTL_BIN" --endpoints "${SIDE_EP}127.0.0.1:$PORT" $SIDE_CTL --command-timeout 5s "$@"; }
+ctl() {
+	local bin=$CTL_BIN
+	[ "$PORT" != "$CP" ] || bin=$SIDE_B_CTL
+	"$bin" --endpoints "${SIDE_EP}127.0.0.1:$PORT" $SIDE_CTL --command-timeout 5s "$@"
+}
 # grpc_call PATH FILE [HEADER...]: POSTs FILE (a gRPC request body) over
 # HTTP/2 and prints the status line and the grpc-* headers of the answer.
 # A content-type given replaces application/grpc. The real etcd (grpc-go)
@@ -123,7 +141,9 @@ stdin() { printf '%b' "$1" >"$T/stdin"; }
 # Ends the test: first, cairn's log shows no child that died or tripped a
 # sanitizer (a netd restart would hide behind equal outputs).
 finish_side_by_side() {
-	check "no cairn process died or tripped a sanitizer" \
-		eval '! grep -q "runtime error:\|Sanitizer\|exited with status\|killed by signal" "$LOG"'
+	if [ "$SIDE_B_SERVER" = cairn ]; then
+		check "no cairn process died or tripped a sanitizer" \
+			eval '! grep -q "runtime error:\|Sanitizer\|exited with status\|killed by signal" "$LOG"'
+	fi
 	finish
 }

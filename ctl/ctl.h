@@ -1,0 +1,117 @@
+/*
+ * cairnctl: declarations shared by its files: the command table, the
+ * global flags, exit codes, output formats and the client's calls, all
+ * as etcdctl 3.4 has them.
+ */
+#ifndef CAIRN_CTL_H
+#define CAIRN_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ctl/flag.h"
+#include "shared/gclient.h"
+#include "shared/pbout.h"
+
+/* etcdctl's exit codes (ctlv3/command/error.go). */
+enum ctl_exit {
+	CTL_EXIT_SUCCESS = 0,
+	CTL_EXIT_ERROR = 1,
+	CTL_EXIT_BAD_CONNECTION = 2,
+	CTL_EXIT_INVALID_INPUT = 3,
+	CTL_EXIT_BAD_FEATURE = 4,
+	CTL_EXIT_INTERRUPTED = 5,
+	CTL_EXIT_IO = 6,
+	CTL_EXIT_BAD_ARGS = 128,
+};
+
+/* The version etcdctl reports, and its API version. */
+#define CTL_VERSION "3.4.23"
+#define CTL_API_VERSION "3.4"
+
+/* A command: cobra's Use, Short and Long, its own flags (a table ending
+ * with a zero entry, or NULL), and run (NULL for a group of subcommands,
+ * listed in subs by name order, NULL-terminated). run gets the arguments
+ * left once flags are parsed and returns the exit status. */
+struct ctl_cmd {
+	const char *name;
+	const char *use;
+	const char *short_desc;
+	const char *long_desc;
+	struct ctl_flag *flags;
+	int (*run)(int argc, char **argv);
+	const struct ctl_cmd *const *subs;
+};
+
+/* The root command and its subcommands (ctl/commands.c), and the
+ * top-level names in etcdctl's order of registration (its suggestions
+ * for a mistyped command come in that order). */
+extern const struct ctl_cmd ctl_root;
+extern const char *const ctl_command_order[];
+
+/* Global flags (ctl/global.c), parsed into ctl_g. */
+struct ctl_global {
+	struct ctl_strings endpoints;
+	bool debug;
+	char *write_out;
+	bool hex;
+	int64_t dial_timeout_ns, command_timeout_ns;
+	int64_t keepalive_time_ns, keepalive_timeout_ns;
+	bool insecure_transport, insecure_discovery, insecure_skip_verify;
+	char *cert, *key, *cacert;
+	char *user, *password;
+	char *discovery_srv, *discovery_srv_name;
+};
+extern struct ctl_global ctl_g;
+extern struct ctl_flag ctl_global_flags[];
+
+/* Applies ETCDCTL_* variables to the global flags not given, as etcd's
+ * pkg/flags does (warnings and the fatal conflict included). */
+void global_from_env(void);
+
+enum ctl_format {
+	CTL_OUT_SIMPLE,
+	CTL_OUT_FIELDS,
+	CTL_OUT_JSON,
+	CTL_OUT_PROTOBUF,
+	CTL_OUT_TABLE,
+};
+/* The output format of -w; exits "unsupported output format" on others. */
+enum ctl_format global_format(void);
+
+/* Prints "Error: <text>" to stderr, as etcdctl's ExitWithError, and
+ * exits with code. */
+__attribute__((noreturn, format(printf, 2, 3))) void ctl_fail(int code, const char *fmt, ...);
+
+/* Prints cmd's usage (etcdctl's template) to stdout. */
+void usage_print(const struct ctl_cmd *const *path, size_t depth);
+
+/* ---- the client (ctl/client.c) ---------------------------------------- */
+
+/* Whether clientv3 calls a method again after an UNAVAILABLE answer
+ * (reads) or not (writes). */
+enum ctl_retry {
+	CTL_RETRY_NEVER,
+	CTL_RETRY_UNAVAILABLE,
+};
+
+/* Connects as etcdctl's mustClientFromCmd does (authenticating when
+ * --user is given); exits as etcdctl does on failure. */
+void client_open(void);
+/* Closes the connection (at exit). */
+void client_close(void);
+/*
+ * Calls 'path' with req, within --command-timeout, retried as clientv3
+ * retries (each failure logged as its retry interceptor logs it). On
+ * success r holds the answer (valid until the next call). On failure
+ * prints clientv3's error text and exits CTL_EXIT_ERROR.
+ */
+void client_call(const char *path, const struct pbout *req, enum ctl_retry retry,
+    struct gc_result *r);
+/* The same, but returns the gRPC status (0: OK) and leaves the error to
+ * the caller (err filled with clientv3's text). */
+int client_try(const char *path, const struct pbout *req, enum ctl_retry retry,
+    struct gc_result *r, char *err, size_t errlen);
+
+#endif
