@@ -15,6 +15,7 @@
 #include <event2/event.h>
 
 #include "ctl/ctl.h"
+#include "ctl/zaplog.h"
 #include "shared/assert.h"
 #include "shared/pbwire.h"
 #include "shared/xmalloc.h"
@@ -125,49 +126,16 @@ client_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* A JSON string as zap writes it (no HTML escaping). */
-static void
-client_json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", out);
-		else if (*p == '\r')
-			fputs("\\r", out);
-		else if (*p == '\t')
-			fputs("\\t", out);
-		else if (*p < 0x20)
-			fprintf(out, "\\u%04x", *p);
-		else
-			fputc(*p, out);
-	}
-	fputc('"', out);
-}
-
-/* zap's production logger line for a failed attempt, as clientv3's retry
- * interceptor writes it. */
+/* The line clientv3's retry interceptor writes for a failed attempt. */
 static void
 client_log_retry(unsigned attempt, const char *error)
 {
-	struct timeval tv;
-	struct tm tm;
-	char when[64], zone[16];
-
-	gettimeofday(&tv, NULL);
-	localtime_r(&tv.tv_sec, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	strftime(zone, sizeof(zone), "%z", &tm);
-	fprintf(stderr, "{\"level\":\"warn\",\"ts\":\"%s.%03ld%s\",\"caller\":"
-	    "\"clientv3/retry_interceptor.go:62\",\"msg\":\"retrying of unary invoker failed\","
-	    "\"target\":", when, (long)(tv.tv_usec / 1000),
-	    strcmp(zone, "+0000") == 0 ? "Z" : zone);
-	client_json_string(stderr, client.target);
-	fprintf(stderr, ",\"attempt\":%u,\"error\":", attempt);
-	client_json_string(stderr, error);
-	fputs("}\n", stderr);
+	zaplog_begin("warn", false, "clientv3/retry_interceptor.go:62",
+	    "retrying of unary invoker failed");
+	zaplog_str("target", client.target);
+	zaplog_uint("attempt", attempt);
+	zaplog_str("error", error);
+	zaplog_end();
 }
 
 /* An RFC 4122 version 4 id, as grpc's resolver names its client. */
@@ -435,6 +403,20 @@ client_open(void)
 		if (client_authenticate(deadline, &r, errbuf, sizeof(errbuf)) != 0)
 			ctl_fail(CTL_EXIT_BAD_CONNECTION, "%s", errbuf);
 	}
+}
+
+struct gc_client *
+client_gc(void)
+{
+	CAIRN_ASSERT(client.gc != NULL);
+	return client.gc;
+}
+
+struct event_base *
+client_base(void)
+{
+	CAIRN_ASSERT(client.base != NULL);
+	return client.base;
 }
 
 void

@@ -47,6 +47,34 @@ static const struct ctl_cmd cmd_put = {
 	kv_put_flags, kv_put_run, NULL,
 };
 
+static const struct ctl_cmd cmd_snapshot_restore = {
+	"restore", "restore <filename> [options]",
+	"Restores an etcd member snapshot to an etcd directory", NULL, snapshot_restore_flags,
+	snapshot_restore_run, NULL,
+};
+
+static const struct ctl_cmd cmd_snapshot_save = {
+	"save", "save <filename>", "Stores an etcd node backend snapshot to a given file", NULL,
+	NULL, snapshot_save_run, NULL,
+};
+
+static const struct ctl_cmd cmd_snapshot_status = {
+	"status", "status <filename>", "Gets backend snapshot status of a given file",
+	"When --write-out is set to simple, this command prints out comma-separated status "
+	"lists for each endpoint.\nThe items in the lists are hash, revision, total keys, "
+	"total size.\n",
+	NULL, snapshot_status_run, NULL,
+};
+
+static const struct ctl_cmd *const snapshot_subs[] = {
+	&cmd_snapshot_restore, &cmd_snapshot_save, &cmd_snapshot_status, NULL,
+};
+
+static const struct ctl_cmd cmd_snapshot = {
+	"snapshot", "snapshot <subcommand>", "Manages etcd node snapshots", NULL, NULL, NULL,
+	snapshot_subs,
+};
+
 static const struct ctl_cmd cmd_txn = {
 	"txn", "txn [options]", "Txn processes all the requests in one transaction", NULL,
 	txn_flags, txn_run, NULL,
@@ -62,6 +90,7 @@ static const struct ctl_cmd *const root_subs[] = {
 	&cmd_del,
 	&cmd_get,
 	&cmd_put,
+	&cmd_snapshot,
 	&cmd_txn,
 	&cmd_version,
 	NULL,

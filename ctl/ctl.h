@@ -84,6 +84,10 @@ enum ctl_format global_format(void);
  * exits with code. */
 __attribute__((noreturn, format(printf, 2, 3))) void ctl_fail(int code, const char *fmt, ...);
 
+/* An errno's text as Go's syscall package words it ("no such file or
+ * directory"): strerror's, first letter in lower case. Static storage. */
+const char *ctl_strerror(int err);
+
 /* Prints cmd's usage (etcdctl's template) to stdout. */
 void usage_print(const struct ctl_cmd *const *path, size_t depth);
 
@@ -101,6 +105,10 @@ enum ctl_retry {
 void client_open(void);
 /* Closes the connection (at exit). */
 void client_close(void);
+/* The open client's gRPC client and its event loop, for streams
+ * (gc_stream_open); borrowed, valid until client_close. */
+struct gc_client *client_gc(void);
+struct event_base *client_base(void);
 /*
  * Calls 'path' with req, within --command-timeout, retried as clientv3
  * retries (each failure logged as its retry interceptor logs it). On

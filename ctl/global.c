@@ -71,6 +71,17 @@ ctl_fail(int code, const char *fmt, ...)
 	exit(code);
 }
 
+const char *
+ctl_strerror(int err)
+{
+	static char buf[256];
+
+	snprintf(buf, sizeof(buf), "%s", strerror(err));
+	if (buf[0] >= 'A' && buf[0] <= 'Z' && (buf[1] < 'A' || buf[1] > 'Z'))
+		buf[0] = (char)(buf[0] - 'A' + 'a');
+	return buf;
+}
+
 /* capnslog's line: "2006-01-02 15:04:05.000000 W | pkg/flags: ...". */
 static void
 global_capnslog(char level, const char *msg)

@@ -39,10 +39,10 @@ apply_init(struct apply *a, struct mvcc *s)
 	a->s = s;
 	a->kvs = apply_kvs_new();
 	for (size_t i = 0; i <= REQ_TXN_DEPTH_MAX; i++) {
-		pbout_init(&a->ops[i]);
-		pbout_init(&a->op[i]);
+		spb_init(&a->ops[i]);
+		spb_init(&a->op[i]);
 	}
-	pbout_init(&a->prev);
+	spb_init(&a->prev);
 	if ((rc = auth_open(&a->auth, s)) != 0)
 		return rc;
 	return apply_alarms(a, NULL);
@@ -60,10 +60,10 @@ void
 apply_free(struct apply *a)
 {
 	for (size_t i = 0; i <= REQ_TXN_DEPTH_MAX; i++) {
-		pbout_free(&a->ops[i]);
-		pbout_free(&a->op[i]);
+		spb_free(&a->ops[i]);
+		spb_free(&a->op[i]);
 	}
-	pbout_free(&a->prev);
+	spb_free(&a->prev);
 	auth_close(&a->auth);
 	apply_kvs_free(a->kvs);
 	a->kvs = NULL;
@@ -77,7 +77,7 @@ apply_broken(int rc)
 }
 
 static int
-apply_lease_grant(struct apply *a, struct mvcc_wtxn *w, const struct req *r, struct pbout *out)
+apply_lease_grant(struct apply *a, struct mvcc_wtxn *w, const struct req *r, struct spb *out)
 {
 	struct lease_rec l;
 	int rc = lease_grant(w, r->u.grant.id, r->u.grant.ttl, a->lease_min_ttl);
@@ -87,22 +87,22 @@ apply_lease_grant(struct apply *a, struct mvcc_wtxn *w, const struct req *r, str
 	if (rc != 0)
 		return rc;
 	apply_header(a, out, apply_rev(a, w), true);
-	pbout_varint(out, GRANT_ID, (uint64_t)l.id);
-	pbout_varint(out, GRANT_TTL, (uint64_t)l.ttl);
+	spb_varint(out, GRANT_ID, (uint64_t)l.id);
+	spb_varint(out, GRANT_TTL, (uint64_t)l.ttl);
 	if (a->lease_hook != NULL)
 		a->lease_hook(a->lease_arg, l.id, l.ttl);
 	return 0;
 }
 
 static void
-alarm_out(struct pbout *out, const struct alarm_member *m)
+alarm_out(struct spb *out, const struct alarm_member *m)
 {
 	uint8_t buf[2 * (1 + PBW_VARINT_BYTES_MAX)];
-	struct pbout b = {.buf = buf, .cap = sizeof(buf)};
+	struct spb b = {.buf = buf, .cap = sizeof(buf)};
 
-	pbout_varint(&b, 1, m->member_id);
-	pbout_varint(&b, 2, m->alarm);
-	pbout_bytes(out, ALARM_ALARMS, b.buf, b.len, true);
+	spb_varint(&b, 1, m->member_id);
+	spb_varint(&b, 2, m->alarm);
+	spb_bytes(out, ALARM_ALARMS, b.buf, b.len, true);
 }
 
 static int
@@ -116,7 +116,7 @@ alarm_listed(void *arg, const struct alarm_member *m)
  * DEACTIVATE answer with the alarm they touched, if any. etcd's answer
  * has no header (its applier makes none), so neither has cairn's. */
 static int
-apply_alarm(struct apply *a, struct mvcc_wtxn *w, const struct req *r, struct pbout *out)
+apply_alarm(struct apply *a, struct mvcc_wtxn *w, const struct req *r, struct spb *out)
 {
 	struct alarm_member m = {.member_id = r->u.alarm.member_id, .alarm = r->u.alarm.alarm};
 	bool changed;
@@ -227,7 +227,7 @@ apply_alarmed(const struct apply *a, const struct req *r)
 
 static int
 apply_write(struct apply *a, struct mvcc_wtxn *w, const struct req *r, uint64_t index,
-    uint64_t term, struct pbout *out)
+    uint64_t term, struct spb *out)
 {
 	struct apply_at at = {.w = w, .depth = 0};
 	int64_t deleted;
@@ -267,7 +267,7 @@ apply_write(struct apply *a, struct mvcc_wtxn *w, const struct req *r, uint64_t 
 /* Compaction is its own transaction (mvcc_compact records the entry). */
 static int
 apply_compaction(struct apply *a, const struct req *r, uint64_t index, uint64_t term,
-    struct pbout *out)
+    struct spb *out)
 {
 	struct mvcc_wtxn w;
 	int rc = mvcc_compact(a->s, r->u.compaction.rev, index, term);
@@ -286,12 +286,12 @@ apply_compaction(struct apply *a, const struct req *r, uint64_t index, uint64_t 
 
 int
 apply_request(struct apply *a, const struct req *r, uint64_t index, uint64_t term,
-    struct pbout *out)
+    struct spb *out)
 {
 	struct mvcc_wtxn w;
 	int rc = 0, end;
 
-	pbout_reset(out);
+	spb_reset(out);
 	/* etcd checks no permission for a compaction. */
 	if (r->type == REQ_COMPACTION && (rc = apply_alarmed(a, r)) == 0)
 		return apply_compaction(a, r, index, term, out);
@@ -315,25 +315,25 @@ apply_request(struct apply *a, const struct req *r, uint64_t index, uint64_t ter
 	}
 	if (apply_broken(rc)) {
 		mvcc_write_abort(&w);
-		pbout_reset(out);
+		spb_reset(out);
 		return rc;
 	}
 	/* etcd's checks ran before any change: a refused request changed
 	 * nothing (but one past the quota), and its entry is recorded as
 	 * applied all the same. */
 	if (rc != 0)
-		pbout_reset(out);
+		spb_reset(out);
 	if ((end = mvcc_write_end(&w, index, term)) != 0)
 		return end;
 	return rc;
 }
 
 int
-apply_read(struct apply *a, const struct req *r, struct pbout *out)
+apply_read(struct apply *a, const struct req *r, struct spb *out)
 {
 	int rc;
 
-	pbout_reset(out);
+	spb_reset(out);
 	if (r->type != REQ_RANGE)
 		return CAIRN_EINVAL;
 	if ((rc = apply_auth_check(a, a->s->batch, r)) != 0)

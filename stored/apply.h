@@ -12,7 +12,7 @@
 
 #include "stored/auth.h"
 #include "stored/mvcc.h"
-#include "stored/pbout.h"
+#include "stored/spb.h"
 #include "shared/req.h"
 
 struct apply_kvs;
@@ -32,9 +32,9 @@ struct apply {
 	int64_t quota_bytes;         /* etcd's backend quota; <= 0: none */
 	bool quota_exceeded;         /* the last request went past it */
 	struct auth auth;            /* users, roles, and their checks */
-	struct pbout ops[REQ_TXN_DEPTH_MAX + 1];   /* a txn's responses, per depth */
-	struct pbout op[REQ_TXN_DEPTH_MAX + 1];    /* one response, per depth */
-	struct pbout prev;           /* a delete's prev_kvs */
+	struct spb ops[REQ_TXN_DEPTH_MAX + 1];   /* a txn's responses, per depth */
+	struct spb op[REQ_TXN_DEPTH_MAX + 1];    /* one response, per depth */
+	struct spb prev;           /* a delete's prev_kvs */
 	struct apply_kvs *kvs;       /* a sorted or filtered range's key-values */
 };
 
@@ -59,15 +59,15 @@ int apply_reload(struct apply *a);
  * CAIRN_EPERMDENIED, ...) with out empty; CAIRN_EIO and CAIRN_ECORRUPT
  * mean the store failed. */
 int apply_request(struct apply *a, const struct req *r, uint64_t index, uint64_t term,
-    struct pbout *out);
+    struct spb *out);
 
 /* etcd's ResponseHeader as field 1: cluster and member IDs, term, and
  * 'rev'; with the revision alone unless 'top' (a txn's inner responses). */
-void apply_header(const struct apply *a, struct pbout *out, int64_t rev, bool top);
+void apply_header(const struct apply *a, struct spb *out, int64_t rev, bool top);
 
 /* A read outside Raft (serializable, or at a read index): a Range (else
  * CAIRN_EINVAL), checked against its user's permissions as etcd's
  * doSerialize does. */
-int apply_read(struct apply *a, const struct req *r, struct pbout *out);
+int apply_read(struct apply *a, const struct req *r, struct spb *out);
 
 #endif

@@ -196,11 +196,11 @@ password_of(const struct req_auth *q, uint64_t index, uint64_t term, char *buf,
  * other kinds of token itself. */
 static int
 apply_authenticate(struct apply *a, DB_TXN *txn, const struct req_auth *q, uint64_t index,
-    struct pbout *out)
+    struct spb *out)
 {
 	char tail[TOKEN_INDEX_BYTES];
 	struct req_bytes hash;
-	struct pbout tok;
+	struct spb tok;
 	int rc, n;
 
 	if ((rc = auth_user_hash(&a->auth, txn, q->name, &hash)) != 0)
@@ -208,19 +208,19 @@ apply_authenticate(struct apply *a, DB_TXN *txn, const struct req_auth *q, uint6
 	if (q->token.n == 0)
 		return 0;
 	n = snprintf(tail, sizeof(tail), ".%llu", (unsigned long long)index);
-	pbout_init(&tok);
-	memcpy(pbout_room(&tok, q->token.n), q->token.p, q->token.n);
+	spb_init(&tok);
+	memcpy(spb_room(&tok, q->token.n), q->token.p, q->token.n);
 	tok.len += q->token.n;
-	memcpy(pbout_room(&tok, (size_t)n), tail, (size_t)n);
+	memcpy(spb_room(&tok, (size_t)n), tail, (size_t)n);
 	tok.len += (size_t)n;
-	pbout_bytes(out, AUTH_RESP_TOKEN, tok.buf, tok.len, false);
-	pbout_free(&tok);
+	spb_bytes(out, AUTH_RESP_TOKEN, tok.buf, tok.len, false);
+	spb_free(&tok);
 	return 0;
 }
 
 int
 apply_auth(struct apply *a, struct mvcc_wtxn *w, const struct req *r, uint64_t index,
-    uint64_t term, struct pbout *out)
+    uint64_t term, struct spb *out)
 {
 	const struct req_auth *q = &r->u.auth;
 	struct auth *au = &a->auth;

@@ -18,11 +18,11 @@ struct apply_at {
 int64_t apply_rev(const struct apply *a, const struct mvcc_wtxn *w);
 
 int apply_range(struct apply *a, struct apply_at at, const struct req_range *r,
-    struct pbout *out);
-int apply_put(struct apply *a, struct apply_at at, const struct req_put *r, struct pbout *out);
+    struct spb *out);
+int apply_put(struct apply *a, struct apply_at at, const struct req_put *r, struct spb *out);
 int apply_delete(struct apply *a, struct apply_at at, const struct req_delete *r,
-    struct pbout *out);
-int apply_txn(struct apply *a, struct apply_at at, const struct req_txn *t, struct pbout *out);
+    struct spb *out);
+int apply_txn(struct apply *a, struct apply_at at, const struct req_txn *t, struct spb *out);
 
 /* etcd's checks before a put writes anything: CAIRN_EKEYNOTFOUND for
  * ignore_value or ignore_lease on a missing key, CAIRN_ELEASENOTFOUND. */
@@ -37,7 +37,7 @@ int apply_auth_check(struct apply *a, DB_TXN *txn, const struct req *r);
  * out: the entry (index, term) gives a simple token its index and a
  * password hashed here its salt. */
 int apply_auth(struct apply *a, struct mvcc_wtxn *w, const struct req *r, uint64_t index,
-    uint64_t term, struct pbout *out);
+    uint64_t term, struct spb *out);
 
 /* A member's published attributes (REQ_MEMBER_ATTR; apply_member.c). */
 int apply_member_attr(struct apply *a, struct mvcc_wtxn *w, const struct req *r);

@@ -27,19 +27,19 @@ apply_rev(const struct apply *a, const struct mvcc_wtxn *w)
 }
 
 void
-apply_header(const struct apply *a, struct pbout *out, int64_t rev, bool top)
+apply_header(const struct apply *a, struct spb *out, int64_t rev, bool top)
 {
 	uint8_t buf[64];
-	struct pbout h = {.buf = buf, .cap = sizeof(buf)};
+	struct spb h = {.buf = buf, .cap = sizeof(buf)};
 
 	if (top) {
-		pbout_varint(&h, 1, a->cluster_id);
-		pbout_varint(&h, 2, a->member_id);
+		spb_varint(&h, 1, a->cluster_id);
+		spb_varint(&h, 2, a->member_id);
 	}
-	pbout_varint(&h, 3, (uint64_t)rev);
+	spb_varint(&h, 3, (uint64_t)rev);
 	if (top)
-		pbout_varint(&h, 4, a->term);
-	pbout_bytes(out, 1, h.buf, h.len, true);
+		spb_varint(&h, 4, a->term);
+	spb_bytes(out, 1, h.buf, h.len, true);
 }
 
 /* ---- range ---------------------------------------------------------- */
@@ -152,7 +152,7 @@ range_order(const struct req_range *r)
 /* Sorting or filtering: every key-value first, then the options. */
 static int
 range_collected(struct apply *a, struct apply_at at, const struct req_range *r,
-    struct mvcc_range_req *mr, struct pbout *out)
+    struct mvcc_range_req *mr, struct spb *out)
 {
 	struct apply_kvs *k = a->kvs;
 	struct mvcc_range_res res;
@@ -177,14 +177,14 @@ range_collected(struct apply *a, struct apply_at at, const struct req_range *r,
 	}
 	apply_header(a, out, res.rev, at.depth == 0);
 	for (size_t i = 0; i < kept && (r->limit <= 0 || (int64_t)i < r->limit); i++)
-		pbout_kv(out, RANGE_KVS, &k->v[i].kv, r->keys_only);
-	pbout_varint(out, RANGE_MORE, r->limit > 0 && (int64_t)kept > r->limit);
-	pbout_varint(out, RANGE_COUNT, (uint64_t)res.count);
+		spb_kv(out, RANGE_KVS, &k->v[i].kv, r->keys_only);
+	spb_varint(out, RANGE_MORE, r->limit > 0 && (int64_t)kept > r->limit);
+	spb_varint(out, RANGE_COUNT, (uint64_t)res.count);
 	return 0;
 }
 
 struct range_stream {
-	struct pbout *out;
+	struct spb *out;
 	bool keys_only;
 };
 
@@ -193,12 +193,12 @@ range_emit(void *arg, const struct mvcc_kv *kv)
 {
 	struct range_stream *rs = arg;
 
-	pbout_kv(rs->out, RANGE_KVS, kv, rs->keys_only);
+	spb_kv(rs->out, RANGE_KVS, kv, rs->keys_only);
 	return 0;
 }
 
 int
-apply_range(struct apply *a, struct apply_at at, const struct req_range *r, struct pbout *out)
+apply_range(struct apply *a, struct apply_at at, const struct req_range *r, struct spb *out)
 {
 	struct mvcc_range_req mr = {.key = r->key.p, .key_len = r->key.n, .end = r->end.p,
 	    .end_len = r->end.n, .rev = r->rev, .limit = r->limit, .count_only = r->count_only};
@@ -217,8 +217,8 @@ apply_range(struct apply *a, struct apply_at at, const struct req_range *r, stru
 		out->len = mark;
 		return rc;
 	}
-	pbout_varint(out, RANGE_MORE, res.more);
-	pbout_varint(out, RANGE_COUNT, (uint64_t)res.count);
+	spb_varint(out, RANGE_MORE, res.more);
+	spb_varint(out, RANGE_COUNT, (uint64_t)res.count);
 	return 0;
 }
 
@@ -254,12 +254,12 @@ apply_check_put(struct apply *a, struct mvcc_wtxn *w, const struct req_put *r)
 static int
 put_prev(void *arg, const struct mvcc_kv *kv)
 {
-	pbout_kv(arg, PUT_PREV_KV, kv, false);
+	spb_kv(arg, PUT_PREV_KV, kv, false);
 	return 0;
 }
 
 int
-apply_put(struct apply *a, struct apply_at at, const struct req_put *r, struct pbout *out)
+apply_put(struct apply *a, struct apply_at at, const struct req_put *r, struct spb *out)
 {
 	struct mvcc_put_req pr = {.key = r->key.p, .key_len = r->key.n, .value = r->value.p,
 	    .value_len = r->value.n, .lease = r->lease, .ignore_value = r->ignore_value,
@@ -273,26 +273,26 @@ apply_put(struct apply *a, struct apply_at at, const struct req_put *r, struct p
 static int
 delete_prev(void *arg, const struct mvcc_kv *kv)
 {
-	pbout_kv(arg, DELETE_PREV_KVS, kv, false);
+	spb_kv(arg, DELETE_PREV_KVS, kv, false);
 	return 0;
 }
 
 int
 apply_delete(struct apply *a, struct apply_at at, const struct req_delete *r,
-    struct pbout *out)
+    struct spb *out)
 {
 	int64_t deleted;
 	int rc;
 
-	pbout_reset(&a->prev);
+	spb_reset(&a->prev);
 	rc = mvcc_delete_range(at.w, r->key.p, r->key.n, r->end.p, r->end.n, &deleted,
 	    r->prev_kv ? delete_prev : NULL, &a->prev);
 	if (rc != 0)
 		return rc;
 	apply_header(a, out, apply_rev(a, at.w), at.depth == 0);
-	pbout_varint(out, DELETE_DELETED, (uint64_t)deleted);
+	spb_varint(out, DELETE_DELETED, (uint64_t)deleted);
 	if (a->prev.len > 0) {
-		memcpy(pbout_room(out, a->prev.len), a->prev.buf, a->prev.len);
+		memcpy(spb_room(out, a->prev.len), a->prev.buf, a->prev.len);
 		out->len += a->prev.len;
 	}
 	return 0;

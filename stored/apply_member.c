@@ -11,7 +11,7 @@
 #include "stored/apply_impl.h"
 #include "stored/member_rec.h"
 #include "stored/members.h"
-#include "stored/pbout.h"
+#include "stored/spb.h"
 
 int
 apply_member_attr(struct apply *a, struct mvcc_wtxn *w, const struct req *r)
@@ -19,7 +19,7 @@ apply_member_attr(struct apply *a, struct mvcc_wtxn *w, const struct req *r)
 	static const uint32_t drop[] = {MEMBER_F_NAME, MEMBER_F_CLIENT_URLS};
 	const struct req_member_attr *m = &r->u.member;
 	const uint8_t *rec;
-	struct pbout out;
+	struct spb out;
 	uint32_t len;
 	bool removed;
 	int rc = members_get(a->s, m->id, &rec, &len, &removed);
@@ -28,15 +28,15 @@ apply_member_attr(struct apply *a, struct mvcc_wtxn *w, const struct req *r)
 		return 0;
 	if (rc != 0)
 		return rc;
-	pbout_init(&out);
+	spb_init(&out);
 	/* The record's other fields as they are (rec is borrowed from the
 	 * store until its next read: copied before writing). */
 	if ((rc = member_rec_without(rec, len, drop, 2, &out)) == 0) {
-		pbout_bytes(&out, MEMBER_F_NAME, m->name.p, m->name.n, false);
+		spb_bytes(&out, MEMBER_F_NAME, m->name.p, m->name.n, false);
 		for (uint32_t i = 0; i < m->nurls; i++)
-			pbout_bytes(&out, MEMBER_F_CLIENT_URLS, m->urls[i].p, m->urls[i].n, true);
+			spb_bytes(&out, MEMBER_F_CLIENT_URLS, m->urls[i].p, m->urls[i].n, true);
 		rc = members_put(a->s, w->txn, m->id, out.buf, (uint32_t)out.len);
 	}
-	pbout_free(&out);
+	spb_free(&out);
 	return rc;
 }

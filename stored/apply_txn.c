@@ -135,20 +135,20 @@ txn_check(struct apply *a, struct mvcc_wtxn *w, const struct req_txn *t, const b
 
 static int
 txn_exec(struct apply *a, struct apply_at at, const struct req_txn *t, const bool *path,
-    size_t *pos, struct pbout *out)
+    size_t *pos, struct spb *out)
 {
 	bool ok = path[(*pos)++];
 	const struct req_op *ops = ok ? t->success : t->failure;
 	size_t nops = ok ? t->nsuccess : t->nfailure;
-	struct pbout *list = &a->ops[at.depth], *one = &a->op[at.depth];
+	struct spb *list = &a->ops[at.depth], *one = &a->op[at.depth];
 	struct apply_at in = {.w = at.w, .depth = at.depth + 1};
 	int rc = 0;
 
-	pbout_reset(list);
+	spb_reset(list);
 	if (at.depth > REQ_TXN_DEPTH_MAX)
 		return CAIRN_EINVAL;
 	for (size_t i = 0; i < nops && rc == 0; i++) {
-		pbout_reset(one);
+		spb_reset(one);
 		switch (ops[i].type) {
 		case REQ_OP_RANGE: rc = apply_range(a, in, &ops[i].u.range, one); break;
 		case REQ_OP_PUT: rc = apply_put(a, in, &ops[i].u.put, one); break;
@@ -158,21 +158,21 @@ txn_exec(struct apply *a, struct apply_at at, const struct req_txn *t, const boo
 		if (rc != 0)
 			break;
 		/* TxnResponse.responses: a ResponseOp whose one field is this. */
-		pbout_nested(list, TXN_RESPONSES, (uint32_t)ops[i].type, one->buf, one->len);
+		spb_nested(list, TXN_RESPONSES, (uint32_t)ops[i].type, one->buf, one->len);
 	}
 	if (rc != 0)
 		return rc;
 	apply_header(a, out, apply_rev(a, at.w), at.depth == 0);
-	pbout_varint(out, TXN_SUCCEEDED, ok);
+	spb_varint(out, TXN_SUCCEEDED, ok);
 	if (list->len > 0) {
-		memcpy(pbout_room(out, list->len), list->buf, list->len);
+		memcpy(spb_room(out, list->len), list->buf, list->len);
 		out->len += list->len;
 	}
 	return 0;
 }
 
 int
-apply_txn(struct apply *a, struct apply_at at, const struct req_txn *t, struct pbout *out)
+apply_txn(struct apply *a, struct apply_at at, const struct req_txn *t, struct spb *out)
 {
 	/* A txn on the path, each nested one once: at most one per op. */
 	bool path[REQ_TXN_OPS_MAX + 1];

@@ -220,13 +220,13 @@ user_encode(struct auth *a, const struct user_rec *u)
 {
 	static const uint8_t no_password[] = {OPTIONS_F_NO_PASSWORD << 3 | PBW_VARINT, 1};
 
-	pbout_reset(&a->rec);
-	pbout_bytes(&a->rec, USER_F_NAME, u->name.p, u->name.n, false);
-	pbout_bytes(&a->rec, USER_F_PASSWORD, u->password.p, u->password.n, false);
+	spb_reset(&a->rec);
+	spb_bytes(&a->rec, USER_F_NAME, u->name.p, u->name.n, false);
+	spb_bytes(&a->rec, USER_F_PASSWORD, u->password.p, u->password.n, false);
 	for (size_t i = 0; i < u->nroles; i++)
-		pbout_bytes(&a->rec, USER_F_ROLES, a->roles[i].p, a->roles[i].n, true);
+		spb_bytes(&a->rec, USER_F_ROLES, a->roles[i].p, a->roles[i].n, true);
 	if (u->options)
-		pbout_bytes(&a->rec, USER_F_OPTIONS, no_password,
+		spb_bytes(&a->rec, USER_F_OPTIONS, no_password,
 		    u->no_password ? sizeof(no_password) : 0, true);
 }
 
@@ -306,12 +306,12 @@ role_read(struct auth *a, DB_TXN *txn, struct req_bytes name, struct role_rec *r
 
 /* authpb.Permission into o (reset first). */
 static void
-perm_encode(struct pbout *o, const struct auth_role_perm *pm)
+perm_encode(struct spb *o, const struct auth_role_perm *pm)
 {
-	pbout_reset(o);
-	pbout_varint(o, PERM_F_TYPE, pm->type);
-	pbout_bytes(o, PERM_F_KEY, pm->key.p, pm->key.n, false);
-	pbout_bytes(o, PERM_F_END, pm->end.p, pm->end.n, false);
+	spb_reset(o);
+	spb_varint(o, PERM_F_TYPE, pm->type);
+	spb_bytes(o, PERM_F_KEY, pm->key.p, pm->key.n, false);
+	spb_bytes(o, PERM_F_END, pm->end.p, pm->end.n, false);
 }
 
 /* Writes ro (its permissions in a->perms), a change: the auth revision
@@ -321,11 +321,11 @@ role_save(struct auth *a, DB_TXN *txn, const struct role_rec *ro)
 {
 	int rc;
 
-	pbout_reset(&a->rec);
-	pbout_bytes(&a->rec, ROLE_F_NAME, ro->name.p, ro->name.n, false);
+	spb_reset(&a->rec);
+	spb_bytes(&a->rec, ROLE_F_NAME, ro->name.p, ro->name.n, false);
 	for (size_t i = 0; i < ro->nperms; i++) {
 		perm_encode(&a->perm, &a->perms[i]);
-		pbout_bytes(&a->rec, ROLE_F_PERMS, a->perm.buf, a->perm.len, true);
+		spb_bytes(&a->rec, ROLE_F_PERMS, a->perm.buf, a->perm.len, true);
 	}
 	if ((rc = rec_put(a->s->db.auth_roles, txn, ro->name, a->rec.buf, a->rec.len)) != 0)
 		return rc;
@@ -385,8 +385,8 @@ auth_open(struct auth *a, struct mvcc *s)
 {
 	memset(a, 0, sizeof(*a));
 	a->s = s;
-	pbout_init(&a->rec);
-	pbout_init(&a->perm);
+	spb_init(&a->rec);
+	spb_init(&a->perm);
 	a->user.flags = DB_DBT_REALLOC;
 	a->role.flags = DB_DBT_REALLOC;
 	a->curkey.flags = DB_DBT_REALLOC;
@@ -402,8 +402,8 @@ auth_close(struct auth *a)
 		auth_perms_free(&a->cache[i].perms);
 		free(a->cache[i].name);
 	}
-	pbout_free(&a->rec);
-	pbout_free(&a->perm);
+	spb_free(&a->rec);
+	spb_free(&a->perm);
 	free(a->user.data);
 	free(a->role.data);
 	free(a->curkey.data);
@@ -654,7 +654,7 @@ auth_role_revoke(struct auth *a, DB_TXN *txn, struct req_bytes role, struct req_
 
 int
 auth_user_get(struct auth *a, DB_TXN *txn, struct req_bytes name, uint32_t field,
-    struct pbout *out)
+    struct spb *out)
 {
 	struct user_rec u;
 	int rc = user_read(a, txn, name, &u);
@@ -662,13 +662,13 @@ auth_user_get(struct auth *a, DB_TXN *txn, struct req_bytes name, uint32_t field
 	if (rc != 0)
 		return rc;
 	for (size_t i = 0; i < u.nroles; i++)
-		pbout_bytes(out, field, a->roles[i].p, a->roles[i].n, true);
+		spb_bytes(out, field, a->roles[i].p, a->roles[i].n, true);
 	return 0;
 }
 
 int
 auth_role_get(struct auth *a, DB_TXN *txn, struct req_bytes name, uint32_t field,
-    struct pbout *out)
+    struct spb *out)
 {
 	struct role_rec ro;
 	int rc = role_read(a, txn, name, &ro);
@@ -677,7 +677,7 @@ auth_role_get(struct auth *a, DB_TXN *txn, struct req_bytes name, uint32_t field
 		return rc;
 	for (size_t i = 0; i < ro.nperms; i++) {
 		perm_encode(&a->perm, &a->perms[i]);
-		pbout_bytes(out, field, a->perm.buf, a->perm.len, true);
+		spb_bytes(out, field, a->perm.buf, a->perm.len, true);
 	}
 	return 0;
 }
@@ -685,7 +685,7 @@ auth_role_get(struct auth *a, DB_TXN *txn, struct req_bytes name, uint32_t field
 /* Each key of db, in order (etcd's bucket order is the same bytes
  * order), as a string field. */
 static int
-names_list(struct auth *a, DB *db, DB_TXN *txn, uint32_t field, struct pbout *out)
+names_list(struct auth *a, DB *db, DB_TXN *txn, uint32_t field, struct spb *out)
 {
 	DBC *c = NULL;
 	int rc = 0, brc;
@@ -693,7 +693,7 @@ names_list(struct auth *a, DB *db, DB_TXN *txn, uint32_t field, struct pbout *ou
 	if ((brc = db->cursor(db, txn, &c, 0)) != 0)
 		return bdb_fail(brc, "auth cursor");
 	while ((brc = c->get(c, &a->curkey, &a->role, DB_NEXT)) == 0)
-		pbout_bytes(out, field, a->curkey.data, a->curkey.size, true);
+		spb_bytes(out, field, a->curkey.data, a->curkey.size, true);
 	if (brc != DB_NOTFOUND)
 		rc = bdb_fail(brc, "auth walk");
 	if ((brc = c->close(c)) != 0 && rc == 0)
@@ -702,13 +702,13 @@ names_list(struct auth *a, DB *db, DB_TXN *txn, uint32_t field, struct pbout *ou
 }
 
 int
-auth_user_list(struct auth *a, DB_TXN *txn, uint32_t field, struct pbout *out)
+auth_user_list(struct auth *a, DB_TXN *txn, uint32_t field, struct spb *out)
 {
 	return names_list(a, a->s->db.auth_users, txn, field, out);
 }
 
 int
-auth_role_list(struct auth *a, DB_TXN *txn, uint32_t field, struct pbout *out)
+auth_role_list(struct auth *a, DB_TXN *txn, uint32_t field, struct spb *out)
 {
 	return names_list(a, a->s->db.auth_roles, txn, field, out);
 }

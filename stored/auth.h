@@ -13,7 +13,7 @@
 
 #include "stored/auth_perm.h"
 #include "stored/mvcc.h"
-#include "stored/pbout.h"
+#include "stored/spb.h"
 #include "shared/req.h"
 
 /* Users whose merged permissions are kept between requests. */
@@ -41,8 +41,8 @@ struct auth {
 	uint64_t revision;           /* etcd's auth revision (1 for a new store) */
 	struct auth_cached cache[AUTH_PERMS_CACHED];
 	unsigned cache_next;         /* the entry replaced next */
-	struct pbout rec;            /* a record being written */
-	struct pbout perm;           /* one permission of it */
+	struct spb rec;            /* a record being written */
+	struct spb perm;           /* one permission of it */
 	DBT user, role;              /* the records last read (owned) */
 	DBT curkey;                  /* a cursor's key (owned) */
 	struct req_bytes *roles;     /* the roles of the user record read */
@@ -102,12 +102,12 @@ int auth_role_revoke(struct auth *a, DB_TXN *txn, struct req_bytes role, struct 
  */
 /* CAIRN_EUSERNOTFOUND. */
 int auth_user_get(struct auth *a, DB_TXN *txn, struct req_bytes name, uint32_t field,
-    struct pbout *out);
-int auth_user_list(struct auth *a, DB_TXN *txn, uint32_t field, struct pbout *out);
+    struct spb *out);
+int auth_user_list(struct auth *a, DB_TXN *txn, uint32_t field, struct spb *out);
 /* CAIRN_EROLENOTFOUND. */
 int auth_role_get(struct auth *a, DB_TXN *txn, struct req_bytes name, uint32_t field,
-    struct pbout *out);
-int auth_role_list(struct auth *a, DB_TXN *txn, uint32_t field, struct pbout *out);
+    struct spb *out);
+int auth_role_list(struct auth *a, DB_TXN *txn, uint32_t field, struct spb *out);
 /* The user's password hash (borrowed until the next call on a) for an
  * authentication: CAIRN_EAUTHNOTENABLED, CAIRN_EAUTHFAILED (no such user,
  * or one without a password). */

@@ -29,7 +29,7 @@ member_rec_view(const uint8_t *rec, uint32_t len, struct member_view *v)
 
 int
 member_rec_without(const uint8_t *rec, uint32_t len, const uint32_t *drop, size_t ndrop,
-    struct pbout *out)
+    struct spb *out)
 {
 	struct pbw_reader rd = {.buf = rec, .len = len};
 	struct pbw_field f;
@@ -42,7 +42,7 @@ member_rec_without(const uint8_t *rec, uint32_t len, const uint32_t *drop, size_
 		for (size_t i = 0; i < ndrop; i++)
 			keep = keep && f.number != drop[i];
 		if (keep) {
-			memcpy(pbout_room(out, rd.off - at), rec + at, rd.off - at);
+			memcpy(spb_room(out, rd.off - at), rec + at, rd.off - at);
 			out->len += rd.off - at;
 		}
 		at = rd.off;

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "shared/req.h"
-#include "stored/pbout.h"
+#include "stored/spb.h"
 
 /* etcdserverpb.Member's fields. */
 #define MEMBER_F_ID 1
@@ -37,6 +37,6 @@ int member_rec_view(const uint8_t *rec, uint32_t len, struct member_view *v);
 /* Appends rec to out without the fields numbered drop[0..ndrop): the
  * caller then appends their new values. 0 or CAIRN_ECORRUPT. */
 int member_rec_without(const uint8_t *rec, uint32_t len, const uint32_t *drop, size_t ndrop,
-    struct pbout *out);
+    struct spb *out);
 
 #endif

@@ -73,19 +73,19 @@ members_merge(struct mvcc *s, DB_TXN *txn, uint8_t op, uint64_t id, const uint8_
     uint32_t len, const uint8_t *ctx, uint32_t clen)
 {
 	const uint32_t drop = op == RAFT_CONF_UPDATE ? MEMBER_F_PEER_URLS : MEMBER_F_IS_LEARNER;
-	struct pbout out;
+	struct spb out;
 	struct member_view v;
 	int rc;
 
-	pbout_init(&out);
+	spb_init(&out);
 	if ((rc = member_rec_without(rec, len, &drop, 1, &out)) == 0 && op == RAFT_CONF_UPDATE &&
 	    (rc = member_rec_view(ctx, clen, &v)) == 0) {
 		for (uint32_t i = 0; i < v.nurls; i++)
-			pbout_bytes(&out, MEMBER_F_PEER_URLS, v.urls[i].p, v.urls[i].n, true);
+			spb_bytes(&out, MEMBER_F_PEER_URLS, v.urls[i].p, v.urls[i].n, true);
 	}
 	if (rc == 0)
 		rc = members_put(s, txn, id, out.buf, (uint32_t)out.len);
-	pbout_free(&out);
+	spb_free(&out);
 	return rc;
 }
 

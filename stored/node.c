@@ -224,8 +224,8 @@ stored_node_start(struct stored_node *n)
 	n->apply.lease_min_ttl = stored_lease_min_ttl(&n->child->cfg.raft);
 	n->apply.quota_bytes = apply_quota_bytes(n->child->cfg.quota_backend_bytes);
 	req_arena_init(&n->arena);
-	pbout_init(&n->resp);
-	pbout_init(&n->results);
+	spb_init(&n->resp);
+	spb_init(&n->results);
 	/* What recovery restored is on disk. */
 	n->durable = n->store.ci;
 	n->sync_ev = stored_timer(n, STORED_SYNC_MS, true, stored_sync);
@@ -353,7 +353,7 @@ stored_node_stop(struct stored_node *n)
 		return;
 	apply_free(&n->apply);
 	req_arena_free(&n->arena);
-	pbout_free(&n->resp);
-	pbout_free(&n->results);
+	spb_free(&n->resp);
+	spb_free(&n->results);
 	mvcc_close(&n->store);
 }

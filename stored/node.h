@@ -15,7 +15,7 @@
 #include "shared/histogram.h"
 #include "stored/apply.h"
 #include "stored/mvcc.h"
-#include "stored/pbout.h"
+#include "stored/spb.h"
 #include "stored/snap_stage.h"
 #include "shared/req.h"
 
@@ -45,9 +45,9 @@ struct stored_node {
 	struct mvcc store;
 	struct apply apply;
 	struct req_arena arena;
-	struct pbout resp;           /* one request's response */
+	struct spb resp;           /* one request's response */
 	uint64_t members_rev;        /* StoreStatus.members_rev */
-	struct pbout results;        /* a frame's results for netd: {u64 id,
+	struct spb results;        /* a frame's results for netd: {u64 id,
 	                              * u32 code, u32 len, bytes}... */
 	size_t result_part;          /* bytes of the first result already sent */
 	struct stored_read *reads;   /* reads waiting for their index */
@@ -58,7 +58,7 @@ struct stored_node {
 	bool stuck;                  /* an entry could not be applied */
 	struct event *sync_ev, *checkpoint_ev, *compact_ev;
 	struct watch_hub *watch;     /* netd's watchers */
-	struct pbout watch_list, watch_one; /* events being encoded */
+	struct spb watch_list, watch_one; /* events being encoded */
 	struct event *watch_sync_ev, *watch_progress_ev;
 	cairn_ipc_StoreStatus status_sent; /* what netd last heard */
 	bool status_due;

@@ -30,10 +30,10 @@
 #define RESULT_HEAD_BYTES 16
 
 void
-stored_result_keep(struct stored_node *n, uint64_t id, int code, const struct pbout *resp)
+stored_result_keep(struct stored_node *n, uint64_t id, int code, const struct spb *resp)
 {
 	uint32_t len = code == 0 ? (uint32_t)resp->len : 0;
-	uint8_t *p = pbout_room(&n->results, RESULT_HEAD_BYTES + (size_t)len);
+	uint8_t *p = spb_room(&n->results, RESULT_HEAD_BYTES + (size_t)len);
 
 	le_put64(p, id);
 	le_put32(p + 8, (uint32_t)code);
@@ -113,7 +113,7 @@ apply_client_entry(struct stored_node *n, const struct raft_entry *e)
 	bool ours = false;
 	int code = CAIRN_EINVAL;
 
-	pbout_reset(&n->resp);
+	spb_reset(&n->resp);
 	if (!entry_envelope_get(e->data, e->len, &env)) {
 		log_warnx("entry %llu is not a client request", (unsigned long long)e->index);
 	} else {
@@ -155,7 +155,7 @@ apply_conf_entry(struct stored_node *n, const struct raft_entry *e)
 	uint64_t id;
 	int code = CAIRN_EINVAL;
 
-	pbout_reset(&n->resp);
+	spb_reset(&n->resp);
 	if (!conf_change_decode(e, &op, &id) || !entry_envelope_get(e->data + RAFT_CONF_FIXED_BYTES,
 	    e->len - RAFT_CONF_FIXED_BYTES, &env)) {
 		log_warnx("entry %llu: a malformed membership change", (unsigned long long)e->index);

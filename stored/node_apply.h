@@ -20,7 +20,7 @@ int stored_apply_entries(struct stored_node *n, const cairn_ipc_ApplyEntries *in
 size_t stored_frame_bytes(const struct stored_node *n);
 
 /* Holds a result for netd (resp's bytes copied when code is 0). */
-void stored_result_keep(struct stored_node *n, uint64_t id, int code, const struct pbout *resp);
+void stored_result_keep(struct stored_node *n, uint64_t id, int code, const struct spb *resp);
 /* Answers netd's call 'id' now with 'code' and, on success, n->resp; a
  * store that failed (CAIRN_EIO, CAIRN_ECORRUPT) in 'what' stops stored. */
 void stored_answer(struct stored_node *n, uint64_t id, int code, const char *what);

@@ -14,7 +14,7 @@ stored_auth_check(struct stored_node *n, uint64_t id, const cairn_ipc_AuthCheck 
 
 	if (code == 0 && !password_check(hash.p, hash.n, in->password.bytes, in->password.size))
 		code = CAIRN_EAUTHFAILED;
-	pbout_reset(&n->resp);
+	spb_reset(&n->resp);
 	stored_answer(n, id, code, "a password check");
 	return 0;
 }

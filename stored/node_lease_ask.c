@@ -29,7 +29,7 @@
 static int
 ask_key(void *arg, const uint8_t *key, uint32_t key_len)
 {
-	pbout_bytes(arg, LEASE_RESP_KEYS, key, key_len, true);
+	spb_bytes(arg, LEASE_RESP_KEYS, key, key_len, true);
 	return 0;
 }
 
@@ -43,13 +43,13 @@ ask_time_to_live(struct stored_node *n, const cairn_ipc_LeaseAsk *in)
 
 	if (!lessor_is_primary(n->lessor))
 		return CAIRN_ENOTLEADER; /* etcd forwards to the leader */
-	pbout_varint(&n->resp, LEASE_RESP_ID, (uint64_t)in->id);
+	spb_varint(&n->resp, LEASE_RESP_ID, (uint64_t)in->id);
 	if (lessor_remaining(n->lessor, in->id, stored_now_ms(), &left, &granted) != 0) {
-		pbout_varint(&n->resp, LEASE_RESP_TTL, (uint64_t)-1);
+		spb_varint(&n->resp, LEASE_RESP_TTL, (uint64_t)-1);
 		return 0;
 	}
-	pbout_varint(&n->resp, LEASE_RESP_TTL, (uint64_t)left);
-	pbout_varint(&n->resp, LEASE_RESP_GRANTED, (uint64_t)granted);
+	spb_varint(&n->resp, LEASE_RESP_TTL, (uint64_t)left);
+	spb_varint(&n->resp, LEASE_RESP_GRANTED, (uint64_t)granted);
 	if (in->keys && (rc = lease_keys(&n->store, NULL, in->id, ask_key, &n->resp)) != 0)
 		return rc;
 	return 0;
@@ -67,7 +67,7 @@ ask_leases(struct stored_node *n)
 
 		/* An ID of 0 cannot be granted, so no LeaseStatus is empty. */
 		len += pbw_put_varint(one + len, (uint64_t)ids[i]);
-		pbout_bytes(&n->resp, LEASES_RESP_LEASES, one, len, true);
+		spb_bytes(&n->resp, LEASES_RESP_LEASES, one, len, true);
 	}
 	free(ids);
 }
@@ -78,7 +78,7 @@ stored_lease_frame(struct stored_node *n, uint64_t id, const cairn_ipc_LeaseAsk 
 	int64_t ttl = 0;
 	int code = 0;
 
-	pbout_reset(&n->resp);
+	spb_reset(&n->resp);
 	/* etcd fills a keep-alive's header before it renews. */
 	apply_header(&n->apply, &n->resp, n->store.rev, true);
 	switch (in->op) {
@@ -86,8 +86,8 @@ stored_lease_frame(struct stored_node *n, uint64_t id, const cairn_ipc_LeaseAsk 
 		code = lessor_renew(n->lessor, in->id, stored_now_ms(), &ttl);
 		if (code == CAIRN_ELEASENOTFOUND)
 			code = 0, ttl = 0;
-		pbout_varint(&n->resp, LEASE_RESP_ID, (uint64_t)in->id);
-		pbout_varint(&n->resp, LEASE_RESP_TTL, (uint64_t)ttl);
+		spb_varint(&n->resp, LEASE_RESP_ID, (uint64_t)in->id);
+		spb_varint(&n->resp, LEASE_RESP_TTL, (uint64_t)ttl);
 		break;
 	case cairn_ipc_LeaseAsk_Op_TIME_TO_LIVE:
 		code = ask_time_to_live(n, in);

@@ -29,7 +29,7 @@
 static void
 defrag_answer(struct stored_node *n, int code)
 {
-	pbout_reset(&n->resp);
+	spb_reset(&n->resp);
 	if (code == 0)
 		apply_header(&n->apply, &n->resp, n->store.rev, true);
 	for (size_t i = 0; i < n->ndefrag_waiters; i++)
@@ -65,7 +65,7 @@ defrag_start(struct stored_node *n, uint64_t id)
 	struct timeval tv = {0, 0};
 
 	if (n->ndefrag_waiters == STORED_DEFRAG_WAITERS) {
-		pbout_reset(&n->resp);
+		spb_reset(&n->resp);
 		stored_result_keep(n, id, CAIRN_ETOOMANYREQ, &n->resp);
 		return 0;
 	}
@@ -115,7 +115,7 @@ snap_start(struct stored_node *n, uint64_t id)
 	off_t size;
 	int rc;
 
-	pbout_reset(&n->resp);
+	spb_reset(&n->resp);
 	if (n->snap.active) {
 		stored_result_keep(n, id, CAIRN_ETOOMANYREQ, &n->resp);
 		stored_node_flush(n);
@@ -195,7 +195,7 @@ stored_maint_frame(struct stored_node *n, uint64_t id, const cairn_ipc_Maint *in
 	int64_t crev;
 	int code;
 
-	pbout_reset(&n->resp);
+	spb_reset(&n->resp);
 	/* etcd's authMaintenanceServer: these need the root role (etcd
 	 * 3.4's Cluster service checks no one). */
 	if (in->op != cairn_ipc_Maint_Op_SNAPSHOT_MORE && in->op != cairn_ipc_Maint_Op_SNAPSHOT_STOP &&
@@ -214,14 +214,14 @@ stored_maint_frame(struct stored_node *n, uint64_t id, const cairn_ipc_Maint *in
 		/* etcd: the revision the hash was taken at, in the header. */
 		if ((code = mvcc_hash(&n->store, &hash)) == 0) {
 			apply_header(&n->apply, &n->resp, n->store.rev, true);
-			pbout_varint(&n->resp, MAINT_HASH, hash);
+			spb_varint(&n->resp, MAINT_HASH, hash);
 		}
 		break;
 	case cairn_ipc_Maint_Op_HASH_KV:
 		if ((code = mvcc_hash_kv(&n->store, in->revision, &hash, &crev)) == 0) {
 			apply_header(&n->apply, &n->resp, n->store.rev, true);
-			pbout_varint(&n->resp, MAINT_HASH, hash);
-			pbout_varint(&n->resp, MAINT_COMPACT_REV, (uint64_t)crev);
+			spb_varint(&n->resp, MAINT_HASH, hash);
+			spb_varint(&n->resp, MAINT_COMPACT_REV, (uint64_t)crev);
 		}
 		break;
 	case cairn_ipc_Maint_Op_MEMBER_LIST:
@@ -272,7 +272,7 @@ stored_maint_stop(struct stored_node *n)
 void
 stored_maint_abort(struct stored_node *n, int code)
 {
-	pbout_reset(&n->resp);
+	spb_reset(&n->resp);
 	for (size_t i = 0; i < n->ndefrag_waiters; i++)
 		stored_result_keep(n, n->defrag_waiters[i], code, &n->resp);
 	if (n->snap.active)

@@ -27,7 +27,7 @@ int
 stored_members_bootstrap(struct stored_node *n)
 {
 	const struct child *c = n->child;
-	struct pbout rec;
+	struct spb rec;
 	size_t have = 0;
 	int rc;
 
@@ -35,17 +35,17 @@ stored_members_bootstrap(struct stored_node *n)
 		return 0;
 	if ((rc = members_count(&n->store, &have)) != 0 || have > 0)
 		return rc;
-	pbout_init(&rec);
+	spb_init(&rec);
 	if ((rc = mvcc_batch_begin(&n->store)) != 0)
 		goto fail;
 	for (size_t i = 0; i < c->members_len && rc == 0; i++) {
 		const cairn_ipc_BootstrapMember *m = &c->members[i];
 
-		pbout_reset(&rec);
-		pbout_varint(&rec, MEMBER_F_ID, m->id);
-		pbout_bytes(&rec, MEMBER_F_NAME, m->name, strlen(m->name), false);
+		spb_reset(&rec);
+		spb_varint(&rec, MEMBER_F_ID, m->id);
+		spb_bytes(&rec, MEMBER_F_NAME, m->name, strlen(m->name), false);
 		for (pb_size_t u = 0; u < m->peer_urls_count; u++)
-			pbout_bytes(&rec, MEMBER_F_PEER_URLS, m->peer_urls[u], strlen(m->peer_urls[u]),
+			spb_bytes(&rec, MEMBER_F_PEER_URLS, m->peer_urls[u], strlen(m->peer_urls[u]),
 			    true);
 		rc = members_put(&n->store, n->store.batch, m->id, rec.buf, (uint32_t)rec.len);
 	}
@@ -58,7 +58,7 @@ stored_members_bootstrap(struct stored_node *n)
 	if (rc == 0)
 		log_info("wrote the %zu bootstrap members", c->members_len);
 fail:
-	pbout_free(&rec);
+	spb_free(&rec);
 	return rc;
 }
 
@@ -99,7 +99,7 @@ member_cmp(const void *a, const void *b)
 
 /* The members by ascending ID, as field 'field' of out. */
 static int
-members_write(struct stored_node *n, struct pbout *out, uint32_t field)
+members_write(struct stored_node *n, struct spb *out, uint32_t field)
 {
 	struct member_recs *all = xcalloc(1, sizeof(*all));
 	int rc = members_list(&n->store, member_kept, all);
@@ -107,7 +107,7 @@ members_write(struct stored_node *n, struct pbout *out, uint32_t field)
 	if (rc == 0) {
 		qsort(all->m, all->n, sizeof(all->m[0]), member_cmp);
 		for (size_t i = 0; i < all->n; i++)
-			pbout_bytes(out, field, all->m[i].rec, all->m[i].len, true);
+			spb_bytes(out, field, all->m[i].rec, all->m[i].len, true);
 	}
 	for (size_t i = 0; i < all->n; i++)
 		free(all->m[i].rec);
@@ -116,14 +116,14 @@ members_write(struct stored_node *n, struct pbout *out, uint32_t field)
 }
 
 int
-stored_member_list(struct stored_node *n, struct pbout *out)
+stored_member_list(struct stored_node *n, struct spb *out)
 {
 	apply_header(&n->apply, out, 0, true);
 	return members_write(n, out, MEMBER_LIST_MEMBERS);
 }
 
 struct removed_ids {
-	struct pbout *out;
+	struct spb *out;
 	size_t n;
 };
 
@@ -136,12 +136,12 @@ removed_id(void *arg, uint64_t id, const uint8_t *rec, uint32_t len)
 	if (r->n == MEMBERS_REMOVED_MAX)
 		return CAIRN_ETOOBIG; /* enough: the walk stops */
 	r->n++;
-	pbout_varint(r->out, MEMBERS_REMOVED_FIELD, id);
+	spb_varint(r->out, MEMBERS_REMOVED_FIELD, id);
 	return 0;
 }
 
 int
-stored_members_removed(struct stored_node *n, struct pbout *out)
+stored_members_removed(struct stored_node *n, struct spb *out)
 {
 	struct removed_ids r = {.out = out};
 	int rc = members_list_removed(&n->store, removed_id, &r);
@@ -154,22 +154,22 @@ stored_members_removed(struct stored_node *n, struct pbout *out)
 static void
 member_change_context(const cairn_ipc_MemberChange *in, cairn_ipc_ConfProposal *p)
 {
-	struct pbout rec;
+	struct spb rec;
 
-	pbout_init(&rec);
-	pbout_varint(&rec, MEMBER_F_ID, in->id);
+	spb_init(&rec);
+	spb_varint(&rec, MEMBER_F_ID, in->id);
 	if (in->op != RAFT_CONF_REMOVE && in->op != RAFT_CONF_PROMOTE)
 		for (pb_size_t i = 0; i < in->peer_urls_count; i++)
-			pbout_bytes(&rec, MEMBER_F_PEER_URLS, in->peer_urls[i],
+			spb_bytes(&rec, MEMBER_F_PEER_URLS, in->peer_urls[i],
 			    strlen(in->peer_urls[i]), true);
-	pbout_varint(&rec, MEMBER_F_IS_LEARNER, in->op == RAFT_CONF_ADD_LEARNER);
+	spb_varint(&rec, MEMBER_F_IS_LEARNER, in->op == RAFT_CONF_ADD_LEARNER);
 	/* At most 8 URLs of 255 bytes: well within the field's bound. */
 	CAIRN_ASSERT(rec.len <= sizeof(p->member.bytes));
 	memcpy(p->member.bytes, rec.buf, rec.len);
 	p->member.size = (pb_size_t)rec.len;
 	p->op = in->op;
 	p->id = in->id;
-	pbout_free(&rec);
+	spb_free(&rec);
 }
 
 int
@@ -192,7 +192,7 @@ stored_member_change(struct stored_node *n, uint64_t id, const cairn_ipc_MemberC
 	for (pb_size_t i = 0; i < in->peer_urls_count; i++)
 		urls[i] = (struct req_bytes){(const uint8_t *)in->peer_urls[i],
 		    (uint32_t)strlen(in->peer_urls[i])};
-	pbout_reset(&n->resp);
+	spb_reset(&n->resp);
 	/* etcd's checkMembershipOperationPermission, then its checks. */
 	if ((code = auth_check_admin(&n->apply.auth, NULL, user)) == 0)
 		code = member_check(&n->store, &c);
@@ -209,7 +209,7 @@ stored_member_change(struct stored_node *n, uint64_t id, const cairn_ipc_MemberC
 
 int
 stored_member_changed(struct stored_node *n, uint8_t op, const uint8_t *member, uint32_t len,
-    struct pbout *out)
+    struct spb *out)
 {
 	bool add = op == RAFT_CONF_ADD || op == RAFT_CONF_ADD_LEARNER;
 
@@ -217,6 +217,6 @@ stored_member_changed(struct stored_node *n, uint8_t op, const uint8_t *member, 
 	 * the others' responses: all (2). */
 	apply_header(&n->apply, out, 0, true);
 	if (add)
-		pbout_bytes(out, MEMBER_ADD_MEMBER, member, len, true);
+		spb_bytes(out, MEMBER_ADD_MEMBER, member, len, true);
 	return members_write(n, out, add ? MEMBER_ADD_MEMBERS : MEMBER_LIST_MEMBERS);
 }

@@ -17,11 +17,11 @@ int stored_members_bootstrap(struct stored_node *n);
 /* etcd's MemberListResponse into out: a header without a revision (as
  * etcd's ClusterServer makes it) and the members by ascending ID. 0, or
  * the store's error with out unspecified. */
-int stored_member_list(struct stored_node *n, struct pbout *out);
+int stored_member_list(struct stored_node *n, struct spb *out);
 /* Appends the removed members' IDs to out (MEMBERS_REMOVED_FIELD, up to
  * MEMBERS_REMOVED_MAX: shared/raft_peer.h), for netd to tell them. 0 or the store's
  * error. */
-int stored_members_removed(struct stored_node *n, struct pbout *out);
+int stored_members_removed(struct stored_node *n, struct spb *out);
 /* A membership change netd asks for (request 'id'): checked as etcd
  * checks it (member_check.h, and the admin permission while auth is on),
  * then sent to raftd to propose; refused to netd otherwise. CAIRN_EPROTO
@@ -31,6 +31,6 @@ int stored_member_change(struct stored_node *n, uint64_t id, const cairn_ipc_Mem
  * MemberRemove's, Update's, Promote's) into out; member: the entry's
  * record, MemberAddResponse's new member. 0 or the store's error. */
 int stored_member_changed(struct stored_node *n, uint8_t op, const uint8_t *member, uint32_t len,
-    struct pbout *out);
+    struct spb *out);
 
 #endif

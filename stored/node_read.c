@@ -27,7 +27,7 @@ read_serve(struct stored_node *n, uint64_t id, const uint8_t *req, size_t len)
 	const char *why;
 	int code;
 
-	pbout_reset(&n->resp);
+	spb_reset(&n->resp);
 	if (req_decode(req, len, REQ_TXN_OPS_MAX, &n->arena, &r, &why) != 0) {
 		log_warnx("read %llx from netd: %s", (unsigned long long)id, why);
 		code = CAIRN_EINVAL;

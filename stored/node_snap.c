@@ -103,7 +103,7 @@ stored_snap_part(struct stored_node *n, uint64_t id, const cairn_ipc_SnapshotPar
 		    (unsigned long long)in->total);
 	if (ready)
 		log_info("received a leader's snapshot at index %llu", (unsigned long long)ci);
-	pbout_reset(&n->resp);
+	spb_reset(&n->resp);
 	stored_result_keep(n, id, rc, &n->resp);
 	stored_node_flush(n);
 	if (ready && n->install_due != 0 && ci >= n->install_due)

@@ -46,13 +46,13 @@ send_events(struct stored_node *n, uint64_t id, const cairn_ipc_WatchEvents *bas
 
 /* One event as mvccpb.Event, into one. */
 static void
-event_out(struct pbout *one, const struct watch_event *e)
+event_out(struct spb *one, const struct watch_event *e)
 {
-	pbout_reset(one);
-	pbout_varint(one, EVENT_TYPE, (uint64_t)e->type);
-	pbout_kv(one, EVENT_KV, &e->kv, false);
+	spb_reset(one);
+	spb_varint(one, EVENT_TYPE, (uint64_t)e->type);
+	spb_kv(one, EVENT_KV, &e->kv, false);
 	if (e->has_prev)
-		pbout_kv(one, EVENT_PREV_KV, &e->prev, false);
+		spb_kv(one, EVENT_PREV_KV, &e->prev, false);
 }
 
 /* The hub's sink: frames of at most STORED_WATCH_FRAME_BYTES (or
@@ -67,7 +67,7 @@ watch_sink(void *arg, uint64_t id, int64_t rev, const struct watch_event *ev, si
 	struct stored_node *n = arg;
 	cairn_ipc_WatchEvents base = {.revision = rev, .compact_revision = compact_rev,
 	    .canceled = compact_rev != 0};
-	struct pbout *list = &n->watch_list, *one = &n->watch_one;
+	struct spb *list = &n->watch_list, *one = &n->watch_one;
 	size_t max = stored_frame_bytes(n) < STORED_WATCH_FRAME_BYTES ? stored_frame_bytes(n) :
 	    STORED_WATCH_FRAME_BYTES;
 	int rc;
@@ -75,7 +75,7 @@ watch_sink(void *arg, uint64_t id, int64_t rev, const struct watch_event *ev, si
 	*taken = 0;
 	if (cnt == 0)
 		return send_events(n, id, &base, NULL, 0);
-	pbout_reset(list);
+	spb_reset(list);
 	for (size_t i = 0; i < cnt; i++) {
 		event_out(one, &ev[i]);
 		/* The frame would be full: send the events so far. */
@@ -84,9 +84,9 @@ watch_sink(void *arg, uint64_t id, int64_t rev, const struct watch_event *ev, si
 			if ((rc = send_events(n, id, &base, list->buf, list->len)) != 0)
 				return rc;
 			*taken = i;
-			pbout_reset(list);
+			spb_reset(list);
 		}
-		pbout_bytes(list, RESPONSE_EVENTS, one->buf, one->len, true);
+		spb_bytes(list, RESPONSE_EVENTS, one->buf, one->len, true);
 	}
 	base.fragment = false;
 	if ((rc = send_events(n, id, &base, list->buf, list->len)) != 0)
@@ -135,8 +135,8 @@ stored_watch_start(struct stored_node *n)
 	struct timeval tv = {STORED_WATCH_PROGRESS_MS / 1000, 0};
 
 	n->watch = watch_hub_new(&n->store, watch_sink, n);
-	pbout_init(&n->watch_list);
-	pbout_init(&n->watch_one);
+	spb_init(&n->watch_list);
+	spb_init(&n->watch_one);
 	n->watch_sync_ev = event_new(n->child->base, -1, 0, watch_sync, n);
 	n->watch_progress_ev = event_new(n->child->base, -1, EV_PERSIST, watch_progress_tick, n);
 	if (n->watch_sync_ev == NULL || n->watch_progress_ev == NULL ||
@@ -154,8 +154,8 @@ stored_watch_stop(struct stored_node *n)
 		event_free(n->watch_progress_ev);
 	watch_hub_free(n->watch);
 	n->watch = NULL;
-	pbout_free(&n->watch_list);
-	pbout_free(&n->watch_one);
+	spb_free(&n->watch_list);
+	spb_free(&n->watch_one);
 }
 
 void

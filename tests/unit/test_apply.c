@@ -22,7 +22,7 @@
 static char dir[] = "/tmp/cairn-apply.XXXXXX";
 static struct mvcc S;
 static struct apply A;
-static struct pbout out;
+static struct spb out;
 static uint64_t ci;
 
 #define B(s) ((struct req_bytes){.p = (const uint8_t *)(s), .n = sizeof(s) - 1})
@@ -40,7 +40,7 @@ setup(void)
 	A.member_id = 2;
 	A.term = 3;
 	A.lease_min_ttl = 2;
-	pbout_init(&out);
+	spb_init(&out);
 	return 0;
 }
 
@@ -49,7 +49,7 @@ teardown(void)
 {
 	char cmd[64];
 
-	pbout_free(&out);
+	spb_free(&out);
 	apply_free(&A);
 	mvcc_close(&S);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

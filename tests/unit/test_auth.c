@@ -21,7 +21,7 @@
 static char dir[] = "/tmp/cairn-auth.XXXXXX";
 static struct mvcc S;
 static struct apply A;
-static struct pbout out;
+static struct spb out;
 static uint64_t ci;
 
 #define B(s) ((struct req_bytes){.p = (const uint8_t *)(s), .n = sizeof(s) - 1})
@@ -52,7 +52,7 @@ setup(void)
 {
 	if (mkdtemp(dir) == NULL || open_store() != 0)
 		return -1;
-	pbout_init(&out);
+	spb_init(&out);
 	return 0;
 }
 
@@ -61,7 +61,7 @@ teardown(void)
 {
 	char cmd[64];
 
-	pbout_free(&out);
+	spb_free(&out);
 	close_store();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	return system(cmd);

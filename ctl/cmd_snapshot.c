@@ -1,0 +1,295 @@
+/*
+ * cairnctl: snapshot save, status and restore (etcdctl's
+ * snapshot_command.go and clientv3/snapshot): save streams
+ * Maintenance.Snapshot into FILE.part, checks that it ends with its
+ * SHA-256, syncs and renames it; status and restore read the file alone
+ * (ctl/snap_cairn.c, ctl/snap_restore.c).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "ctl/commands.h"
+#include "ctl/humanize.h"
+#include "ctl/pbview.h"
+#include "ctl/print.h"
+#include "ctl/snap.h"
+#include "ctl/zaplog.h"
+
+/* etcd's snapshots end with a SHA-256 after a multiple of 512 bytes. */
+#define SNAPSHOT_SHA_BYTES 32
+#define SNAPSHOT_ALIGN 512
+/* SnapshotResponse.blob */
+#define SNAPSHOT_BLOB 3
+
+static struct {
+	char *data_dir, *wal_dir, *initial_cluster, *token, *peer_urls, *name;
+	bool skip_hash_check;
+} restore;
+
+struct ctl_flag snapshot_restore_flags[] = {
+	{ "data-dir", 0, CTL_FLAG_STRING, "", "Path to the data directory", &restore.data_dir,
+	  false },
+	{ "initial-advertise-peer-urls", 0, CTL_FLAG_STRING, "http://localhost:2380",
+	  "List of this member's peer URLs to advertise to the rest of the cluster",
+	  &restore.peer_urls, false },
+	{ "initial-cluster", 0, CTL_FLAG_STRING, "default=http://localhost:2380",
+	  "Initial cluster configuration for restore bootstrap", &restore.initial_cluster, false },
+	{ "initial-cluster-token", 0, CTL_FLAG_STRING, "etcd-cluster",
+	  "Initial cluster token for the etcd cluster during restore bootstrap", &restore.token,
+	  false },
+	{ "name", 0, CTL_FLAG_STRING, "default", "Human-readable name for this member",
+	  &restore.name, false },
+	{ "skip-hash-check", 0, CTL_FLAG_BOOL, "false",
+	  "Ignore snapshot integrity hash value (required if copied from data directory)",
+	  &restore.skip_hash_check, false },
+	{ "wal-dir", 0, CTL_FLAG_STRING, "", "Path to the WAL directory (use --data-dir if none given)",
+	  &restore.wal_dir, false },
+	{ 0 },
+};
+
+/* One save under way. */
+struct snap_save {
+	int fd;
+	uint64_t size;
+	bool done, failed;
+	int status;
+	char message[GC_MESSAGE_BYTES_MAX];
+	char werr[256];
+};
+
+static void
+snap_save_msg(void *arg, struct gc_stream *s, const uint8_t *msg, size_t len)
+{
+	struct snap_save *sv = arg;
+	struct pbv blob = pbv_bytes(pbv_of(msg, len), SNAPSHOT_BLOB);
+
+	if (sv->failed || blob.n == 0)
+		return;
+	for (size_t off = 0; off < blob.n;) {
+		ssize_t n = write(sv->fd, blob.p + off, blob.n - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(sv->werr, sizeof(sv->werr), "%s", ctl_strerror(errno));
+			sv->failed = true;
+			gc_stream_cancel(s);
+			return;
+		}
+		off += (size_t)n;
+	}
+	sv->size += blob.n;
+}
+
+static void
+snap_save_end(void *arg, struct gc_stream *s, const struct gc_result *r)
+{
+	struct snap_save *sv = arg;
+
+	(void)s;
+	sv->done = true;
+	sv->status = r->status;
+	snprintf(sv->message, sizeof(sv->message), "%s", r->message);
+}
+
+static void
+snap_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	gc_stream_cancel(arg);
+}
+
+/* Monotonic nanoseconds: Go's durations are whole nanoseconds. */
+static int64_t
+snap_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Streams the snapshot into fd; exits as etcdctl (code 5) on errors. */
+static void
+snap_fetch(int fd, const char *part)
+{
+	struct snap_save sv = { .fd = fd };
+	struct gc_stream *s;
+	struct event *timer = NULL;
+	char size[32];
+	int64_t start = snap_now_ns();
+
+	s = gc_stream_open(client_gc(), "/etcdserverpb.Maintenance/Snapshot", snap_save_msg,
+	    snap_save_end, &sv);
+	if (s == NULL)
+		ctl_fail(CTL_EXIT_INTERRUPTED, "too many calls");
+	(void)gc_stream_send(s, (const uint8_t *)"", 0);
+	gc_stream_close_send(s);
+	/* etcdctl: no deadline unless --command-timeout is given. */
+	if (flag_find(ctl_global_flags, "command-timeout")->changed) {
+		struct timeval tv = { ctl_g.command_timeout_ns / 1000000000,
+			(ctl_g.command_timeout_ns % 1000000000) / 1000 };
+
+		timer = evtimer_new(client_base(), snap_deadline, s);
+		evtimer_add(timer, &tv);
+	}
+	zaplog_begin("info", false, "clientv3/maintenance.go:200",
+	    "opened snapshot stream; downloading");
+	zaplog_end();
+	zaplog_begin("info", true, "snapshot/v3_snapshot.go:127", "fetching snapshot");
+	zaplog_str("endpoint", ctl_g.endpoints.v[0]);
+	zaplog_end();
+	while (!sv.done)
+		event_base_loop(client_base(), EVLOOP_ONCE);
+	if (timer != NULL)
+		event_free(timer);
+	if (sv.failed) {
+		unlink(part);
+		ctl_fail(CTL_EXIT_INTERRUPTED, "write %s: %s", part, sv.werr);
+	}
+	if (sv.status == GC_CANCELLED && timer != NULL) {
+		unlink(part);
+		ctl_fail(CTL_EXIT_INTERRUPTED, "context deadline exceeded");
+	}
+	if (sv.status != GC_OK) {
+		unlink(part);
+		ctl_fail(CTL_EXIT_INTERRUPTED, "%s", sv.message);
+	}
+	zaplog_begin("info", false, "clientv3/maintenance.go:208",
+	    "completed snapshot read; closing");
+	zaplog_end();
+	if (sv.size % SNAPSHOT_ALIGN != SNAPSHOT_SHA_BYTES) {
+		unlink(part);
+		ctl_fail(CTL_EXIT_INTERRUPTED, "sha256 checksum not found [bytes: %llu]",
+		    (unsigned long long)sv.size);
+	}
+	if (fsync(fd) != 0) {
+		unlink(part);
+		ctl_fail(CTL_EXIT_INTERRUPTED, "fsync %s: %s", part, ctl_strerror(errno));
+	}
+	humanize_bytes(size, sizeof(size), sv.size);
+	zaplog_begin("info", true, "snapshot/v3_snapshot.go:142", "fetched snapshot");
+	zaplog_str("endpoint", ctl_g.endpoints.v[0]);
+	zaplog_str("size", size);
+	zaplog_float("took", (double)(snap_now_ns() - start) / 1e9);
+	zaplog_end();
+}
+
+int
+snapshot_save_run(int argc, char **argv)
+{
+	char part[4096];
+	int fd;
+
+	if (argc != 1)
+		ctl_fail(CTL_EXIT_BAD_ARGS, "snapshot save expects one argument");
+	global_from_env();
+	(void)global_format();
+	if (ctl_g.endpoints.n != 1) {
+		char list[4096] = "";
+		size_t n = 0;
+
+		for (size_t i = 0; i < ctl_g.endpoints.n && n < sizeof(list); i++)
+			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i > 0 ? " " : "",
+			    ctl_g.endpoints.v[i]);
+		ctl_fail(CTL_EXIT_INTERRUPTED, "snapshot must be requested to one selected node, "
+		    "not multiple [%s]", list);
+	}
+	client_open();
+	snprintf(part, sizeof(part), "%s.part", argv[0]);
+	fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		ctl_fail(CTL_EXIT_INTERRUPTED, "could not open %s (open %s: %s)", part, part,
+		    ctl_strerror(errno));
+	zaplog_begin("info", true, "snapshot/v3_snapshot.go:119", "created temporary db file");
+	zaplog_str("path", part);
+	zaplog_end();
+	snap_fetch(fd, part);
+	close(fd);
+	if (rename(part, argv[0]) != 0) {
+		unlink(part);
+		ctl_fail(CTL_EXIT_INTERRUPTED, "could not rename %s to %s (rename %s %s: %s)", part,
+		    argv[0], part, argv[0], ctl_strerror(errno));
+	}
+	zaplog_begin("info", true, "snapshot/v3_snapshot.go:152", "saved");
+	zaplog_str("path", argv[0]);
+	zaplog_end();
+	printf("Snapshot saved at %s\n", argv[0]);
+	client_close();
+	return CTL_EXIT_SUCCESS;
+}
+
+int
+snapshot_status_run(int argc, char **argv)
+{
+	struct snap_status st;
+	char err[SNAP_ERR_BYTES_MAX], size[32];
+	enum ctl_format f;
+
+	if (argc != 1)
+		ctl_fail(CTL_EXIT_BAD_ARGS, "snapshot status requires exactly one argument");
+	global_from_env();
+	f = global_format();
+	if (access(argv[0], F_OK) != 0)
+		ctl_fail(CTL_EXIT_ERROR, "stat %s: %s", argv[0], ctl_strerror(errno));
+	switch (snap_kind_of(argv[0])) {
+	case SNAP_CAIRN:
+		if (snap_cairn_status(argv[0], &st, err, sizeof(err)) != 0)
+			ctl_fail(CTL_EXIT_ERROR, "%s", err);
+		break;
+	case SNAP_BBOLT:
+		ctl_fail(CTL_EXIT_ERROR, "%s: reading an etcd (bbolt) snapshot is not supported yet",
+		    argv[0]);
+	default:
+		ctl_fail(CTL_EXIT_ERROR, "invalid database");
+	}
+	humanize_bytes(size, sizeof(size), (uint64_t)st.total_size);
+	switch (f) {
+	case CTL_OUT_SIMPLE:
+		printf("%x, %lld, %lld, %s\n", st.hash, (long long)st.revision,
+		    (long long)st.total_key, size);
+		break;
+	case CTL_OUT_FIELDS:
+		printf("\"Hash\" : %u\n\"Revision\" : %lld\n\"Keys\" : %lld\n\"Size\" : %lld\n",
+		    st.hash, (long long)st.revision, (long long)st.total_key,
+		    (long long)st.total_size);
+		break;
+	case CTL_OUT_JSON:
+		printf("{\"hash\":%u,\"revision\":%lld,\"totalKey\":%lld,\"totalSize\":%lld}\n",
+		    st.hash, (long long)st.revision, (long long)st.total_key,
+		    (long long)st.total_size);
+		break;
+	default:
+		print_unsupported(f);
+	}
+	return CTL_EXIT_SUCCESS;
+}
+
+int
+snapshot_restore_run(int argc, char **argv)
+{
+	struct snap_restore_cfg cfg;
+	char err[SNAP_ERR_BYTES_MAX];
+
+	if (argc != 1)
+		ctl_fail(CTL_EXIT_BAD_ARGS, "snapshot restore requires exactly one argument");
+	cfg = (struct snap_restore_cfg){
+		.path = argv[0], .name = restore.name, .data_dir = restore.data_dir,
+		.wal_dir = restore.wal_dir, .initial_cluster = restore.initial_cluster,
+		.token = restore.token, .peer_urls = restore.peer_urls,
+		.skip_hash_check = restore.skip_hash_check,
+	};
+	/* As etcdctl: --initial-cluster's default names "default", whatever
+	 * --name says. */
+	if (snap_restore(&cfg, err, sizeof(err)) != 0)
+		ctl_fail(CTL_EXIT_ERROR, "%s", err);
+	return CTL_EXIT_SUCCESS;
+}
