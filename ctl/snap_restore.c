@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <mbedtls/sha256.h>
+
 #include "ctl/ctl.h"
 #include "ctl/snap.h"
 #include "ctl/zaplog.h"
@@ -59,6 +61,77 @@ snap_has_hash(const char *path)
 	struct stat st;
 
 	return stat(path, &st) == 0 && st.st_size % SNAPSHOT_ALIGN_BYTES == SNAPSHOT_SHA256_BYTES;
+}
+
+/* etcd's check of a snapshot's trailing SHA-256 (its "expected sha256
+ * ..., got ..." text, Go's %v of the byte slices). 0, or -1 with err. */
+static int
+snap_check_hash(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	mbedtls_sha256_context ctx;
+	uint8_t buf[64 << 10], want[SNAPSHOT_SHA256_BYTES], got[SNAPSHOT_SHA256_BYTES];
+	struct stat st;
+	off_t left;
+	size_t n;
+
+	if (f == NULL || fstat(fileno(f), &st) != 0) {
+		snprintf(err, errlen, "open %s: %s", path, ctl_strerror(errno));
+		if (f != NULL)
+			fclose(f);
+		return -1;
+	}
+	mbedtls_sha256_init(&ctx);
+	mbedtls_sha256_starts_ret(&ctx, 0);
+	for (left = st.st_size - SNAPSHOT_SHA256_BYTES; left > 0; left -= (off_t)n) {
+		n = fread(buf, 1, left < (off_t)sizeof(buf) ? (size_t)left : sizeof(buf), f);
+		if (n == 0)
+			break;
+		mbedtls_sha256_update_ret(&ctx, buf, n);
+	}
+	n = fread(want, 1, sizeof(want), f);
+	fclose(f);
+	mbedtls_sha256_finish_ret(&ctx, got);
+	mbedtls_sha256_free(&ctx);
+	if (left > 0 || n != sizeof(want)) {
+		snprintf(err, errlen, "read %s: short file", path);
+		return -1;
+	}
+	if (memcmp(want, got, sizeof(want)) == 0)
+		return 0;
+	size_t k = (size_t)snprintf(err, errlen, "expected sha256 [");
+	for (size_t i = 0; i < sizeof(want) && k < errlen; i++)
+		k += (size_t)snprintf(err + k, errlen - k, "%s%u", i > 0 ? " " : "", want[i]);
+	if (k < errlen)
+		k += (size_t)snprintf(err + k, errlen - k, "], got [");
+	for (size_t i = 0; i < sizeof(got) && k < errlen; i++)
+		k += (size_t)snprintf(err + k, errlen - k, "%s%u", i > 0 ? " " : "", got[i]);
+	if (k < errlen)
+		snprintf(err + k, errlen - k, "]");
+	return -1;
+}
+
+/* The line etcd's membership code logs for each member a restore adds
+ * (scripts and etcd's own tests look for "added member"). */
+static void
+snap_log_members(const struct members *ms)
+{
+	for (size_t i = 0; i < ms->n; i++) {
+		char cluster[20], peer[20];
+		const char *urls[MEMBER_URLS_MAX];
+
+		for (size_t u = 0; u < ms->m[i].urls_len; u++)
+			urls[u] = ms->m[i].urls[u];
+
+		snprintf(cluster, sizeof(cluster), "%llx", (unsigned long long)ms->cluster_id);
+		snprintf(peer, sizeof(peer), "%llx", (unsigned long long)ms->m[i].id);
+		zaplog_begin("info", true, "membership/cluster.go:392", "added member");
+		zaplog_str("cluster-id", cluster);
+		zaplog_str("local-member-id", "0");
+		zaplog_str("added-peer-id", peer);
+		zaplog_strs("added-peer-peer-urls", urls, ms->m[i].urls_len);
+		zaplog_end();
+	}
 }
 
 /* The membership of the flags, as cairn would bootstrap with them. */
@@ -217,16 +290,21 @@ snap_restore(const struct snap_restore_cfg *cfg, char *err, size_t errlen)
 		snprintf(wal_dir, sizeof(wal_dir), "%s/member/wal", data_dir);
 	snprintf(snap_dir, sizeof(snap_dir), "%s/member/snap", data_dir);
 	snap_log("snapshot/v3_snapshot.go:296", "restoring snapshot", cfg, data_dir, wal_dir, snap_dir);
-	kind = snap_kind_of(cfg->path);
-	if (kind == SNAP_UNKNOWN) {
-		if (errno == ENOENT || errno == EACCES)
-			snprintf(err, errlen, "open %s: %s", cfg->path, ctl_strerror(errno));
-		else
-			snprintf(err, errlen, "%s: not a cairn or etcd snapshot", cfg->path);
+	if (access(cfg->path, R_OK) != 0) {
+		snprintf(err, errlen, "open %s: %s", cfg->path, ctl_strerror(errno));
 		return -1;
 	}
-	if (kind == SNAP_CAIRN && !cfg->skip_hash_check && !snap_has_hash(cfg->path)) {
+	/* etcd checks the hash before it reads anything (a file whose first
+	 * page was overwritten is "expected sha256 ..."). */
+	if (!cfg->skip_hash_check && !snap_has_hash(cfg->path)) {
 		snprintf(err, errlen, "snapshot missing hash but --skip-hash-check=false");
+		return -1;
+	}
+	if (!cfg->skip_hash_check && snap_check_hash(cfg->path, err, errlen) != 0)
+		return -1;
+	kind = snap_kind_of(cfg->path);
+	if (kind == SNAP_UNKNOWN) {
+		snprintf(err, errlen, "%s: not a cairn or etcd snapshot", cfg->path);
 		return -1;
 	}
 	if (kind == SNAP_BBOLT) {
@@ -248,6 +326,7 @@ snap_restore(const struct snap_restore_cfg *cfg, char *err, size_t errlen)
 	if (snap_cairn_restore(cfg->path, path, err, errlen) != 0 ||
 	    snap_fix_store(path, &ms, err, errlen) != 0)
 		goto fail;
+	snap_log_members(&ms);
 	if (!own_wal) {
 		snprintf(path, sizeof(path), "%s/member/wal", tmp);
 		if (snap_write_wal(path, &ms, err, errlen) != 0)

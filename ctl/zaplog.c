@@ -77,6 +77,18 @@ zaplog_str(const char *key, const char *val)
 }
 
 void
+zaplog_strs(const char *key, const char *const *v, size_t n)
+{
+	fprintf(stderr, ",\"%s\":[", key);
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			fputc(',', stderr);
+		zaplog_json_string(v[i]);
+	}
+	fputc(']', stderr);
+}
+
+void
 zaplog_uint(const char *key, uint64_t v)
 {
 	fprintf(stderr, ",\"%s\":%llu", key, (unsigned long long)v);
