@@ -134,9 +134,15 @@ stream_deadline(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	/* grpc-go's words for a deadline, and for a dial that never came. */
-	gc_stream_end(s, GC_DEADLINE_EXCEEDED, s->conn != NULL || s->timeout_ms > 0 ?
-	    "context deadline exceeded" : "context deadline exceeded: no connection");
+	/* grpc-go's words for a deadline; for a unary call that found no
+	 * connection because dials fail, its balancer's; for a stream still
+	 * waiting, cairn's own. */
+	if (s->conn == NULL && s->timeout_ms > 0 && s->c->dial_failed)
+		gc_stream_end(s, GC_DEADLINE_EXCEEDED,
+		    "latest balancer error: all SubConns are in TransientFailure");
+	else
+		gc_stream_end(s, GC_DEADLINE_EXCEEDED, s->conn != NULL || s->timeout_ms > 0 ?
+		    "context deadline exceeded" : "context deadline exceeded: no connection");
 }
 
 static struct gc_stream *

@@ -91,6 +91,8 @@ conn_down(struct gc_conn *k, const char *why)
 	struct timeval tv = {k->retry_ms / 1000, (k->retry_ms % 1000) * 1000};
 	struct gc_stream *s;
 
+	if (!k->ready)
+		k->c->dial_failed = true;
 	k->ready = k->up = false;
 	k->ping_out = false;
 	evtimer_del(k->keepalive);
@@ -254,6 +256,7 @@ on_frame(nghttp2_session *h2, const nghttp2_frame *f, void *arg)
 	(void)h2;
 	if (f->hd.type == NGHTTP2_SETTINGS && !(f->hd.flags & NGHTTP2_FLAG_ACK) && !k->ready) {
 		k->ready = true;
+		k->c->dial_failed = false;
 		k->retry_ms = GC_RETRY_MS_MIN;
 	}
 	if (f->hd.type == NGHTTP2_PING && (f->hd.flags & NGHTTP2_FLAG_ACK))

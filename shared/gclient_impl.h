@@ -89,6 +89,8 @@ struct gc_client {
 	struct gc_stream_list waiting;
 	size_t nwaiting;
 	unsigned dial_timeout_ms;
+	bool dial_failed;              /* a dial failed since a connection was
+	                                * last ready (grpc's TransientFailure) */
 	unsigned keepalive_ms, keepalive_timeout_ms;
 	char token[GC_TOKEN_BYTES_MAX];
 	bool has_token;
