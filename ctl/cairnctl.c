@@ -10,6 +10,7 @@
 
 #include "ctl/ctl.h"
 #include "shared/assert.h"
+#include "shared/xmalloc.h"
 
 /* Command nesting: root, group, command. */
 #define CTL_DEPTH_MAX 4
@@ -105,6 +106,9 @@ main_unknown_command(const char *name)
 	ctl_fail(CTL_EXIT_ERROR, "%s", msg);
 }
 
+int cairnctl_os_argc;
+char **cairnctl_os_argv;
+
 int
 main(int argc, char **argv)
 {
@@ -121,6 +125,10 @@ main(int argc, char **argv)
 		return 1;
 	}
 	unsetenv("ETCDCTL_API");
+	/* os.Args as given: the list below is rearranged as it is parsed. */
+	cairnctl_os_argc = argc;
+	cairnctl_os_argv = xcalloc((size_t)argc + 1, sizeof(*argv));
+	memcpy(cairnctl_os_argv, argv, (size_t)argc * sizeof(*argv));
 	/* The command path: the first arguments that are not flags (nor a
 	 * flag's value) name the command; each is taken out of the list. */
 	for (;;) {
@@ -151,10 +159,15 @@ main(int argc, char **argv)
 		nargs--;
 	}
 	flag_defaults(ctl_global_flags);
-	if (path[depth]->flags != NULL)
-		flag_defaults(path[depth]->flags);
-	if (path[depth]->flags != NULL)
-		fs.sets[fs.n++] = path[depth]->flags;
+	/* The command's flags, then its groups' (cobra's persistent flags:
+	 * endpoint's --cluster), then the global ones. */
+	for (size_t i = depth; i >= 1; i--) {
+		if (path[i]->flags == NULL)
+			continue;
+		CAIRN_ASSERT(fs.n + 1 < sizeof(fs.sets) / sizeof(fs.sets[0]));
+		flag_defaults(path[i]->flags);
+		fs.sets[fs.n++] = path[i]->flags;
+	}
 	fs.sets[fs.n++] = ctl_global_flags;
 	if (flag_parse(&fs, nargs, args, &left, &help, err, sizeof(err)) != 0) {
 		/* cobra prints the error and the usage, etcdctl the error again. */

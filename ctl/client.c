@@ -3,35 +3,52 @@
  * etcdctl (endpoints, TLS, keepalive, the auth token), and its unary
  * calls with clientv3's retries, warnings and error texts.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/time.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 
+#include "ctl/askpass.h"
 #include "ctl/ctl.h"
+#include "ctl/pbview.h"
 #include "ctl/zaplog.h"
 #include "shared/assert.h"
-#include "shared/pbwire.h"
 #include "shared/xmalloc.h"
 
 /* clientv3's retries: at most 100 attempts, 25 ms apart, +-10%. */
 #define CLIENT_ATTEMPTS_MAX 100
 #define CLIENT_BACKOFF_MS 25
+/* The deadline of an untimed call (context.TODO()): a century. */
+#define CLIENT_UNTIMED_MS (100ull * 365 * 24 * 3600 * 1000)
 /* The longest user name or password read. */
 #define CLIENT_SECRET_BYTES_MAX 1024
+
+/* A grpc dial target, "endpoint://client-<id>/<host>", for logs. */
+#define CLIENT_TARGET_BYTES_MAX (GC_ENDPOINT_BYTES_MAX + 64)
 
 static struct {
 	struct event_base *base;
 	struct gc_client *gc;
-	char target[GC_ENDPOINT_BYTES_MAX + 64]; /* grpc's dial target, for logs */
+	char target[CLIENT_TARGET_BYTES_MAX]; /* grpc's dial target, for logs */
+	char id[40];                          /* grpc's client id, in targets */
+	struct gc_options opts;               /* as dialled, for Authenticate */
+	const char *eps[GC_ENDPOINTS_MAX];
 	char user[CLIENT_SECRET_BYTES_MAX];
 	char password[CLIENT_SECRET_BYTES_MAX];
+	/* clientv3 authenticates only with a name and a password both set
+	 * (its authTokenBundle), and its calls carry the token only when
+	 * auth was on as it connected. */
+	bool creds, token_sent;
+	bool prepared;                        /* client_prepare done */
+	/* While client_dial's connection is in use: the client's own. */
+	struct gc_client *cluster_gc;
+	char cluster_target[CLIENT_TARGET_BYTES_MAX];
 } client;
 
 /* Known etcd error texts (rpctypes): clientv3 shows these bare; others
@@ -92,8 +109,7 @@ static const char *const client_etcd_errors[] = {
 	NULL,
 };
 
-/* grpc-go's names of status codes. */
-static const char *
+const char *
 client_code_name(int code)
 {
 	static const char *const names[] = {
@@ -126,13 +142,14 @@ client_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* The line clientv3's retry interceptor writes for a failed attempt. */
+/* The line clientv3's retry interceptor writes for a failed attempt on
+ * the connection to 'target'. */
 static void
-client_log_retry(unsigned attempt, const char *error)
+client_log_retry(const char *target, unsigned attempt, const char *error)
 {
 	zaplog_begin("warn", false, "clientv3/retry_interceptor.go:62",
 	    "retrying of unary invoker failed");
-	zaplog_str("target", client.target);
+	zaplog_str("target", target);
 	zaplog_uint("attempt", attempt);
 	zaplog_str("error", error);
 	zaplog_end();
@@ -153,32 +170,6 @@ client_uuid(char *dst, size_t cap)
 	    b[13], b[14], b[15]);
 }
 
-/* Reads a password from the terminal without echo, as speakeasy does. */
-static int
-client_ask_password(char *dst, size_t cap)
-{
-	struct termios old, quiet;
-	bool tty = tcgetattr(STDIN_FILENO, &old) == 0;
-	size_t n = 0;
-	int c;
-
-	fputs("Password: ", stdout);
-	fflush(stdout);
-	if (tty) {
-		quiet = old;
-		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-	}
-	while ((c = getchar()) != EOF && c != '\n')
-		if (n + 1 < cap)
-			dst[n++] = (char)c;
-	dst[n] = '\0';
-	if (tty)
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-	fputc('\n', stdout);
-	return c == EOF && n == 0 ? -1 : 0;
-}
-
 static int64_t
 client_remaining_ms(uint64_t deadline_ms)
 {
@@ -197,10 +188,58 @@ client_sleep(int64_t ms)
 	event_base_dispatch(client.base);
 }
 
-/* One call with clientv3's retry loop; see client_try. */
+static int client_get_token(uint64_t deadline_ms, char *token, size_t cap, char *err,
+    size_t errlen);
+
+/* The target grpc names in logs for endpoint ep. */
+static void
+client_target(char *dst, size_t cap, const char *ep)
+{
+	if (strncmp(ep, "http://", 7) == 0)
+		ep += 7;
+	else if (strncmp(ep, "https://", 8) == 0)
+		ep += 8;
+	snprintf(dst, cap, "endpoint://client-%s/%s", client.id, ep);
+}
+
+/*
+ * clientv3's refreshToken, after an answer that asks for a new token
+ * ("invalid auth token", "revision of auth store is old", or "user name
+ * is empty" while credentials were given): without credentials nothing
+ * is done (the call is tried again); with them the token is asked anew
+ * (and set on the calls if they carry one). 0, or the status with err
+ * filled and clientv3's warning logged.
+ */
 static int
-client_attempts(const char *path, const struct pbout *req, enum ctl_retry retry,
-    uint64_t deadline_ms, struct gc_result *r, char *err, size_t errlen)
+client_refresh(uint64_t deadline_ms, char *err, size_t errlen)
+{
+	char token[GC_TOKEN_BYTES_MAX];
+	int rc;
+
+	if (!client.creds)
+		return 0;
+	if (client.token_sent)
+		gc_client_set_token(client.gc, NULL);
+	if ((rc = client_get_token(deadline_ms, token, sizeof(token), err, errlen)) != 0) {
+		zaplog_begin("warn", false, "clientv3/retry_interceptor.go:79",
+		    "retrying of unary invoker failed to fetch new auth token");
+		zaplog_str("target", client.target);
+		zaplog_str("error", err);
+		zaplog_end();
+		return rc;
+	}
+	if (client.token_sent)
+		gc_client_set_token(client.gc, token);
+	explicit_bzero(token, sizeof(token));
+	return 0;
+}
+
+/* One call on gc (the client's, or an Authenticate connection to
+ * 'target') with clientv3's retry loop; see client_try. */
+static int
+client_attempts(struct gc_client *gc, const char *target, const char *path,
+    const struct pbout *req, enum ctl_retry retry, uint64_t deadline_ms, struct gc_result *r,
+    char *err, size_t errlen)
 {
 	char text[GC_MESSAGE_BYTES_MAX + 128];
 
@@ -225,7 +264,9 @@ client_attempts(const char *path, const struct pbout *req, enum ctl_retry retry,
 			snprintf(err, errlen, "context deadline exceeded");
 			return GC_DEADLINE_EXCEEDED;
 		}
-		if (gc_call(client.gc, path, req->buf, req->len, (unsigned)left, r) != 0) {
+		/* An untimed call's deadline is beyond grpc-timeout's ms: none. */
+		if (gc_call(gc, path, req->buf, req->len, left > (int64_t)UINT_MAX ? 0 :
+		    (unsigned)left, r) != 0) {
 			snprintf(err, errlen, "etcdserver: request is too large");
 			return GC_RESOURCE_EXHAUSTED;
 		}
@@ -233,7 +274,7 @@ client_attempts(const char *path, const struct pbout *req, enum ctl_retry retry,
 			return 0;
 		snprintf(text, sizeof(text), "rpc error: code = %s desc = %s",
 		    client_code_name(r->status), r->message);
-		client_log_retry(attempt, text);
+		client_log_retry(target, attempt, text);
 		if (client_is_etcd_error(r->message))
 			snprintf(err, errlen, "%s", r->message);
 		else
@@ -245,17 +286,14 @@ client_attempts(const char *path, const struct pbout *req, enum ctl_retry retry,
 			}
 			continue;
 		}
-		if (strcmp(r->message, "etcdserver: invalid auth token") == 0 ||
-		    strcmp(r->message, "etcdserver: revision of auth store is old") == 0) {
-			if (client.user[0] != '\0') {
-				char why[GC_MESSAGE_BYTES_MAX + 128];
+		/* Authenticate's own connections ask for no token. */
+		if (gc == client.gc && (strcmp(r->message, "etcdserver: invalid auth token") == 0 ||
+		    strcmp(r->message, "etcdserver: revision of auth store is old") == 0 ||
+		    (client.creds && strcmp(r->message, "etcdserver: user name is empty") == 0))) {
+			int rc = client_refresh(deadline_ms, err, errlen);
 
-				if (client_try("/etcdserverpb.Auth/Authenticate", NULL, CTL_RETRY_NEVER,
-				    r, why, sizeof(why)) != 0) {
-					snprintf(err, errlen, "%s", why);
-					return r->status;
-				}
-			}
+			if (rc != 0)
+				return rc;
 			continue;
 		}
 		if (retry == CTL_RETRY_UNAVAILABLE && r->status == GC_UNAVAILABLE)
@@ -265,34 +303,46 @@ client_attempts(const char *path, const struct pbout *req, enum ctl_retry retry,
 	return r->status;
 }
 
-/* Auth.Authenticate with the user's name and password; sets the token. */
+/*
+ * clientv3's getToken: Auth.Authenticate with the user's name and
+ * password once for each endpoint in turn, until one answers;
+ * "authentication is not enabled" ends the search at once. Each goes over
+ * a connection of its own to all the endpoints (clientv3's authenticator
+ * dials the client's resolver group: the endpoint only names the try in
+ * its log lines, any endpoint that answers serves it). 0 with token
+ * filled, or the last failure's status with err filled.
+ */
 static int
-client_authenticate(uint64_t deadline_ms, struct gc_result *r, char *err, size_t errlen)
+client_get_token(uint64_t deadline_ms, char *token, size_t cap, char *err, size_t errlen)
 {
 	struct pbout req = { 0 };
-	struct pbw_reader rd;
-	struct pbw_field f;
-	int rc, more;
+	struct gc_client *gc;
+	int rc = GC_UNAVAILABLE;
 
+	if ((gc = gc_client_new(client.base, &client.opts, err, errlen)) == NULL)
+		return rc;
 	pbout_bytes(&req, 1, client.user, strlen(client.user));
 	pbout_bytes(&req, 2, client.password, strlen(client.password));
-	gc_client_set_token(client.gc, NULL);
-	rc = client_attempts("/etcdserverpb.Auth/Authenticate", &req, CTL_RETRY_UNAVAILABLE,
-	    deadline_ms, r, err, errlen);
+	for (size_t i = 0; i < client.opts.nendpoints; i++) {
+		char target[CLIENT_TARGET_BYTES_MAX];
+		struct gc_result r;
+		struct pbv tok;
+
+		client_target(target, sizeof(target), client.opts.endpoints[i]);
+		rc = client_attempts(gc, target, "/etcdserverpb.Auth/Authenticate", &req,
+		    CTL_RETRY_UNAVAILABLE, deadline_ms, &r, err, errlen);
+		if (rc == 0) {
+			tok = pbv_bytes(pbv_of(r.msg, r.len), 2);
+			snprintf(token, cap, "%.*s", (int)tok.n,
+			    tok.n > 0 ? (const char *)tok.p : "");
+		}
+		if (rc == 0 || strcmp(err, "etcdserver: authentication is not enabled") == 0)
+			break;
+	}
+	gc_client_free(gc);
 	explicit_bzero(req.buf, req.len);
 	pbout_close(&req);
-	if (rc != 0)
-		return rc;
-	rd = (struct pbw_reader){ r->msg, r->len, 0 };
-	while ((more = pbw_next(&rd, &f)) == 1) {
-		if (f.number == 2 && f.type == PBW_LEN) {
-			char token[GC_TOKEN_BYTES_MAX];
-
-			snprintf(token, sizeof(token), "%.*s", (int)f.n, (const char *)f.p);
-			gc_client_set_token(client.gc, token);
-		}
-	}
-	return 0;
+	return rc;
 }
 
 int
@@ -302,9 +352,19 @@ client_try(const char *path, const struct pbout *req, enum ctl_retry retry,
 	uint64_t deadline_ms = client_now_ms() + (uint64_t)(ctl_g.command_timeout_ns / 1000000);
 
 	CAIRN_ASSERT(client.gc != NULL);
-	if (req == NULL)
-		return client_authenticate(deadline_ms, r, err, errlen);
-	return client_attempts(path, req, retry, deadline_ms, r, err, errlen);
+	CAIRN_ASSERT(req != NULL);
+	return client_attempts(client.gc, client.target, path, req, retry, deadline_ms, r, err,
+	    errlen);
+}
+
+int
+client_try_untimed(const char *path, const struct pbout *req, enum ctl_retry retry,
+    struct gc_result *r, char *err, size_t errlen)
+{
+	CAIRN_ASSERT(client.gc != NULL);
+	CAIRN_ASSERT(req != NULL);
+	return client_attempts(client.gc, client.target, path, req, retry,
+	    client_now_ms() + CLIENT_UNTIMED_MS, r, err, errlen);
 }
 
 void
@@ -317,10 +377,12 @@ client_call(const char *path, const struct pbout *req, enum ctl_retry retry,
 		ctl_fail(CTL_EXIT_ERROR, "%s", err);
 }
 
-/* etcdctl's --user and --password: "name:password", or a prompt. */
+/* etcdctl's --user and --password: "name:password", or speakeasy's
+ * prompt (EOF gives an empty password, no error). */
 static void
 client_credentials(void)
 {
+	char err[GC_MESSAGE_BYTES_MAX];
 	const char *colon;
 
 	if (ctl_g.user[0] == '\0')
@@ -328,29 +390,31 @@ client_credentials(void)
 	if (ctl_g.password[0] != '\0') {
 		snprintf(client.user, sizeof(client.user), "%s", ctl_g.user);
 		snprintf(client.password, sizeof(client.password), "%s", ctl_g.password);
+		client.creds = client.user[0] != '\0';
 		return;
 	}
 	if ((colon = strchr(ctl_g.user, ':')) != NULL) {
 		snprintf(client.user, sizeof(client.user), "%.*s", (int)(colon - ctl_g.user),
 		    ctl_g.user);
 		snprintf(client.password, sizeof(client.password), "%s", colon + 1);
+		client.creds = client.user[0] != '\0' && client.password[0] != '\0';
 		return;
 	}
 	snprintf(client.user, sizeof(client.user), "%s", ctl_g.user);
-	if (client_ask_password(client.password, sizeof(client.password)) != 0)
-		ctl_fail(CTL_EXIT_ERROR, "EOF");
+	if (askpass_ask("Password: ", client.password, sizeof(client.password), err,
+	    sizeof(err)) != 0)
+		ctl_fail(CTL_EXIT_ERROR, "%s", err);
+	client.creds = client.password[0] != '\0';
 }
 
 void
-client_open(void)
+client_prepare(void)
 {
-	const char *eps[GC_ENDPOINTS_MAX];
-	char errbuf[GC_MESSAGE_BYTES_MAX + 128], id[40];
-	struct gc_options o = { 0 };
-	struct gc_result r;
 	size_t n = ctl_g.endpoints.n;
-	const char *first;
 
+	if (client.prepared)
+		return;
+	client.prepared = true;
 	global_from_env();
 	if (ctl_g.cert[0] == '\0' && flag_find(ctl_global_flags, "cert")->changed)
 		ctl_fail(CTL_EXIT_BAD_ARGS, "empty string is passed to --cert option");
@@ -366,43 +430,155 @@ client_open(void)
 		ctl_fail(CTL_EXIT_BAD_ARGS, "at most %d endpoints", GC_ENDPOINTS_MAX);
 	for (size_t i = 0; i < n; i++) {
 		char *e = ctl_g.endpoints.v[i];
-		size_t len = strlen(e);
+		size_t len = strlen(e), skip = strspn(e, " \t");
 
 		/* etcdctl trims blanks around each endpoint. */
-		while (*e == ' ' || *e == '\t')
-			e++;
-		while (len > 0 && (e[len - 1] == ' ' || e[len - 1] == '\t'))
+		while (len > skip && (e[len - 1] == ' ' || e[len - 1] == '\t'))
 			e[--len] = '\0';
-		eps[i] = e;
+		memmove(e, e + skip, len - skip + 1);
 	}
-	o.endpoints = eps;
-	o.nendpoints = n;
-	o.conns = 1;
-	o.dial_timeout_ms = (unsigned)(ctl_g.command_timeout_ns / 1000000);
-	o.cert_file = ctl_g.cert;
-	o.key_file = ctl_g.key;
-	o.ca_file = ctl_g.cacert;
-	o.insecure_skip_verify = ctl_g.insecure_skip_verify;
-	o.keepalive_time_ms = (unsigned)(ctl_g.keepalive_time_ns / 1000000);
-	o.keepalive_timeout_ms = (unsigned)(ctl_g.keepalive_timeout_ns / 1000000);
-	if ((client.base = event_base_new()) == NULL)
-		ctl_fail(CTL_EXIT_BAD_CONNECTION, "cannot make an event loop");
-	client.gc = gc_client_new(client.base, &o, errbuf, sizeof(errbuf));
-	if (client.gc == NULL)
-		ctl_fail(CTL_EXIT_BAD_ARGS, "%s", errbuf);
-	first = eps[0];
-	if (strncmp(first, "http://", 7) == 0)
-		first += 7;
-	else if (strncmp(first, "https://", 8) == 0)
-		first += 8;
-	client_uuid(id, sizeof(id));
-	snprintf(client.target, sizeof(client.target), "endpoint://client-%s/%s", id, first);
-	if (client.user[0] != '\0') {
+}
+
+/* The options of every connection (etcdctl's flags) to eps[n]. */
+static void
+client_options(struct gc_options *o, const char **eps, size_t n)
+{
+	*o = (struct gc_options){ 0 };
+	o->endpoints = eps;
+	o->nendpoints = n;
+	o->conns = 1;
+	o->dial_timeout_ms = (unsigned)(ctl_g.command_timeout_ns / 1000000);
+	o->cert_file = ctl_g.cert;
+	o->key_file = ctl_g.key;
+	o->ca_file = ctl_g.cacert;
+	o->insecure_skip_verify = ctl_g.insecure_skip_verify;
+	o->keepalive_time_ms = (unsigned)(ctl_g.keepalive_time_ns / 1000000);
+	o->keepalive_timeout_ms = (unsigned)(ctl_g.keepalive_timeout_ns / 1000000);
+}
+
+int
+client_connect(const char *const *eps, size_t n, bool auth, char *err, size_t errlen)
+{
+	char token[GC_TOKEN_BYTES_MAX];
+	struct gc_options o;
+
+	CAIRN_ASSERT(client.prepared);
+	CAIRN_ASSERT(client.gc == NULL);
+	CAIRN_ASSERT(n >= 1 && n <= GC_ENDPOINTS_MAX);
+	for (size_t i = 0; i < n; i++)
+		client.eps[i] = eps[i];
+	client_options(&o, client.eps, n);
+	if ((client.base = event_base_new()) == NULL) {
+		snprintf(err, errlen, "cannot make an event loop");
+		return CTL_EXIT_BAD_CONNECTION;
+	}
+	client.gc = gc_client_new(client.base, &o, err, errlen);
+	if (client.gc == NULL) {
+		client_disconnect();
+		return CTL_EXIT_BAD_ARGS;
+	}
+	client.opts = o;
+	client.token_sent = false;
+	client_uuid(client.id, sizeof(client.id));
+	client_target(client.target, sizeof(client.target), client.eps[0]);
+	/* clientv3's dial: a token within the dial timeout; with auth off,
+	 * calls go without one. */
+	if (auth && client.creds) {
 		uint64_t deadline = client_now_ms() + (uint64_t)(ctl_g.dial_timeout_ns / 1000000);
 
-		if (client_authenticate(deadline, &r, errbuf, sizeof(errbuf)) != 0)
-			ctl_fail(CTL_EXIT_BAD_CONNECTION, "%s", errbuf);
+		if (client_get_token(deadline, token, sizeof(token), err, errlen) == 0) {
+			gc_client_set_token(client.gc, token);
+			client.token_sent = true;
+		} else if (strcmp(err, "etcdserver: authentication is not enabled") != 0) {
+			explicit_bzero(token, sizeof(token));
+			client_disconnect();
+			return CTL_EXIT_BAD_CONNECTION;
+		}
+		explicit_bzero(token, sizeof(token));
 	}
+	return 0;
+}
+
+void
+client_open(void)
+{
+	char err[GC_MESSAGE_BYTES_MAX + 128];
+	int code;
+
+	client_prepare();
+	code = client_connect((const char *const *)ctl_g.endpoints.v, ctl_g.endpoints.n, true,
+	    err, sizeof(err));
+	if (code != 0)
+		ctl_fail(code, "%s", err);
+}
+
+int
+client_dial(const char *ep, char *err, size_t errlen)
+{
+	char token[GC_TOKEN_BYTES_MAX], why[GC_MESSAGE_BYTES_MAX + 128];
+	const char *eps[1] = { ep };
+	struct gc_options o;
+	struct gc_client *gc;
+	bool token_ok = false;
+
+	CAIRN_ASSERT(client.gc != NULL);
+	CAIRN_ASSERT(client.cluster_gc == NULL);
+	/* clientv3's dial authenticates again, over the client's endpoints. */
+	if (client.creds) {
+		uint64_t deadline = client_now_ms() + (uint64_t)(ctl_g.dial_timeout_ns / 1000000);
+
+		if (client_get_token(deadline, token, sizeof(token), why, sizeof(why)) == 0) {
+			token_ok = true;
+		} else if (strcmp(why, "etcdserver: authentication is not enabled") != 0) {
+			snprintf(err, errlen, "failed to dial endpoint %s with maintenance client: %s",
+			    ep, why);
+			return -1;
+		}
+	}
+	client_options(&o, eps, 1);
+	if ((gc = gc_client_new(client.base, &o, why, sizeof(why))) == NULL) {
+		snprintf(err, errlen, "failed to dial endpoint %s with maintenance client: %s", ep,
+		    why);
+		explicit_bzero(token, sizeof(token));
+		return -1;
+	}
+	if (token_ok)
+		gc_client_set_token(gc, token);
+	explicit_bzero(token, sizeof(token));
+	client.cluster_gc = client.gc;
+	memcpy(client.cluster_target, client.target, sizeof(client.target));
+	client.gc = gc;
+	snprintf(client.target, sizeof(client.target), "passthrough:///%s", ep);
+	return 0;
+}
+
+void
+client_undial(void)
+{
+	CAIRN_ASSERT(client.cluster_gc != NULL);
+	gc_client_free(client.gc);
+	client.gc = client.cluster_gc;
+	client.cluster_gc = NULL;
+	memcpy(client.target, client.cluster_target, sizeof(client.target));
+}
+
+int
+client_stream_auth(char *err, size_t errlen)
+{
+	uint64_t deadline = client_now_ms() + (uint64_t)(ctl_g.command_timeout_ns / 1000000);
+	char token[GC_TOKEN_BYTES_MAX];
+	int rc;
+
+	CAIRN_ASSERT(client.gc != NULL);
+	if (!client.creds)
+		return 0;
+	rc = client_get_token(deadline, token, sizeof(token), err, errlen);
+	if (rc == 0 && client.token_sent)
+		gc_client_set_token(client.gc, token);
+	explicit_bzero(token, sizeof(token));
+	if (rc != 0 && strcmp(err, "etcdserver: authentication is not enabled") == 0)
+		return 0;
+	return rc;
 }
 
 struct gc_client *
@@ -420,13 +596,31 @@ client_base(void)
 }
 
 void
-client_close(void)
+client_error_text(int status, const char *message, char *err, size_t errlen)
 {
+	if (client_is_etcd_error(message))
+		snprintf(err, errlen, "%s", message);
+	else
+		snprintf(err, errlen, "rpc error: code = %s desc = %s", client_code_name(status),
+		    message);
+}
+
+void
+client_disconnect(void)
+{
+	if (client.cluster_gc != NULL)
+		client_undial();
 	if (client.gc != NULL)
 		gc_client_free(client.gc);
 	if (client.base != NULL)
 		event_base_free(client.base);
 	client.gc = NULL;
 	client.base = NULL;
+}
+
+void
+client_close(void)
+{
+	client_disconnect();
 	explicit_bzero(client.password, sizeof(client.password));
 }

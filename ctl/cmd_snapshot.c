@@ -20,6 +20,7 @@
 #include "ctl/pbview.h"
 #include "ctl/print.h"
 #include "ctl/snap.h"
+#include "ctl/tablew.h"
 #include "ctl/zaplog.h"
 
 /* etcd's snapshots end with a SHA-256 after a multiple of 512 bytes. */
@@ -127,6 +128,12 @@ snap_fetch(int fd, const char *part)
 	char size[32];
 	int64_t start = snap_now_ns();
 
+	char aerr[GC_MESSAGE_BYTES_MAX + 128];
+
+	if (client_stream_auth(aerr, sizeof(aerr)) != 0) {
+		unlink(part);
+		ctl_fail(CTL_EXIT_INTERRUPTED, "%s", aerr);
+	}
 	s = gc_stream_open(client_gc(), "/etcdserverpb.Maintenance/Snapshot", snap_save_msg,
 	    snap_save_end, &sv);
 	if (s == NULL)
@@ -160,8 +167,17 @@ snap_fetch(int fd, const char *part)
 		ctl_fail(CTL_EXIT_INTERRUPTED, "context deadline exceeded");
 	}
 	if (sv.status != GC_OK) {
+		char text[GC_MESSAGE_BYTES_MAX + 64];
+
+		/* clientv3 hands the stream's own gRPC error on, unconverted. */
+		snprintf(text, sizeof(text), "rpc error: code = %s desc = %s",
+		    client_code_name(sv.status), sv.message);
+		zaplog_begin("warn", false, "clientv3/maintenance.go:210",
+		    "failed to receive from snapshot stream; closing");
+		zaplog_str("error", text);
+		zaplog_end();
 		unlink(part);
-		ctl_fail(CTL_EXIT_INTERRUPTED, "%s", sv.message);
+		ctl_fail(CTL_EXIT_INTERRUPTED, "%s", text);
 	}
 	zaplog_begin("info", false, "clientv3/maintenance.go:208",
 	    "completed snapshot read; closing");
@@ -227,6 +243,29 @@ snapshot_save_run(int argc, char **argv)
 	return CTL_EXIT_SUCCESS;
 }
 
+/* The columns of etcdctl's status table, and a cell's room. */
+#define SNAP_STATUS_COLS 4
+#define SNAP_CELL_BYTES 32
+
+/* etcdctl's table printer's DBStatus (makeDBStatusTable). */
+static void
+snap_status_table(const struct snap_status *st, const char *size)
+{
+	static const char *const hdr[SNAP_STATUS_COLS] = { "hash", "revision", "total keys",
+		"total size" };
+	char cell[SNAP_STATUS_COLS][SNAP_CELL_BYTES];
+	const char *row[SNAP_STATUS_COLS] = { cell[0], cell[1], cell[2], cell[3] };
+	struct tablew *t = tablew_new(SNAP_STATUS_COLS, hdr);
+
+	snprintf(cell[0], SNAP_CELL_BYTES, "%x", st->hash);
+	snprintf(cell[1], SNAP_CELL_BYTES, "%lld", (long long)st->revision);
+	snprintf(cell[2], SNAP_CELL_BYTES, "%lld", (long long)st->total_key);
+	snprintf(cell[3], SNAP_CELL_BYTES, "%s", size);
+	tablew_append(t, row);
+	tablew_render(t, stdout);
+	tablew_free(t);
+}
+
 int
 snapshot_status_run(int argc, char **argv)
 {
@@ -246,8 +285,9 @@ snapshot_status_run(int argc, char **argv)
 			ctl_fail(CTL_EXIT_ERROR, "%s", err);
 		break;
 	case SNAP_BBOLT:
-		ctl_fail(CTL_EXIT_ERROR, "%s: reading an etcd (bbolt) snapshot is not supported yet",
-		    argv[0]);
+		if (snap_etcd_status(argv[0], &st, err, sizeof(err)) != 0)
+			ctl_fail(CTL_EXIT_ERROR, "%s", err);
+		break;
 	default:
 		ctl_fail(CTL_EXIT_ERROR, "invalid database");
 	}
@@ -266,6 +306,9 @@ snapshot_status_run(int argc, char **argv)
 		printf("{\"hash\":%u,\"revision\":%lld,\"totalKey\":%lld,\"totalSize\":%lld}\n",
 		    st.hash, (long long)st.revision, (long long)st.total_key,
 		    (long long)st.total_size);
+		break;
+	case CTL_OUT_TABLE:
+		snap_status_table(&st, size);
 		break;
 	default:
 		print_unsupported(f);

@@ -15,9 +15,8 @@
 #include "shared/assert.h"
 #include "shared/xmalloc.h"
 
-/* The longest line read, and the most words an operation line has. */
+/* The longest line read (the most words of a line: ctl/commands.h). */
 #define TXN_LINE_BYTES_MAX (4u << 20)
-#define TXN_WORDS_MAX 64
 
 /* TxnRequest, Compare and RequestOp field numbers (rpc.proto). */
 enum {
@@ -281,7 +280,7 @@ txn_compare(const char *line, struct pbout *cmp)
 
 /* etcdctl's argify: words of a line, "..." unquoted as Go strings, and
  * '...' cut as etcdctl cuts them ([1 : len(args)-1], its own quirk). */
-static size_t
+size_t
 txn_argify(const char *line, char **words)
 {
 	regex_t re;

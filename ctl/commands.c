@@ -8,6 +8,101 @@
 #include "ctl/commands.h"
 #include "ctl/kv.h"
 
+/* auth, user and role (ctl/cmd_auth.c, ctl/cmd_role.c). */
+static const struct ctl_cmd cmd_auth_disable = {
+	"disable", "disable", "Disables authentication", NULL, NULL, auth_disable_run, NULL,
+};
+
+static const struct ctl_cmd cmd_auth_enable = {
+	"enable", "enable", "Enables authentication", NULL, NULL, auth_enable_run, NULL,
+};
+
+static const struct ctl_cmd *const auth_subs[] = { &cmd_auth_disable, &cmd_auth_enable, NULL };
+
+static const struct ctl_cmd cmd_auth = {
+	"auth", "auth <enable or disable>", "Enable or disable authentication", NULL, NULL, NULL,
+	auth_subs,
+};
+
+static const struct ctl_cmd cmd_user_add = {
+	"add", "add <user name or user:password> [options]", "Adds a new user", NULL,
+	user_add_flags, user_add_run, NULL,
+};
+
+static const struct ctl_cmd cmd_user_delete = {
+	"delete", "delete <user name>", "Deletes a user", NULL, NULL, user_delete_run, NULL,
+};
+
+static const struct ctl_cmd cmd_user_get = {
+	"get", "get <user name> [options]", "Gets detailed information of a user", NULL,
+	user_get_flags, user_get_run, NULL,
+};
+
+static const struct ctl_cmd cmd_user_grant_role = {
+	"grant-role", "grant-role <user name> <role name>", "Grants a role to a user", NULL, NULL,
+	user_grant_role_run, NULL,
+};
+
+static const struct ctl_cmd cmd_user_list = {
+	"list", "list", "Lists all users", NULL, NULL, user_list_run, NULL,
+};
+
+static const struct ctl_cmd cmd_user_passwd = {
+	"passwd", "passwd <user name> [options]", "Changes password of user", NULL,
+	user_passwd_flags, user_passwd_run, NULL,
+};
+
+static const struct ctl_cmd cmd_user_revoke_role = {
+	"revoke-role", "revoke-role <user name> <role name>", "Revokes a role from a user", NULL,
+	NULL, user_revoke_role_run, NULL,
+};
+
+static const struct ctl_cmd *const user_subs[] = {
+	&cmd_user_add, &cmd_user_delete, &cmd_user_get, &cmd_user_grant_role, &cmd_user_list,
+	&cmd_user_passwd, &cmd_user_revoke_role, NULL,
+};
+
+static const struct ctl_cmd cmd_user = {
+	"user", "user <subcommand>", "User related commands", NULL, NULL, NULL, user_subs,
+};
+
+static const struct ctl_cmd cmd_role_add = {
+	"add", "add <role name>", "Adds a new role", NULL, NULL, role_add_run, NULL,
+};
+
+static const struct ctl_cmd cmd_role_delete = {
+	"delete", "delete <role name>", "Deletes a role", NULL, NULL, role_delete_run, NULL,
+};
+
+static const struct ctl_cmd cmd_role_get = {
+	"get", "get <role name>", "Gets detailed information of a role", NULL, NULL, role_get_run,
+	NULL,
+};
+
+static const struct ctl_cmd cmd_role_grant = {
+	"grant-permission",
+	"grant-permission [options] <role name> <permission type> <key> [endkey]",
+	"Grants a key to a role", NULL, role_grant_flags, role_grant_run, NULL,
+};
+
+static const struct ctl_cmd cmd_role_list = {
+	"list", "list", "Lists all roles", NULL, NULL, role_list_run, NULL,
+};
+
+static const struct ctl_cmd cmd_role_revoke = {
+	"revoke-permission", "revoke-permission <role name> <key> [endkey]",
+	"Revokes a key from a role", NULL, role_revoke_flags, role_revoke_run, NULL,
+};
+
+static const struct ctl_cmd *const role_subs[] = {
+	&cmd_role_add, &cmd_role_delete, &cmd_role_get, &cmd_role_grant, &cmd_role_list,
+	&cmd_role_revoke, NULL,
+};
+
+static const struct ctl_cmd cmd_role = {
+	"role", "role <subcommand>", "Role related commands", NULL, NULL, NULL, role_subs,
+};
+
 static const struct ctl_cmd cmd_compaction = {
 	"compaction", "compaction [options] <revision>", "Compacts the event history in etcd",
 	NULL, compaction_flags, compaction_run, NULL,
@@ -84,15 +179,168 @@ static const struct ctl_cmd cmd_version = {
 	"version", "version", "Prints the version of etcdctl", NULL, NULL, version_run, NULL,
 };
 
+static const struct ctl_cmd cmd_alarm_disarm = {
+	"disarm", "disarm", "Disarms all alarms", NULL, NULL, alarm_disarm_run, NULL,
+};
+
+static const struct ctl_cmd cmd_alarm_list = {
+	"list", "list", "Lists all alarms", NULL, NULL, alarm_list_run, NULL,
+};
+
+static const struct ctl_cmd *const alarm_subs[] = {
+	&cmd_alarm_disarm, &cmd_alarm_list, NULL,
+};
+
+static const struct ctl_cmd cmd_alarm = {
+	"alarm", "alarm <subcommand>", "Alarm related commands", NULL, NULL, NULL, alarm_subs,
+};
+
+static const struct ctl_cmd cmd_defrag = {
+	"defrag", "defrag", "Defragments the storage of the etcd members with given endpoints",
+	NULL, defrag_flags, defrag_run, NULL,
+};
+
+static const struct ctl_cmd cmd_endpoint_hashkv = {
+	"hashkv", "hashkv", "Prints the KV history hash for each endpoint in --endpoints", NULL,
+	endpoint_hashkv_flags, endpoint_hashkv_run, NULL,
+};
+
+static const struct ctl_cmd cmd_endpoint_health = {
+	"health", "health",
+	"Checks the healthiness of endpoints specified in `--endpoints` flag", NULL, NULL,
+	endpoint_health_run, NULL,
+};
+
+static const struct ctl_cmd cmd_endpoint_status = {
+	"status", "status", "Prints out the status of endpoints specified in `--endpoints` flag",
+	"When --write-out is set to simple, this command prints out comma-separated status "
+	"lists for each endpoint.\nThe items in the lists are endpoint, ID, version, db size, "
+	"is leader, is learner, raft term, raft index, raft applied index, errors.\n",
+	NULL, endpoint_status_run, NULL,
+};
+
+static const struct ctl_cmd *const endpoint_subs[] = {
+	&cmd_endpoint_hashkv, &cmd_endpoint_health, &cmd_endpoint_status, NULL,
+};
+
+/* Its flags (--cluster) are inherited by its subcommands. */
+static const struct ctl_cmd cmd_endpoint = {
+	"endpoint", "endpoint <subcommand>", "Endpoint related commands", NULL, endpoint_flags,
+	NULL, endpoint_subs,
+};
+
+static const struct ctl_cmd cmd_member_add = {
+	"add", "add <memberName> [options]", "Adds a member into the cluster", NULL,
+	member_add_flags, member_add_run, NULL,
+};
+
+static const struct ctl_cmd cmd_member_list = {
+	"list", "list", "Lists all members in the cluster",
+	"When --write-out is set to simple, this command prints out comma-separated member "
+	"lists for each endpoint.\nThe items in the lists are ID, Status, Name, Peer Addrs, "
+	"Client Addrs, Is Learner.\n",
+	NULL, member_list_run, NULL,
+};
+
+static const struct ctl_cmd cmd_member_promote = {
+	"promote", "promote <memberID>", "Promotes a non-voting member in the cluster",
+	"Promotes a non-voting learner member to a voting one in the cluster.\n", NULL,
+	member_promote_run, NULL,
+};
+
+static const struct ctl_cmd cmd_member_remove = {
+	"remove", "remove <memberID>", "Removes a member from the cluster", NULL, NULL,
+	member_remove_run, NULL,
+};
+
+static const struct ctl_cmd cmd_member_update = {
+	"update", "update <memberID> [options]", "Updates a member in the cluster", NULL,
+	member_update_flags, member_update_run, NULL,
+};
+
+static const struct ctl_cmd *const member_subs[] = {
+	&cmd_member_add, &cmd_member_list, &cmd_member_promote, &cmd_member_remove,
+	&cmd_member_update, NULL,
+};
+
+static const struct ctl_cmd cmd_member = {
+	"member", "member <subcommand>", "Membership related commands", NULL, NULL, NULL,
+	member_subs,
+};
+
+static const struct ctl_cmd cmd_move_leader = {
+	"move-leader", "move-leader <transferee-member-id>",
+	"Transfers leadership to another etcd cluster member.", NULL, NULL, move_leader_run, NULL,
+};
+
+/* lease (ctl/cmd_lease.c, ctl/cmd_keepalive.c). */
+static const struct ctl_cmd cmd_lease_grant = {
+	"grant", "grant <ttl>", "Creates leases", NULL, NULL, lease_grant_run, NULL,
+};
+
+static const struct ctl_cmd cmd_lease_keepalive = {
+	"keep-alive", "keep-alive [options] <leaseID>", "Keeps leases alive (renew)", NULL,
+	lease_keepalive_flags, lease_keepalive_run, NULL,
+};
+
+static const struct ctl_cmd cmd_lease_list = {
+	"list", "list", "List all active leases", NULL, NULL, lease_list_run, NULL,
+};
+
+static const struct ctl_cmd cmd_lease_revoke = {
+	"revoke", "revoke <leaseID>", "Revokes leases", NULL, NULL, lease_revoke_run, NULL,
+};
+
+static const struct ctl_cmd cmd_lease_timetolive = {
+	"timetolive", "timetolive <leaseID> [options]", "Get lease information", NULL,
+	lease_timetolive_flags, lease_timetolive_run, NULL,
+};
+
+static const struct ctl_cmd *const lease_subs[] = {
+	&cmd_lease_grant, &cmd_lease_keepalive, &cmd_lease_list, &cmd_lease_revoke,
+	&cmd_lease_timetolive, NULL,
+};
+
+static const struct ctl_cmd cmd_lease = {
+	"lease", "lease <subcommand>", "Lease related commands", NULL, NULL, NULL, lease_subs,
+};
+
 /* By name, as cobra sorts them. */
+static const struct ctl_cmd cmd_elect = {
+	"elect", "elect <election-name> [proposal]",
+	"Observes and participates in leader election", NULL, elect_flags, elect_run, NULL,
+};
+
+static const struct ctl_cmd cmd_lock = {
+	"lock", "lock <lockname> [exec-command arg1 arg2 ...]", "Acquires a named lock", NULL,
+	lock_flags, lock_run, NULL,
+};
+
+static const struct ctl_cmd cmd_watch = {
+	"watch", "watch [options] [key or prefix] [range_end] [--] [exec-command arg1 arg2 ...]",
+	"Watches events stream on keys or prefixes", NULL, watch_flags, watch_run, NULL,
+};
+
 static const struct ctl_cmd *const root_subs[] = {
+	&cmd_alarm,
+	&cmd_auth,
 	&cmd_compaction,
+	&cmd_defrag,
 	&cmd_del,
+	&cmd_elect,
+	&cmd_endpoint,
 	&cmd_get,
+	&cmd_lease,
+	&cmd_lock,
+	&cmd_member,
+	&cmd_move_leader,
 	&cmd_put,
+	&cmd_role,
 	&cmd_snapshot,
 	&cmd_txn,
+	&cmd_user,
 	&cmd_version,
+	&cmd_watch,
 	NULL,
 };
 

@@ -44,6 +44,11 @@ struct ctl_cmd {
 	const struct ctl_cmd *const *subs;
 };
 
+/* The command line as given (Go's os.Args, which watch reads again),
+ * set by main (ctl/cairnctl.c). */
+extern int cairnctl_os_argc;
+extern char **cairnctl_os_argv;
+
 /* The root command and its subcommands (ctl/commands.c), and the
  * top-level names in etcdctl's order of registration (its suggestions
  * for a mistyped command come in that order). */
@@ -69,6 +74,11 @@ extern struct ctl_flag ctl_global_flags[];
 /* Applies ETCDCTL_* variables to the global flags not given, as etcd's
  * pkg/flags does (warnings and the fatal conflict included). */
 void global_from_env(void);
+/* ETCDCTL_* variables the running command reads itself, which
+ * global_from_env takes as used when set (etcdctl's watch adds flags for
+ * ETCDCTL_WATCH_KEY and ETCDCTL_WATCH_RANGE_END to silence the warning):
+ * NULL-terminated, or NULL. */
+extern const char *const *global_env_extra;
 
 enum ctl_format {
 	CTL_OUT_SIMPLE,
@@ -105,10 +115,43 @@ enum ctl_retry {
 void client_open(void);
 /* Closes the connection (at exit). */
 void client_close(void);
+/* client_open in steps, for commands that connect to endpoints one by
+ * one (etcdctl's endpoint and move-leader commands). client_prepare makes
+ * client_open's checks and settings (ETCDCTL_* variables, TLS flags,
+ * credentials, -w; exits as etcdctl on failure; once). client_connect
+ * then connects to eps[n] (borrowed until client_disconnect), as a
+ * clientv3.New of their own, authenticated when 'auth' and credentials
+ * were given: 0, or etcdctl's exit code for the failure with err filled
+ * and nothing left open. client_disconnect closes it, keeping the
+ * credentials for the next. */
+void client_prepare(void);
+int client_connect(const char *const *eps, size_t n, bool auth, char *err, size_t errlen);
+void client_disconnect(void);
+/* clientv3's Client.Dial(ep) for the Maintenance calls that name their
+ * member (Status, HashKV, Defragment): until client_undial, calls go to
+ * ep alone on a connection of its own (authenticated anew, as clientv3
+ * does), logged as "passthrough:///ep". 0, or -1 with clientv3's error
+ * text in err (nothing changed). */
+int client_dial(const char *ep, char *err, size_t errlen);
+void client_undial(void);
 /* The open client's gRPC client and its event loop, for streams
  * (gc_stream_open); borrowed, valid until client_close. */
 struct gc_client *client_gc(void);
 struct event_base *client_base(void);
+/* grpc-go's name of a status code ("Unavailable"). */
+const char *client_code_name(int code);
+/* clientv3's toErr text for a call (a stream's) that ended with gRPC
+ * status and message: etcd's own errors bare, others as grpc's "rpc
+ * error: code = ... desc = ...". */
+void client_error_text(int status, const char *message, char *err, size_t errlen);
+/*
+ * clientv3's stream interceptor: before a stream opens, a client given a
+ * name and a password asks for its token again (each try logged as the
+ * unary ones; "authentication is not enabled" is no error). 0, or the
+ * status with err filled (clientv3 logs it at error level with a Go
+ * stack trace, which cairnctl does not write).
+ */
+int client_stream_auth(char *err, size_t errlen);
 /*
  * Calls 'path' with req, within --command-timeout, retried as clientv3
  * retries (each failure logged as its retry interceptor logs it). On
@@ -120,6 +163,11 @@ void client_call(const char *path, const struct pbout *req, enum ctl_retry retry
 /* The same, but returns the gRPC status (0: OK) and leaves the error to
  * the caller (err filled with clientv3's text). */
 int client_try(const char *path, const struct pbout *req, enum ctl_retry retry,
+    struct gc_result *r, char *err, size_t errlen);
+/* client_try without --command-timeout: clientv3's calls under
+ * context.TODO() (its concurrency recipes: lock, elect), which wait for a
+ * connection as long as it takes. */
+int client_try_untimed(const char *path, const struct pbout *req, enum ctl_retry retry,
     struct gc_result *r, char *err, size_t errlen);
 
 #endif

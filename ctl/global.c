@@ -111,6 +111,8 @@ global_env_name(const char *flag, char *dst, size_t cap)
 	}
 }
 
+const char *const *global_env_extra;
+
 void
 global_from_env(void)
 {
@@ -148,6 +150,9 @@ global_from_env(void)
 			skip = used[i];
 			shadowed = given[i];
 		}
+		for (const char *const *x = global_env_extra; x != NULL && *x != NULL && !skip; x++)
+			skip = strlen(*x) == klen && strncmp(*e, *x, klen) == 0 && eq != NULL &&
+			    eq[1] != '\0';
 		if (skip)
 			continue;
 		if (shadowed) {

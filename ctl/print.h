@@ -27,4 +27,16 @@ void print_txn(enum ctl_format f, struct pbv r);
 /* The fields format's header lines ("ClusterID" : ...). */
 void print_fields_header(struct pbv hdr);
 
+/* One mvccpb.KeyValue as etcdctl's printKV (simple format: the key
+ * unless value_only, the value; --hex honoured) and as its fields
+ * printer's kv ("<pfx>Key" : ... "<pfx>Lease" : ...) print it. */
+void print_kv_simple(struct pbv kv, bool value_only);
+void print_kv_fields(const char *pfx, struct pbv kv);
+
+/* etcdctl's display.Watch of one clientv3.WatchResponse (print_watch.c):
+ * events in simple and fields, the WatchResponse struct in json, the
+ * pb.WatchResponse etcdctl makes of it in protobuf. */
+struct watcher_resp;
+void print_watch(enum ctl_format f, const struct watcher_resp *r);
+
 #endif

@@ -35,7 +35,7 @@ print_raw(struct pbv b)
 }
 
 /* etcdctl's printKV. */
-static void
+void
 print_kv_simple(struct pbv kv, bool value_only)
 {
 	struct pbv k = pbv_bytes(kv, KV_KEY), v = pbv_bytes(kv, KV_VALUE);
@@ -54,7 +54,7 @@ print_kv_simple(struct pbv kv, bool value_only)
 	putchar('\n');
 }
 
-static void
+void
 print_kv_fields(const char *pfx, struct pbv kv)
 {
 	struct pbv k = pbv_bytes(kv, KV_KEY), v = pbv_bytes(kv, KV_VALUE);

@@ -2,7 +2,7 @@
  * cairnctl: snapshot files without a server: what a file holds (cairn's
  * own format, stored/snapshot.h, or an etcd bbolt file), its status as
  * etcdctl's snapshot status reports it, and restoring it into a new data
- * dir (ctl/snap_cairn.c, ctl/snap_restore.c).
+ * dir (ctl/snap_cairn.c, ctl/snap_etcd.c, ctl/snap_restore.c).
  */
 #ifndef CAIRN_CTL_SNAP_H
 #define CAIRN_CTL_SNAP_H
@@ -28,8 +28,10 @@ enum snap_kind {
 	SNAP_BBOLT,
 };
 
-/* What the file at path holds, from its first bytes. SNAP_UNKNOWN when
- * it cannot be read (errno set) or is neither. */
+/* What the file at path holds, from its first byte: a cairn stream
+ * starts with 1, a bbolt file with page 0's id (0); any other file, an
+ * empty one too, is taken as bbolt, for the bbolt reader to refuse with
+ * bolt's words. SNAP_UNKNOWN when it cannot be read (errno set). */
 enum snap_kind snap_kind_of(const char *path);
 
 /* A cairn snapshot's status: restored into a temporary directory and
@@ -41,6 +43,20 @@ int snap_cairn_status(const char *path, struct snap_status *st, char *err, size_
 /* Restores the cairn snapshot at path into db_dir (a new, empty
  * directory), checking its SHA-256. 0, or -1 with err filled. */
 int snap_cairn_restore(const char *path, const char *db_dir, char *err, size_t errlen);
+
+/* An etcd snapshot's status, as etcdctl's: bolt's check first, then a
+ * CRC-32C over each bucket's name and its records, every record counted,
+ * the revision the last of the key bucket's, the size bolt's high water
+ * mark. 0, or -1 with err filled. */
+int snap_etcd_status(const char *path, struct snap_status *st, char *err, size_t errlen);
+
+/* Imports the etcd snapshot at path into a new store in db_dir (a new,
+ * empty directory): the file less its SHA-256 when it has one
+ * (has_hash; the caller checked it), bolt's check first, then every
+ * record of the buckets cairn's store takes. 0, or -1 with err filled
+ * (db_dir is then to be thrown away). */
+int snap_etcd_restore(const char *path, const char *db_dir, bool has_hash, char *err,
+    size_t errlen);
 
 /* etcdctl's snapshot restore flags. */
 struct snap_restore_cfg {

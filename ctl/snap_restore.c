@@ -2,11 +2,12 @@
  * cairnctl: snapshot restore into a new data dir for a new cluster. The
  * membership comes from the flags by the supervisor's own rules
  * (supervisor/members.c: etcd's checks, IDs and messages); the store is
- * the snapshot's with its members replaced and its consistent index
- * reset to 0, so the new Raft log (a WAL holding only the bootstrap
- * membership at index 0, as raftd writes for a new member) is applied
- * from its first entry. Built in a directory beside the target and
- * renamed into place, so a failure leaves nothing behind.
+ * the snapshot's (cairn's stream restored, ctl/snap_cairn.c, or etcd's
+ * buckets imported, ctl/snap_etcd.c) with its members replaced and its
+ * consistent index reset to 0, so the new Raft log (a WAL holding only
+ * the bootstrap membership at index 0, as raftd writes for a new member)
+ * is applied from its first entry. Built in a directory beside the
+ * target and renamed into place, so a failure leaves nothing behind.
  */
 #include <errno.h>
 #include <ftw.h>
@@ -52,6 +53,16 @@ snap_rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
 	(void)flag;
 	(void)ftw;
 	return remove(p);
+}
+
+/* etcd seeks to where the SHA-256 would start before anything else: a
+ * file shorter than one fails there. */
+static bool
+snap_too_short(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && st.st_size < SNAPSHOT_SHA256_BYTES;
 }
 
 /* etcd's hasChecksum: a SHA-256 after a multiple of 512 bytes. */
@@ -247,6 +258,17 @@ snap_write_wal(const char *dir, const struct members *ms, char *err, size_t errl
 	return rc == 0 ? 0 : -1;
 }
 
+/* The store from the snapshot in db_dir (its SHA-256 checked before):
+ * everything after it is the same for both formats. */
+static int
+snap_write_store(const struct snap_restore_cfg *cfg, enum snap_kind kind, const char *db_dir,
+    char *err, size_t errlen)
+{
+	if (kind == SNAP_CAIRN)
+		return snap_cairn_restore(cfg->path, db_dir, err, errlen);
+	return snap_etcd_restore(cfg->path, db_dir, snap_has_hash(cfg->path), err, errlen);
+}
+
 static void
 snap_log(const char *caller, const char *msg, const struct snap_restore_cfg *cfg,
     const char *data_dir, const char *wal_dir, const char *snap_dir)
@@ -294,6 +316,10 @@ snap_restore(const struct snap_restore_cfg *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "open %s: %s", cfg->path, ctl_strerror(errno));
 		return -1;
 	}
+	if (snap_too_short(cfg->path)) {
+		snprintf(err, errlen, "seek %s: invalid argument", cfg->path);
+		return -1;
+	}
 	/* etcd checks the hash before it reads anything (a file whose first
 	 * page was overwritten is "expected sha256 ..."). */
 	if (!cfg->skip_hash_check && !snap_has_hash(cfg->path)) {
@@ -307,11 +333,6 @@ snap_restore(const struct snap_restore_cfg *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: not a cairn or etcd snapshot", cfg->path);
 		return -1;
 	}
-	if (kind == SNAP_BBOLT) {
-		snprintf(err, errlen, "%s: restoring an etcd (bbolt) snapshot is not supported yet",
-		    cfg->path);
-		return -1;
-	}
 	snprintf(tmp, sizeof(tmp), "%s.cairnctl-restore-%ld", data_dir, (long)getpid());
 	snprintf(path, sizeof(path), "%s/member", tmp);
 	if (mkdir(tmp, 0700) != 0 || mkdir(path, 0700) != 0) {
@@ -323,7 +344,7 @@ snap_restore(const struct snap_restore_cfg *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "mkdir %s: %s", path, ctl_strerror(errno));
 		goto fail;
 	}
-	if (snap_cairn_restore(cfg->path, path, err, errlen) != 0 ||
+	if (snap_write_store(cfg, kind, path, err, errlen) != 0 ||
 	    snap_fix_store(path, &ms, err, errlen) != 0)
 		goto fail;
 	snap_log_members(&ms);

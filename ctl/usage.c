@@ -44,10 +44,11 @@ usage_flag_cmp(const void *a, const void *b)
 	return strcmp((*x)->name, (*y)->name);
 }
 
-/* Prints the flags of tab (and the help flag when help_for is given),
- * sorted by name. */
+/* Prints the flags of tab and of extra (when not NULL), and the help
+ * flag when help_for is given, sorted by name. */
 static void
-usage_flags(FILE *out, const struct ctl_flag *tab, const char *help_for)
+usage_flags(FILE *out, const struct ctl_flag *tab, const struct ctl_flag *extra,
+    const char *help_for)
 {
 	const struct ctl_flag *list[USAGE_FLAGS_MAX];
 	struct ctl_flag help = { "help", 'h', CTL_FLAG_BOOL, "false", NULL, NULL, false };
@@ -55,6 +56,10 @@ usage_flags(FILE *out, const struct ctl_flag *tab, const char *help_for)
 	size_t n = 0;
 
 	for (const struct ctl_flag *f = tab; f != NULL && f->name != NULL; f++) {
+		CAIRN_ASSERT(n < USAGE_FLAGS_MAX - 1);
+		list[n++] = f;
+	}
+	for (const struct ctl_flag *f = extra; f != NULL && f->name != NULL; f++) {
 		CAIRN_ASSERT(n < USAGE_FLAGS_MAX - 1);
 		list[n++] = f;
 	}
@@ -156,10 +161,13 @@ usage_print(const struct ctl_cmd *const *path, size_t depth)
 	}
 	/* Every command has its help flag: OPTIONS is always there. */
 	fputs("\nOPTIONS:\n", out);
-	usage_flags(out, depth == 0 ? ctl_global_flags : cmd->flags, cmd->name);
+	usage_flags(out, depth == 0 ? ctl_global_flags : cmd->flags, NULL, cmd->name);
 	if (depth > 0) {
+		/* A group's flags are its subcommands' (cobra's persistent
+		 * flags): listed with the global ones. */
 		fputs("\nGLOBAL OPTIONS:\n", out);
-		usage_flags(out, ctl_global_flags, NULL);
+		usage_flags(out, ctl_global_flags, depth > 1 ? path[depth - 1]->flags : NULL,
+		    NULL);
 	}
 	fputc('\n', out);
 	fclose(out);

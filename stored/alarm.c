@@ -18,7 +18,7 @@ alarm_encode(const struct alarm_member *m, uint8_t *buf)
 	return pbw_put_varints(buf, v, 2);
 }
 
-static int
+int
 alarm_decode(const uint8_t *buf, size_t len, struct alarm_member *m)
 {
 	uint64_t v[2];

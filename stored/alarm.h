@@ -15,6 +15,8 @@ struct alarm_member {
 	uint32_t alarm;              /* enum req_alarm_type */
 };
 
+/* Decodes an alarm record's key (an AlarmMember): 0 or CAIRN_ECORRUPT. */
+int alarm_decode(const uint8_t *buf, size_t len, struct alarm_member *m);
 /* Raises (on) or clears one alarm; *changed says whether it was not
  * there (raise) or was (clear). */
 int alarm_set(struct mvcc *s, DB_TXN *txn, const struct alarm_member *m, bool on,

@@ -14,9 +14,6 @@
 #include "stored/auth.h"
 #include "stored/keyrange.h"
 
-/* etcd's keys in its auth bucket, and its values for the flag. */
-#define AUTH_KEY_ENABLED "authEnabled"
-#define AUTH_KEY_REVISION "authRevision"
 #define AUTH_ROOT "root"
 
 /* authpb.User, authpb.UserAddOptions, authpb.Role, authpb.Permission. */

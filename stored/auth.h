@@ -16,6 +16,12 @@
 #include "stored/spb.h"
 #include "shared/req.h"
 
+/* etcd's keys in its auth table: the enabled flag (one byte, 1 when
+ * enabled) and the auth revision (8 bytes big-endian). */
+#define AUTH_KEY_ENABLED "authEnabled"
+#define AUTH_KEY_REVISION "authRevision"
+#define AUTH_REVISION_BYTES 8
+
 /* Users whose merged permissions are kept between requests. */
 #define AUTH_PERMS_CACHED 8
 

@@ -22,7 +22,7 @@ lease_encode(const struct lease_rec *l, uint8_t *buf)
 	return pbw_put_varints(buf, v, 3);
 }
 
-static int
+int
 lease_decode(const uint8_t *buf, size_t len, struct lease_rec *l)
 {
 	uint64_t v[3];

@@ -26,6 +26,8 @@ int lease_grant(struct mvcc_wtxn *w, int64_t id, int64_t ttl, int64_t min_ttl);
 /* Revokes lease id: every attached key deleted (one revision for all),
  * then the lease. *deleted counts the keys. CAIRN_ELEASENOTFOUND. */
 int lease_revoke(struct mvcc_wtxn *w, int64_t id, int64_t *deleted);
+/* Decodes a lease record (leasepb.Lease): 0 or CAIRN_ECORRUPT. */
+int lease_decode(const uint8_t *buf, size_t len, struct lease_rec *l);
 /* Reads lease id (txn may be NULL). 0 or CAIRN_ELEASENOTFOUND. */
 int lease_get(struct mvcc *s, DB_TXN *txn, int64_t id, struct lease_rec *out);
 /* Each key attached to lease id, in key order. */

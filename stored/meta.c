@@ -115,3 +115,11 @@ meta_hash_ignored(const void *key, uint32_t len)
 	return (len == sizeof(META_CI) - 1 && memcmp(key, META_CI, len) == 0) ||
 	    (len == sizeof(META_TERM) - 1 && memcmp(key, META_TERM, len) == 0);
 }
+
+bool
+meta_compact_key(const void *key, uint32_t len, bool *finished)
+{
+	*finished = len == sizeof(META_FINISHED) - 1 && memcmp(key, META_FINISHED, len) == 0;
+	return *finished ||
+	    (len == sizeof(META_SCHED) - 1 && memcmp(key, META_SCHED, len) == 0);
+}

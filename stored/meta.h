@@ -13,6 +13,9 @@
  * DefaultIgnores do (3.5's): the consistent index and the term, which
  * move with entries that change nothing else. */
 bool meta_hash_ignored(const void *key, uint32_t len);
+/* Whether the meta record 'key' is a compaction revision (etcd's
+ * scheduledCompactRev, or finishedCompactRev: *finished). */
+bool meta_compact_key(const void *key, uint32_t len, bool *finished);
 /* Reads the meta records into s (defaults for a new store). */
 int meta_load(struct mvcc *s);
 /* Writes consistent index, term and revision within txn. */

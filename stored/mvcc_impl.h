@@ -22,5 +22,9 @@ int mvcc_live_get(struct mvcc *s, DB_TXN *txn, const uint8_t *key, uint32_t key_
  * (set, or removed for a tombstone). kv->key is the key. */
 int mvcc_record(struct mvcc *s, DB_TXN *txn, struct mvcc_rev rev, const struct mvcc_kv *kv,
     bool tomb);
+/* The same but the key table (written by the caller): the history and
+ * the live index. */
+int mvcc_record_index(struct mvcc *s, DB_TXN *txn, struct mvcc_rev rev, const uint8_t *key,
+    uint32_t key_len, bool tomb);
 
 #endif

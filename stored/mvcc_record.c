@@ -60,7 +60,7 @@ mvcc_record_key(struct mvcc *s, DB_TXN *txn, struct mvcc_rev rev, const struct m
 	return rc == 0 ? 0 : bdb_fail(rc, "key put");
 }
 
-static int
+int
 mvcc_record_index(struct mvcc *s, DB_TXN *txn, struct mvcc_rev rev, const uint8_t *key,
     uint32_t key_len, bool tomb)
 {

@@ -564,7 +564,9 @@ watch_notify(struct watch_hub *h)
 }
 
 /* Unsynced watchers that asked for compacted revisions are told and
- * dropped (etcd: minRev below the compaction). */
+ * dropped (etcd: minRev below the compaction). etcd's answer carries no
+ * revision (its mvcc WatchResponse has only the compact revision), so
+ * its header says revision 0. */
 static void
 sync_compacted(struct watch_hub *h)
 {
@@ -575,7 +577,7 @@ sync_compacted(struct watch_hub *h)
 			continue;
 		size_t taken;
 
-		if (h->sink(h->arg, w->id, h->s->rev, NULL, 0, h->s->compact_rev, &taken) ==
+		if (h->sink(h->arg, w->id, 0, NULL, 0, h->s->compact_rev, &taken) ==
 		    CAIRN_EAGAIN)
 			continue;
 		watcher_drop(h, i--);

@@ -11,9 +11,11 @@
 
 S=${CAIRN_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 ETCD_SRC=/usr/share/gocode/src/go.etcd.io/etcd
-LIST=$S/tests/compat/e2e-server.txt
+# E2E_LISTS: the lists to run (tests/compat/e2e_ctl.sh adds cairnctl's);
+# E2E_ETCDCTL: the client the suite runs as etcdctl (the real one).
+lists=${E2E_LISTS:-e2e-server.txt}
 OUT=$B/tests/compat
-tests=($(grep -v '^#' "$LIST" | grep -v '^$'))
+tests=($(for l in $lists; do grep -v '^#' "$S/tests/compat/$l" | grep -v '^$'; done))
 start=$SECONDS
 # Members the suite left running (it timed out): killed by their path.
 trap 'pkill -9 -f "^$T/bin/etcd" 2>/dev/null; rm -rf "$T"' EXIT
@@ -42,7 +44,7 @@ fi
 # by ../../integration/fixtures: it runs two levels below such a link.
 mkdir -p "$T/bin" "$T/work/tests/e2e"
 ln -s "$B/cairn" "$T/bin/etcd"
-ln -s "$(command -v etcdctl)" "$T/bin/etcdctl"
+ln -s "${E2E_ETCDCTL:-$(command -v etcdctl)}" "$T/bin/etcdctl"
 ln -s "$ETCD_SRC/integration" "$T/work/integration"
 re="^($(IFS='|'; echo "${tests[*]}"))\$"
 (cd "$T/work/tests/e2e" && timeout 3000 "$OUT/e2e.test" -test.run "$re" -test.v \

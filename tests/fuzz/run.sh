@@ -24,12 +24,13 @@ build pbwire
 build gw_json "$S/netd/gw_json_in.c" "$S/netd/gw_json_out.c" "$S/shared/pbschema.c" \
 	"$B/netd/gw_schema.c"
 build peer_frame "$S/netd/peer_frame.c"
+build bbolt "$S/ctl/bbolt.c"
 # h2: the whole of netd but its main, and every shared module it uses.
 NETD=$(ls "$S"/netd/*.c | grep -v '/netd_main\.c$')
 ALL_SHARED=$(ls "$S"/shared/*.c | grep -v '/pbschema_gen\.c$')
 (SHARED= LIBS="$LIBS -lnghttp2 -lhttp_parser -lmbedtls -lmbedx509 -lmbedcrypto -lcrypt"
 	build h2 $NETD $ALL_SHARED "$B/netd/gw_schema.c")
-for t in req_decode ipc_payload pbwire gw_json peer_frame h2; do
+for t in req_decode ipc_payload pbwire gw_json peer_frame h2 bbolt; do
 	work="$B/tests/fuzz/out/corpus_$t"
 	mkdir -p "$work"
 	cd "$B/tests/fuzz/out"

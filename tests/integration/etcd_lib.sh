@@ -35,18 +35,22 @@ EPP=$(free_port)
 	--listen-peer-urls "http://127.0.0.1:$EPP" $SIDE_FLAGS >"$T/etcd.log" 2>&1 &
 ETCD_PID=$!
 CP=$(free_port)
+# The second member's peer port (CPP), as EPP is the first's.
+CPP=$(free_port)
 SIDE_B_SERVER=${SIDE_B_SERVER:-cairn}
 SIDE_B_CTL=${SIDE_B_CTL:-$CTL_BIN}
 ETCD2_PID=
 if [ "$SIDE_B_SERVER" = etcd ]; then
 	"$ETCD_BIN" --data-dir "$T/etcd2" --listen-client-urls "$SIDE_SCHEME://127.0.0.1:$CP" \
 		--advertise-client-urls "$SIDE_SCHEME://127.0.0.1:$CP" \
-		--listen-peer-urls "http://127.0.0.1:$(free_port)" $SIDE_FLAGS >"$T/etcd2.log" 2>&1 &
+		--listen-peer-urls "http://127.0.0.1:$CPP" $SIDE_FLAGS >"$T/etcd2.log" 2>&1 &
 	ETCD2_PID=$!
-	trap 'stop_all; stop_etcd; [ -z "$ETCD2_PID" ] || kill -9 "$ETCD2_PID"; rm -rf "$T"' EXIT
+	trap 'stop_all; stop_etcd; [ -z "$ETCD2_PID" ] || { kill -9 "$ETCD2_PID"; wait "$ETCD2_PID"; } 2>/dev/null
+		rm -rf "$T"' EXIT
 else
 	start_cairn "$B/cairn" --data-dir "$T/cairn" --listen-client-urls "$SIDE_SCHEME://127.0.0.1:$CP" \
-		--advertise-client-urls "$SIDE_SCHEME://127.0.0.1:$CP" $SIDE_FLAGS
+		--advertise-client-urls "$SIDE_SCHEME://127.0.0.1:$CP" \
+		--listen-peer-urls "http://127.0.0.1:$CPP" $SIDE_FLAGS
 fi
 
 export ETCDCTL_API=3

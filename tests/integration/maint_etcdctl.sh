@@ -55,10 +55,12 @@ check "... a file of 3 MB or more that ends with the SHA-256 of the rest" python
 import hashlib, sys
 d = open(sys.argv[1], "rb").read()
 sys.exit(0 if len(d) > 3000000 and len(d) % 512 == 32 and hashlib.sha256(d[:-32]).digest() == d[-32:] else 1)' "$T/cairn.snap"
-"$B/tests/integration/store_hash" --restore "$T/cairn.snap" "$T/restored" >"$T/restored.hash" 2>&1
-diag "restored: $(cat "$T/restored.hash")"
-check "... which restores to the store that was saved (HashKV)" eval \
-	'[ "$(cut -d" " -f8 "$T/restored.hash")" = "$(ctl endpoint hashkv -w json | sed -E "s/.*\"hash\":([0-9]+).*/\1/")" ]'
+if [ "$SIDE_B_SERVER" = cairn ]; then
+	"$B/tests/integration/store_hash" --restore "$T/cairn.snap" "$T/restored" >"$T/restored.hash" 2>&1
+	diag "restored: $(cat "$T/restored.hash")"
+	check "... which restores to the store that was saved (HashKV)" eval \
+		'[ "$(cut -d" " -f8 "$T/restored.hash")" = "$(ctl endpoint hashkv -w json | sed -E "s/.*\"hash\":([0-9]+).*/\1/")" ]'
+fi
 # The stream as etcd frames it, read by a client slower than the disk
 # (netd asks stored for each next part only as the client reads).
 printf '\0\0\0\0\0' >"$T/snap_req.bin"
@@ -105,6 +107,7 @@ PY
 snapshot_call --limit-rate 1M -m 1 -o /dev/null
 check "after a client that went away in mid-snapshot, the next snapshot is served" eval \
 	'ctl snapshot save "$T/again.snap" 2>&1 | grep -qx "Snapshot saved at $T/again.snap"'
-check "netd still runs (the same process)" eval '[ "$(child_pid netd)" = "$NETD_PID" ]'
+[ "$SIDE_B_SERVER" != cairn ] ||
+	check "netd still runs (the same process)" eval '[ "$(child_pid netd)" = "$NETD_PID" ]'
 
 finish_side_by_side

@@ -5,14 +5,15 @@
 # etcd's error, the NOSPACE alarm is listed and /health says false at
 # once on the member asked; after compaction, defragmentation and
 # disarming, puts work and /health says true again. With the real
-# etcdctl.
+# etcdctl (or SIDE_B_CTL).
 . "$(dirname "$0")/lib.sh"
 
 CP=$(free_port)
 start_cairn "$B/cairn" --data-dir "$T/cairn" --listen-client-urls "http://127.0.0.1:$CP" \
 	--advertise-client-urls "http://127.0.0.1:$CP" --quota-backend-bytes $((13 * 4096))
 export ETCDCTL_API=3
-ctl() { timeout 20 etcdctl --endpoints "127.0.0.1:$CP" --command-timeout 5s "$@" 2>&1; }
+# SIDE_B_CTL: the client run (cairnctl's goldens), etcdctl by default.
+ctl() { timeout 20 "${SIDE_B_CTL:-etcdctl}" --endpoints "127.0.0.1:$CP" --command-timeout 5s "$@" 2>&1; }
 health() { curl -s "http://127.0.0.1:$CP/health"; }
 check "cairn serves" wait_for 20 eval '[ "$(ctl put up 1)" = OK ]'
 check "a small put fits the 13-page quota" eval \

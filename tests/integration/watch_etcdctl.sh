@@ -10,8 +10,10 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/etcd_lib.sh"
 
+# side_ctl: the client of the member on $PORT (SIDE_B_CTL on the second).
+side_ctl() { if [ "$PORT" = "$CP" ]; then echo "$SIDE_B_CTL"; else echo "$CTL_BIN"; fi; }
 # tctl ARGS...: etcdctl (as ctl) ended after 2 s.
-tctl() { timeout 2 "$CTL_BIN" --endpoints "127.0.0.1:$PORT" --command-timeout 5s "$@"; }
+tctl() { timeout 2 "$(side_ctl)" --endpoints "127.0.0.1:$PORT" --command-timeout 5s "$@"; }
 
 same ctl put foo 1
 same ctl put foo2 2
@@ -31,7 +33,7 @@ same tctl watch foo --prefix --rev 4 --prev-kv
 
 # live: a watcher started first, then writes; its output once stopped.
 live() {
-	timeout 3 "$CTL_BIN" --endpoints "127.0.0.1:$PORT" watch live --prefix --prev-kv \
+	timeout 3 "$(side_ctl)" --endpoints "127.0.0.1:$PORT" watch live --prefix --prev-kv \
 		>"$T/live.$PORT" 2>&1 &
 	local w=$!
 	sleep 0.5

@@ -1,0 +1,7 @@
+#!/bin/bash
+# Tests: cairnctl's member commands (list, add, remove, update, promote)
+# against cairn print what the real etcdctl prints against the real etcd:
+# the commands of cluster_etcdctl.sh, stdout, stderr and exit status
+# compared.
+B=${CAIRN_BUILDDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+SIDE_B_CTL=$B/cairnctl exec bash "$(dirname "$0")/cluster_etcdctl.sh"

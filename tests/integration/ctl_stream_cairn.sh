@@ -1,0 +1,6 @@
+#!/bin/bash
+# Tests: cairnctl's watch, lock and elect against cairn print what the real
+# etcdctl prints against the real etcd: the commands of stream_etcdctl.sh, stdout, stderr and exit
+# status compared.
+B=${CAIRN_BUILDDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+SIDE_B_CTL=$B/cairnctl exec bash "$(dirname "$0")/stream_etcdctl.sh"
