@@ -19,6 +19,10 @@ tests=($(for l in $lists; do grep -v '^#' "$S/tests/compat/$l" | grep -v '^$'; d
 start=$SECONDS
 # Members the suite left running (it timed out): killed by their path.
 trap 'pkill -9 -f "^$T/bin/etcd" 2>/dev/null; rm -rf "$T"' EXIT
+# The suite's ports are fixed: two runs at once (e2e.sh and e2e_ctl.sh
+# under make -j) would take each other's. One at a time, machine-wide.
+exec 9>/tmp/cairn-e2e-ports.lock
+flock 9
 
 fail_all() {
 	diag "$1"

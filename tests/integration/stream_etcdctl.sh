@@ -291,22 +291,30 @@ same masked lock_lease
 # ---- elect ---------------------------------------------------------------------
 # leader NAME: the key of the election's leader.
 leader() { ectl get "$1/" --prefix --sort-by=CREATE --order=ASCEND --limit 1 --keys-only | head -n 1; }
+# keys PREFIX N: waits (up to 20 s: a loaded machine starts etcdctl and
+# its session slowly) until the election has N candidates' keys, so that
+# what follows does not race the campaign it depends on.
+keys() { wait_for 20 eval "[ \"\$(ectl get '$1/' --prefix --keys-only | grep -c .)\" = $2 ]"; }
 # An observer from before the first leader; two candidates, the leader's
 # value changed by hand, the leader stopped, the next one elected.
 elect_flow() {
 	bg o elect -l el1 "$@"
 	sleep 1
 	bg c1 elect el1 one "$@"
+	keys el1 1
 	sleep 1
 	bg c2 elect el1 two "$@"
+	keys el1 2
 	sleep 1
 	ectl put "$(leader el1)" "one again" >/dev/null
 	sleep 1
 	stop c1
+	keys el1 1
 	sleep 1
 	ectl put "$(leader el1)" "two again" >/dev/null
 	sleep 1
 	stop c2 INT
+	keys el1 0
 	sleep 1
 	stop o
 	ectl get el1 --prefix --keys-only
@@ -317,20 +325,25 @@ same masked elect_flow -w fields
 # -l with a leader already; a candidate stopped while it waits.
 elect_wait() {
 	bg c1 elect el2 first
+	keys el2 1
 	sleep 1
 	bg o elect -l el2 -w json
 	sleep 1
 	bg c2 elect el2 second
+	keys el2 2
 	sleep 1
 	stop c2
+	keys el2 1
 	ectl get el2 --prefix --keys-only
 	stop c1
+	keys el2 0
 	sleep 1
 	stop o
 }
 same masked elect_wait
 pbelect() {
 	bg c elect el3 v -w protobuf
+	keys el3 1
 	sleep 1
 	pbstop c RangeResponse
 }
