@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "ctl/ctl.h"
 #include "shared/assert.h"
@@ -109,6 +111,21 @@ main_unknown_command(const char *name)
 int cairnctl_os_argc;
 char **cairnctl_os_argv;
 
+/* At exit, output to a terminal is drained first: a process that exits
+ * right after writing can lose its last lines on a pseudo-terminal whose
+ * reader has not read them yet (Linux hangs the pty up at the last
+ * close); etcd's e2e harness reads etcdctl's output through one. */
+static void
+main_drain_ttys(void)
+{
+	fflush(stdout);
+	fflush(stderr);
+	if (isatty(STDOUT_FILENO))
+		tcdrain(STDOUT_FILENO);
+	if (isatty(STDERR_FILENO))
+		tcdrain(STDERR_FILENO);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -120,6 +137,7 @@ main(int argc, char **argv)
 	struct ctl_flagsets fs = { .n = 0 };
 	bool help;
 
+	atexit(main_drain_ttys);
 	if (api != NULL && api[0] != '\0' && strcmp(api, "3") != 0) {
 		fprintf(stderr, "unsupported API version %s\n", api);
 		return 1;
