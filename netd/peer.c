@@ -261,6 +261,25 @@ peer_count_recv(struct netd *n, uint64_t from, size_t len)
 			n->peers.out[i].recv_bytes += PEER_LEN_BYTES + len;
 }
 
+static struct peer_out *peer_out_find(struct netd *n, uint64_t id);
+
+/* Member 'id' dialled us, so it is up: our own connection to it, if down
+ * and waiting out its backoff, is redialled now. A restarted member would
+ * otherwise not hear us for up to PEER_RETRY_MS_MAX, and an election that
+ * needs its vote would wait that long. */
+static void
+peer_out_hurry(struct netd *n, uint64_t id)
+{
+	struct peer_out *p = peer_out_find(n, id);
+	struct timeval now = {0, 0};
+
+	if (p == NULL || p->bev != NULL || p->retry_ev == NULL ||
+	    !evtimer_pending(p->retry_ev, NULL))
+		return;
+	p->retry_ms = PEER_RETRY_MS_MIN;
+	evtimer_add(p->retry_ev, &now);
+}
+
 static const char *
 peer_in_frame(struct peer_in *pi, const cairn_peer_PeerFrame *f, size_t len)
 {
@@ -296,7 +315,10 @@ peer_in_frame(struct peer_in *pi, const cairn_peer_PeerFrame *f, size_t len)
 			peer_in_tell_removed(pi);
 			return NULL;
 		}
-		return peer_known(n, f->hello.from) ? NULL : "not a member";
+		if (!peer_known(n, f->hello.from))
+			return "not a member";
+		peer_out_hurry(n, f->hello.from);
+		return NULL;
 	}
 	if (f->has_hello || f->removed || f->has_join_ask || f->join != NULL ||
 	    (int)f->has_msg + f->has_relay + f->has_snap != 1)

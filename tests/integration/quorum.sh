@@ -61,12 +61,15 @@ for N in 3 5 7; do
 	check "... a serializable read answers" \
 		eval '[ "$(ctl "$S" get k2 --consistency=s --print-value-only)" = v2 ]'
 	# A write waiting for a leader goes through once one is back.
+	start=$(date +%s%N)
 	gw "$S" /v3/kv/put '{"key":"azQ=","value":"djQ="}' >"$T/put4.$N" &
 	putp=$!
 	sleep 0.5
 	first=$(echo $down | awk '{print $1}')
 	start_member "$first"
 	wait "$putp"
+	diag "the write waiting for a leader answered in $((($(date +%s%N) - start) / 1000000)) ms:" \
+		"$(head -c 300 "$T/put4.$N")"
 	for n in $down; do [ "$n" = "$first" ] || start_member "$n"; done
 	check "... a write made meanwhile succeeds once the members are back" \
 		grep -q '"header"' "$T/put4.$N"
