@@ -247,27 +247,40 @@ metrics_grpc(const struct netd *n, struct evbuffer *out)
 	}
 }
 
-/* process_*, a series per cairn process (label process), as Prometheus'
- * Go client reports its one process. */
+/* How a member's process_* figure is made of its processes' figures. */
+enum proc_fold { FOLD_SUM, FOLD_MIN, FOLD_NETD };
+
+/*
+ * process_*: the member as a whole, one series each as etcd's one process
+ * reports them (tools read the first process_resident_memory_bytes line,
+ * etcdctl check datascale among them, and dashboards sum by member):
+ * CPU, fds and memory summed, the earliest start time, the limits netd's
+ * (the process that holds the clients' sockets). Each cairn process's own
+ * figures as cairn_process_* (label process).
+ */
 static void
 metrics_processes(const struct netd *n, struct evbuffer *out)
 {
 	static const struct {
 		const char *name, *type, *help;
+		enum proc_fold fold;
 	} fam[] = {
 		{"process_cpu_seconds_total", "counter", "Total user and system CPU time spent in "
-		    "seconds."},
-		{"process_max_fds", "gauge", "Maximum number of open file descriptors."},
-		{"process_open_fds", "gauge", "Number of open file descriptors."},
-		{"process_resident_memory_bytes", "gauge", "Resident memory size in bytes."},
+		    "seconds.", FOLD_SUM},
+		{"process_max_fds", "gauge", "Maximum number of open file descriptors.", FOLD_NETD},
+		{"process_open_fds", "gauge", "Number of open file descriptors.", FOLD_SUM},
+		{"process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
+		    FOLD_SUM},
 		{"process_start_time_seconds", "gauge", "Start time of the process since unix epoch "
-		    "in seconds."},
-		{"process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes."},
+		    "in seconds.", FOLD_MIN},
+		{"process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.", FOLD_SUM},
 		{"process_virtual_memory_max_bytes", "gauge", "Maximum amount of virtual memory "
-		    "available in bytes."},
+		    "available in bytes.", FOLD_NETD},
 	};
+	enum { NFAM = sizeof(fam) / sizeof(fam[0]) };
 	cairn_ipc_ProcStats st[PROC_COUNT];
 	bool have[PROC_COUNT];
+	double x[PROC_COUNT][NFAM];
 	char v[40];
 
 	for (int p = 0; p < PROC_COUNT; p++) {
@@ -276,17 +289,38 @@ metrics_processes(const struct netd *n, struct evbuffer *out)
 	}
 	proc_stats_read(&st[PROC_NETD]);
 	have[PROC_NETD] = true;
-	for (size_t f = 0; f < sizeof(fam) / sizeof(fam[0]); f++) {
-		metrics_head(out, fam[f].name, fam[f].type, fam[f].help);
-		for (int p = 0; p < PROC_COUNT; p++) {
-			double x[] = {st[p].cpu_seconds, (double)st[p].max_fds, (double)st[p].open_fds,
-			    (double)st[p].resident_bytes, st[p].start_time_seconds,
-			    (double)st[p].virtual_bytes, (double)st[p].virtual_max_bytes};
+	for (int p = 0; p < PROC_COUNT; p++) {
+		double row[NFAM] = {st[p].cpu_seconds, (double)st[p].max_fds,
+		    (double)st[p].open_fds, (double)st[p].resident_bytes, st[p].start_time_seconds,
+		    (double)st[p].virtual_bytes, (double)st[p].virtual_max_bytes};
 
+		memcpy(x[p], row, sizeof(row));
+	}
+	for (size_t f = 0; f < NFAM; f++) {
+		double total = x[PROC_NETD][f];
+
+		for (int p = 0; p < PROC_COUNT; p++) {
+			if (!have[p] || p == PROC_NETD)
+				continue;
+			if (fam[f].fold == FOLD_SUM)
+				total += x[p][f];
+			else if (fam[f].fold == FOLD_MIN && x[p][f] > 0 && x[p][f] < total)
+				total = x[p][f];
+		}
+		metrics_head(out, fam[f].name, fam[f].type, fam[f].help);
+		metrics_float(v, sizeof(v), total);
+		evbuffer_add_printf(out, "%s %s\n", fam[f].name, v);
+	}
+	for (size_t f = 0; f < NFAM; f++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "cairn_%s", fam[f].name);
+		metrics_head(out, name, fam[f].type, fam[f].help);
+		for (int p = 0; p < PROC_COUNT; p++) {
 			if (!have[p])
 				continue;
-			metrics_float(v, sizeof(v), x[f]);
-			evbuffer_add_printf(out, "%s{process=\"%s\"} %s\n", fam[f].name, proc_name(p), v);
+			metrics_float(v, sizeof(v), x[p][f]);
+			evbuffer_add_printf(out, "%s{process=\"%s\"} %s\n", name, proc_name(p), v);
 		}
 	}
 }

@@ -36,7 +36,7 @@ fetched() {
 	PORT=$CP get /metrics >"$T/cairn.metrics"
 	grep -q '^etcd_disk_wal_fsync_duration_seconds_count [1-9]' "$T/cairn.metrics" &&
 		grep -q '^etcd_disk_backend_commit_duration_seconds_count [1-9]' "$T/cairn.metrics" &&
-		grep -q '^process_open_fds{process="raftd"}' "$T/cairn.metrics" &&
+		grep -q '^cairn_process_open_fds{process="raftd"}' "$T/cairn.metrics" &&
 		[ "$(value etcd_server_proposals_applied_total)" -ge 3 ]
 }
 check "/metrics has raftd's and stored's figures, the Puts applied, within 5 s" wait_for 5 fetched
@@ -48,16 +48,15 @@ for m in etcd_server_has_leader etcd_server_is_leader etcd_server_leader_changes
 	etcd_server_proposals_pending etcd_server_proposals_failed_total \
 	etcd_server_quota_backend_bytes etcd_disk_wal_fsync_duration_seconds \
 	etcd_disk_backend_commit_duration_seconds etcd_network_client_grpc_received_bytes_total \
-	etcd_network_client_grpc_sent_bytes_total; do
+	etcd_network_client_grpc_sent_bytes_total process_cpu_seconds_total \
+	process_resident_memory_bytes process_open_fds process_max_fds process_start_time_seconds \
+	process_virtual_memory_bytes; do
 	check "/metrics: $m as etcd has it (help, type, labels)" eval \
 		'[ "$(grep "^# [A-Z]* $m " "$T/cairn.metrics")" = "$(grep "^# [A-Z]* $m " "$T/etcd.metrics")" ] &&
 		[ "$(grep "^$m[{ _]" "$T/cairn.metrics" | sed "s/ .*//")" = "$(grep "^$m[{ _]" "$T/etcd.metrics" | sed "s/ .*//")" ]'
 done
-# etcd's gRPC series cover its Health service too; process_* are one
-# process's in etcd, each of cairn's four here (label process).
-for m in grpc_server_started_total grpc_server_handled_total process_cpu_seconds_total \
-	process_resident_memory_bytes process_open_fds process_max_fds process_start_time_seconds \
-	process_virtual_memory_bytes; do
+# etcd's gRPC series cover its Health service too.
+for m in grpc_server_started_total grpc_server_handled_total; do
 	check "/metrics: $m's help and type as etcd's" eval \
 		'[ -n "$(grep "^# [A-Z]* $m " "$T/cairn.metrics")" ] &&
 		[ "$(grep "^# [A-Z]* $m " "$T/cairn.metrics")" = "$(grep "^# [A-Z]* $m " "$T/etcd.metrics")" ]'
@@ -75,8 +74,11 @@ check "proposals: committed, at least those applied" eval \
 	'[ "$(value etcd_server_proposals_committed_total)" -ge "$(value etcd_server_proposals_applied_total)" ]'
 check "the default quota, as etcd's (2 GiB, as Go writes it)" eval \
 	'[ "$(value etcd_server_quota_backend_bytes)" = "$(grep "^etcd_server_quota_backend_bytes " "$T/etcd.metrics" | sed "s/.* //")" ]'
-check "process_resident_memory_bytes for each of cairn's four processes" eval \
-	'[ "$(grep -c "^process_resident_memory_bytes{process=\"\(supervisor\|netd\|raftd\|stored\)\"} [1-9]" "$T/cairn.metrics")" = 4 ]'
+check "cairn_process_resident_memory_bytes for each of cairn's four processes" eval \
+	'[ "$(grep -c "^cairn_process_resident_memory_bytes{process=\"\(supervisor\|netd\|raftd\|stored\)\"} [1-9]" "$T/cairn.metrics")" = 4 ]'
+check "... process_resident_memory_bytes, the member's, is their sum" eval \
+	'grep "^cairn_process_resident_memory_bytes{" "$T/cairn.metrics" |
+	awk -v m="$(value process_resident_memory_bytes)" "{s += \$2} END {exit !(m > 0 && s == m)}"'
 check "/metrics: this member leads, with its own ID" eval \
 	'grep -qx "etcd_server_is_leader 1" "$T/cairn.metrics" &&
 	grep -qx "etcd_server_id{server_id=\"8e9e05c52164694d\"} 1" "$T/cairn.metrics"'
