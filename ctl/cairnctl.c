@@ -39,9 +39,8 @@ main_flag_takes_value(const struct ctl_cmd *cmd, const char *arg)
 	return arg[1] == '-' && strcmp(arg, "--help") != 0;
 }
 
-/* The subcommand of cmd named 'name' or by a unique prefix of it. */
-static const struct ctl_cmd *
-main_find_sub(const struct ctl_cmd *cmd, const char *name)
+const struct ctl_cmd *
+cairnctl_find_sub(const struct ctl_cmd *cmd, const char *name)
 {
 	const struct ctl_cmd *found = NULL;
 	size_t n = 0;
@@ -166,7 +165,7 @@ main(int argc, char **argv)
 		}
 		if (at < 0 || cmd->subs == NULL)
 			break;
-		if ((sub = main_find_sub(cmd, args[at])) == NULL) {
+		if ((sub = cairnctl_find_sub(cmd, args[at])) == NULL) {
 			if (depth == 0)
 				main_unknown_command(args[at]);
 			break;

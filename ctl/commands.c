@@ -321,6 +321,13 @@ static const struct ctl_cmd cmd_watch = {
 	"Watches events stream on keys or prefixes", NULL, watch_flags, watch_run, NULL,
 };
 
+static const struct ctl_cmd cmd_help = {
+	"help", "help [command]", "Help about any command",
+	"Help provides help for any command in the application.\n"
+	"Simply type etcdctl help [path to command] for full details.",
+	NULL, help_run, NULL,
+};
+
 static const struct ctl_cmd *const root_subs[] = {
 	&cmd_alarm,
 	&cmd_auth,
@@ -330,6 +337,7 @@ static const struct ctl_cmd *const root_subs[] = {
 	&cmd_elect,
 	&cmd_endpoint,
 	&cmd_get,
+	&cmd_help,
 	&cmd_lease,
 	&cmd_lock,
 	&cmd_member,

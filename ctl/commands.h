@@ -88,4 +88,7 @@ extern struct ctl_flag compaction_flags[];
 int compaction_run(int argc, char **argv);
 int version_run(int argc, char **argv);
 
+/* ctl/cmd_help.c */
+int help_run(int argc, char **argv);
+
 #endif

@@ -100,6 +100,13 @@ const char *ctl_strerror(int err);
 
 /* Prints cmd's usage (etcdctl's template) to stdout. */
 void usage_print(const struct ctl_cmd *const *path, size_t depth);
+/* The same, with the help flag left out of OPTIONS unless help_flag (a
+ * cobra command whose help flag was never made, as the root's when the
+ * help command shows it after an unknown topic). */
+void usage_print_flags(const struct ctl_cmd *const *path, size_t depth, bool help_flag);
+/* The subcommand of cmd named 'name' or by a unique prefix of it, as
+ * cobra's findNext with prefix matching (ctl/cairnctl.c); NULL if none. */
+const struct ctl_cmd *cairnctl_find_sub(const struct ctl_cmd *cmd, const char *name);
 
 /* ---- the client (ctl/client.c) ---------------------------------------- */
 

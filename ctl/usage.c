@@ -138,6 +138,12 @@ usage_long(FILE *out, const char *text)
 void
 usage_print(const struct ctl_cmd *const *path, size_t depth)
 {
+	usage_print_flags(path, depth, true);
+}
+
+void
+usage_print_flags(const struct ctl_cmd *const *path, size_t depth, bool help_flag)
+{
 	const struct ctl_cmd *cmd = path[depth];
 	char *text = NULL;
 	size_t len = 0;
@@ -161,7 +167,8 @@ usage_print(const struct ctl_cmd *const *path, size_t depth)
 	}
 	/* Every command has its help flag: OPTIONS is always there. */
 	fputs("\nOPTIONS:\n", out);
-	usage_flags(out, depth == 0 ? ctl_global_flags : cmd->flags, NULL, cmd->name);
+	usage_flags(out, depth == 0 ? ctl_global_flags : cmd->flags, NULL,
+	    help_flag ? cmd->name : NULL);
 	if (depth > 0) {
 		/* A group's flags are its subcommands' (cobra's persistent
 		 * flags): listed with the global ones. */
