@@ -46,6 +46,7 @@ static struct {
 	 * auth was on as it connected. */
 	bool creds, token_sent;
 	bool prepared;                        /* client_prepare done */
+	size_t npeers;                        /* client_peer_new's, open */
 	/* While client_dial's connection is in use: the client's own. */
 	struct gc_client *cluster_gc;
 	char cluster_target[CLIENT_TARGET_BYTES_MAX];
@@ -367,6 +368,16 @@ client_try_untimed(const char *path, const struct pbout *req, enum ctl_retry ret
 	    client_now_ms() + CLIENT_UNTIMED_MS, r, err, errlen);
 }
 
+int
+client_try_ms(const char *path, const struct pbout *req, enum ctl_retry retry,
+    uint64_t timeout_ms, struct gc_result *r, char *err, size_t errlen)
+{
+	CAIRN_ASSERT(client.gc != NULL);
+	CAIRN_ASSERT(req != NULL);
+	return client_attempts(client.gc, client.target, path, req, retry,
+	    client_now_ms() + (timeout_ms > 0 ? timeout_ms : CLIENT_UNTIMED_MS), r, err, errlen);
+}
+
 void
 client_call(const char *path, const struct pbout *req, enum ctl_retry retry,
     struct gc_result *r)
@@ -468,7 +479,7 @@ client_connect(const char *const *eps, size_t n, bool auth, char *err, size_t er
 	for (size_t i = 0; i < n; i++)
 		client.eps[i] = eps[i];
 	client_options(&o, client.eps, n);
-	if ((client.base = event_base_new()) == NULL) {
+	if (client.base == NULL && (client.base = event_base_new()) == NULL) {
 		snprintf(err, errlen, "cannot make an event loop");
 		return CTL_EXIT_BAD_CONNECTION;
 	}
@@ -612,10 +623,12 @@ client_disconnect(void)
 		client_undial();
 	if (client.gc != NULL)
 		gc_client_free(client.gc);
-	if (client.base != NULL)
-		event_base_free(client.base);
 	client.gc = NULL;
-	client.base = NULL;
+	/* Other clients live on the loop until they are freed. */
+	if (client.base != NULL && client.npeers == 0) {
+		event_base_free(client.base);
+		client.base = NULL;
+	}
 }
 
 void
@@ -623,4 +636,109 @@ client_close(void)
 {
 	client_disconnect();
 	explicit_bzero(client.password, sizeof(client.password));
+}
+
+/* ---- other clients: make-mirror's destination, check's load ------------- */
+
+struct client_peer {
+	struct gc_client *gc;
+	char target[CLIENT_TARGET_BYTES_MAX];
+	char id[40];
+};
+
+int
+client_peer_new(const struct client_peer_opts *po, struct client_peer **out, char *err,
+    size_t errlen)
+{
+	char token[GC_TOKEN_BYTES_MAX];
+	struct client_peer *p;
+	struct gc_options o;
+	const char *ep;
+
+	CAIRN_ASSERT(po->n >= 1 && po->n <= GC_ENDPOINTS_MAX);
+	CAIRN_ASSERT(!po->auth || client.gc != NULL);
+	if (client.base == NULL && (client.base = event_base_new()) == NULL) {
+		snprintf(err, errlen, "cannot make an event loop");
+		return CTL_EXIT_BAD_CONNECTION;
+	}
+	o = (struct gc_options){ 0 };
+	o.endpoints = po->endpoints;
+	o.nendpoints = po->n;
+	o.conns = po->conns;
+	o.dial_timeout_ms = (unsigned)(ctl_g.command_timeout_ns / 1000000);
+	o.cert_file = po->cert;
+	o.key_file = po->key;
+	o.ca_file = po->cacert;
+	o.insecure_skip_verify = po->insecure_skip_verify;
+	o.keepalive_time_ms = (unsigned)(ctl_g.keepalive_time_ns / 1000000);
+	o.keepalive_timeout_ms = (unsigned)(ctl_g.keepalive_timeout_ns / 1000000);
+	p = xcalloc(1, sizeof(*p));
+	if ((p->gc = gc_client_new(client.base, &o, err, errlen)) == NULL) {
+		free(p);
+		return CTL_EXIT_BAD_ARGS;
+	}
+	client.npeers++;
+	client_uuid(p->id, sizeof(p->id));
+	ep = po->endpoints[0];
+	if (strncmp(ep, "http://", 7) == 0)
+		ep += 7;
+	else if (strncmp(ep, "https://", 8) == 0)
+		ep += 8;
+	snprintf(p->target, sizeof(p->target), "endpoint://client-%s/%s", p->id, ep);
+	/* clientv3.New's token, within the dial timeout. */
+	if (po->auth && client.creds) {
+		uint64_t deadline = client_now_ms() + (uint64_t)(ctl_g.dial_timeout_ns / 1000000);
+
+		if (client_get_token(deadline, token, sizeof(token), err, errlen) == 0) {
+			gc_client_set_token(p->gc, token);
+		} else if (strcmp(err, "etcdserver: authentication is not enabled") != 0) {
+			explicit_bzero(token, sizeof(token));
+			client_peer_free(p);
+			return CTL_EXIT_BAD_CONNECTION;
+		}
+		explicit_bzero(token, sizeof(token));
+	}
+	*out = p;
+	return 0;
+}
+
+int
+client_peer_try(struct client_peer *p, const char *path, const struct pbout *req,
+    enum ctl_retry retry, uint64_t timeout_ms, struct gc_result *r, char *err, size_t errlen)
+{
+	CAIRN_ASSERT(p != NULL);
+	CAIRN_ASSERT(req != NULL);
+	return client_attempts(p->gc, p->target, path, req, retry,
+	    client_now_ms() + (timeout_ms > 0 ? timeout_ms : CLIENT_UNTIMED_MS), r, err, errlen);
+}
+
+struct gc_client *
+client_peer_gc(struct client_peer *p)
+{
+	CAIRN_ASSERT(p != NULL);
+	return p->gc;
+}
+
+void
+client_peer_log_failure(const struct client_peer *p, int status, const char *message)
+{
+	char text[GC_MESSAGE_BYTES_MAX + 128];
+
+	snprintf(text, sizeof(text), "rpc error: code = %s desc = %s", client_code_name(status),
+	    message);
+	client_log_retry(p->target, 0, text);
+}
+
+void
+client_peer_free(struct client_peer *p)
+{
+	if (p == NULL)
+		return;
+	gc_client_free(p->gc);
+	free(p);
+	CAIRN_ASSERT(client.npeers > 0);
+	if (--client.npeers == 0 && client.gc == NULL && client.base != NULL) {
+		event_base_free(client.base);
+		client.base = NULL;
+	}
 }

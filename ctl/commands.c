@@ -328,6 +328,12 @@ static const struct ctl_cmd cmd_help = {
 	NULL, help_run, NULL,
 };
 
+static const struct ctl_cmd cmd_make_mirror = {
+	"make-mirror", "make-mirror [options] <destination>",
+	"Makes a mirror at the destination etcd cluster", NULL, make_mirror_flags,
+	make_mirror_run, NULL,
+};
+
 static const struct ctl_cmd *const root_subs[] = {
 	&cmd_alarm,
 	&cmd_auth,
@@ -340,6 +346,7 @@ static const struct ctl_cmd *const root_subs[] = {
 	&cmd_help,
 	&cmd_lease,
 	&cmd_lock,
+	&cmd_make_mirror,
 	&cmd_member,
 	&cmd_move_leader,
 	&cmd_put,

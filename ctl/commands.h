@@ -88,6 +88,10 @@ extern struct ctl_flag compaction_flags[];
 int compaction_run(int argc, char **argv);
 int version_run(int argc, char **argv);
 
+/* ctl/cmd_mirror.c */
+extern struct ctl_flag make_mirror_flags[];
+int make_mirror_run(int argc, char **argv);
+
 /* ctl/cmd_help.c */
 int help_run(int argc, char **argv);
 

@@ -177,4 +177,41 @@ int client_try(const char *path, const struct pbout *req, enum ctl_retry retry,
 int client_try_untimed(const char *path, const struct pbout *req, enum ctl_retry retry,
     struct gc_result *r, char *err, size_t errlen);
 
+/* client_try within timeout_ms (0: untimed, as context.TODO()) instead
+ * of --command-timeout: etcdctl's calls under contexts of their own. */
+int client_try_ms(const char *path, const struct pbout *req, enum ctl_retry retry,
+    uint64_t timeout_ms, struct gc_result *r, char *err, size_t errlen);
+
+/*
+ * Other clientv3 clients of etcdctl's, on the client's event loop:
+ * make-mirror's destination (its own endpoint and TLS files, no
+ * credentials) and check's load clients (conns connections to the
+ * global endpoints, authenticated as the open client when auth is set,
+ * which needs client_open first). Dial and keepalive times are the
+ * global flags'.
+ */
+struct client_peer_opts {
+	const char *const *endpoints;  /* borrowed for the call */
+	size_t n;
+	unsigned conns;                /* 0: 1 */
+	const char *cert, *key, *cacert;
+	bool insecure_skip_verify;
+	bool auth;
+};
+struct client_peer;
+/* 0 with *out set (owned by the caller, client_peer_free), or etcdctl's
+ * exit code for the failure (CTL_EXIT_BAD_ARGS for bad options or TLS
+ * files, CTL_EXIT_BAD_CONNECTION for authentication) with err filled. */
+int client_peer_new(const struct client_peer_opts *o, struct client_peer **out, char *err,
+    size_t errlen);
+/* client_try_ms on p's connections (logged under p's own target). */
+int client_peer_try(struct client_peer *p, const char *path, const struct pbout *req,
+    enum ctl_retry retry, uint64_t timeout_ms, struct gc_result *r, char *err,
+    size_t errlen);
+/* p's gRPC client for calls of one's own (gc_unary); borrowed. */
+struct gc_client *client_peer_gc(struct client_peer *p);
+/* Logs a failed call of p's as clientv3's retry interceptor does. */
+void client_peer_log_failure(const struct client_peer *p, int status, const char *message);
+void client_peer_free(struct client_peer *p);
+
 #endif
