@@ -135,48 +135,21 @@ mirror_put(struct pbv kv)
 	mirror.total++;
 }
 
-/*
- * The Syncer's SyncBase: the source's revision (its Get of "foo"), then
- * the keys under the prefix at that revision, MIRROR_BATCH_LIMIT at a
- * time, each put to the destination. The prefix flags are checked
- * between the two, where etcdctl checks them. Returns the revision.
- */
-static int64_t
-mirror_base(void)
+/* The keys under the prefix at rev, MIRROR_BATCH_LIMIT at a time (the
+ * whole key space from "\0" for an empty prefix), each put to the
+ * destination. */
+static void
+mirror_pages(int64_t rev)
 {
-	char err[GC_MESSAGE_BYTES_MAX + 128], *end;
+	char err[GC_MESSAGE_BYTES_MAX + 128];
 	size_t plen = strlen(mm_prefix), klen, elen;
+	char *end = xmalloc(plen + 1);
+	uint8_t *key = (uint8_t *)xstrdup(mm_prefix);
 	struct pbout req = { 0 };
 	struct gc_result r;
-	uint8_t *key;
-	int64_t rev;
-	int rc;
 
-	pbout_bytes(&req, RANGE_KEY, "foo", 3);
-	rc = client_try_untimed("/etcdserverpb.KV/Range", &req, CTL_RETRY_UNAVAILABLE, &r, err,
-	    sizeof(err));
-	pbout_close(&req);
-	rev = rc == 0 ? (int64_t)pbv_varint(pbv_bytes(pbv_of(r.msg, r.len), RESP_HEADER),
-	    HDR_REVISION) : 0;
-	if (mm_no_dest_prefix && mm_dest_prefix[0] != '\0')
-		ctl_fail(CTL_EXIT_BAD_ARGS, "`--dest-prefix` and `--no-dest-prefix` cannot be set "
-		    "at the same time, choose one");
-	mirror.dest_prefix = !mm_no_dest_prefix && mm_dest_prefix[0] == '\0' ? mm_prefix :
-	    mm_dest_prefix;
-	if (rc != 0)
-		ctl_fail(CTL_EXIT_ERROR, "%s", err);
-	/* The whole key space from "\0", or the prefix's range. */
-	end = xmalloc(plen + 1);
-	if (plen == 0) {
-		key = (uint8_t *)xstrdup("");
-		klen = 1;
-		end[0] = '\0';
-		elen = 1;
-	} else {
-		key = (uint8_t *)xstrdup(mm_prefix);
-		klen = plen;
-		elen = watcher_prefix_end(mm_prefix, plen, end);
-	}
+	klen = plen > 0 ? plen : 1;
+	elen = watcher_prefix_end(mm_prefix, plen, end);
 	for (;;) {
 		struct pbv resp, kv, lk, last = { 0 };
 		size_t off = 0;
@@ -187,11 +160,10 @@ mirror_base(void)
 		pbout_varint(&req, RANGE_LIMIT, MIRROR_BATCH_LIMIT);
 		if (rev != 0)
 			pbout_varint(&req, RANGE_REV, (uint64_t)rev);
-		rc = client_try_untimed("/etcdserverpb.KV/Range", &req, CTL_RETRY_UNAVAILABLE, &r,
-		    err, sizeof(err));
-		pbout_close(&req);
-		if (rc != 0)
+		if (client_try_untimed("/etcdserverpb.KV/Range", &req, CTL_RETRY_UNAVAILABLE, &r,
+		    err, sizeof(err)) != 0)
 			ctl_fail(CTL_EXIT_ERROR, "%s", err);
+		pbout_close(&req);
 		/* r is reused by the puts: the page is kept aside. */
 		page = xmalloc(r.len + 1);
 		if (r.len > 0)
@@ -217,6 +189,36 @@ mirror_base(void)
 	}
 	free(key);
 	free(end);
+}
+
+/*
+ * The Syncer's SyncBase: the source's revision (its Get of "foo"), then
+ * its keys at that revision (mirror_pages). The prefix flags are checked
+ * between the two, where etcdctl checks them. Returns the revision.
+ */
+static int64_t
+mirror_base(void)
+{
+	char err[GC_MESSAGE_BYTES_MAX + 128];
+	struct pbout req = { 0 };
+	struct gc_result r;
+	int64_t rev;
+	int rc;
+
+	pbout_bytes(&req, RANGE_KEY, "foo", 3);
+	rc = client_try_untimed("/etcdserverpb.KV/Range", &req, CTL_RETRY_UNAVAILABLE, &r, err,
+	    sizeof(err));
+	pbout_close(&req);
+	rev = rc == 0 ? (int64_t)pbv_varint(pbv_bytes(pbv_of(r.msg, r.len), RESP_HEADER),
+	    HDR_REVISION) : 0;
+	if (mm_no_dest_prefix && mm_dest_prefix[0] != '\0')
+		ctl_fail(CTL_EXIT_BAD_ARGS, "`--dest-prefix` and `--no-dest-prefix` cannot be set "
+		    "at the same time, choose one");
+	mirror.dest_prefix = !mm_no_dest_prefix && mm_dest_prefix[0] == '\0' ? mm_prefix :
+	    mm_dest_prefix;
+	if (rc != 0)
+		ctl_fail(CTL_EXIT_ERROR, "%s", err);
+	mirror_pages(rev);
 	return rev;
 }
 

@@ -328,6 +328,29 @@ static const struct ctl_cmd cmd_help = {
 	NULL, help_run, NULL,
 };
 
+static const struct ctl_cmd cmd_check_datascale = {
+	"datascale", "datascale [options]",
+	"Check the memory usage of holding data for different workloads on a given server "
+	"endpoint.",
+	"If no endpoint is provided, localhost will be used. If multiple endpoints are "
+	"provided, first endpoint will be used.",
+	check_datascale_flags, check_datascale_run, NULL,
+};
+
+static const struct ctl_cmd cmd_check_perf = {
+	"perf", "perf [options]", "Check the performance of the etcd cluster", NULL,
+	check_perf_flags, check_perf_run, NULL,
+};
+
+static const struct ctl_cmd *const check_subs[] = {
+	&cmd_check_datascale, &cmd_check_perf, NULL,
+};
+
+static const struct ctl_cmd cmd_check = {
+	"check", "check <subcommand>", "commands for checking properties of the etcd cluster",
+	NULL, NULL, NULL, check_subs,
+};
+
 static const struct ctl_cmd cmd_make_mirror = {
 	"make-mirror", "make-mirror [options] <destination>",
 	"Makes a mirror at the destination etcd cluster", NULL, make_mirror_flags,
@@ -337,6 +360,7 @@ static const struct ctl_cmd cmd_make_mirror = {
 static const struct ctl_cmd *const root_subs[] = {
 	&cmd_alarm,
 	&cmd_auth,
+	&cmd_check,
 	&cmd_compaction,
 	&cmd_defrag,
 	&cmd_del,

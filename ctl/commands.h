@@ -92,6 +92,11 @@ int version_run(int argc, char **argv);
 extern struct ctl_flag make_mirror_flags[];
 int make_mirror_run(int argc, char **argv);
 
+/* ctl/cmd_check.c */
+extern struct ctl_flag check_perf_flags[], check_datascale_flags[];
+int check_perf_run(int argc, char **argv);
+int check_datascale_run(int argc, char **argv);
+
 /* ctl/cmd_help.c */
 int help_run(int argc, char **argv);
 
