@@ -273,6 +273,13 @@ client_attempts(struct gc_client *gc, const char *target, const char *path,
 		}
 		if (r->status == GC_OK)
 			return 0;
+		/* An untimed call waits for a connection as long as it takes,
+		 * and silently: grpc's WaitForReady under context.TODO(). */
+		if (left > (int64_t)UINT_MAX && r->status == GC_DEADLINE_EXCEEDED &&
+		    strcmp(r->message, "context deadline exceeded: no connection") == 0) {
+			attempt--;
+			continue;
+		}
 		snprintf(text, sizeof(text), "rpc error: code = %s desc = %s",
 		    client_code_name(r->status), r->message);
 		client_log_retry(target, attempt, text);
