@@ -1,7 +1,8 @@
 /*
- * cairnctl: cobra's help command, which etcdctl has as every cobra
- * program: "help [command]" prints that command's usage, or "Unknown help
- * topic" and the root's usage.
+ * cairnctl: the commands cobra gives every program, etcdctl too: help
+ * ("help [command]" prints that command's usage, or "Unknown help topic"
+ * and the root's usage) and completion, whose scripts cairnctl does not
+ * make (it is in the tree for its usage and for cobra's prefix matching).
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -129,4 +130,20 @@ help_run(int argc, char **argv)
 	}
 	usage_print(path, depth);
 	return CTL_EXIT_SUCCESS;
+}
+
+static bool completion_no_desc;
+
+struct ctl_flag completion_flags[] = {
+	{ "no-descriptions", 0, CTL_FLAG_BOOL, "false", "disable completion descriptions",
+	  &completion_no_desc, false },
+	{ 0 },
+};
+
+int
+completion_run(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	ctl_fail(CTL_EXIT_BAD_FEATURE, "cairnctl does not generate shell completion scripts");
 }

@@ -321,6 +321,100 @@ static const struct ctl_cmd cmd_watch = {
 	"Watches events stream on keys or prefixes", NULL, watch_flags, watch_run, NULL,
 };
 
+/* cobra's completion: its usage only (completion_run fails). */
+static const struct ctl_cmd cmd_completion_bash = {
+	"bash", "bash", "Generate the autocompletion script for bash",
+	"Generate the autocompletion script for the bash shell.\n"
+	"\n"
+	"This script depends on the 'bash-completion' package.\n"
+	"If it is not installed already, you can install it via your OS's package manager.\n"
+	"\n"
+	"To load completions in your current shell session:\n"
+	"\n"
+	"\tsource <(etcdctl completion bash)\n"
+	"\n"
+	"To load completions for every new session, execute once:\n"
+	"\n"
+	"#### Linux:\n"
+	"\n"
+	"\tetcdctl completion bash > /etc/bash_completion.d/etcdctl\n"
+	"\n"
+	"#### macOS:\n"
+	"\n"
+	"\tetcdctl completion bash > $(brew --prefix)/etc/bash_completion.d/etcdctl\n"
+	"\n"
+	"You will need to start a new shell for this setup to take effect.\n",
+	completion_flags, completion_run, NULL,
+};
+
+static const struct ctl_cmd cmd_completion_fish = {
+	"fish", "fish [flags]", "Generate the autocompletion script for fish",
+	"Generate the autocompletion script for the fish shell.\n"
+	"\n"
+	"To load completions in your current shell session:\n"
+	"\n"
+	"\tetcdctl completion fish | source\n"
+	"\n"
+	"To load completions for every new session, execute once:\n"
+	"\n"
+	"\tetcdctl completion fish > ~/.config/fish/completions/etcdctl.fish\n"
+	"\n"
+	"You will need to start a new shell for this setup to take effect.\n",
+	completion_flags, completion_run, NULL,
+};
+
+static const struct ctl_cmd cmd_completion_powershell = {
+	"powershell", "powershell [flags]", "Generate the autocompletion script for powershell",
+	"Generate the autocompletion script for powershell.\n"
+	"\n"
+	"To load completions in your current shell session:\n"
+	"\n"
+	"\tetcdctl completion powershell | Out-String | Invoke-Expression\n"
+	"\n"
+	"To load completions for every new session, add the output of the above command\n"
+	"to your powershell profile.\n",
+	completion_flags, completion_run, NULL,
+};
+
+static const struct ctl_cmd cmd_completion_zsh = {
+	"zsh", "zsh [flags]", "Generate the autocompletion script for zsh",
+	"Generate the autocompletion script for the zsh shell.\n"
+	"\n"
+	"If shell completion is not already enabled in your environment you will need\n"
+	"to enable it.  You can execute the following once:\n"
+	"\n"
+	"\techo \"autoload -U compinit; compinit\" >> ~/.zshrc\n"
+	"\n"
+	"To load completions in your current shell session:\n"
+	"\n"
+	"\tsource <(etcdctl completion zsh); compdef _etcdctl etcdctl\n"
+	"\n"
+	"To load completions for every new session, execute once:\n"
+	"\n"
+	"#### Linux:\n"
+	"\n"
+	"\tetcdctl completion zsh > \"${fpath[1]}/_etcdctl\"\n"
+	"\n"
+	"#### macOS:\n"
+	"\n"
+	"\tetcdctl completion zsh > $(brew --prefix)/share/zsh/site-functions/_etcdctl\n"
+	"\n"
+	"You will need to start a new shell for this setup to take effect.\n",
+	completion_flags, completion_run, NULL,
+};
+
+static const struct ctl_cmd *const completion_subs[] = {
+	&cmd_completion_bash, &cmd_completion_fish, &cmd_completion_powershell,
+	&cmd_completion_zsh, NULL,
+};
+
+static const struct ctl_cmd cmd_completion = {
+	"completion", "completion", "Generate the autocompletion script for the specified shell",
+	"Generate the autocompletion script for etcdctl for the specified shell.\n"
+	"See each sub-command's help for details on how to use the generated script.\n",
+	NULL, NULL, completion_subs,
+};
+
 static const struct ctl_cmd cmd_help = {
 	"help", "help [command]", "Help about any command",
 	"Help provides help for any command in the application.\n"
@@ -362,6 +456,7 @@ static const struct ctl_cmd *const root_subs[] = {
 	&cmd_auth,
 	&cmd_check,
 	&cmd_compaction,
+	&cmd_completion,
 	&cmd_defrag,
 	&cmd_del,
 	&cmd_elect,
@@ -392,5 +487,5 @@ const struct ctl_cmd ctl_root = {
 const char *const ctl_command_order[] = {
 	"get", "put", "del", "txn", "compaction", "alarm", "defrag", "endpoint", "move-leader",
 	"watch", "version", "lease", "member", "snapshot", "make-mirror", "migrate", "lock",
-	"elect", "auth", "user", "role", "check", NULL,
+	"elect", "auth", "user", "role", "check", "completion", NULL,
 };

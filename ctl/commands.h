@@ -97,7 +97,9 @@ extern struct ctl_flag check_perf_flags[], check_datascale_flags[];
 int check_perf_run(int argc, char **argv);
 int check_datascale_run(int argc, char **argv);
 
-/* ctl/cmd_help.c */
+/* ctl/cmd_help.c: help, and completion's subcommands */
+extern struct ctl_flag completion_flags[];
 int help_run(int argc, char **argv);
+int completion_run(int argc, char **argv);
 
 #endif

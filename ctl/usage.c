@@ -109,6 +109,12 @@ usage_line(FILE *out, const struct ctl_cmd *const *path, size_t depth)
 		fputc(' ', out);
 	}
 	fprintf(out, "%s", cmd->use);
+	/* cobra's "completion bash" alone sets DisableFlagsInUseLine. */
+	if (depth == 2 && strcmp(path[1]->name, "completion") == 0 &&
+	    strcmp(cmd->name, "bash") == 0) {
+		fputc('\n', out);
+		return;
+	}
 	if (strstr(cmd->use, "[flags]") == NULL)
 		fputs(" [flags]", out);
 	fputc('\n', out);
