@@ -85,22 +85,33 @@ mirror_tick(evutil_socket_t fd, short what, void *arg)
 	fflush(stdout);
 }
 
-/* etcdctl's modifyPrefix, strings.Replace(key, prefix, dest, 1): every
- * key synced starts with the prefix, which is where Replace finds it
- * (an empty prefix matches at the start). Returns key' (owned). */
+/* etcdctl's modifyPrefix, strings.Replace(key, prefix, dest, 1): the
+ * first occurrence of the prefix is replaced (the keys synced all start
+ * with it; an empty prefix matches at the start). A key without it, which
+ * only a wrong source would send, is copied as it is, as Replace does.
+ * Returns key' (owned). */
 static uint8_t *
 mirror_key(struct pbv key, size_t *len)
 {
-	size_t plen = strlen(mm_prefix), dlen = strlen(mirror.dest_prefix);
+	size_t plen = strlen(mm_prefix), dlen = strlen(mirror.dest_prefix), at;
+	const uint8_t *hit = plen == 0 ? key.p : memmem(key.p, key.n, mm_prefix, plen);
 	uint8_t *k;
 
-	CAIRN_ASSERT(key.n >= plen);
-	CAIRN_ASSERT(memcmp(key.p, mm_prefix, plen) == 0);
-	*len = dlen + key.n - plen;
+	if (hit == NULL) {
+		*len = key.n;
+		k = xmalloc(key.n + 1);
+		if (key.n > 0)
+			memcpy(k, key.p, key.n);
+		return k;
+	}
+	at = plen == 0 ? 0 : (size_t)(hit - key.p);
+	*len = key.n - plen + dlen;
 	k = xmalloc(*len + 1);
-	memcpy(k, mirror.dest_prefix, dlen);
-	if (key.n > plen)
-		memcpy(k + dlen, key.p + plen, key.n - plen);
+	if (at > 0)
+		memcpy(k, key.p, at);
+	memcpy(k + at, mirror.dest_prefix, dlen);
+	if (key.n > at + plen)
+		memcpy(k + at + dlen, key.p + at + plen, key.n - at - plen);
 	return k;
 }
 
