@@ -45,15 +45,6 @@ struct load_call {
 	int64_t start_ns;
 };
 
-static int64_t
-load_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
-}
-
 /* rand.Int63n(math.MaxInt64) stand-in: any 63-bit number. */
 static int64_t
 load_random(struct load *ld)
@@ -111,7 +102,7 @@ load_record_error(struct load *ld, int status, const char *message)
 static void
 load_arm(struct load *ld)
 {
-	int64_t now = load_now_ns(), at = ld->next_ns > now ? ld->next_ns : now;
+	int64_t now = ctl_now_ns(), at = ld->next_ns > now ? ld->next_ns : now;
 	struct timeval tv;
 
 	if (at > ld->deadline_ns) {
@@ -159,7 +150,7 @@ load_done(void *arg, const struct gc_result *r)
 {
 	struct load_call *call = arg;
 	struct load *ld = call->ld;
-	double lat = (double)(load_now_ns() - call->start_ns) / NS_PER_SEC;
+	double lat = (double)(ctl_now_ns() - call->start_ns) / NS_PER_SEC;
 
 	free(call);
 	if (r->status == GC_OK) {
@@ -183,7 +174,7 @@ load_done(void *arg, const struct gc_result *r)
 		if (ld->held) {
 			ld->held = false;
 			ld->queued++;
-			if (load_now_ns() >= ld->deadline_ns)
+			if (ctl_now_ns() >= ld->deadline_ns)
 				ld->gen_done = true;
 			else
 				load_arm(ld);
@@ -204,7 +195,7 @@ load_send(struct load *ld)
 	pbout_bytes(&req, PUT_KEY, ld->key, ld->plen + ld->l->ksize);
 	pbout_bytes(&req, PUT_VALUE, ld->value, ld->l->vsize);
 	call->ld = ld;
-	call->start_ns = load_now_ns();
+	call->start_ns = ctl_now_ns();
 	ld->inflight++;
 	ld->issued++;
 	if (gc_unary(client_peer_gc(ld->p), "/etcdserverpb.KV/Put", req.buf, req.len, 0,
@@ -262,7 +253,7 @@ check_load_run(struct client_peer *p, const struct check_load *l, struct check_s
 		ld.rng = 0x9e3779b97f4a7c15ull;
 	ld.gen = evtimer_new(base, load_grant, &ld);
 	CAIRN_ASSERT(ld.gen != NULL);
-	start = load_now_ns();
+	start = ctl_now_ns();
 	if (l->rate > 0) {
 		/* The first grant is at once (the bucket starts full). */
 		ld.deadline_ns = start + l->duration_ms * 1000000;
@@ -275,7 +266,7 @@ check_load_run(struct client_peer *p, const struct check_load *l, struct check_s
 	}
 	while (!ld.gen_done || ld.held || ld.inflight > 0 || ld.queued > 0)
 		event_base_loop(base, EVLOOP_ONCE);
-	load_stats(&ld, load_now_ns() - start);
+	load_stats(&ld, ctl_now_ns() - start);
 	event_free(ld.gen);
 	free(ld.lats);
 	free(ld.key);

@@ -134,15 +134,6 @@ client_is_etcd_error(const char *msg)
 	return false;
 }
 
-static uint64_t
-client_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* The line clientv3's retry interceptor writes for a failed attempt on
  * the connection to 'target'. */
 static void
@@ -174,7 +165,7 @@ client_uuid(char *dst, size_t cap)
 static int64_t
 client_remaining_ms(uint64_t deadline_ms)
 {
-	uint64_t now = client_now_ms();
+	uint64_t now = ctl_now_ms();
 
 	return now >= deadline_ms ? 0 : (int64_t)(deadline_ms - now);
 }
@@ -357,7 +348,7 @@ int
 client_try(const char *path, const struct pbout *req, enum ctl_retry retry,
     struct gc_result *r, char *err, size_t errlen)
 {
-	uint64_t deadline_ms = client_now_ms() + (uint64_t)(ctl_g.command_timeout_ns / 1000000);
+	uint64_t deadline_ms = ctl_now_ms() + (uint64_t)(ctl_g.command_timeout_ns / 1000000);
 
 	CAIRN_ASSERT(client.gc != NULL);
 	CAIRN_ASSERT(req != NULL);
@@ -372,7 +363,7 @@ client_try_untimed(const char *path, const struct pbout *req, enum ctl_retry ret
 	CAIRN_ASSERT(client.gc != NULL);
 	CAIRN_ASSERT(req != NULL);
 	return client_attempts(client.gc, client.target, path, req, retry,
-	    client_now_ms() + CLIENT_UNTIMED_MS, r, err, errlen);
+	    ctl_now_ms() + CLIENT_UNTIMED_MS, r, err, errlen);
 }
 
 int
@@ -382,7 +373,7 @@ client_try_ms(const char *path, const struct pbout *req, enum ctl_retry retry,
 	CAIRN_ASSERT(client.gc != NULL);
 	CAIRN_ASSERT(req != NULL);
 	return client_attempts(client.gc, client.target, path, req, retry,
-	    client_now_ms() + (timeout_ms > 0 ? timeout_ms : CLIENT_UNTIMED_MS), r, err, errlen);
+	    ctl_now_ms() + (timeout_ms > 0 ? timeout_ms : CLIENT_UNTIMED_MS), r, err, errlen);
 }
 
 void
@@ -434,6 +425,7 @@ client_prepare(void)
 		return;
 	client.prepared = true;
 	global_from_env();
+	global_debug_dump();
 	if (ctl_g.cert[0] == '\0' && flag_find(ctl_global_flags, "cert")->changed)
 		ctl_fail(CTL_EXIT_BAD_ARGS, "empty string is passed to --cert option");
 	if (ctl_g.key[0] == '\0' && flag_find(ctl_global_flags, "key")->changed)
@@ -502,7 +494,7 @@ client_connect(const char *const *eps, size_t n, bool auth, char *err, size_t er
 	/* clientv3's dial: a token within the dial timeout; with auth off,
 	 * calls go without one. */
 	if (auth && client.creds) {
-		uint64_t deadline = client_now_ms() + (uint64_t)(ctl_g.dial_timeout_ns / 1000000);
+		uint64_t deadline = ctl_now_ms() + (uint64_t)(ctl_g.dial_timeout_ns / 1000000);
 
 		if (client_get_token(deadline, token, sizeof(token), err, errlen) == 0) {
 			gc_client_set_token(client.gc, token);
@@ -543,7 +535,7 @@ client_dial(const char *ep, char *err, size_t errlen)
 	CAIRN_ASSERT(client.cluster_gc == NULL);
 	/* clientv3's dial authenticates again, over the client's endpoints. */
 	if (client.creds) {
-		uint64_t deadline = client_now_ms() + (uint64_t)(ctl_g.dial_timeout_ns / 1000000);
+		uint64_t deadline = ctl_now_ms() + (uint64_t)(ctl_g.dial_timeout_ns / 1000000);
 
 		if (client_get_token(deadline, token, sizeof(token), why, sizeof(why)) == 0) {
 			token_ok = true;
@@ -583,7 +575,7 @@ client_undial(void)
 int
 client_stream_auth(char *err, size_t errlen)
 {
-	uint64_t deadline = client_now_ms() + (uint64_t)(ctl_g.command_timeout_ns / 1000000);
+	uint64_t deadline = ctl_now_ms() + (uint64_t)(ctl_g.command_timeout_ns / 1000000);
 	char token[GC_TOKEN_BYTES_MAX];
 	int rc;
 
@@ -694,7 +686,7 @@ client_peer_new(const struct client_peer_opts *po, struct client_peer **out, cha
 	snprintf(p->target, sizeof(p->target), "endpoint://client-%s/%s", p->id, ep);
 	/* clientv3.New's token, within the dial timeout. */
 	if (po->auth && client.creds) {
-		uint64_t deadline = client_now_ms() + (uint64_t)(ctl_g.dial_timeout_ns / 1000000);
+		uint64_t deadline = ctl_now_ms() + (uint64_t)(ctl_g.dial_timeout_ns / 1000000);
 
 		if (client_get_token(deadline, token, sizeof(token), err, errlen) == 0) {
 			gc_client_set_token(p->gc, token);
@@ -716,7 +708,7 @@ client_peer_try(struct client_peer *p, const char *path, const struct pbout *req
 	CAIRN_ASSERT(p != NULL);
 	CAIRN_ASSERT(req != NULL);
 	return client_attempts(p->gc, p->target, path, req, retry,
-	    client_now_ms() + (timeout_ms > 0 ? timeout_ms : CLIENT_UNTIMED_MS), r, err, errlen);
+	    ctl_now_ms() + (timeout_ms > 0 ? timeout_ms : CLIENT_UNTIMED_MS), r, err, errlen);
 }
 
 struct gc_client *

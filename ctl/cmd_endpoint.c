@@ -69,15 +69,6 @@ struct endpoint_result {
 	size_t len;
 };
 
-static int64_t
-endpoint_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 void
 endpoint_list_free(struct endpoint_list *l)
 {
@@ -162,7 +153,7 @@ endpoint_health_one(struct endpoint_result *e)
 {
 	struct pbout req = { 0 };
 	struct gc_result r;
-	int64_t start = endpoint_now_ns(), st;
+	int64_t start = ctl_now_ns(), st;
 	const char *eps[1] = { e->ep };
 	int code;
 
@@ -170,18 +161,18 @@ endpoint_health_one(struct endpoint_result *e)
 	if (code == CTL_EXIT_BAD_ARGS)
 		ctl_fail(code, "%s", e->error);
 	if (code != 0) {
-		e->elapsed_ns = endpoint_now_ns() - start;
+		e->elapsed_ns = ctl_now_ns() - start;
 		return;
 	}
 	pbout_bytes(&req, RANGE_KEY, "health", strlen("health"));
-	st = endpoint_now_ns();
+	st = ctl_now_ns();
 	if (client_try("/etcdserverpb.KV/Range", &req, CTL_RETRY_UNAVAILABLE, &r, e->error,
 	    sizeof(e->error)) == 0 || strcmp(e->error, "etcdserver: permission denied") == 0) {
 		e->health = true;
 		e->error[0] = '\0';
 	}
-	gotext_duration(e->took, sizeof(e->took), endpoint_now_ns() - st);
-	e->elapsed_ns = endpoint_now_ns() - start;
+	gotext_duration(e->took, sizeof(e->took), ctl_now_ns() - st);
+	e->elapsed_ns = ctl_now_ns() - start;
 	pbout_close(&req);
 	client_disconnect();
 }

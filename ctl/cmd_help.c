@@ -21,54 +21,19 @@ help_is_flag(const char *arg)
 	return arg[0] == '-' && arg[1] != '\0';
 }
 
-/* The length of the valid UTF-8 sequence at p[n] that is not U+FEFF, or
- * 0 (Go's strconv.CanBackquote refuses those). */
-static size_t
-help_utf8_len(const unsigned char *p, size_t n)
-{
-	size_t len;
-	unsigned cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		len = 2;
-		cp = p[0] & 0x1fu;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		len = 3;
-		cp = p[0] & 0x0fu;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4;
-		cp = p[0] & 0x07u;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3fu);
-	}
-	/* Overlong forms, surrogates, past U+10FFFF, the BOM. */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff || cp == 0xfeff)
-		return 0;
-	return len;
-}
-
 /* Go's strconv.CanBackquote: no backquote, no control but tab, valid
  * UTF-8 without U+FEFF. */
 static bool
 help_can_backquote(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const uint8_t *p = (const uint8_t *)s;
 	size_t n = strlen(s);
 
 	while (n > 0) {
-		size_t len = help_utf8_len(p, n);
+		uint32_t r;
+		size_t len = goquote_rune(p, n, &r);
 
-		if (len == 0 || p[0] == '`' || p[0] == 0x7f || (p[0] < ' ' && p[0] != '\t'))
+		if (len == 0 || r == 0xfeff || p[0] == '`' || p[0] == 0x7f || (p[0] < ' ' && p[0] != '\t'))
 			return false;
 		p += len;
 		n -= len;

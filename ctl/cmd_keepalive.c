@@ -55,15 +55,6 @@ struct ka {
 	struct gc_result end;
 };
 
-static uint64_t
-ka_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static struct timeval
 ka_tv(unsigned ms)
 {
@@ -98,7 +89,7 @@ ka_on_msg(void *arg, struct gc_stream *s, const uint8_t *msg, size_t len)
 	struct ka *ka = arg;
 	struct pbv r = pbv_of(msg, len);
 	int64_t ttl = (int64_t)pbv_varint(r, LEASE_KA_TTL);
-	uint64_t now = ka_now_ms();
+	uint64_t now = ctl_now_ms();
 
 	if (ka->done || s != ka->s || (int64_t)pbv_varint(r, LEASE_KA_ID) != ka->id)
 		return;
@@ -149,7 +140,7 @@ ka_open(struct ka *ka)
 		return;
 	ka->s = s;
 	/* sendKeepAliveLoop's first round comes at once. */
-	if (ka->next_ms < ka_now_ms())
+	if (ka->next_ms < ctl_now_ms())
 		ka_send(ka);
 }
 
@@ -168,7 +159,7 @@ ka_send_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (ka->s != NULL && !ka->done && ka->next_ms < ka_now_ms())
+	if (ka->s != NULL && !ka->done && ka->next_ms < ctl_now_ms())
 		ka_send(ka);
 }
 
@@ -181,7 +172,7 @@ ka_deadline_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (ka->deadline_ms < ka_now_ms())
+	if (ka->deadline_ms < ctl_now_ms())
 		ka_finish(ka);
 }
 
@@ -203,7 +194,7 @@ ka_keep(struct ka *ka)
 	CAIRN_ASSERT(ka->deadline_tick != NULL);
 	CAIRN_ASSERT(ka->reopen != NULL);
 	ka->next_ms = 0;
-	ka->deadline_ms = ka_now_ms() + first_ms;
+	ka->deadline_ms = ctl_now_ms() + first_ms;
 	event_add(ka->send_tick, &send_tv);
 	event_add(ka->deadline_tick, &deadline_tv);
 	ka_open(ka);

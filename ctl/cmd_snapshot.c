@@ -58,8 +58,11 @@ struct ctl_flag snapshot_restore_flags[] = {
 /* One save under way. */
 struct snap_save {
 	int fd;
+	struct gc_stream *stream;   /* until done */
 	uint64_t size;
 	bool done, failed;
+	bool not_created;           /* the deadline came before a connection */
+	bool dial_failing;          /* ... while dials failed */
 	int status;
 	char message[GC_MESSAGE_BYTES_MAX];
 	char werr[256];
@@ -103,20 +106,51 @@ snap_save_end(void *arg, struct gc_stream *s, const struct gc_result *r)
 static void
 snap_deadline(evutil_socket_t fd, short what, void *arg)
 {
+	struct snap_save *sv = arg;
+
 	(void)fd;
 	(void)what;
-	gc_stream_cancel(arg);
+	if (sv->done)
+		return;
+	if (!gc_stream_started(sv->stream)) {
+		sv->not_created = true;
+		sv->dial_failing = gc_client_dial_failing(client_gc());
+	}
+	gc_stream_cancel(sv->stream);
 }
 
-/* Monotonic nanoseconds: Go's durations are whole nanoseconds. */
-static int64_t
-snap_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+/* clientv3's stream interceptor's error when the stream could not be
+ * made within the deadline, with the stack of etcdctl 3.4's zap logger
+ * (Debian's build), as etcdctl prints it. */
+static const char snap_create_stack[] =
+    "go.etcd.io/etcd/clientv3.(*Client).streamClientInterceptor.func1\n"
+    "\tgo.etcd.io/etcd/clientv3/retry_interceptor.go:129\n"
+    "google.golang.org/grpc.(*ClientConn).NewStream\n"
+    "\tgoogle.golang.org/grpc/stream.go:148\n"
+    "google.golang.org/grpc.NewClientStream\n"
+    "\tgoogle.golang.org/grpc/stream.go:155\n"
+    "go.etcd.io/etcd/etcdserver/etcdserverpb.(*maintenanceClient).Snapshot\n"
+    "\tgo.etcd.io/etcd/etcdserver/etcdserverpb/rpc.pb.go:4296\n"
+    "go.etcd.io/etcd/clientv3.(*retryMaintenanceClient).Snapshot\n"
+    "\tgo.etcd.io/etcd/clientv3/retry.go:214\n"
+    "go.etcd.io/etcd/clientv3.(*maintenance).Snapshot\n"
+    "\tgo.etcd.io/etcd/clientv3/maintenance.go:195\n"
+    "go.etcd.io/etcd/clientv3/snapshot.(*v3Manager).Save\n"
+    "\tgo.etcd.io/etcd/clientv3/snapshot/v3_snapshot.go:123\n"
+    "go.etcd.io/etcd/etcdctl/ctlv3/command.snapshotSaveCommandFunc\n"
+    "\tgo.etcd.io/etcd/etcdctl/ctlv3/command/snapshot_command.go:113\n"
+    "github.com/spf13/cobra.(*Command).execute\n"
+    "\tgithub.com/spf13/cobra/command.go:920\n"
+    "github.com/spf13/cobra.(*Command).ExecuteC\n"
+    "\tgithub.com/spf13/cobra/command.go:1044\n"
+    "github.com/spf13/cobra.(*Command).Execute\n"
+    "\tgithub.com/spf13/cobra/command.go:968\n"
+    "go.etcd.io/etcd/etcdctl/ctlv3.Start\n"
+    "\tgo.etcd.io/etcd/etcdctl/ctlv3/ctl_nocov.go:26\n"
+    "main.main\n"
+    "\tgo.etcd.io/etcd/etcdctl/main.go:35\n"
+    "runtime.main\n"
+    "\truntime/proc.go:250";
 
 /* Streams the snapshot into fd; exits as etcdctl (code 5) on errors. */
 static void
@@ -126,7 +160,7 @@ snap_fetch(int fd, const char *part)
 	struct gc_stream *s;
 	struct event *timer = NULL;
 	char size[32];
-	int64_t start = snap_now_ns();
+	int64_t start = ctl_now_ns();
 
 	char aerr[GC_MESSAGE_BYTES_MAX + 128];
 
@@ -138,6 +172,7 @@ snap_fetch(int fd, const char *part)
 	    snap_save_end, &sv);
 	if (s == NULL)
 		ctl_fail(CTL_EXIT_INTERRUPTED, "too many calls");
+	sv.stream = s;
 	(void)gc_stream_send(s, (const uint8_t *)"", 0);
 	gc_stream_close_send(s);
 	/* etcdctl: no deadline unless --command-timeout is given. */
@@ -145,8 +180,32 @@ snap_fetch(int fd, const char *part)
 		struct timeval tv = { ctl_g.command_timeout_ns / 1000000000,
 			(ctl_g.command_timeout_ns % 1000000000) / 1000 };
 
-		timer = evtimer_new(client_base(), snap_deadline, s);
+		timer = evtimer_new(client_base(), snap_deadline, &sv);
 		evtimer_add(timer, &tv);
+	}
+	/* clientv3 waits for a connection to make the stream (WaitForReady). */
+	while (!sv.done && !gc_stream_started(s))
+		event_base_loop(client_base(), EVLOOP_ONCE);
+	if (sv.done && !sv.not_created && sv.status == GC_DEADLINE_EXCEEDED &&
+	    strstr(sv.message, "no connection") != NULL) {
+		sv.not_created = true;
+		sv.dial_failing = gc_client_dial_failing(client_gc());
+	}
+	if (sv.not_created) {
+		char text[GC_MESSAGE_BYTES_MAX + 64];
+
+		snprintf(text, sizeof(text), "rpc error: code = DeadlineExceeded desc = %s",
+		    sv.dial_failing ? "latest balancer error: all SubConns are in "
+		    "TransientFailure" : "context deadline exceeded");
+		zaplog_begin("error", false, "clientv3/retry_interceptor.go:129",
+		    "streamer failed to create ClientStream");
+		zaplog_str("error", text);
+		zaplog_str("stacktrace", snap_create_stack);
+		zaplog_end();
+		if (timer != NULL)
+			event_free(timer);
+		unlink(part);
+		ctl_fail(CTL_EXIT_INTERRUPTED, "context deadline exceeded");
 	}
 	zaplog_begin("info", false, "clientv3/maintenance.go:200",
 	    "opened snapshot stream; downloading");
@@ -195,7 +254,7 @@ snap_fetch(int fd, const char *part)
 	zaplog_begin("info", true, "snapshot/v3_snapshot.go:142", "fetched snapshot");
 	zaplog_str("endpoint", ctl_g.endpoints.v[0]);
 	zaplog_str("size", size);
-	zaplog_float("took", (double)(snap_now_ns() - start) / 1e9);
+	zaplog_float("took", (double)(ctl_now_ns() - start) / 1e9);
 	zaplog_end();
 }
 
@@ -208,6 +267,7 @@ snapshot_save_run(int argc, char **argv)
 	if (argc != 1)
 		ctl_fail(CTL_EXIT_BAD_ARGS, "snapshot save expects one argument");
 	global_from_env();
+	global_debug_dump();
 	(void)global_format();
 	if (ctl_g.endpoints.n != 1) {
 		char list[4096] = "";

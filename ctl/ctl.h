@@ -79,6 +79,10 @@ void global_from_env(void);
  * ETCDCTL_WATCH_KEY and ETCDCTL_WATCH_RANGE_END to silence the warning):
  * NULL-terminated, or NULL. */
 extern const char *const *global_env_extra;
+/* With --debug (or ETCDCTL_DEBUG), every global flag as ETCDCTL_NAME=value
+ * on stderr, as etcdctl prints them before it makes a client (grpc's own
+ * debug log is not reproduced). */
+void global_debug_dump(void);
 
 enum ctl_format {
 	CTL_OUT_SIMPLE,
@@ -93,6 +97,11 @@ enum ctl_format global_format(void);
 /* Prints "Error: <text>" to stderr, as etcdctl's ExitWithError, and
  * exits with code. */
 __attribute__((noreturn, format(printf, 2, 3))) void ctl_fail(int code, const char *fmt, ...);
+
+/* The monotonic clock in nanoseconds (Go's durations are whole
+ * nanoseconds) and in milliseconds. */
+int64_t ctl_now_ns(void);
+uint64_t ctl_now_ms(void);
 
 /* An errno's text as Go's syscall package words it ("no such file or
  * directory"): strerror's, first letter in lower case. Static storage. */

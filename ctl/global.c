@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "ctl/ctl.h"
+#include "ctl/gotext.h"
 #include "shared/assert.h"
 
 struct ctl_global ctl_g;
@@ -178,4 +179,112 @@ global_format(void)
 		if (strcmp(ctl_g.write_out, names[i]) == 0)
 			return (enum ctl_format)i;
 	ctl_fail(CTL_EXIT_BAD_FEATURE, "unsupported output format");
+}
+
+int64_t
+ctl_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+uint64_t
+ctl_now_ms(void)
+{
+	return (uint64_t)ctl_now_ns() / 1000000;
+}
+
+/* pflag's stringSlice String(): "[" + the values as encoding/csv writes
+ * one record + "]" (a value quoted when it has a comma, a quote, CR or
+ * LF, or starts with a blank; quotes doubled). */
+static void
+global_print_strings(FILE *out, const struct ctl_strings *sl)
+{
+	fputc('[', out);
+	for (size_t i = 0; i < sl->n; i++) {
+		const char *v = sl->v[i];
+		bool quote = v[0] != '\0' && (strcmp(v, "\\.") == 0 || strpbrk(v, ",\"\r\n") != NULL ||
+		    strchr(" \t\v\f", v[0]) != NULL);
+
+		if (i > 0)
+			fputc(',', out);
+		if (!quote) {
+			fputs(v, out);
+			continue;
+		}
+		fputc('"', out);
+		for (; *v != '\0'; v++) {
+			if (*v == '"')
+				fputc('"', out);
+			fputc(*v, out);
+		}
+		fputc('"', out);
+	}
+	fputc(']', out);
+}
+
+/* One flag as ETCDCTL_NAME=value, the value as pflag's Value.String(). */
+static void
+global_print_flag(FILE *out, const struct ctl_flag *f)
+{
+	char name[128], d[GOTEXT_DURATION_BYTES];
+
+	global_env_name(f->name, name, sizeof(name));
+	fprintf(out, "%s=", name);
+	switch (f->kind) {
+	case CTL_FLAG_BOOL:
+		fputs(*(bool *)f->val ? "true" : "false", out);
+		break;
+	case CTL_FLAG_STRING:
+		fputs(*(char **)f->val, out);
+		break;
+	case CTL_FLAG_INT64:
+		fprintf(out, "%lld", (long long)*(int64_t *)f->val);
+		break;
+	case CTL_FLAG_UINT64:
+		fprintf(out, "%llu", (unsigned long long)*(uint64_t *)f->val);
+		break;
+	case CTL_FLAG_DURATION:
+		gotext_duration(d, sizeof(d), *(int64_t *)f->val);
+		fputs(d, out);
+		break;
+	case CTL_FLAG_STRINGS:
+		global_print_strings(out, f->val);
+		break;
+	}
+	fputc('\n', out);
+}
+
+void
+global_debug_dump(void)
+{
+	static bool dumped;
+	const char *const *x = global_env_extra;
+	char flag[64];
+
+	if (!ctl_g.debug || dumped)
+		return;
+	dumped = true;
+	/* VisitAll's order, by name: the command's extra flags (watch-key,
+	 * watch-range-end; discarded values, printed empty) among ours. */
+	for (const struct ctl_flag *f = ctl_global_flags; f->name != NULL; f++) {
+		for (; x != NULL && *x != NULL; x++) {
+			size_t n = strlen(*x) - strlen("ETCDCTL_");
+
+			CAIRN_ASSERT(n < sizeof(flag));
+			for (size_t i = 0; i <= n; i++) {
+				char c = (*x)[strlen("ETCDCTL_") + i];
+
+				flag[i] = c == '_' ? '-' : c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+			}
+			if (strcmp(flag, f->name) > 0)
+				break;
+			fprintf(stderr, "%s=\n", *x);
+		}
+		global_print_flag(stderr, f);
+	}
+	for (; x != NULL && *x != NULL; x++)
+		fprintf(stderr, "%s=\n", *x);
 }

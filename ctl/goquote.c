@@ -7,9 +7,7 @@
 
 #include "ctl/goquote.h"
 
-/* Decodes one UTF-8 rune at p[n]: its length, or 0 when invalid (Go's
- * RuneError of width 1). */
-static size_t
+size_t
 goquote_rune(const uint8_t *p, size_t n, uint32_t *r)
 {
 	uint32_t c = p[0], min;

@@ -10,6 +10,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Decodes one UTF-8 rune at p[n] (n > 0) into *r: its length, or 0 when
+ * invalid (overlong, a surrogate, past U+10FFFF: Go's RuneError of width
+ * 1). */
+size_t goquote_rune(const uint8_t *p, size_t n, uint32_t *r);
+
 /* Writes p[n] (borrowed; NULs allowed) quoted to out. */
 void goquote_write(FILE *out, const uint8_t *p, size_t n);
 

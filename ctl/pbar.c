@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctl/ctl.h"
 #include "ctl/gotext.h"
 #include "ctl/pbar.h"
 #include "shared/assert.h"
@@ -39,15 +40,6 @@ struct pbar {
 	bool finished;
 	struct event *refresh;         /* owned */
 };
-
-static int64_t
-pbar_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
-}
 
 /* pb's terminalWidth: the columns of /dev/tty (opened once, as pb's init
  * does), or of standard input when there is none; 0 when neither is a
@@ -124,7 +116,7 @@ pbar_write(struct pbar *b, bool final)
 	char percent[PBAR_BOX_BYTES_MAX], counters[PBAR_BOX_BYTES_MAX];
 	char left[PBAR_BOX_BYTES_MAX] = "", bar[PBAR_LINE_BYTES_MAX] = "";
 	char out[PBAR_LINE_BYTES_MAX + 8 * PBAR_BOX_BYTES_MAX];
-	int64_t now = pbar_now_ns(), from_start = now - b->start_ns;
+	int64_t now = ctl_now_ns(), from_start = now - b->start_ns;
 	int width = pbar_width(), used, len;
 
 	snprintf(percent, sizeof(percent), " %6.02f%%",
@@ -162,7 +154,7 @@ static void
 pbar_update(struct pbar *b)
 {
 	if (b->previous != b->current) {
-		b->change_ns = pbar_now_ns();
+		b->change_ns = ctl_now_ns();
 		b->previous = b->current;
 	}
 	pbar_write(b, false);
@@ -188,7 +180,7 @@ pbar_start(struct event_base *base, int64_t total)
 
 	CAIRN_ASSERT(total > 0);
 	b->total = total;
-	b->start_ns = pbar_now_ns();
+	b->start_ns = ctl_now_ns();
 	b->refresh = evtimer_new(base, pbar_tick, b);
 	CAIRN_ASSERT(b->refresh != NULL);
 	pbar_update(b);

@@ -44,15 +44,6 @@ static struct {
 	bool interrupted;
 } session;
 
-static uint64_t
-session_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void
 session_send(void)
 {
@@ -69,7 +60,7 @@ session_msg(void *arg, struct gc_stream *s, const uint8_t *p, size_t n)
 {
 	struct pbv m = pbv_of(p, n);
 	int64_t ttl = (int64_t)pbv_varint(m, KA_TTL);
-	uint64_t now = session_now_ms();
+	uint64_t now = ctl_now_ms();
 
 	(void)arg;
 	(void)s;
@@ -91,7 +82,7 @@ session_end(void *arg, struct gc_stream *s, const struct gc_result *r)
 	(void)r;
 	session.st = NULL;
 	/* recvKeepAliveLoop waits retryConnWait, then resetRecv. */
-	session.reopen_ms = session_now_ms() + SESSION_TICK_MS;
+	session.reopen_ms = ctl_now_ms() + SESSION_TICK_MS;
 }
 
 static void
@@ -100,21 +91,21 @@ session_stream(void)
 	char err[GC_MESSAGE_BYTES_MAX + 128];
 
 	if (client_stream_auth(err, sizeof(err)) != 0) {
-		session.reopen_ms = session_now_ms() + SESSION_TICK_MS;
+		session.reopen_ms = ctl_now_ms() + SESSION_TICK_MS;
 		return;
 	}
 	session.st = gc_stream_open(client_gc(), "/etcdserverpb.Lease/LeaseKeepAlive", session_msg,
 	    session_end, NULL);
 	CAIRN_ASSERT(session.st != NULL);
 	/* sendKeepAliveLoop's first round runs at once. */
-	if (session.next_ms < session_now_ms())
+	if (session.next_ms < ctl_now_ms())
 		session_send();
 }
 
 static void
 session_tick(evutil_socket_t fd, short what, void *arg)
 {
-	uint64_t now = session_now_ms();
+	uint64_t now = ctl_now_ms();
 
 	(void)fd;
 	(void)what;
@@ -151,7 +142,7 @@ session_open(int64_t ttl, char *err, size_t errlen)
 		return -1;
 	session.id = (int64_t)pbv_varint(pbv_of(r.msg, r.len), GRANT_ID);
 	session.open = true;
-	now = session_now_ms();
+	now = ctl_now_ms();
 	/* The first answer is due within the dial timeout and a second. */
 	session.deadline_ms = now + (uint64_t)(ctl_g.dial_timeout_ns / 1000000) + 1000;
 	session.next_ms = now - 1;

@@ -444,6 +444,18 @@ gc_stream_close_send(struct gc_stream *s)
 		gc_conn_resume(s->conn, s);
 }
 
+bool
+gc_stream_started(const struct gc_stream *s)
+{
+	return s->conn != NULL && s->id != 0;
+}
+
+bool
+gc_client_dial_failing(const struct gc_client *c)
+{
+	return c->dial_failed;
+}
+
 void
 gc_stream_cancel(struct gc_stream *s)
 {

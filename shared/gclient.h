@@ -111,6 +111,12 @@ int gc_stream_send(struct gc_stream *s, const uint8_t *msg, size_t len);
 void gc_stream_close_send(struct gc_stream *s);
 /* Ends the call now: on_end runs with GC_CANCELLED. */
 void gc_stream_cancel(struct gc_stream *s);
+/* The stream is on a connection, its headers sent: where grpc-go's
+ * NewStream would have returned. */
+bool gc_stream_started(const struct gc_stream *s);
+/* A dial failed since a connection was last up (grpc-go's balancer would
+ * say all SubConns are in TransientFailure). */
+bool gc_client_dial_failing(const struct gc_client *c);
 
 /* The blocking form, for command lines: runs the loop until the unary
  * call ends. r->msg stays valid until the next gc_call on c. */
