@@ -128,7 +128,8 @@ ka_open(struct ka *ka)
 
 	ka->opening = true;
 	ka->open_failed = false;
-	s = gc_stream_open(client_gc(), ka_path, ka_on_msg, ka_on_end, ka);
+	s = gc_stream_open_flags(client_gc(), ka_path, ka_on_msg, ka_on_end, ka,
+	    GC_STREAM_REQUIRE_LEADER);
 	ka->opening = false;
 	if (s == NULL && !ka->open_failed) {
 		struct timeval tv = ka_tv(KA_REOPEN_MS);

@@ -321,7 +321,7 @@ mirror_updates(int64_t rev)
 	memcpy(key, mm_prefix, plen);
 	key[plen] = '\0';
 	elen = watcher_prefix_end(mm_prefix, plen, end);
-	w = watcher_new();
+	w = watcher_new(false);
 	(void)watcher_watch(w, (const uint8_t *)key, plen > 0 ? plen : 1, (const uint8_t *)end,
 	    elen, rev + 1, false, mirror_resp, mirror_end, NULL);
 	free(key);

@@ -536,7 +536,7 @@ watch_interactive(char *env_key, char *env_range)
 	struct watcher *w;
 
 	client_open();
-	w = watcher_new();
+	w = watcher_new(true);
 	watch_in_open();
 	for (;;) {
 		char *line = watch_in_line(), *words[TXN_WORDS_MAX];
@@ -582,7 +582,7 @@ watch_run(int argc, char **argv)
 	if ((err = watch_parse_args(cmd, env_key, env_range, false, &wargs, &xargs)) != NULL)
 		ctl_fail(CTL_EXIT_BAD_ARGS, "%s", err);
 	client_open();
-	w = watcher_new();
+	w = watcher_new(true);
 	if ((err = watch_chan(w, &wargs, &watch_opt, &xargs, &ch)) != NULL)
 		ctl_fail(CTL_EXIT_BAD_ARGS, "%s", err);
 	free(wargs.v);

@@ -40,7 +40,7 @@ static struct watcher *
 recipe_w(void)
 {
 	if (recipe_watcher == NULL)
-		recipe_watcher = watcher_new();
+		recipe_watcher = watcher_new(false);
 	return recipe_watcher;
 }
 

@@ -94,8 +94,8 @@ session_stream(void)
 		session.reopen_ms = ctl_now_ms() + SESSION_TICK_MS;
 		return;
 	}
-	session.st = gc_stream_open(client_gc(), "/etcdserverpb.Lease/LeaseKeepAlive", session_msg,
-	    session_end, NULL);
+	session.st = gc_stream_open_flags(client_gc(), "/etcdserverpb.Lease/LeaseKeepAlive",
+	    session_msg, session_end, NULL, GC_STREAM_REQUIRE_LEADER);
 	CAIRN_ASSERT(session.st != NULL);
 	/* sendKeepAliveLoop's first round runs at once. */
 	if (session.next_ms < ctl_now_ms())

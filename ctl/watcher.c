@@ -59,6 +59,7 @@ struct watcher {
 	struct watcher_subs active;    /* created, by ID */
 	bool create_sent;              /* the first resuming's request is out */
 	bool want_stream;              /* a progress request waits for a stream */
+	unsigned stream_flags;         /* GC_STREAM_REQUIRE_LEADER or 0 */
 	bool dropping;                 /* st is being cancelled by us */
 	struct event *timer;           /* owned: open again, or close when idle */
 	int64_t backoff_us;
@@ -427,8 +428,8 @@ watcher_open(struct watcher *w)
 		watcher_halt(w, err);
 		return;
 	}
-	w->st = gc_stream_open(client_gc(), "/etcdserverpb.Watch/Watch", watcher_msg, watcher_end,
-	    w);
+	w->st = gc_stream_open_flags(client_gc(), "/etcdserverpb.Watch/Watch", watcher_msg,
+	    watcher_end, w, w->stream_flags);
 	CAIRN_ASSERT(w->st != NULL);
 	watcher_send_create(w);
 	if (w->want_stream) {
@@ -459,10 +460,11 @@ watcher_timer(evutil_socket_t fd, short what, void *arg)
 }
 
 struct watcher *
-watcher_new(void)
+watcher_new(bool require_leader)
 {
 	struct watcher *w = xcalloc(1, sizeof(*w));
 
+	w->stream_flags = require_leader ? GC_STREAM_REQUIRE_LEADER : 0;
 	TAILQ_INIT(&w->resuming);
 	TAILQ_INIT(&w->active);
 	w->backoff_us = WATCHER_BACKOFF_US_MIN;

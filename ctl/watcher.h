@@ -52,8 +52,11 @@ struct watcher_sub;
 typedef void watcher_resp_fn(void *arg, const struct watcher_resp *r);
 typedef void watcher_end_fn(void *arg);
 
-/* A watcher on the open client's connection (ctl/ctl.h's client_gc). */
-struct watcher *watcher_new(void);
+/* A watcher on the open client's connection (ctl/ctl.h's client_gc);
+ * require_leader as clientv3.WithRequireLeader (etcdctl's watch): the
+ * server ends its stream when the member has no leader, and the watches
+ * end with "etcdserver: no leader". */
+struct watcher *watcher_new(bool require_leader);
 /* Cancels every watch (no end callbacks) and frees w. */
 void watcher_free(struct watcher *w);
 

@@ -16,6 +16,7 @@
 #include "netd/h2.h"
 #include "netd/http1.h"
 #include "netd/netd.h"
+#include "netd/no_leader.h"
 #include "netd/peer_join.h"
 #include "netd/sniff.h"
 #include "shared/log.h"
@@ -180,6 +181,7 @@ netd_start(struct child *c)
 	peers_init(n);
 	lease_relay_init(n);
 	netd_configure(n, &c->cfg.netd);
+	no_leader_init(n, c->cfg.netd.election_ms);
 	c->state = n;
 	for (size_t i = 0; i < c->listeners_len; i++) {
 		struct child_listener *cl = &c->listeners[i];
@@ -236,6 +238,7 @@ netd_stop(struct child *c)
 	tokens_sweep(&n->tokens, 0, true);
 	event_free(n->tokens_ev);
 	event_free(n->sweep_ev);
+	no_leader_free(n);
 	free(n);
 	c->state = NULL;
 	tls_server_free(&netd_tls); /* the keys wiped */

@@ -63,6 +63,8 @@ struct netd {
 	struct pending_table pending;
 	uint32_t request_timeout_ms; /* etcd's: 5 s + 2 election timeouts */
 	struct event *sweep_ev;     /* fails proposals past it (backend_sweep) */
+	struct event *no_leader_ev; /* the leader monitor (no_leader.c) */
+	unsigned no_leader_rounds;  /* its looks in a row that found none */
 	uint32_t streams_max;       /* per connection */
 	uint32_t msg_bytes_max;     /* one gRPC request message */
 	uint32_t request_bytes_max; /* --max-request-bytes: one proposal */

@@ -409,10 +409,18 @@ struct gc_stream *
 gc_stream_open(struct gc_client *c, const char *path, gc_msg_fn *on_msg, gc_end_fn *on_end,
     void *arg)
 {
+	return gc_stream_open_flags(c, path, on_msg, on_end, arg, 0);
+}
+
+struct gc_stream *
+gc_stream_open_flags(struct gc_client *c, const char *path, gc_msg_fn *on_msg,
+    gc_end_fn *on_end, void *arg, unsigned flags)
+{
 	struct gc_stream *s = stream_new(c, path, 0);
 
 	if (s == NULL)
 		return NULL;
+	s->require_leader = (flags & GC_STREAM_REQUIRE_LEADER) != 0;
 	s->on_msg = on_msg;
 	s->on_end = on_end;
 	s->arg = arg;

@@ -104,6 +104,12 @@ int gc_unary(struct gc_client *c, const char *path, const uint8_t *req, size_t l
 /* A stream call: on_msg for each message from the server, on_end once. */
 struct gc_stream *gc_stream_open(struct gc_client *c, const char *path, gc_msg_fn *on_msg,
     gc_end_fn *on_end, void *arg);
+/* gc_stream_open's flags: GC_STREAM_REQUIRE_LEADER sends the metadata
+ * hasleader: true (clientv3's WithRequireLeader): the server ends the
+ * stream when its member has no leader. */
+#define GC_STREAM_REQUIRE_LEADER 0x1u
+struct gc_stream *gc_stream_open_flags(struct gc_client *c, const char *path, gc_msg_fn *on_msg,
+    gc_end_fn *on_end, void *arg, unsigned flags);
 /* Queues a message (copied). 0, CAIRN_ETOOBIG, or CAIRN_ECLOSED after
  * close_send or the end. */
 int gc_stream_send(struct gc_stream *s, const uint8_t *msg, size_t len);

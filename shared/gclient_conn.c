@@ -253,7 +253,6 @@ on_frame(nghttp2_session *h2, const nghttp2_frame *f, void *arg)
 {
 	struct gc_conn *k = arg;
 
-	(void)h2;
 	if (f->hd.type == NGHTTP2_SETTINGS && !(f->hd.flags & NGHTTP2_FLAG_ACK) && !k->ready) {
 		k->ready = true;
 		k->c->dial_failed = false;
@@ -261,6 +260,19 @@ on_frame(nghttp2_session *h2, const nghttp2_frame *f, void *arg)
 	}
 	if (f->hd.type == NGHTTP2_PING && (f->hd.flags & NGHTTP2_FLAG_ACK))
 		k->ping_out = false;
+	if ((f->hd.type == NGHTTP2_HEADERS || f->hd.type == NGHTTP2_DATA) &&
+	    (f->hd.flags & NGHTTP2_FLAG_END_STREAM)) {
+		struct gc_stream *s = conn_stream(h2, f->hd.stream_id);
+
+		/* The server ended a call whose sending side is still open
+		 * (a watch it cancels): the call ends on its trailers, and the
+		 * stream is reset, as grpc-go does; nghttp2 would only close
+		 * it once both sides are done. */
+		if (s != NULL && !s->unary &&
+		    nghttp2_session_get_stream_local_close(h2, f->hd.stream_id) == 0)
+			gc_stream_end(s, s->status >= 0 ? s->status : GC_INTERNAL, s->status >= 0 ?
+			    s->message : "server closed the stream without sending trailers");
+	}
 	return 0;
 }
 
@@ -418,7 +430,7 @@ gc_conn_submit(struct gc_conn *k, struct gc_stream *s)
 {
 	struct gc_client *c = k->c;
 	char authority[GC_HOST_BYTES + GC_PORT_BYTES + 1], timeout[24];
-	nghttp2_nv nv[9];
+	nghttp2_nv nv[10];
 	size_t n = 0;
 	nghttp2_data_provider dp = {.read_callback = data_read};
 	int32_t id;
@@ -440,6 +452,8 @@ gc_conn_submit(struct gc_conn *k, struct gc_stream *s)
 	}
 	if (c->has_token)
 		NV("token", c->token);
+	if (s->require_leader)
+		NV("hasleader", "true");
 #undef NV
 	id = nghttp2_submit_request(k->h2, NULL, nv, n, &dp, s);
 	if (id < 0)

@@ -36,6 +36,7 @@ struct gc_stream {
 	int32_t id;                    /* its HTTP/2 stream; 0 until sent */
 	char path[GC_PATH_BYTES_MAX];
 	bool unary;
+	bool require_leader;           /* sends hasleader: true */
 	gc_unary_fn *unary_cb;
 	gc_msg_fn *on_msg;
 	gc_end_fn *on_end;

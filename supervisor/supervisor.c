@@ -196,6 +196,7 @@ child_netd_config(const struct config *cfg, const struct listen_set *ls,
 	nc->max_request_bytes = cfg->max_request_bytes;
 	nc->max_txn_ops = cfg->max_txn_ops;
 	nc->request_timeout_ms = 5000 + 2 * cfg->election_ms;
+	nc->election_ms = cfg->election_ms;
 	tls_path(nc->cert_file, sizeof(nc->cert_file), config_get(cfg, "cert-file", NULL));
 	tls_path(nc->key_file, sizeof(nc->key_file), config_get(cfg, "key-file", NULL));
 	tls_path(nc->trusted_ca_file, sizeof(nc->trusted_ca_file),
