@@ -10,8 +10,9 @@ libhttp-parser-dev libjansson-dev"
 TEST="procps curl etcd-server etcd-client openssl"
 # etcd's own e2e suite (tests/compat), built from Debian's etcd source.
 TEST="$TEST golang-go golang-etcd-server-dev"
-# make bench: h2load drives the gRPC benchmarks.
-BENCH="nghttp2-client"
+# make bench: h2load drives the gRPC benchmarks; make compare draws its
+# chart with gnuplot.
+BENCH="nghttp2-client gnuplot-nox"
 case "${1:-build}" in
 build) PKGS=$BUILD ;;
 test) PKGS="$BUILD $TEST" ;;
