@@ -96,14 +96,16 @@ tokens_find(struct tokens *t, const char *tok, int64_t now, size_t *user_len)
 	return NULL;
 }
 
-void
-tokens_sweep(struct tokens *t, int64_t now, bool all)
+/* Forgets the tokens 'drop' says to. */
+static void
+tokens_forget(struct tokens *t, bool (*drop)(const struct token *k, const void *arg),
+    const void *arg)
 {
 	for (size_t b = 0; b < TOKENS_BUCKETS; b++) {
 		struct token **pp = &t->buckets[b], *k;
 
 		while ((k = *pp) != NULL) {
-			if (all || k->expires <= now) {
+			if (drop(k, arg)) {
 				*pp = k->next;
 				free(k);
 				t->len--;
@@ -112,4 +114,46 @@ tokens_sweep(struct tokens *t, int64_t now, bool all)
 			}
 		}
 	}
+}
+
+struct sweep_arg {
+	int64_t now;
+	bool all;
+};
+
+static bool
+token_expired(const struct token *k, const void *arg)
+{
+	const struct sweep_arg *a = arg;
+
+	return a->all || k->expires <= a->now;
+}
+
+void
+tokens_sweep(struct tokens *t, int64_t now, bool all)
+{
+	struct sweep_arg a = {now, all};
+
+	tokens_forget(t, token_expired, &a);
+}
+
+struct user_arg {
+	const uint8_t *user;
+	size_t len;
+};
+
+static bool
+token_of_user(const struct token *k, const void *arg)
+{
+	const struct user_arg *a = arg;
+
+	return k->user_len == a->len && memcmp(k->user, a->user, a->len) == 0;
+}
+
+void
+tokens_drop_user(struct tokens *t, const uint8_t *user, size_t user_len)
+{
+	struct user_arg a = {user, user_len};
+
+	tokens_forget(t, token_of_user, &a);
 }

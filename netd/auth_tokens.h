@@ -9,6 +9,7 @@
 #ifndef CAIRN_NETD_AUTH_TOKENS_H
 #define CAIRN_NETD_AUTH_TOKENS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,5 +43,8 @@ const uint8_t *tokens_find(struct tokens *t, const char *tok, int64_t now, size_
 /* Forgets every token expired by 'now'; all of them with 'all' (auth
  * disabled, as etcd's simple token provider forgets them). */
 void tokens_sweep(struct tokens *t, int64_t now, bool all);
+/* Forgets every token of user[user_len] (deleted, or given a new
+ * password: etcd's invalidateUser). */
+void tokens_drop_user(struct tokens *t, const uint8_t *user, size_t user_len);
 
 #endif

@@ -391,6 +391,24 @@ backend_on_read_index(struct netd *n, uint64_t id, const cairn_ipc_RaftReply *re
 		grpc_reply_err(s, backend_send_failed(n, s, rc));
 }
 
+/* The users whose tokens stored says must go since the last status: the
+ * names it lists, or every token when more went than it lists (or stored
+ * started again, its count from 0). */
+static void
+backend_tokens_revoked(struct netd *n, const cairn_ipc_StoreStatus *st)
+{
+	uint64_t seen = n->store.tokens_revoked, k = st->tokens_revoked - seen;
+
+	if (st->tokens_revoked == seen)
+		return;
+	if (st->tokens_revoked < seen || k > st->revoked_users_count) {
+		tokens_sweep(&n->tokens, 0, true);
+		return;
+	}
+	for (pb_size_t i = st->revoked_users_count - (pb_size_t)k; i < st->revoked_users_count; i++)
+		tokens_drop_user(&n->tokens, st->revoked_users[i].bytes, st->revoked_users[i].size);
+}
+
 int
 backend_frame(struct netd *n, enum cairn_proc from, struct chan_msg *m)
 {
@@ -408,6 +426,7 @@ backend_frame(struct netd *n, enum cairn_proc from, struct chan_msg *m)
 		/* etcd forgets every simple token when auth is disabled. */
 		if (n->store.auth_enabled && !m->body.store.auth_enabled)
 			tokens_sweep(&n->tokens, 0, true);
+		backend_tokens_revoked(n, &m->body.store);
 		n->store = m->body.store;
 		peers_members_changed(n, n->store.members_rev);
 		return 0;

@@ -27,6 +27,10 @@ struct apply {
 	 * applied; may be NULL. */
 	void (*lease_hook)(void *arg, int64_t id, int64_t ttl);
 	void *lease_arg;
+	/* Told of each user whose tokens must go (deleted, or given a new
+	 * password) once applied; may be NULL. */
+	void (*user_hook)(void *arg, const uint8_t *name, size_t len);
+	void *user_arg;
 	bool nospace;                /* a NOSPACE alarm is raised: no puts */
 	bool corrupt;                /* a CORRUPT alarm: nothing but alarms */
 	int64_t quota_bytes;         /* etcd's backend quota; <= 0: none */

@@ -218,6 +218,14 @@ apply_authenticate(struct apply *a, DB_TXN *txn, const struct req_auth *q, uint6
 	return 0;
 }
 
+/* etcd's invalidateUser: the user's simple tokens go, on every member. */
+static void
+apply_user_revoked(struct apply *a, struct req_bytes name)
+{
+	if (a->user_hook != NULL)
+		a->user_hook(a->user_arg, name.p, name.n);
+}
+
 int
 apply_auth(struct apply *a, struct mvcc_wtxn *w, const struct req *r, uint64_t index,
     uint64_t term, struct spb *out)
@@ -245,13 +253,17 @@ apply_auth(struct apply *a, struct mvcc_wtxn *w, const struct req *r, uint64_t i
 			return rc;
 		return auth_user_add(au, txn, q->name, hash, q->no_password);
 	case REQ_USER_DELETE:
-		return auth_user_delete(au, txn, q->name);
+		if ((rc = auth_user_delete(au, txn, q->name)) == 0)
+			apply_user_revoked(a, q->name);
+		return rc;
 	case REQ_USER_GET:
 		return auth_user_get(au, txn, q->name, AUTH_RESP_LIST, out);
 	case REQ_USER_PASSWD:
 		if ((rc = password_of(q, index, term, buf, &hash)) != 0)
 			return rc;
-		return auth_user_passwd(au, txn, q->name, hash);
+		if ((rc = auth_user_passwd(au, txn, q->name, hash)) == 0)
+			apply_user_revoked(a, q->name);
+		return rc;
 	case REQ_USER_GRANT:
 		return auth_user_grant(au, txn, q->name, q->role);
 	case REQ_USER_REVOKE:

@@ -108,6 +108,39 @@ stored_node_metrics(const struct stored_node *n, cairn_ipc_Metrics *m)
 	hist_to_pb(&n->commits, &hist_disk_seconds, &m->backend_commit);
 }
 
+/* apply's user_hook: netd drops the user's tokens when it hears. */
+static void
+stored_user_revoked(void *arg, const uint8_t *name, size_t len)
+{
+	struct stored_node *n = arg;
+	size_t i;
+
+	if (len > STORED_REVOKED_NAME_BYTES) {
+		n->revoked.count += STORED_REVOKED_MAX + 1; /* netd drops them all */
+		return;
+	}
+	i = (size_t)(++n->revoked.count % STORED_REVOKED_MAX);
+	memcpy(n->revoked.name[i], name, len);
+	n->revoked.len[i] = len;
+}
+
+/* The last users whose tokens went, oldest first, into st. */
+static void
+stored_status_revoked(const struct stored_node *n, cairn_ipc_StoreStatus *st)
+{
+	uint64_t c = n->revoked.count, k = c < STORED_REVOKED_MAX ? c : STORED_REVOKED_MAX;
+
+	st->tokens_revoked = c;
+	st->revoked_users_count = 0;
+	for (uint64_t j = c - k + 1; j <= c && k > 0; j++) {
+		size_t i = (size_t)(j % STORED_REVOKED_MAX);
+		pb_bytes_array_t *b = (pb_bytes_array_t *)&st->revoked_users[st->revoked_users_count++];
+
+		b->size = (pb_size_t)n->revoked.len[i];
+		memcpy(b->bytes, n->revoked.name[i], n->revoked.len[i]);
+	}
+}
+
 /* The store's revisions and size to netd; the size as last measured
  * unless 'measure'. */
 static void
@@ -119,6 +152,7 @@ stored_status_send(struct stored_node *n, bool measure)
 	    .auth_revision = n->apply.auth.revision, .members_rev = n->members_rev,
 	    .db_size = n->status_sent.db_size, .db_size_in_use = n->status_sent.db_size_in_use};
 
+	stored_status_revoked(n, &st);
 	if (n->store.batch != NULL || !chan_is_open(&n->child->peers[PROC_NETD].ch) ||
 	    (measure && mvcc_db_size(&n->store, &st.db_size, &st.db_size_in_use) != 0))
 		return;
@@ -231,6 +265,8 @@ stored_node_start(struct stored_node *n)
 	n->sync_ev = stored_timer(n, STORED_SYNC_MS, true, stored_sync);
 	n->checkpoint_ev = stored_timer(n, STORED_CHECKPOINT_MS, true, stored_checkpoint);
 	n->status_ev = stored_timer(n, STORED_STATUS_MS, true, stored_status);
+	n->apply.user_hook = stored_user_revoked;
+	n->apply.user_arg = n;
 	n->compact_ev = stored_timer(n, 0, false, stored_compact);
 	stored_watch_start(n);
 	if ((rc = stored_lease_start(n)) != 0)
@@ -315,7 +351,8 @@ stored_node_flush(struct stored_node *n)
 	 * a new revision too (the headers netd makes, Status), its size
 	 * measured at the tick. */
 	if (n->apply.nospace != n->status_sent.nospace ||
-	    n->apply.auth.enabled != n->status_sent.auth_enabled)
+	    n->apply.auth.enabled != n->status_sent.auth_enabled ||
+	    n->revoked.count != n->status_sent.tokens_revoked)
 		stored_status_send(n, true);
 	else if (n->store.rev != n->status_sent.revision)
 		stored_status_send(n, false);

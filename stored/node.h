@@ -36,6 +36,11 @@
 /* A NOSPACE alarm stored proposed and that was not raised is proposed
  * again after this long. */
 #define STORED_ALARM_RETRY_MS 3000
+/* Users whose tokens went (StoreStatus.revoked_users) that netd is told
+ * of; beyond, it drops every token. The longest name told (a longer one
+ * counts as more than the list holds). */
+#define STORED_REVOKED_MAX 8
+#define STORED_REVOKED_NAME_BYTES 256
 
 struct stored_node {
 	struct child *child;
@@ -61,6 +66,11 @@ struct stored_node {
 	struct spb watch_list, watch_one; /* events being encoded */
 	struct event *watch_sync_ev, *watch_progress_ev;
 	cairn_ipc_StoreStatus status_sent; /* what netd last heard */
+	struct {                     /* users whose tokens went (apply's user_hook) */
+		uint64_t count;      /* since the start */
+		uint8_t name[STORED_REVOKED_MAX][STORED_REVOKED_NAME_BYTES];
+		size_t len[STORED_REVOKED_MAX]; /* name[count % MAX] the last */
+	} revoked;
 	bool status_due;
 	bool size_due;               /* netd heard an old size: measure it */
 	struct event *status_ev;
