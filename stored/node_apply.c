@@ -77,7 +77,8 @@ stored_propose(struct stored_node *n, const uint8_t *req, size_t len)
 
 /* etcd's server after a request past the quota: it proposes a NOSPACE
  * alarm for this member, unless one is raised; cairn at most every
- * STORED_ALARM_RETRY_MS, so that a burst of such requests makes one. */
+ * STORED_ALARM_RETRY_MS until the alarm is applied, so that a burst of
+ * such requests makes one. */
 static void
 nospace_raise(struct stored_node *n)
 {
@@ -126,6 +127,11 @@ apply_client_entry(struct stored_node *n, const struct raft_entry *e)
 				return code;
 			if (n->apply.quota_exceeded)
 				nospace_raise(n);
+			/* Raised: the pause between proposals is over, so that
+			 * once disarmed, the next write past the quota raises it
+			 * again at once. */
+			if (n->apply.nospace)
+				n->nospace_proposed_ms = 0;
 			if (ours && env.request_id != 0)
 				stored_result_keep(n, env.request_id, code, &n->resp);
 			return 0;

@@ -4,7 +4,8 @@
 # (mvcc_quota_bytes), so a small put fits; 4 KiB puts then reach it with
 # etcd's error, the NOSPACE alarm is listed and /health says false at
 # once on the member asked; after compaction, defragmentation and
-# disarming, puts work and /health says true again. With the real
+# disarming, puts work and /health says true again; full again and
+# disarmed without making room, the next put raises it again. With the real
 # etcdctl (or SIDE_B_CTL).
 . "$(dirname "$0")/lib.sh"
 
@@ -38,6 +39,14 @@ check "compaction, defragmentation, disarming" eval \
 	ctl defrag | grep -q "Finished defragmenting" && ctl alarm disarm | grep -q NOSPACE'
 check "puts work again" eval '[ "$(ctl put small y)" = OK ]'
 check "/health says true" eval '[ "$(health)" = "{\"health\":\"true\"}" ]'
+# Full again, disarmed without making room: the next put past the quota
+# raises the alarm again at once.
+for i in $(seq 1 40); do [ "$(ctl put big "$big")" = OK ] || break; done
+check "full again, disarmed at once" eval 'ctl alarm disarm | grep -q NOSPACE'
+check "... a put past the quota: etcd's error" eval \
+	'ctl put big "$big" | grep -qx "Error: etcdserver: mvcc: database space exceeded"'
+check "... and the alarm is raised again within 2 s" \
+	wait_for 2 eval 'ctl alarm list | grep -q "alarm:NOSPACE"'
 check "no cairn process died or tripped a sanitizer" \
 	eval '! grep -q "runtime error:\|Sanitizer\|exited with status\|killed by signal" "$LOG"'
 finish
