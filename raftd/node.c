@@ -205,6 +205,7 @@ raftd_node_start(struct raftd_node *n)
 	start = (struct rcore_start){.hs = rec.hs, .snap.meta = rec.snap, .ents = rec.entries,
 	    .n = rec.entries_n, .applied = rec.snap.index};
 	n->cluster_id = rec.id.cluster_id;
+	n->hs_synced = rec.hs;
 	r = rcore_init(&n->core, &cfg, &start);
 	wal_recovered_free(&rec);
 	if (r != 0) {
@@ -318,12 +319,19 @@ raftd_node_metrics(const struct raftd_node *n, cairn_ipc_Metrics *m)
 	}
 }
 
-/* Persists what the update says, with one fdatasync (group commit). A
- * failed write or sync is never retried: the process exits and
- * recovers from what is on disk (an fsync error may have lost pages). */
+/*
+ * Persists what the update says, with one fdatasync (group commit). A
+ * hard state whose term and vote are unchanged (a new commit index only)
+ * is written without one, as etcd's raft (MustSync): the entries it
+ * commits are durable already, and a commit index lost in a crash is
+ * learnt again (stored skips what it applied). The next fdatasync takes
+ * it along. A failed write or sync is never retried: the process exits
+ * and recovers from what is on disk (an fsync error may have lost pages).
+ */
 static void
 raftd_persist(struct raftd_node *n, const struct rcore_update *u)
 {
+	bool sync = u->snapshot != NULL || u->n > 0;
 	int r = 0;
 
 	if (u->snapshot == NULL && u->n == 0 && !u->hs_changed)
@@ -332,10 +340,12 @@ raftd_persist(struct raftd_node *n, const struct rcore_update *u)
 		r = wal_append_snapshot(n->wal, &u->snapshot->meta);
 	if (r == 0 && u->n > 0)
 		r = wal_append_entries(n->wal, u->entries, u->n);
-	if (r == 0 && u->hs_changed)
+	if (r == 0 && u->hs_changed) {
 		r = wal_append_hardstate(n->wal, &u->hs);
-	if (r == 0)
-		r = raftd_wal_sync(n);
+		sync = sync || u->hs.term != n->hs_synced.term || u->hs.vote != n->hs_synced.vote;
+	}
+	if (r == 0 && sync && (r = raftd_wal_sync(n)) == 0)
+		n->hs_synced = u->hs;
 	if (r != 0)
 		fatalx("cannot write the WAL: %s", err_str(r));
 }

@@ -73,6 +73,7 @@ struct raftd_node {
 	struct wal *wal;
 	struct rcore core;
 	uint64_t cluster_id;         /* as the WAL says */
+	struct raft_hardstate hs_synced; /* term and vote last made durable */
 	struct event *tick_ev;
 	enum rcore_role role;        /* as last logged */
 	uint64_t leader;
