@@ -364,6 +364,11 @@ stored_node_flush(struct stored_node *n)
 		n->report_due = false;
 		return;
 	}
+	/* Only applied moved, by less than STORED_REPORT_ENTRIES: with the
+	 * next sync (report_due stays set). */
+	if (a.durable == n->reported_durable && a.applied > n->reported_applied &&
+	    a.applied - n->reported_applied < STORED_REPORT_ENTRIES)
+		return;
 	if (chan_send(ch, cairn_ipc_IPC_RAFTD_APPLIED_SET, 0, &a) == 0) {
 		n->reported_applied = a.applied;
 		n->reported_durable = a.durable;

@@ -23,6 +23,11 @@
  * entries are in raftd's WAL meanwhile), and how often a checkpoint lets
  * a restart skip recovery. */
 #define STORED_SYNC_MS 100
+/* raftd hears of applied entries with each sync (every STORED_SYNC_MS),
+ * or once this many more are applied: it needs them only to bound the
+ * gap to the commit (RAFTD_APPLY_GAP_MAX) and to compact its log, and a
+ * report per applied batch would wake it once per client write. */
+#define STORED_REPORT_ENTRIES 1000
 /* How often netd hears of the store's size and revisions, if changed. */
 #define STORED_STATUS_MS 100
 #define STORED_CHECKPOINT_MS 30000
