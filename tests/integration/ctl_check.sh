@@ -92,7 +92,7 @@ both --endpoints "$A" check datascale --prefix /my
 
 # The output of a run: split where the bar draws again ("\r") and at
 # newlines, each drawing of the bar taken out (the text glued to the last
-# one kept), numbers and ports masked; "frames N" at the end says how
+# one kept), numbers (signed: the memory used may come out below 0) masked; "frames N" at the end says how
 # many drawings there were (at least 'min'), "bad frames" any that do
 # not have pb's shape.
 shape() {
@@ -109,7 +109,7 @@ for tok in re.split(r"[\r\n]", data):
     elif tok.lstrip().startswith(("0 /", "1 /")):
         lines.append("bad frame: " + tok)
     if tok:
-        lines.append(re.sub(r"\d+(\.\d+)?", "N", tok))
+        lines.append(re.sub(r"-?\d+(\.\d+)?", "N", tok))
 for l in lines:
     print(l)
 print("frames", "enough" if frames >= int(sys.argv[2]) else frames)
