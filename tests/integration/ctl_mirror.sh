@@ -21,34 +21,11 @@ if [ -z "$ETCD_BIN" ] || [ -z "$CTL" ]; then
 fi
 CTLX=$B/cairnctl
 
-# Servers by name: their client port in PORTS, their PID in PIDS.
-declare -A PORTS PIDS
-stop_servers() {
-	local n kids
-	for n in "${!PIDS[@]}"; do
-		kids=$(pgrep -P "${PIDS[$n]}" 2>/dev/null)
-		kill -9 "${PIDS[$n]}" $kids 2>/dev/null
-		wait "${PIDS[$n]}" 2>/dev/null
-	done
-	PIDS=()
-}
+. "$(dirname "$0")/servers_lib.sh"
 MIRRORS=
 stop_mirrors() { for p in $MIRRORS; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; MIRRORS=; }
 trap 'stop_mirrors; stop_servers; rm -rf "$T"' EXIT
 
-# server etcd|cairn NAME: a one-member cluster of its own.
-server() {
-	local bin=$ETCD_BIN name=$2 p
-	[ "$1" = etcd ] || bin=$B/cairn
-	p=($(free_port 2))
-	PORTS[$name]=${p[0]}
-	"$bin" --name "$name" --data-dir "$T/$name" --listen-client-urls "http://127.0.0.1:${p[0]}" \
-		--advertise-client-urls "http://127.0.0.1:${p[0]}" \
-		--listen-peer-urls "http://127.0.0.1:${p[1]}" \
-		--initial-advertise-peer-urls "http://127.0.0.1:${p[1]}" \
-		--initial-cluster "$name=http://127.0.0.1:${p[1]}" >"$T/$name.log" 2>&1 &
-	PIDS[$name]=$!
-}
 # at NAME ARGS...: the real etcdctl against server NAME.
 at() { local n=$1; shift; "$CTL" --endpoints "127.0.0.1:${PORTS[$n]}" "$@"; }
 serves() { at "$1" --command-timeout 2s get up >/dev/null 2>&1; }
